@@ -1,0 +1,208 @@
+/**
+ * The provider contract. Every vendor folder exports one `ProviderDefinition` and
+ * `providers/registry.ts` lists them; nothing else in pushgate names a vendor.
+ */
+import type { z } from 'zod';
+import type { Logger } from 'pino';
+
+/** What happened to one target, normalized across vendors (DESIGN.md "Dispatch", step 4). */
+export type Outcome =
+  | 'sent'
+  | 'invalid_token'
+  | 'retry'
+  | 'rate_limited'
+  | 'quota_exceeded'
+  | 'rejected'
+  | 'auth_error';
+
+export const OUTCOMES: readonly Outcome[] = [
+  'sent',
+  'invalid_token',
+  'retry',
+  'rate_limited',
+  'quota_exceeded',
+  'rejected',
+  'auth_error',
+];
+
+export type Priority = 'high' | 'normal';
+
+export interface ClickAction {
+  type: 'app' | 'url' | 'intent';
+  value?: string | undefined;
+}
+
+export interface NotificationContent {
+  title: string;
+  body: string;
+  image?: string | undefined;
+  sound?: string | undefined;
+  badge?: number | undefined;
+  clickAction?: ClickAction | undefined;
+}
+
+export interface MessageOptions {
+  /** Cross-vendor message class: im, account, order, reminder, subscription, news, marketing, … */
+  category?: string | undefined;
+  priority: Priority;
+  ttlSeconds?: number | undefined;
+  collapseKey?: string | undefined;
+  /** Vendor-specific fields, already validated against the definition's `overridesSchema`. */
+  overrides?: Record<string, unknown> | undefined;
+}
+
+/** The message as every adapter sees it: what the backend sent, normalized. */
+export interface OutgoingMessage {
+  id: string;
+  /** Absent for a data-only (silent) message. */
+  notification?: NotificationContent | undefined;
+  data: Record<string, string>;
+  options: MessageOptions;
+  createdAt: number;
+}
+
+export interface ApnsDeviceInfo {
+  environment: 'production' | 'sandbox';
+  topic?: string | undefined;
+}
+
+/** One device to reach. `deliveryId` is stable across retries: derive vendor idempotency keys from it. */
+export interface DeliveryTarget {
+  deliveryId: string;
+  token: string;
+  apns?: ApnsDeviceInfo | undefined;
+  /** True when the token came from a registered device (not a raw token in the send request). */
+  registered: boolean;
+}
+
+/** One request's worth of work: the same payload to up to `limits.maxTargetsPerRequest` targets. */
+export interface SendBatch {
+  message: OutgoingMessage;
+  targets: DeliveryTarget[];
+  /** Where the vendor should post delivery receipts; set when the tenant has a public base URL. */
+  callbackUrl?: string | undefined;
+  /** Opaque value the adapter puts in the vendor's echo field (biTag, callback param…) so receipts map back. */
+  callbackRef: string;
+}
+
+export interface SendResult {
+  deliveryId: string;
+  outcome: Outcome;
+  vendorCode?: string | undefined;
+  vendorMessage?: string | undefined;
+  vendorMessageId?: string | undefined;
+  /** From the vendor's Retry-After (or its documented equivalent), in milliseconds. */
+  retryAfterMs?: number | undefined;
+  /** For quota_exceeded: which of the vendor's message classes ran out (default: the delivery's class). */
+  quotaClass?: string | undefined;
+}
+
+/** A quota reading the vendor reported in passing (exported as pushgate_quota_remaining). */
+export interface QuotaReading {
+  quotaClass: string;
+  remaining: number;
+}
+
+export interface SendOutcome {
+  results: SendResult[];
+  quota?: QuotaReading[] | undefined;
+}
+
+export interface PushProvider {
+  /** Send one batch; resolve to exactly one result per target, never throw for a vendor answer. */
+  send(batch: SendBatch, signal?: AbortSignal): Promise<SendOutcome>;
+  /**
+   * Drop cached credentials so the next send fetches new ones. The dispatcher calls it once
+   * after an `auth_error` and resends the batch; absent for static keys (Xiaomi), where an
+   * auth error pauses the lane at once.
+   */
+  refreshCredentials?(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ProviderDeps {
+  /** Injected clock (ms since epoch). */
+  now(): number;
+  /** Injected randomness in [0, 1). */
+  random(): number;
+  logger: Logger;
+  /** Observe one vendor HTTP request (feeds pushgate_provider_request_duration_seconds / errors). */
+  observeRequest(seconds: number, errorReason?: string): void;
+}
+
+export interface ProviderLimits {
+  /** Most targets one vendor request may carry (Huawei 1000, FCM 500, RongCloud 100, APNs 1…). */
+  maxTargetsPerRequest: number;
+  /** Default lane rate: vendor requests per second and requests in flight; tenants may override. */
+  defaultRate: { perSecond: number; concurrency: number };
+}
+
+/** A delivery-receipt event, after the adapter verified and parsed the vendor's callback. */
+export interface ReceiptEvent {
+  status: 'delivered' | 'clicked' | 'invalid_token' | 'quota_exceeded' | 'other';
+  vendorStatus: string;
+  token?: string | undefined;
+  /** The `callbackRef` we put in the outgoing message, when the vendor echoes it. */
+  callbackRef?: string | undefined;
+  vendorMessageId?: string | undefined;
+}
+
+export interface ReceiptRequest {
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed body (JSON or form, by content type). */
+  body: unknown;
+  rawBody: string;
+  query: Record<string, unknown>;
+}
+
+export interface ReceiptHandler<C> {
+  /**
+   * 'valid' / 'invalid' when the vendor signs its receipts and the tenant configured the key;
+   * 'unsigned' lets the gateway fall back to the per-tenant secret in the callback URL.
+   */
+  verify(req: ReceiptRequest, config: C, now: number): 'valid' | 'invalid' | 'unsigned';
+  parse(req: ReceiptRequest): ReceiptEvent[];
+  /** The body the vendor expects back (Huawei wants `{errno:0}`). */
+  reply?: unknown;
+}
+
+/** A vendor simulator: an in-process server that speaks the vendor's real protocol. */
+export interface Simulator {
+  /** Base URL the adapter should be pointed at. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface ProviderDefinition<C = unknown> {
+  /** The provider id used in the API, config and metric labels. */
+  id: string;
+  /** Tenant credential/config schema, validated once at start-up. */
+  configSchema: z.ZodType<C>;
+  /** The one identifier this vendor needs (format and length). */
+  tokenSchema: z.ZodString;
+  /** Extra per-device fields this vendor needs besides the token (only APNs: `apns`). */
+  deviceFieldsSchema?: z.ZodType<{ apns?: ApnsDeviceInfo | undefined }>;
+  /** Vendor-specific `options.overrides.<id>` fields, validated at send time. */
+  overridesSchema?: z.ZodType<Record<string, unknown>>;
+  limits: ProviderLimits;
+  /** Fields of `config` that are secrets (redacted in logs and config dumps). */
+  secretFields: readonly string[];
+  /**
+   * The vendor's quota class for a message category (e.g. Xiaomi public/private). Deliveries of a
+   * class paused for quota wait while other classes flow. Default: one class, 'default'.
+   */
+  quotaClassOf?(category: string | undefined, config: C): string;
+  /** When the vendor's daily quotas reset; default midnight Asia/Shanghai. */
+  quotaResetTimeZone?: string;
+  /** Hours (local to `timeZone`) outside which a quota class must not be sent: held, not dropped. */
+  sendWindow?(quotaClass: string): { fromHour: number; toHour: number; timeZone: string } | undefined;
+  create(config: C, deps: ProviderDeps): PushProvider;
+  receipts?: ReceiptHandler<C>;
+  /** Start this vendor's simulator and return a tenant config pointing at it (playground, tests, bench). */
+  playground?(): Promise<{ simulator: Simulator; config: C }>;
+}
+
+/** Helper so a definition keeps its config type while being listed in a heterogeneous registry. */
+export function defineProvider<C>(def: ProviderDefinition<C>): ProviderDefinition<C> {
+  return def;
+}
