@@ -199,10 +199,31 @@ export interface ProviderDefinition<C = unknown> {
   create(config: C, deps: ProviderDeps): PushProvider;
   receipts?: ReceiptHandler<C>;
   /** Start this vendor's simulator and return a tenant config pointing at it (playground, tests, bench). */
-  playground?(): Promise<{ simulator: Simulator; config: C }>;
+  playground?(): Promise<{ simulator: SimulatorControls; config: C }>;
 }
 
 /** Helper so a definition keeps its config type while being listed in a heterogeneous registry. */
 export function defineProvider<C>(def: ProviderDefinition<C>): ProviderDefinition<C> {
   return def;
+}
+
+/**
+ * The knobs every vendor simulator offers tests, the playground and the benchmarks, so the same
+ * scenario ("slow vendor", "throttled", "quota gone") reads the same for every vendor.
+ */
+export interface SimulatorControls extends Simulator {
+  /** Hold every send answer this long. */
+  delayMs: number;
+  /** Tokens the vendor considers invalid/unregistered. */
+  readonly invalidTokens: Set<string>;
+  /** Answer the next `n` send requests with the vendor's rate-limit signal. */
+  throttle(n: number, retryAfterSeconds?: number): void;
+  /** Answer the next `n` send requests with the vendor's transient server error. */
+  fail(n: number): void;
+  /** Answer sends with the vendor's daily-quota-exceeded signal until set back to false. */
+  quotaExhausted: boolean;
+  /** Every token the vendor accepted for delivery, in order (duplicates kept: at-least-once is measurable). */
+  readonly accepted: string[];
+  /** Number of send requests received (accepted or not). */
+  sendRequests: number;
 }
