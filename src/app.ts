@@ -1,0 +1,255 @@
+/**
+ * createApp wires routes and middleware onto already-built services; it never listens.
+ * main.ts (the composition root) builds the services from config and owns the server.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { z } from 'zod';
+import type { DeviceService } from './core/devices.js';
+import type { MessageService } from './core/messages.js';
+import type { ReceiptService } from './core/receipts.js';
+import type { ProviderHub } from './core/providers.js';
+import { principal, requireKey, type KeyRing } from './http/auth.js';
+import { ApiError } from './http/errors.js';
+import { openApiDocument } from './http/openapi.js';
+import { deleteDeviceSchema } from './http/schemas.js';
+import type { Metrics } from './metrics/metrics.js';
+import type { QueueEngine } from './queue/types.js';
+import type { Store, DeliveryState } from './store/types.js';
+import { DELIVERY_STATES } from './store/types.js';
+
+export interface AppDeps {
+  store: Store;
+  queue: QueueEngine;
+  hub: ProviderHub;
+  keys: KeyRing;
+  devices: DeviceService;
+  messages: MessageService;
+  receipts: ReceiptService;
+  metrics: Metrics;
+  registry: Registry;
+  logger: Logger;
+  bodyLimit: string;
+  /** False once shutdown has begun: new work is refused with 503. */
+  accepting(): boolean;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  const server = requireKey(deps.keys, ['server']);
+  const anyKey = requireKey(deps.keys, ['server', 'client']);
+
+  app.use(httpMetrics(deps.metrics));
+  app.use((req, _res, next) => (deps.accepting() || req.path.startsWith('/healthz') || req.path === '/metrics' ? next() : next(new ApiError('not_ready', 'pushgate is shutting down; retry on another instance.'))));
+  app.use(
+    express.json({ limit: deps.bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRaw }),
+    express.urlencoded({ limit: deps.bodyLimit, extended: false, verify: keepRaw }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks = await Promise.all([
+      check('store', () => deps.store.ping()),
+      check('queue', () => deps.queue.ping()),
+      check('providers', async () => {
+        if (!deps.hub.all().length) throw new Error('no provider is configured for any tenant');
+      }),
+    ]);
+    const ready = checks.every((c) => c.ok) && deps.accepting();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.registry.contentType).send(await deps.registry.metrics());
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument([...deps.hub.definitions.keys()]));
+  });
+
+  // ---- devices ----
+  app.post('/v1/devices', anyKey, async (req, res) => {
+    const { created, device } = await deps.devices.register(principal(req).tenant, req.body);
+    res.status(created ? 201 : 200).json(device);
+  });
+  app.delete('/v1/devices', anyKey, async (req, res) => {
+    const body = parse(deleteDeviceSchema, req.body);
+    const removed = await deps.devices.unregister(principal(req).tenant, body.provider, body.token);
+    if (!removed) throw new ApiError('not_found', 'No device with this provider and token is registered for your tenant.');
+    res.status(204).end();
+  });
+  app.delete('/v1/devices/:id', server, async (req, res) => {
+    if (!(await deps.store.deleteDevice(principal(req).tenant, String(req.params.id)))) throw new ApiError('not_found', `No device ${String(req.params.id)} in your tenant.`);
+    res.status(204).end();
+  });
+  app.get('/v1/devices', server, async (req, res) => {
+    const userId = typeof req.query.userId === 'string' ? req.query.userId : '';
+    if (!userId) throw new ApiError('invalid_request', 'Pass the user as ?userId=…', [{ field: 'userId', message: 'required query parameter' }]);
+    const list = await deps.store.devicesOfUsers(principal(req).tenant, [userId]);
+    res.json({ devices: list.map((d) => deps.devices.view(d)) });
+  });
+
+  // ---- users (export, erasure) ----
+  app.get('/v1/users/:userId/data', server, async (req, res) => {
+    const tenant = principal(req).tenant;
+    const { devices, deliveries } = await deps.store.exportUser(tenant, String(req.params.userId));
+    res.json({
+      userId: req.params.userId,
+      devices: devices.map((d) => deps.devices.view(d)),
+      deliveries: deliveries.map((d) => ({ id: d.id, messageId: d.messageId, provider: d.provider, deviceId: d.deviceId, state: d.state, attempts: d.attempts, updatedAt: new Date(d.updatedAt).toISOString() })),
+    });
+  });
+  app.delete('/v1/users/:userId', server, async (req, res) => {
+    const removed = await deps.store.eraseUser(principal(req).tenant, String(req.params.userId));
+    res.json({ userId: req.params.userId, removed });
+  });
+
+  // ---- messages ----
+  app.post('/v1/messages', server, async (req, res) => {
+    const tenant = principal(req).tenant;
+    const key = req.get('idempotency-key');
+    const out = await deps.messages.accept(tenant, req.body, key);
+    if (out.status === 202 && out.lanes.length) {
+      deps.metrics.messagesAccepted.inc({ tenant });
+      for (const lane of out.lanes) deps.queue.kick(lane);
+    }
+    res.status(out.status).json(out.body);
+  });
+  app.get('/v1/messages/:id', server, async (req, res) => {
+    const tenant = principal(req).tenant;
+    const id = String(req.params.id);
+    const q = parse(pageQuery, req.query);
+    const message = await deps.store.getMessage(tenant, id);
+    if (!message) throw new ApiError('not_found', `No message ${id} in your tenant (messages are kept for retention.messageDays).`);
+    const counts = await deps.store.messageCounts(tenant, id);
+    const page = await deps.store.listDeliveries(tenant, id, q.cursor ?? null, q.limit + 1);
+    const more = page.length > q.limit;
+    const rows = page.slice(0, q.limit);
+    const states = Object.fromEntries(DELIVERY_STATES.map((s) => [s, 0])) as Record<DeliveryState, number>;
+    const providers: Record<string, Partial<Record<DeliveryState, number>>> = {};
+    for (const c of counts) {
+      states[c.state] += c.count;
+      (providers[c.provider] ??= {})[c.state] = c.count;
+    }
+    const pending = states.queued + states.sending;
+    res.json({
+      id,
+      createdAt: new Date(message.createdAt).toISOString(),
+      status: pending > 0 ? 'in_progress' : 'done',
+      counts: states,
+      providers,
+      deliveries: rows.map((d) => ({
+        id: d.id,
+        provider: d.provider,
+        deviceId: d.deviceId,
+        token: deps.devices.view({ ...d, userId: null, createdAt: 0, lastSeenAt: 0 } as never).token,
+        state: d.state,
+        attempts: d.attempts,
+        ...(d.state === 'queued' ? { nextAttemptAt: new Date(d.nextAttemptAt).toISOString() } : {}),
+        lastError: d.lastError,
+        vendorMessageId: d.vendorMessageId,
+        updatedAt: new Date(d.updatedAt).toISOString(),
+      })),
+      nextCursor: more ? rows[rows.length - 1]?.id : null,
+    });
+  });
+
+  // ---- vendor receipts ----
+  app.post('/v1/receipts/:provider/:tenant', async (req, res) => {
+    const out = await deps.receipts.handle(String(req.params.provider), String(req.params.tenant), {
+      headers: req.headers,
+      body: req.body,
+      rawBody: (req as RawRequest).rawBody ?? '',
+      query: req.query as Record<string, unknown>,
+    });
+    res.json(out.reply);
+  });
+
+  app.use((req, _res, next) => next(new ApiError('not_found', `No route ${req.method} ${req.path}. See /openapi.json.`)));
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+type RawRequest = Request & { rawBody?: string };
+function keepRaw(req: unknown, _res: unknown, buf: Buffer): void {
+  (req as RawRequest).rawBody = buf.toString('utf8');
+}
+
+const pageQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    cursor: z.string().max(128).optional(),
+  })
+  .strict();
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const r = schema.safeParse(value ?? {});
+  if (r.success) return r.data;
+  throw new ApiError(
+    'invalid_request',
+    `Invalid request: ${r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`,
+    r.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })),
+  );
+}
+
+async function check(name: string, fn: () => Promise<void>): Promise<{ name: string; ok: boolean; error?: string }> {
+  try {
+    await fn();
+    return { name, ok: true };
+  } catch (err) {
+    return { name, ok: false, error: (err as Error).message };
+  }
+}
+
+function httpMetrics(metrics: Metrics) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      // The matched route pattern, never the raw path: ids must not become label values.
+      const route = req.route?.path ? String(req.route.path) : 'unmatched';
+      metrics.httpRequests.inc({ route, method: req.method, status: String(res.statusCode) });
+      metrics.httpDuration.observe({ route, method: req.method }, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    next();
+  };
+}
+
+/** Every failure leaves as the one error shape; unknown errors are 500 with nothing internal exposed. */
+function errorHandler(logger: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    let e: ApiError;
+    if (err instanceof ApiError) e = err;
+    else if (isBodyParserError(err)) e = bodyParserError(err);
+    else {
+      logger.error({ err, method: req.method, route: req.route?.path }, 'unhandled error');
+      e = new ApiError('internal', 'Something went wrong inside pushgate; the request was not applied. Retry, and report it if it persists.');
+    }
+    if (e.headers) res.set(e.headers);
+    res.status(e.status).json(e.toBody());
+  };
+}
+
+interface BodyParserError {
+  type: string;
+  status?: number;
+  limit?: number;
+}
+function isBodyParserError(err: unknown): err is BodyParserError {
+  return typeof err === 'object' && err !== null && typeof (err as { type?: unknown }).type === 'string' && typeof (err as { status?: unknown }).status === 'number';
+}
+function bodyParserError(err: BodyParserError): ApiError {
+  switch (err.type) {
+    case 'entity.too.large':
+      return new ApiError('body_too_large', `The body is larger than the limit of ${err.limit ?? '?'} bytes (server.bodyLimit). Split the request.`);
+    case 'entity.parse.failed':
+      return new ApiError('malformed_json', 'The body is not valid JSON. Check quoting and commas.');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ApiError('unsupported_media_type', 'Send the body as UTF-8 JSON (Content-Type: application/json).');
+    default:
+      return new ApiError('invalid_request', `The body could not be read (${err.type}).`);
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The whole configuration, one zod schema with defaults and units. Vendor sections are validated
+ * by each provider's own `configSchema` (see load.ts), so this file names no vendor.
+ */
+import { z } from 'zod';
+
+const rateLimit = z
+  .object({
+    /** Vendor requests per second for this lane (sliding 1 s window). */
+    perSecond: z.number().positive(),
+    /** Vendor requests in flight at once for this lane. */
+    concurrency: z.number().int().positive(),
+  })
+  .strict();
+
+export const tenantSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, _ and -, at most 63 characters'),
+    /** Keys that may do everything for this tenant. */
+    serverKeys: z.array(z.string().min(16, 'API keys must be at least 16 characters')).min(1),
+    /** Keys that may only register and unregister devices (shipped inside apps). */
+    clientKeys: z.array(z.string().min(16, 'API keys must be at least 16 characters')).default([]),
+    /** Pending deliveries (queued + sending) above which POST /v1/messages answers 429. */
+    maxBacklog: z.number().int().positive().default(2_000_000),
+    /** Secret placed in receipt callback URLs for vendors that do not sign their receipts. */
+    receiptSecret: z.string().min(16).optional(),
+    /** Provider id → that vendor's config (validated by the vendor's schema) plus optional rateLimit / simulator. */
+    providers: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        port: z.number().int().min(0).max(65535).default(8080),
+        host: z.string().default('0.0.0.0'),
+        /** Largest request body accepted, in express/bytes syntax (e.g. 64kb, 1mb). */
+        bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 64kb or 1mb').default('1mb'),
+        /** Public https base URL of this gateway; when set, vendors are told to post receipts to it. */
+        publicBaseUrl: z.url().optional(),
+        /** Seconds to finish in-flight work after SIGTERM. */
+        shutdownGraceSeconds: z.number().positive().default(15),
+      })
+      .strict()
+      .prefault({}),
+    store: z
+      .discriminatedUnion('driver', [
+        z.object({ driver: z.literal('sqlite'), path: z.string().default('./data/pushgate.db') }).strict(),
+        z.object({ driver: z.literal('postgres'), url: z.string().min(1), poolSize: z.number().int().positive().default(10) }).strict(),
+      ])
+      .prefault({ driver: 'sqlite' }),
+    queue: z
+      .discriminatedUnion('driver', [
+        z.object({ driver: z.literal('local') }).strict(),
+        z.object({ driver: z.literal('redis'), url: z.string().min(1), prefix: z.string().default('pushgate') }).strict(),
+      ])
+      .prefault({ driver: 'local' }),
+    security: z
+      .object({
+        /** 32 random bytes, hex (64 chars) or base64 (44 chars): AES-256-GCM key for tokens at rest. */
+        encryptionKey: z.string().refine(isKey32, '32 random bytes as hex (64 characters) or base64 (44 characters)'),
+      })
+      .strict(),
+    retention: z
+      .object({
+        deviceIdleDays: z.number().positive().default(270),
+        messageDays: z.number().positive().default(7),
+        sweepIntervalMinutes: z.number().positive().default(60),
+      })
+      .strict()
+      .prefault({}),
+    dispatch: z
+      .object({
+        /** A claimed delivery whose process died is reclaimed after this many seconds. */
+        leaseSeconds: z.number().positive().default(60),
+        /** Attempts (vendor calls) before a retryable delivery is failed. */
+        maxAttempts: z.number().int().positive().default(8),
+        /** Full-jitter exponential backoff: random(0, min(maxMs, baseMs·2^attempt)). */
+        backoffBaseMs: z.number().positive().default(1000),
+        backoffMaxMs: z.number().positive().default(300_000),
+        /** How often idle lanes look for due work, ms. */
+        pollIntervalMs: z.number().int().positive().default(500),
+      })
+      .strict()
+      .prefault({}),
+    log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().prefault({}),
+    tenants: z.array(tenantSchema).min(1, 'configure at least one tenant'),
+  })
+  .strict();
+
+export type Config = z.output<typeof configSchema>;
+export type TenantConfig = z.output<typeof tenantSchema>;
+export type RateLimit = z.output<typeof rateLimit>;
+export const rateLimitSchema = rateLimit;
+
+function isKey32(v: string): boolean {
+  if (/^[0-9a-fA-F]{64}$/.test(v)) return true;
+  try {
+    return Buffer.from(v, 'base64').length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(v);
+  } catch {
+    return false;
+  }
+}
+
+export function keyBytes(v: string): Buffer {
+  return /^[0-9a-fA-F]{64}$/.test(v) ? Buffer.from(v, 'hex') : Buffer.from(v, 'base64');
+}

@@ -1,0 +1,100 @@
+/**
+ * The device registry: exactly one identifier per device (the token the vendor needs), an optional
+ * opaque user id, and timestamps. Anything else sent at registration is refused, not dropped
+ * quietly: that is the privacy promise (DESIGN.md "Privacy").
+ */
+import { z } from 'zod';
+import { ApiError, fromZodIssues } from '../http/errors.js';
+import { maskToken, type TokenCipher } from '../privacy/token-cipher.js';
+import type { DeviceRow, Store } from '../store/types.js';
+import type { IdSource } from './ids.js';
+import { unknownProvider } from './messages.js';
+import type { ProviderHub } from './providers.js';
+
+const BASE_FIELDS = ['provider', 'token', 'userId'] as const;
+const userIdSchema = z.string().min(1).max(128);
+
+export interface DeviceView {
+  id: string;
+  provider: string;
+  token: string;
+  userId: string | null;
+  apns?: unknown;
+  createdAt: string;
+  lastSeenAt: string;
+}
+
+export class DeviceService {
+  constructor(private readonly deps: { store: Store; hub: ProviderHub; cipher: TokenCipher; ids: IdSource; now(): number }) {}
+
+  async register(tenant: string, body: unknown): Promise<{ created: boolean; device: DeviceView }> {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ApiError('invalid_request', 'The body must be a JSON object { provider, token, userId? }.');
+    const input = body as Record<string, unknown>;
+    if (typeof input.provider !== 'string') throw new ApiError('invalid_request', 'provider is required: one of ' + [...this.deps.hub.definitions.keys()].join(', ') + '.', [{ field: 'provider', message: 'required' }]);
+    const def = this.deps.hub.definitions.get(input.provider);
+    if (!def) throw unknownProvider(input.provider, 'provider', this.deps.hub);
+
+    const extraShape = def.deviceFieldsSchema instanceof z.ZodObject ? Object.keys(def.deviceFieldsSchema.shape) : [];
+    const allowed = new Set<string>([...BASE_FIELDS, ...extraShape]);
+    const refused = Object.keys(input).filter((k) => !allowed.has(k));
+    if (refused.length) {
+      throw new ApiError(
+        'field_not_allowed',
+        `Refused field(s) ${refused.join(', ')}: pushgate stores only the identifier ${def.id} needs (${[...allowed].join(', ')}). Remove them and register again; nothing was stored.`,
+        refused.map((field) => ({ field, message: 'not accepted: only the provider token is stored' })),
+      );
+    }
+    const token = def.tokenSchema.safeParse(input.token);
+    if (!token.success) {
+      const why = input.token === undefined ? 'required' : (token.error.issues[0]?.message ?? 'bad format');
+      throw new ApiError('invalid_token', `token is not a valid ${def.id} token: ${why}.`, [{ field: 'token', message: why }]);
+    }
+    let userId: string | null = null;
+    if (input.userId !== undefined && input.userId !== null) {
+      const u = userIdSchema.safeParse(input.userId);
+      if (!u.success) throw fromZodIssues(u.error.issues, 'userId');
+      userId = u.data;
+    }
+    let apns: DeviceRow['apns'] = null;
+    if (def.deviceFieldsSchema) {
+      const extra = def.deviceFieldsSchema.safeParse(Object.fromEntries(extraShape.filter((k) => k in input).map((k) => [k, input[k]])));
+      if (!extra.success) throw fromZodIssues(extra.error.issues);
+      apns = extra.data.apns ?? null;
+    }
+    const { cipher, store } = this.deps;
+    const { device, created } = await store.upsertDevice({
+      id: this.deps.ids.device(),
+      tenant,
+      provider: def.id,
+      tokenEnc: cipher.encrypt(token.data),
+      tokenHash: cipher.hash(def.id, token.data),
+      userId,
+      apns,
+      now: this.deps.now(),
+    });
+    return { created, device: this.view(device) };
+  }
+
+  async unregister(tenant: string, provider: string, token: string): Promise<boolean> {
+    if (!this.deps.hub.definitions.has(provider)) throw unknownProvider(provider, 'provider', this.deps.hub);
+    return this.deps.store.deleteDeviceByHash(tenant, provider, this.deps.cipher.hash(provider, token));
+  }
+
+  view(d: DeviceRow): DeviceView {
+    let token = '(unavailable)';
+    try {
+      token = maskToken(this.deps.cipher.decrypt(d.tokenEnc));
+    } catch {
+      // keep the placeholder: a row written under another key still lists
+    }
+    return {
+      id: d.id,
+      provider: d.provider,
+      token,
+      userId: d.userId,
+      ...(d.apns ? { apns: d.apns } : {}),
+      createdAt: new Date(d.createdAt).toISOString(),
+      lastSeenAt: new Date(d.lastSeenAt).toISOString(),
+    };
+  }
+}

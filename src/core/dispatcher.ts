@@ -1,0 +1,260 @@
+/**
+ * The dispatcher: claims one batch for a lane, hands it to the vendor adapter, and acts on the
+ * normalized outcome of every target — in this one place for all vendors (DESIGN.md "Dispatch").
+ */
+import type { Logger } from 'pino';
+import { nextLocalHour, nextMidnight, hourIn } from '../../providers/shared/time.js';
+import type { DeliveryTarget, OutgoingMessage, SendResult } from '../../providers/types.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { TokenCipher } from '../privacy/token-cipher.js';
+import type { RunResult } from '../queue/types.js';
+import type { ClaimedBatch, DeliveryRow, DeliveryUpdate, LaneKey, MessageRow, Store } from '../store/types.js';
+import { fullJitter } from './backoff.js';
+import type { ProviderHub, Channel } from './providers.js';
+
+export interface DispatchSettings {
+  leaseMs: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Lane pause after a rate-limit answer without Retry-After, and after persistent auth errors (doubles, capped). */
+  pauseBaseMs: number;
+  pauseMaxMs: number;
+  publicBaseUrl: string | undefined;
+  receiptSecrets: ReadonlyMap<string, string>;
+}
+
+export interface DispatcherDeps {
+  store: Store;
+  hub: ProviderHub;
+  cipher: TokenCipher;
+  metrics: Metrics;
+  logger: Logger;
+  now(): number;
+  random(): number;
+  /** This process's lease owner id. */
+  owner: string;
+  settings: DispatchSettings;
+  /** Called when a lane pause is set, so the engine can wake the lane when it ends. */
+  onPause?(lane: LaneKey, until: number): void;
+}
+
+const QUOTA_TZ = 'Asia/Shanghai';
+
+export class Dispatcher {
+  private readonly messages = new Map<string, OutgoingMessage>();
+  /** Consecutive rate-limit / auth pauses per lane: the backoff exponent. */
+  private readonly strikes = new Map<string, number>();
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  /** One vendor request's worth of work for a lane (the queue engine's LaneRunner). */
+  readonly runLane = async (lane: LaneKey): Promise<RunResult> => {
+    const { store, now } = this.deps;
+    const channel = this.deps.hub.get(lane.tenant, lane.provider);
+    if (!channel) return { kind: 'idle', nextDueAt: null };
+    const t = now();
+    const pauses = await store.activePauses(lane, t);
+    const whole = pauses.find((p) => p.quotaClass === '*');
+    if (whole) return { kind: 'idle', nextDueAt: whole.until };
+    const exclude = pauses.map((p) => p.quotaClass);
+    const batch = await store.claimBatch({
+      ...lane,
+      now: t,
+      leaseUntil: t + this.deps.settings.leaseMs,
+      owner: this.deps.owner,
+      limit: channel.def.limits.maxTargetsPerRequest,
+      excludeClasses: exclude,
+    });
+    if (!batch) {
+      const next = await store.nextDueAt(lane, exclude);
+      const pauseEnd = pauses.length ? Math.min(...pauses.map((p) => p.until)) : null;
+      return { kind: 'idle', nextDueAt: minOf(next, pauseEnd) };
+    }
+    await this.dispatch(channel, batch);
+    return { kind: 'more' };
+  };
+
+  private async dispatch(channel: Channel, batch: ClaimedBatch): Promise<void> {
+    const { now } = this.deps;
+    const lane = { tenant: channel.tenant, provider: channel.def.id };
+    const message = this.message(batch.message);
+    const t = now();
+    const rows = batch.deliveries;
+
+    if (batch.message.expiresAt !== null && t >= batch.message.expiresAt) {
+      return this.complete(lane, rows.map((d) => expired(d)));
+    }
+    // Send windows (vivo marketing 07:00–23:00 Beijing): hold, never drop.
+    const quotaClass = rows[0]?.quotaClass ?? 'default';
+    const window = channel.def.sendWindow?.(quotaClass);
+    if (window && !inWindow(t, window)) {
+      const opens = nextLocalHour(t, window.fromHour, window.timeZone);
+      return this.complete(lane, rows.map((d) => ({ id: d.id, state: 'queued', nextAttemptAt: opens, error: d.lastError, attempts: d.attempts })));
+    }
+
+    const targets = new Map<string, DeliveryTarget>();
+    const updates: DeliveryUpdate[] = [];
+    for (const d of rows) {
+      try {
+        targets.set(d.id, { deliveryId: d.id, token: this.deps.cipher.decrypt(d.tokenEnc), apns: d.apns ?? undefined, registered: d.registered });
+      } catch {
+        // An erased user's finished delivery has no token left; an undecryptable row cannot be sent.
+        updates.push({ id: d.id, state: 'failed', attempts: d.attempts, error: { code: 'token_unavailable', message: 'the stored token could not be decrypted (erased, or another encryption key)' } });
+      }
+    }
+    let results = await this.send(channel, message, [...targets.values()]);
+
+    // auth_error: refresh the credentials once and resend those targets (Huawei/vivo/OPPO tokens, APNs JWT).
+    const authFailed = results.filter((r) => r.outcome === 'auth_error');
+    if (authFailed.length && channel.provider.refreshCredentials) {
+      await channel.provider.refreshCredentials().catch((err: unknown) => this.deps.logger.warn({ err, ...lane }, 'credential refresh failed'));
+      const again = await this.send(channel, message, authFailed.map((r) => targets.get(r.deliveryId)).filter((x): x is DeliveryTarget => !!x));
+      const byId = new Map(again.map((r) => [r.deliveryId, r]));
+      results = results.map((r) => byId.get(r.deliveryId) ?? r);
+    }
+    updates.push(...(await this.act(channel, rows, results)));
+    await this.complete(lane, updates);
+  }
+
+  private async send(channel: Channel, message: OutgoingMessage, targets: DeliveryTarget[]): Promise<SendResult[]> {
+    if (!targets.length) return [];
+    const callbackUrl = this.callbackUrl(channel);
+    try {
+      const out = await channel.provider.send({ message, targets, callbackUrl, callbackRef: message.id });
+      for (const q of out.quota ?? []) this.deps.metrics.quotaRemaining.set({ tenant: channel.tenant, provider: channel.def.id, class: q.quotaClass }, q.remaining);
+      const byId = new Map(out.results.map((r) => [r.deliveryId, r]));
+      // The contract is one result per target; a missing one is retried rather than lost.
+      return targets.map((t) => byId.get(t.deliveryId) ?? { deliveryId: t.deliveryId, outcome: 'retry', vendorMessage: 'the adapter returned no result for this target' });
+    } catch (err) {
+      this.deps.logger.error({ err, tenant: channel.tenant, provider: channel.def.id }, 'adapter threw; the batch will be retried');
+      return targets.map((t) => ({ deliveryId: t.deliveryId, outcome: 'retry', vendorMessage: `adapter error: ${(err as Error).message}` }));
+    }
+  }
+
+  /** The one place where outcomes become state changes. */
+  private async act(channel: Channel, rows: DeliveryRow[], results: SendResult[]): Promise<DeliveryUpdate[]> {
+    const { metrics, store, now, settings } = this.deps;
+    const lane = { tenant: channel.tenant, provider: channel.def.id };
+    const laneKey = `${lane.tenant}/${lane.provider}`;
+    const byId = new Map(rows.map((d) => [d.id, d]));
+    const updates: DeliveryUpdate[] = [];
+    const t = now();
+    let lanePauseUntil: number | null = null;
+    let laneOk = false;
+
+    for (const r of results) {
+      const d = byId.get(r.deliveryId);
+      if (!d) continue;
+      metrics.deliveries.inc({ ...lane, outcome: r.outcome });
+      const attempts = d.attempts + 1;
+      const error = { code: r.outcome, vendorCode: r.vendorCode, message: r.vendorMessage ?? r.outcome };
+      switch (r.outcome) {
+        case 'sent':
+          laneOk = true;
+          updates.push({ id: d.id, state: 'sent', vendorMessageId: r.vendorMessageId ?? null, attempts });
+          break;
+        case 'invalid_token':
+          laneOk = true;
+          if (await store.deleteDeviceByHash(lane.tenant, lane.provider, d.tokenHash)) metrics.tokensPruned.inc(lane);
+          updates.push({ id: d.id, state: 'failed', attempts, error });
+          break;
+        case 'rejected':
+          laneOk = true;
+          updates.push({ id: d.id, state: 'failed', attempts, error });
+          break;
+        case 'retry': {
+          const wait = Math.max(r.retryAfterMs ?? 0, fullJitter(attempts, settings.backoffBaseMs, settings.backoffMaxMs, this.deps.random));
+          updates.push(this.retryOrGiveUp(d, attempts, t + wait, error));
+          break;
+        }
+        case 'rate_limited': {
+          const until = t + (r.retryAfterMs ?? this.pauseMs(laneKey));
+          lanePauseUntil = Math.max(lanePauseUntil ?? 0, until);
+          // Not the delivery's fault: the attempt is not counted.
+          updates.push(this.retryOrGiveUp(d, d.attempts, until, error));
+          break;
+        }
+        case 'quota_exceeded': {
+          const cls = r.quotaClass ?? d.quotaClass;
+          const reset = nextMidnight(t, channel.def.quotaResetTimeZone ?? QUOTA_TZ);
+          await store.setPause({ ...lane, quotaClass: cls, until: reset, reason: `quota:${cls}` });
+          this.deps.onPause?.(lane, reset);
+          updates.push(this.retryOrGiveUp(d, d.attempts, reset, error));
+          break;
+        }
+        case 'auth_error': {
+          const until = t + this.pauseMs(laneKey);
+          await store.setPause({ ...lane, quotaClass: '*', until, reason: 'auth' });
+          this.deps.onPause?.(lane, until);
+          metrics.providerUp.set(lane, 0);
+          updates.push(this.retryOrGiveUp(d, d.attempts, until, error));
+          break;
+        }
+      }
+    }
+    if (lanePauseUntil !== null) {
+      await store.setPause({ ...lane, quotaClass: '*', until: lanePauseUntil, reason: 'rate_limited' });
+      this.deps.onPause?.(lane, lanePauseUntil);
+    }
+    if (laneOk) {
+      this.strikes.delete(laneKey);
+      metrics.providerUp.set(lane, 1);
+    }
+    return updates;
+  }
+
+  private retryOrGiveUp(d: DeliveryRow, attempts: number, at: number, error: { code: string; vendorCode?: string | undefined; message: string }): DeliveryUpdate {
+    const message = this.messages.get(d.messageId);
+    const expiresAt = message && message.options.ttlSeconds !== undefined ? message.createdAt + message.options.ttlSeconds * 1000 : null;
+    if (expiresAt !== null && at >= expiresAt) return { id: d.id, state: 'expired', attempts, error: { ...error, message: `${error.message}; ttl ends before the next attempt` } };
+    if (attempts >= this.deps.settings.maxAttempts) return { id: d.id, state: 'failed', attempts, error: { ...error, message: `${error.message}; gave up after ${attempts} attempts` } };
+    return { id: d.id, state: 'queued', nextAttemptAt: at, error, attempts };
+  }
+
+  private pauseMs(laneKey: string): number {
+    const n = (this.strikes.get(laneKey) ?? 0) + 1;
+    this.strikes.set(laneKey, n);
+    return Math.min(this.deps.settings.pauseMaxMs, this.deps.settings.pauseBaseMs * 2 ** (n - 1));
+  }
+
+  private async complete(lane: LaneKey, updates: DeliveryUpdate[]): Promise<void> {
+    for (const u of updates) if (u.state === 'expired' || u.state === 'failed') this.deps.metrics.deliveries.inc({ ...lane, outcome: u.state });
+    await this.deps.store.completeDeliveries(this.deps.owner, updates, this.deps.now());
+  }
+
+  private callbackUrl(channel: Channel): string | undefined {
+    const base = this.deps.settings.publicBaseUrl;
+    if (!base) return undefined;
+    const secret = this.deps.settings.receiptSecrets.get(channel.tenant);
+    const url = new URL(`v1/receipts/${channel.def.id}/${channel.tenant}`, base.endsWith('/') ? base : `${base}/`);
+    if (secret) url.searchParams.set('secret', secret);
+    return url.toString();
+  }
+
+  /** Parsed messages, cached: a 100k-target message is claimed in a hundred batches. */
+  private message(row: MessageRow): OutgoingMessage {
+    let m = this.messages.get(row.id);
+    if (!m) {
+      m = { id: row.id, createdAt: row.createdAt, ...(JSON.parse(row.payload) as Omit<OutgoingMessage, 'id' | 'createdAt'>) };
+      if (this.messages.size > 1000) this.messages.delete(this.messages.keys().next().value as string);
+      this.messages.set(row.id, m);
+    }
+    return m;
+  }
+}
+
+function expired(d: DeliveryRow): DeliveryUpdate {
+  return { id: d.id, state: 'expired', attempts: d.attempts, error: { code: 'expired', message: 'ttlSeconds passed before the delivery could be sent' } };
+}
+
+function inWindow(t: number, w: { fromHour: number; toHour: number; timeZone: string }): boolean {
+  const h = hourIn(t, w.timeZone);
+  return w.fromHour <= w.toHour ? h >= w.fromHour && h < w.toHour : h >= w.fromHour || h < w.toHour;
+}
+
+function minOf(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.min(a, b);
+}

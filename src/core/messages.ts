@@ -1,0 +1,191 @@
+/**
+ * Accepting a message: validate, resolve targets to devices, and store the message with one
+ * delivery per target in one transaction before answering 202.
+ */
+import { createHash } from 'node:crypto';
+import type { OutgoingMessage } from '../../providers/types.js';
+import { ApiError, fromZodIssues } from '../http/errors.js';
+import { sendMessageSchema, type SendMessageBody } from '../http/schemas.js';
+import type { TokenCipher } from '../privacy/token-cipher.js';
+import type { DeviceRow, NewDelivery, Store } from '../store/types.js';
+import type { IdSource } from './ids.js';
+import type { ProviderHub } from './providers.js';
+
+const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
+
+export interface AcceptResult {
+  status: number;
+  body: unknown;
+  /** Lanes that received work. */
+  lanes: Array<{ tenant: string; provider: string }>;
+}
+
+export interface MessageServiceDeps {
+  store: Store;
+  hub: ProviderHub;
+  cipher: TokenCipher;
+  ids: IdSource;
+  now(): number;
+  maxBacklog(tenant: string): number;
+}
+
+export class MessageService {
+  private readonly pending = new Map<string, { count: number; at: number }>();
+
+  constructor(private readonly deps: MessageServiceDeps) {}
+
+  async accept(tenant: string, rawBody: unknown, idempotencyKey: string | undefined): Promise<AcceptResult> {
+    const parsed = sendMessageSchema.safeParse(rawBody);
+    if (!parsed.success) throw fromZodIssues(parsed.error.issues);
+    const body = parsed.data;
+    this.validateOverrides(body);
+
+    const now = this.deps.now();
+    const bodyHash = createHash('sha256').update(canonicalJson(rawBody)).digest('base64url');
+    if (idempotencyKey !== undefined) {
+      if (!/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) throw new ApiError('invalid_request', 'The Idempotency-Key header must be 1–255 visible ASCII characters.', [{ field: 'Idempotency-Key', message: 'invalid format' }]);
+      const seen = await this.deps.store.getIdempotency(tenant, idempotencyKey, now - IDEMPOTENCY_WINDOW_MS);
+      if (seen) return this.replay(seen, bodyHash);
+    }
+
+    const { deliveries, skipped } = await this.resolveTargets(tenant, body);
+    await this.checkBacklog(tenant, deliveries.length);
+
+    const id = this.deps.ids.message();
+    const priority = body.options?.priority ?? (body.notification ? 'high' : 'normal');
+    const payload: Omit<OutgoingMessage, 'id' | 'createdAt'> = {
+      notification: body.notification,
+      data: body.data ?? {},
+      options: { ...body.options, priority },
+    };
+    const ttl = body.options?.ttlSeconds;
+    const response = { id, status: 'accepted', targets: deliveries.length, ...(skipped.length ? { skipped } : {}) };
+    const stored = await this.deps.store.insertMessage(
+      { id, tenant, idempotencyKey: idempotencyKey ?? null, payload: JSON.stringify(payload), createdAt: now, expiresAt: ttl === undefined ? null : now + ttl * 1000 },
+      deliveries,
+      idempotencyKey === undefined ? null : { key: idempotencyKey, bodyHash, status: 202, response: JSON.stringify(response), createdAt: now },
+    );
+    if (!stored.inserted) return this.replay(stored.existing, bodyHash);
+    const cached = this.pending.get(tenant);
+    if (cached) cached.count += deliveries.length;
+    const lanes = [...new Set(deliveries.map((d) => d.provider))].map((provider) => ({ tenant, provider }));
+    return { status: 202, body: response, lanes };
+  }
+
+  private replay(seen: { bodyHash: string; status: number; response: string }, bodyHash: string): AcceptResult {
+    if (seen.bodyHash !== bodyHash) {
+      throw new ApiError('idempotency_conflict', 'This Idempotency-Key was already used within 24 h with a different body. Use a new key for a different message, or resend the identical body.');
+    }
+    return { status: seen.status, body: JSON.parse(seen.response), lanes: [] };
+  }
+
+  private validateOverrides(body: SendMessageBody): void {
+    for (const [provider, fields] of Object.entries(body.options?.overrides ?? {})) {
+      const def = this.deps.hub.definitions.get(provider);
+      if (!def) throw unknownProvider(provider, `options.overrides.${provider}`, this.deps.hub);
+      if (!def.overridesSchema) {
+        throw new ApiError('invalid_request', `options.overrides.${provider}: ${provider} takes no overrides; remove the section.`, [{ field: `options.overrides.${provider}`, message: 'not supported' }]);
+      }
+      const r = def.overridesSchema.safeParse(fields);
+      if (!r.success) throw fromZodIssues(r.error.issues, `options.overrides.${provider}`);
+    }
+  }
+
+  private async resolveTargets(tenant: string, body: SendMessageBody): Promise<{ deliveries: NewDelivery[]; skipped: unknown[] }> {
+    const { store, hub, cipher, ids } = this.deps;
+    const skipped: unknown[] = [];
+    const deliveries: NewDelivery[] = [];
+    const seen = new Set<string>();
+    const category = body.options?.category;
+    const unconfigured = new Map<string, number>();
+
+    const add = (provider: string, tokenEnc: string, tokenHash: string, device: DeviceRow | null, apns: NewDelivery['apns']) => {
+      const key = `${provider}\0${tokenHash}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      const channel = hub.get(tenant, provider);
+      if (!channel) {
+        unconfigured.set(provider, (unconfigured.get(provider) ?? 0) + 1);
+        return;
+      }
+      deliveries.push({
+        id: ids.delivery(),
+        provider,
+        deviceId: device?.id ?? null,
+        tokenEnc,
+        tokenHash,
+        apns: apns ?? device?.apns ?? null,
+        quotaClass: channel.def.quotaClassOf?.(category, channel.config) ?? 'default',
+        registered: device !== null,
+      });
+    };
+
+    // Raw tokens are validated first: a malformed token is the caller's bug, answered 400 before anything is stored.
+    const raw = (body.to.tokens ?? []).map((t, i) => {
+      const def = hub.definitions.get(t.provider);
+      if (!def) throw unknownProvider(t.provider, `to.tokens[${i}].provider`, hub);
+      const ok = def.tokenSchema.safeParse(t.token);
+      if (!ok.success) {
+        throw new ApiError('invalid_token', `to.tokens[${i}].token is not a valid ${t.provider} token: ${ok.error.issues[0]?.message ?? 'bad format'}.`, [{ field: `to.tokens[${i}].token`, message: ok.error.issues[0]?.message ?? 'bad format' }]);
+      }
+      if (t.apns && t.provider !== 'apns') throw new ApiError('field_not_allowed', `to.tokens[${i}].apns is only for provider apns.`, [{ field: `to.tokens[${i}].apns`, message: 'remove it' }]);
+      return { ...t, token: ok.data };
+    });
+
+    if (body.to.userIds?.length) {
+      const devices = await store.devicesOfUsers(tenant, body.to.userIds);
+      const found = new Set(devices.map((d) => d.userId));
+      for (const u of body.to.userIds) if (!found.has(u)) skipped.push({ userId: u, reason: 'no_devices' });
+      for (const d of devices) add(d.provider, d.tokenEnc, d.tokenHash, d, null);
+    }
+    if (body.to.deviceIds?.length) {
+      const devices = await store.getDevices(tenant, body.to.deviceIds);
+      const found = new Set(devices.map((d) => d.id));
+      for (const id of body.to.deviceIds) if (!found.has(id)) skipped.push({ deviceId: id, reason: 'not_found' });
+      for (const d of devices) add(d.provider, d.tokenEnc, d.tokenHash, d, null);
+    }
+    for (const t of raw) {
+      const hash = cipher.hash(t.provider, t.token);
+      const device = await store.findDeviceByHash(tenant, t.provider, hash);
+      add(t.provider, device?.tokenEnc ?? cipher.encrypt(t.token), hash, device, t.apns ?? null);
+    }
+    for (const [provider, count] of unconfigured) skipped.push({ provider, count, reason: 'provider_not_configured' });
+    return { deliveries, skipped };
+  }
+
+  /** Back-pressure: 429 + Retry-After rather than an unbounded backlog. The count is cached for a second. */
+  private async checkBacklog(tenant: string, adding: number): Promise<void> {
+    const now = this.deps.now();
+    let cached = this.pending.get(tenant);
+    if (!cached || now - cached.at > 1000) {
+      cached = { count: await this.deps.store.pendingCount(tenant), at: now };
+      this.pending.set(tenant, cached);
+    }
+    const limit = this.deps.maxBacklog(tenant);
+    if (cached.count + adding > limit) {
+      throw new ApiError(
+        'backlog_full',
+        `This tenant has ${cached.count} deliveries pending and this message would add ${adding}; the limit is ${limit}. Retry after the Retry-After interval.`,
+        undefined,
+        { 'Retry-After': '5' },
+      );
+    }
+  }
+}
+
+export function unknownProvider(provider: string, field: string, hub: ProviderHub): ApiError {
+  const known = [...hub.definitions.keys()].join(', ');
+  return new ApiError('unknown_provider', `${field}: unknown provider "${provider}"; use one of ${known}.`, [{ field, message: `expected one of ${known}` }]);
+}
+
+/** Key order does not change the idempotency hash. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}

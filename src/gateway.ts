@@ -1,0 +1,146 @@
+/**
+ * The composition root's body: build every service from a validated config, start the lanes,
+ * and stop them in order. main.ts adds the process concerns (listen, signals, exit codes); tests
+ * and benchmarks call `buildGateway` directly with injected clocks and registries.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import type { ProviderDefinition } from '../providers/types.js';
+import { createApp } from './app.js';
+import type { LoadedConfig } from './config/load.js';
+import { keyBytes } from './config/schema.js';
+import { DeviceService } from './core/devices.js';
+import { Dispatcher } from './core/dispatcher.js';
+import { timeOrderedIds, type IdSource } from './core/ids.js';
+import { MessageService } from './core/messages.js';
+import { ProviderHub } from './core/providers.js';
+import { ReceiptService } from './core/receipts.js';
+import { RetentionSweep } from './core/retention.js';
+import { KeyRing } from './http/auth.js';
+import { createMetrics } from './metrics/metrics.js';
+import { TokenCipher } from './privacy/token-cipher.js';
+import { createQueueEngine } from './queue/factory.js';
+import type { QueueEngine } from './queue/types.js';
+import { createStore } from './store/factory.js';
+import type { Store } from './store/types.js';
+
+export interface GatewayOptions {
+  providers: readonly ProviderDefinition<unknown>[];
+  logger: Logger;
+  now?: () => number;
+  random?: () => number;
+  ids?: IdSource;
+  registry?: Registry;
+  /** Overrides for tests: a lease owner id, an already-open store. */
+  owner?: string;
+  store?: Store;
+  /** Lane pause after a rate limit without Retry-After, ms (doubles per strike). */
+  pauseBaseMs?: number;
+}
+
+export interface Gateway {
+  app: ReturnType<typeof createApp>;
+  store: Store;
+  queue: QueueEngine;
+  hub: ProviderHub;
+  dispatcher: Dispatcher;
+  retention: RetentionSweep;
+  registry: Registry;
+  /** Start the lanes and the retention timer. */
+  start(): Promise<void>;
+  /** Stop accepting, let in-flight vendor requests finish, give back claims, close everything. */
+  stop(): Promise<void>;
+}
+
+export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): Promise<Gateway> {
+  const now = opts.now ?? Date.now;
+  const random = opts.random ?? Math.random;
+  const logger = opts.logger;
+  const registry = opts.registry ?? new Registry();
+  const metrics = createMetrics(registry);
+  const owner = opts.owner ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
+  const cipher = new TokenCipher(keyBytes(config.security.encryptionKey));
+  const ids = opts.ids ?? timeOrderedIds(now);
+
+  const store = opts.store ?? (await createStore(config.store, logger));
+  const hub = await ProviderHub.create(config, opts.providers, { now, random, logger, metrics });
+  const queue = await createQueueEngine(config.queue, { now, logger, pollIntervalMs: config.dispatch.pollIntervalMs });
+  const tenants = new Map(config.tenants.map((t) => [t.id, t]));
+
+  const dispatcher = new Dispatcher({
+    store,
+    hub,
+    cipher,
+    metrics,
+    logger,
+    now,
+    random,
+    owner,
+    settings: {
+      leaseMs: config.dispatch.leaseSeconds * 1000,
+      maxAttempts: config.dispatch.maxAttempts,
+      backoffBaseMs: config.dispatch.backoffBaseMs,
+      backoffMaxMs: config.dispatch.backoffMaxMs,
+      pauseBaseMs: opts.pauseBaseMs ?? 1000,
+      pauseMaxMs: 10 * 60_000,
+      publicBaseUrl: config.server.publicBaseUrl,
+      receiptSecrets: new Map(config.tenants.flatMap((t) => (t.receiptSecret ? [[t.id, t.receiptSecret] as const] : []))),
+    },
+  });
+
+  const lanes = hub.all().map((c) => ({ tenant: c.tenant, provider: c.def.id, perSecond: c.perSecond, concurrency: c.concurrency }));
+  metrics.setSources({
+    lanes: () => lanes,
+    laneStats: async () => (await store.laneStats(now())).map((s) => ({ ...s, oldestAgeSeconds: s.oldestCreatedAt === null ? 0 : Math.max(0, (now() - s.oldestCreatedAt) / 1000) })),
+    devices: () => store.countDevices(),
+    pauses: async () => (await store.allActivePauses(now())).map((p) => ({ tenant: p.tenant, provider: p.provider, reason: p.reason })),
+  });
+
+  let accepting = true;
+  const app = createApp({
+    store,
+    queue,
+    hub,
+    keys: new KeyRing(config.tenants),
+    devices: new DeviceService({ store, hub, cipher, ids, now }),
+    messages: new MessageService({ store, hub, cipher, ids, now, maxBacklog: (t) => tenants.get(t)?.maxBacklog ?? Infinity }),
+    receipts: new ReceiptService({ store, hub, cipher, metrics, now, receiptSecret: (t) => tenants.get(t)?.receiptSecret }),
+    metrics,
+    registry,
+    logger,
+    bodyLimit: config.server.bodyLimit,
+    accepting: () => accepting,
+  });
+  const retention = new RetentionSweep({
+    store,
+    now,
+    logger,
+    deviceIdleDays: config.retention.deviceIdleDays,
+    messageDays: config.retention.messageDays,
+    intervalMs: config.retention.sweepIntervalMinutes * 60_000,
+  });
+
+  return {
+    app,
+    store,
+    queue,
+    hub,
+    dispatcher,
+    retention,
+    registry,
+    async start() {
+      await queue.start(lanes, dispatcher.runLane);
+      retention.start();
+    },
+    async stop() {
+      accepting = false;
+      retention.stop();
+      await queue.stop();
+      const released = await store.releaseClaims(owner, now());
+      if (released) logger.info({ released }, 'released claimed deliveries for other instances');
+      await hub.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * Every pushgate metric, registered on an injected registry (tests pass a fresh one). Labels are
+ * bounded: tenant, provider, outcome, reason, class, route — never a token or a user.
+ */
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+
+export interface GaugeSources {
+  laneStats(): Promise<Array<{ tenant: string; provider: string; depth: number; oldestAgeSeconds: number }>>;
+  devices(): Promise<Array<{ tenant: string; provider: string; count: number }>>;
+  pauses(): Promise<Array<{ tenant: string; provider: string; reason: string }>>;
+  /** Every configured lane, so gauges read 0 (not absent) for idle lanes. */
+  lanes(): Array<{ tenant: string; provider: string }>;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics(registry: Registry, opts: { defaultMetrics?: boolean } = {}) {
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  let sources: GaugeSources | undefined;
+
+  const m = {
+    httpRequests: new Counter({ name: 'pushgate_http_requests_total', help: 'HTTP requests answered', labelNames: ['route', 'method', 'status'], registers }),
+    httpDuration: new Histogram({
+      name: 'pushgate_http_request_duration_seconds',
+      help: 'HTTP request duration',
+      labelNames: ['route', 'method'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    messagesAccepted: new Counter({ name: 'pushgate_messages_accepted_total', help: 'Messages accepted (202)', labelNames: ['tenant'], registers }),
+    deliveries: new Counter({
+      name: 'pushgate_deliveries_total',
+      help: 'Delivery attempts by normalized outcome (sent, invalid_token, retry, rate_limited, quota_exceeded, rejected, auth_error) and final expiry/failure',
+      labelNames: ['tenant', 'provider', 'outcome'],
+      registers,
+    }),
+    providerDuration: new Histogram({
+      name: 'pushgate_provider_request_duration_seconds',
+      help: 'Vendor request duration',
+      labelNames: ['provider'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    providerErrors: new Counter({ name: 'pushgate_provider_errors_total', help: 'Vendor request failures by reason', labelNames: ['provider', 'reason'], registers }),
+    tokensPruned: new Counter({ name: 'pushgate_tokens_pruned_total', help: 'Devices deleted because the vendor said the token is dead', labelNames: ['tenant', 'provider'], registers }),
+    providerUp: new Gauge({ name: 'pushgate_provider_up', help: '1 when the lane can authenticate with its vendor, 0 when paused on auth errors', labelNames: ['tenant', 'provider'], registers }),
+    quotaRemaining: new Gauge({ name: 'pushgate_quota_remaining', help: 'Remaining daily quota as last reported by the vendor', labelNames: ['tenant', 'provider', 'class'], registers }),
+    receipts: new Counter({ name: 'pushgate_receipts_total', help: 'Vendor delivery receipts by status', labelNames: ['tenant', 'provider', 'status'], registers }),
+    setSources(s: GaugeSources) {
+      sources = s;
+    },
+  };
+
+  new Gauge({
+    name: 'pushgate_queue_depth',
+    help: 'Deliveries waiting or in flight per lane',
+    labelNames: ['tenant', 'provider'],
+    registers,
+    async collect() {
+      if (!sources) return;
+      this.reset();
+      for (const l of sources.lanes()) this.set(l, 0);
+      for (const s of await sources.laneStats()) this.set({ tenant: s.tenant, provider: s.provider }, s.depth);
+    },
+  });
+  new Gauge({
+    name: 'pushgate_queue_oldest_age_seconds',
+    help: 'Age of the oldest pending delivery per lane',
+    labelNames: ['tenant', 'provider'],
+    registers,
+    async collect() {
+      if (!sources) return;
+      this.reset();
+      for (const l of sources.lanes()) this.set(l, 0);
+      for (const s of await sources.laneStats()) this.set({ tenant: s.tenant, provider: s.provider }, s.oldestAgeSeconds);
+    },
+  });
+  new Gauge({
+    name: 'pushgate_devices',
+    help: 'Registered devices',
+    labelNames: ['tenant', 'provider'],
+    registers,
+    async collect() {
+      if (!sources) return;
+      this.reset();
+      for (const d of await sources.devices()) this.set({ tenant: d.tenant, provider: d.provider }, d.count);
+    },
+  });
+  new Gauge({
+    name: 'pushgate_lane_paused',
+    help: '1 while a lane (or one of its quota classes) is paused, by reason (rate_limited, quota:<class>, auth, window:<class>)',
+    labelNames: ['tenant', 'provider', 'reason'],
+    registers,
+    async collect() {
+      if (!sources) return;
+      this.reset();
+      for (const p of await sources.pauses()) this.set({ tenant: p.tenant, provider: p.provider, reason: p.reason }, 1);
+    },
+  });
+  return m;
+}

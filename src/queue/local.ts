@@ -1,0 +1,104 @@
+/**
+ * The embedded engine: one p-queue per lane with the lane's concurrency and a strict sliding
+ * 1-second window of `perSecond` vendor requests. It keeps at most `concurrency` runs queued, so
+ * memory stays flat however large the backlog in the store is.
+ */
+import PQueue from 'p-queue';
+import type { Logger } from 'pino';
+import type { LaneKey } from '../store/types.js';
+import type { LaneRunner, LaneSettings, QueueEngine } from './types.js';
+
+interface LaneState {
+  settings: LaneSettings;
+  queue: PQueue;
+  /** Runs queued or running. */
+  inFlight: number;
+  /** True once a run found nothing due: stop refilling until woken. */
+  idle: boolean;
+  timer: NodeJS.Timeout | undefined;
+  wakeAt: number;
+}
+
+export class LocalQueueEngine implements QueueEngine {
+  readonly driver = 'local';
+  private readonly lanes = new Map<string, LaneState>();
+  private run: LaneRunner | undefined;
+  private stopping = false;
+
+  constructor(private readonly opts: { now(): number; pollIntervalMs: number; logger: Logger }) {}
+
+  async start(lanes: LaneSettings[], run: LaneRunner): Promise<void> {
+    this.run = run;
+    for (const settings of lanes) {
+      if (!(settings.perSecond > 0) || !Number.isInteger(settings.concurrency) || settings.concurrency < 1) {
+        throw new TypeError(`lane ${settings.tenant}/${settings.provider}: rateLimit needs perSecond > 0 and an integer concurrency ≥ 1 (got ${settings.perSecond}, ${settings.concurrency})`);
+      }
+      // Sub-1/s rates (e.g. 0.5) become one request per 1/perSecond seconds.
+      const window = settings.perSecond >= 1 ? { intervalCap: Math.round(settings.perSecond), interval: 1000 } : { intervalCap: 1, interval: Math.round(1000 / settings.perSecond) };
+      const queue = new PQueue({ concurrency: settings.concurrency, ...window, strict: true });
+      this.lanes.set(key(settings), { settings, queue, inFlight: 0, idle: false, timer: undefined, wakeAt: Infinity });
+    }
+    for (const lane of this.lanes.values()) this.fill(lane);
+  }
+
+  kick(lane: LaneKey): void {
+    const state = this.lanes.get(key(lane));
+    if (!state || this.stopping) return;
+    state.idle = false;
+    this.fill(state);
+  }
+
+  async ping(): Promise<void> {}
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const lane of this.lanes.values()) {
+      clearTimeout(lane.timer);
+      lane.queue.clear();
+    }
+    await Promise.all([...this.lanes.values()].map((l) => l.queue.onIdle()));
+  }
+
+  /** Keep `concurrency` runs queued while the lane has work. */
+  private fill(lane: LaneState): void {
+    while (!this.stopping && !lane.idle && lane.inFlight < lane.settings.concurrency) {
+      lane.inFlight++;
+      void lane.queue.add(() => this.once(lane)).catch((err: unknown) => this.opts.logger.error({ err, lane: key(lane.settings) }, 'lane run failed'));
+    }
+  }
+
+  private async once(lane: LaneState): Promise<void> {
+    try {
+      if (this.stopping || lane.idle || !this.run) return;
+      const result = await this.run(lane.settings);
+      if (result.kind === 'idle') {
+        lane.idle = true;
+        this.wakeAt(lane, result.nextDueAt);
+      }
+    } catch (err) {
+      this.opts.logger.error({ err, lane: key(lane.settings) }, 'lane run failed; retrying after the poll interval');
+      lane.idle = true;
+      this.wakeAt(lane, this.opts.now() + this.opts.pollIntervalMs);
+    } finally {
+      lane.inFlight--;
+      this.fill(lane);
+    }
+  }
+
+  /** Wake the lane when its next delivery falls due, and at least every poll interval. */
+  private wakeAt(lane: LaneState, at: number | null): void {
+    const now = this.opts.now();
+    const target = Math.min(at ?? Infinity, now + this.opts.pollIntervalMs);
+    if (lane.timer && lane.wakeAt <= target) return;
+    clearTimeout(lane.timer);
+    lane.wakeAt = target;
+    lane.timer = setTimeout(() => {
+      lane.timer = undefined;
+      lane.wakeAt = Infinity;
+      this.kick(lane.settings);
+    }, Math.max(0, target - now));
+    lane.timer.unref?.();
+  }
+}
+
+const key = (l: LaneKey) => `${l.tenant}/${l.provider}`;

@@ -1,0 +1,76 @@
+/** Versioned schema for the SQLite store; append, never edit a shipped entry. */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    token_enc TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    user_id TEXT,
+    apns TEXT,
+    created_at INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    UNIQUE (tenant, provider, token_hash)
+  );
+  CREATE INDEX devices_user ON devices (tenant, user_id);
+  CREATE INDEX devices_seen ON devices (last_seen_at);
+
+  CREATE TABLE messages (
+    id TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    idempotency_key TEXT,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER
+  );
+  CREATE INDEX messages_created ON messages (created_at);
+
+  -- due_at: when a queued delivery may be sent, or when a sending delivery's lease runs out.
+  CREATE TABLE deliveries (
+    id TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    device_id TEXT,
+    token_enc TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    apns TEXT,
+    quota_class TEXT NOT NULL,
+    registered INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    due_at INTEGER,
+    lease_owner TEXT,
+    last_error TEXT,
+    vendor_message_id TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX deliveries_lane_due ON deliveries (tenant, provider, due_at) WHERE state IN ('queued','sending');
+  CREATE INDEX deliveries_message ON deliveries (message_id, provider, due_at) WHERE state IN ('queued','sending');
+  CREATE INDEX deliveries_message_id ON deliveries (message_id, id);
+  CREATE INDEX deliveries_device ON deliveries (device_id);
+  CREATE INDEX deliveries_token ON deliveries (tenant, provider, token_hash);
+  CREATE INDEX deliveries_owner ON deliveries (lease_owner) WHERE state = 'sending';
+
+  CREATE TABLE idempotency (
+    tenant TEXT NOT NULL,
+    key TEXT NOT NULL,
+    body_hash TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    response TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant, key)
+  );
+
+  CREATE TABLE lane_pauses (
+    tenant TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    quota_class TEXT NOT NULL,
+    until INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (tenant, provider, quota_class)
+  );
+  `,
+];

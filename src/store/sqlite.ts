@@ -1,0 +1,384 @@
+/**
+ * The embedded default store: one SQLite file in WAL mode (better-sqlite3, synchronous API).
+ * Every write that must be atomic runs in one `db.transaction`.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { ApnsDeviceInfo } from '../../providers/types.js';
+import { SQLITE_MIGRATIONS } from './sqlite.migrations.js';
+import type {
+  ClaimRequest,
+  ClaimedBatch,
+  DeliveryRow,
+  DeliveryState,
+  DeliveryUpdate,
+  DeviceRow,
+  IdempotencyRecord,
+  LaneKey,
+  LanePause,
+  LaneStats,
+  MessageRow,
+  NewDelivery,
+  ReceiptMatch,
+  Store,
+  UpsertDeviceInput,
+} from './types.js';
+
+type Row = Record<string, unknown>;
+const ACTIVE = `state IN ('queued','sending')`;
+
+export class SqliteStore implements Store {
+  readonly driver = 'sqlite';
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: a power loss may lose the last commits, a process crash loses nothing.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    const done = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)));
+    SQLITE_MIGRATIONS.forEach((sql, i) => {
+      const version = i + 1;
+      if (done.has(version)) return;
+      this.db.transaction(() => {
+        this.db.exec(sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
+      })();
+    });
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  // ---- devices ----
+
+  async upsertDevice(input: UpsertDeviceInput): Promise<{ device: DeviceRow; created: boolean }> {
+    return this.db.transaction(() => {
+      const existing = this.db
+        .prepare('SELECT * FROM devices WHERE tenant = ? AND provider = ? AND token_hash = ?')
+        .get(input.tenant, input.provider, input.tokenHash) as Row | undefined;
+      if (existing) {
+        this.db
+          .prepare('UPDATE devices SET last_seen_at = ?, user_id = ?, apns = ?, token_enc = ? WHERE id = ?')
+          .run(input.now, input.userId, json(input.apns), input.tokenEnc, existing.id);
+        return { device: toDevice({ ...existing, last_seen_at: input.now, user_id: input.userId, apns: json(input.apns), token_enc: input.tokenEnc }), created: false };
+      }
+      this.db
+        .prepare(
+          'INSERT INTO devices (id, tenant, provider, token_enc, token_hash, user_id, apns, created_at, last_seen_at) VALUES (?,?,?,?,?,?,?,?,?)',
+        )
+        .run(input.id, input.tenant, input.provider, input.tokenEnc, input.tokenHash, input.userId, json(input.apns), input.now, input.now);
+      const row = this.db.prepare('SELECT * FROM devices WHERE id = ?').get(input.id) as Row;
+      return { device: toDevice(row), created: true };
+    })();
+  }
+
+  async findDeviceByHash(tenant: string, provider: string, tokenHash: string): Promise<DeviceRow | null> {
+    const row = this.db
+      .prepare('SELECT * FROM devices WHERE tenant = ? AND provider = ? AND token_hash = ?')
+      .get(tenant, provider, tokenHash) as Row | undefined;
+    return row ? toDevice(row) : null;
+  }
+
+  async getDevices(tenant: string, ids: string[]): Promise<DeviceRow[]> {
+    return this.inChunks(ids, (chunk) =>
+      this.db.prepare(`SELECT * FROM devices WHERE tenant = ? AND id IN (${marks(chunk)})`).all(tenant, ...chunk) as Row[],
+    ).map(toDevice);
+  }
+
+  async devicesOfUsers(tenant: string, userIds: string[]): Promise<DeviceRow[]> {
+    return this.inChunks(userIds, (chunk) =>
+      this.db.prepare(`SELECT * FROM devices WHERE tenant = ? AND user_id IN (${marks(chunk)}) ORDER BY created_at, id`).all(tenant, ...chunk) as Row[],
+    ).map(toDevice);
+  }
+
+  async deleteDevice(tenant: string, id: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM devices WHERE tenant = ? AND id = ?').run(tenant, id).changes > 0;
+  }
+
+  async deleteDeviceByHash(tenant: string, provider: string, tokenHash: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM devices WHERE tenant = ? AND provider = ? AND token_hash = ?').run(tenant, provider, tokenHash).changes > 0;
+  }
+
+  async countDevices(): Promise<Array<LaneKey & { count: number }>> {
+    return (this.db.prepare('SELECT tenant, provider, COUNT(*) AS n FROM devices GROUP BY tenant, provider').all() as Row[]).map((r) => ({
+      tenant: String(r.tenant),
+      provider: String(r.provider),
+      count: Number(r.n),
+    }));
+  }
+
+  async exportUser(tenant: string, userId: string): Promise<{ devices: DeviceRow[]; deliveries: DeliveryRow[] }> {
+    const devices = (this.db.prepare('SELECT * FROM devices WHERE tenant = ? AND user_id = ? ORDER BY created_at').all(tenant, userId) as Row[]).map(toDevice);
+    const deliveries = (
+      this.db
+        .prepare('SELECT d.* FROM deliveries d JOIN devices v ON v.id = d.device_id WHERE v.tenant = ? AND v.user_id = ? ORDER BY d.created_at')
+        .all(tenant, userId) as Row[]
+    ).map(toDelivery);
+    return { devices, deliveries };
+  }
+
+  async eraseUser(tenant: string, userId: string): Promise<{ devices: number; deliveries: number }> {
+    return this.db.transaction(() => {
+      const deliveries = this.db
+        .prepare(`DELETE FROM deliveries WHERE ${ACTIVE} AND device_id IN (SELECT id FROM devices WHERE tenant = ? AND user_id = ?)`)
+        .run(tenant, userId).changes;
+      // Finished deliveries keep their counts but lose the link and the token: nothing about the user remains.
+      this.db
+        .prepare(`UPDATE deliveries SET device_id = NULL, token_enc = '', token_hash = '' WHERE device_id IN (SELECT id FROM devices WHERE tenant = ? AND user_id = ?)`)
+        .run(tenant, userId);
+      const devices = this.db.prepare('DELETE FROM devices WHERE tenant = ? AND user_id = ?').run(tenant, userId).changes;
+      return { devices, deliveries };
+    })();
+  }
+
+  // ---- messages ----
+
+  async getIdempotency(tenant: string, key: string, notBefore: number): Promise<IdempotencyRecord | null> {
+    const row = this.db
+      .prepare('SELECT * FROM idempotency WHERE tenant = ? AND key = ? AND created_at >= ?')
+      .get(tenant, key, notBefore) as Row | undefined;
+    return row ? toIdem(row) : null;
+  }
+
+  async insertMessage(
+    message: MessageRow,
+    deliveries: NewDelivery[],
+    idempotency: IdempotencyRecord | null,
+  ): Promise<{ inserted: true } | { inserted: false; existing: IdempotencyRecord }> {
+    const insertDelivery = this.db.prepare(
+      `INSERT INTO deliveries (id, tenant, message_id, provider, device_id, token_enc, token_hash, apns, quota_class, registered,
+         state, attempts, due_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,'queued',0,?,?,?)`,
+    );
+    return this.db.transaction(() => {
+      if (idempotency) {
+        const existing = this.db.prepare('SELECT * FROM idempotency WHERE tenant = ? AND key = ?').get(message.tenant, idempotency.key) as Row | undefined;
+        if (existing && Number(existing.created_at) >= idempotency.createdAt - 86_400_000) return { inserted: false as const, existing: toIdem(existing) };
+        this.db
+          .prepare('INSERT OR REPLACE INTO idempotency (tenant, key, body_hash, status, response, created_at) VALUES (?,?,?,?,?,?)')
+          .run(message.tenant, idempotency.key, idempotency.bodyHash, idempotency.status, idempotency.response, idempotency.createdAt);
+      }
+      this.db
+        .prepare('INSERT INTO messages (id, tenant, idempotency_key, payload, created_at, expires_at) VALUES (?,?,?,?,?,?)')
+        .run(message.id, message.tenant, message.idempotencyKey, message.payload, message.createdAt, message.expiresAt);
+      for (const d of deliveries) {
+        insertDelivery.run(d.id, message.tenant, message.id, d.provider, d.deviceId, d.tokenEnc, d.tokenHash, json(d.apns), d.quotaClass, d.registered ? 1 : 0, message.createdAt, message.createdAt, message.createdAt);
+      }
+      return { inserted: true as const };
+    })();
+  }
+
+  async getMessage(tenant: string, id: string): Promise<MessageRow | null> {
+    const row = this.db.prepare('SELECT * FROM messages WHERE tenant = ? AND id = ?').get(tenant, id) as Row | undefined;
+    return row ? toMessage(row) : null;
+  }
+
+  async messageCounts(tenant: string, id: string): Promise<Array<{ provider: string; state: DeliveryState; count: number }>> {
+    return (
+      this.db.prepare('SELECT provider, state, COUNT(*) AS n FROM deliveries WHERE tenant = ? AND message_id = ? GROUP BY provider, state').all(tenant, id) as Row[]
+    ).map((r) => ({ provider: String(r.provider), state: r.state as DeliveryState, count: Number(r.n) }));
+  }
+
+  async listDeliveries(tenant: string, messageId: string, after: string | null, limit: number): Promise<DeliveryRow[]> {
+    return (
+      this.db
+        .prepare('SELECT * FROM deliveries WHERE tenant = ? AND message_id = ? AND id > ? ORDER BY id LIMIT ?')
+        .all(tenant, messageId, after ?? '', limit) as Row[]
+    ).map(toDelivery);
+  }
+
+  async pendingCount(tenant: string): Promise<number> {
+    const row = this.db.prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE tenant = ? AND ${ACTIVE}`).get(tenant) as Row;
+    return Number(row.n);
+  }
+
+  // ---- dispatch ----
+
+  async nextDueAt(lane: LaneKey, excludeClasses: string[]): Promise<number | null> {
+    const row = this.db
+      .prepare(`SELECT MIN(due_at) AS due FROM deliveries WHERE tenant = ? AND provider = ? AND ${ACTIVE}${notIn(excludeClasses)}`)
+      .get(lane.tenant, lane.provider, ...excludeClasses) as Row;
+    return row.due === null || row.due === undefined ? null : Number(row.due);
+  }
+
+  async claimBatch(req: ClaimRequest): Promise<ClaimedBatch | null> {
+    const ex = notIn(req.excludeClasses);
+    return this.db.transaction(() => {
+      const first = this.db
+        .prepare(`SELECT message_id FROM deliveries WHERE tenant = ? AND provider = ? AND ${ACTIVE} AND due_at <= ?${ex} ORDER BY due_at LIMIT 1`)
+        .get(req.tenant, req.provider, req.now, ...req.excludeClasses) as Row | undefined;
+      if (!first) return null;
+      const messageId = String(first.message_id);
+      const rows = this.db
+        .prepare(`SELECT * FROM deliveries WHERE message_id = ? AND provider = ? AND ${ACTIVE} AND due_at <= ?${ex} ORDER BY due_at, id LIMIT ?`)
+        .all(messageId, req.provider, req.now, ...req.excludeClasses, req.limit) as Row[];
+      const lease = this.db.prepare(`UPDATE deliveries SET state = 'sending', lease_owner = ?, due_at = ?, updated_at = ? WHERE id = ?`);
+      for (const r of rows) lease.run(req.owner, req.leaseUntil, req.now, r.id);
+      const message = this.db.prepare('SELECT * FROM messages WHERE id = ?').get(messageId) as Row;
+      return {
+        message: toMessage(message),
+        deliveries: rows.map((r) => toDelivery({ ...r, state: 'sending', lease_owner: req.owner, due_at: req.leaseUntil })),
+      };
+    })();
+  }
+
+  async completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number): Promise<void> {
+    const done = this.db.prepare(
+      `UPDATE deliveries SET state = ?, attempts = ?, vendor_message_id = ?, last_error = ?, lease_owner = NULL, due_at = NULL, updated_at = ?
+       WHERE id = ? AND lease_owner = ? AND state = 'sending'`,
+    );
+    const requeue = this.db.prepare(
+      `UPDATE deliveries SET state = 'queued', attempts = ?, last_error = ?, lease_owner = NULL, due_at = ?, updated_at = ?
+       WHERE id = ? AND lease_owner = ? AND state = 'sending'`,
+    );
+    this.db.transaction(() => {
+      for (const u of updates) {
+        if (u.state === 'queued') requeue.run(u.attempts, json(u.error), u.nextAttemptAt, now, u.id, owner);
+        else if (u.state === 'sent') done.run('sent', u.attempts, u.vendorMessageId, null, now, u.id, owner);
+        else done.run(u.state, u.attempts, null, json(u.error), now, u.id, owner);
+      }
+    })();
+  }
+
+  async releaseClaims(owner: string, now: number): Promise<number> {
+    return this.db
+      .prepare(`UPDATE deliveries SET state = 'queued', lease_owner = NULL, due_at = ?, updated_at = ? WHERE lease_owner = ? AND state = 'sending'`)
+      .run(now, now, owner).changes;
+  }
+
+  async setPause(p: LanePause): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO lane_pauses (tenant, provider, quota_class, until, reason) VALUES (?,?,?,?,?)
+         ON CONFLICT (tenant, provider, quota_class) DO UPDATE SET until = excluded.until, reason = excluded.reason`,
+      )
+      .run(p.tenant, p.provider, p.quotaClass, p.until, p.reason);
+  }
+
+  async activePauses(lane: LaneKey, now: number): Promise<LanePause[]> {
+    return (
+      this.db.prepare('SELECT * FROM lane_pauses WHERE tenant = ? AND provider = ? AND until > ?').all(lane.tenant, lane.provider, now) as Row[]
+    ).map(toPause);
+  }
+
+  async allActivePauses(now: number): Promise<LanePause[]> {
+    return (this.db.prepare('SELECT * FROM lane_pauses WHERE until > ?').all(now) as Row[]).map(toPause);
+  }
+
+  async laneStats(_now: number): Promise<LaneStats[]> {
+    return (
+      this.db.prepare(`SELECT tenant, provider, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE ${ACTIVE} GROUP BY tenant, provider`).all() as Row[]
+    ).map((r) => ({ tenant: String(r.tenant), provider: String(r.provider), depth: Number(r.n), oldestCreatedAt: r.oldest === null ? null : Number(r.oldest) }));
+  }
+
+  async markReceipt(match: ReceiptMatch, state: 'delivered', now: number): Promise<string[]> {
+    const where: string[] = ['tenant = ?', 'provider = ?', `state IN ('sent','sending')`];
+    const args: unknown[] = [match.tenant, match.provider];
+    if (match.tokenHash) (where.push('token_hash = ?'), args.push(match.tokenHash));
+    if (match.messageId) (where.push('message_id = ?'), args.push(match.messageId));
+    if (match.vendorMessageId) (where.push('vendor_message_id = ?'), args.push(match.vendorMessageId));
+    if (args.length === 2) return [];
+    return this.db.transaction(() => {
+      const ids = (this.db.prepare(`SELECT id FROM deliveries WHERE ${where.join(' AND ')} LIMIT 1000`).all(...args) as Row[]).map((r) => String(r.id));
+      const upd = this.db.prepare(`UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ?`);
+      for (const id of ids) upd.run(state, now, id);
+      return ids;
+    })();
+  }
+
+  // ---- retention ----
+
+  async deleteIdleDevices(before: number): Promise<number> {
+    return this.db.prepare('DELETE FROM devices WHERE last_seen_at < ?').run(before).changes;
+  }
+
+  async deleteOldMessages(before: number): Promise<number> {
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE created_at < ?)').run(before);
+      this.db.prepare('DELETE FROM idempotency WHERE created_at < ?').run(before);
+      return this.db.prepare('DELETE FROM messages WHERE created_at < ?').run(before).changes;
+    })();
+  }
+
+  /** SQLite caps bound parameters; split long id lists. */
+  private inChunks(values: string[], query: (chunk: string[]) => Row[]): Row[] {
+    const out: Row[] = [];
+    for (let i = 0; i < values.length; i += 500) out.push(...query(values.slice(i, i + 500)));
+    return out;
+  }
+}
+
+const marks = (xs: unknown[]) => xs.map(() => '?').join(',');
+const notIn = (classes: string[]) => (classes.length ? ` AND quota_class NOT IN (${marks(classes)})` : '');
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+const parse = <T>(v: unknown): T | null => (typeof v === 'string' && v !== '' ? (JSON.parse(v) as T) : null);
+
+function toDevice(r: Row): DeviceRow {
+  return {
+    id: String(r.id),
+    tenant: String(r.tenant),
+    provider: String(r.provider),
+    tokenEnc: String(r.token_enc),
+    tokenHash: String(r.token_hash),
+    userId: r.user_id === null || r.user_id === undefined ? null : String(r.user_id),
+    apns: parse<ApnsDeviceInfo>(r.apns),
+    createdAt: Number(r.created_at),
+    lastSeenAt: Number(r.last_seen_at),
+  };
+}
+
+function toMessage(r: Row): MessageRow {
+  return {
+    id: String(r.id),
+    tenant: String(r.tenant),
+    idempotencyKey: r.idempotency_key === null ? null : String(r.idempotency_key),
+    payload: String(r.payload),
+    createdAt: Number(r.created_at),
+    expiresAt: r.expires_at === null ? null : Number(r.expires_at),
+  };
+}
+
+function toDelivery(r: Row): DeliveryRow {
+  const state = r.state as DeliveryState;
+  return {
+    id: String(r.id),
+    tenant: String(r.tenant),
+    messageId: String(r.message_id),
+    provider: String(r.provider),
+    deviceId: r.device_id === null ? null : String(r.device_id),
+    tokenEnc: String(r.token_enc),
+    tokenHash: String(r.token_hash),
+    apns: parse<ApnsDeviceInfo>(r.apns),
+    quotaClass: String(r.quota_class),
+    registered: Number(r.registered) === 1,
+    state,
+    attempts: Number(r.attempts),
+    nextAttemptAt: state === 'queued' ? Number(r.due_at) : 0,
+    leaseUntil: state === 'sending' ? Number(r.due_at) : null,
+    lastError: parse(r.last_error),
+    vendorMessageId: r.vendor_message_id === null || r.vendor_message_id === undefined ? null : String(r.vendor_message_id),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+function toIdem(r: Row): IdempotencyRecord {
+  return { key: String(r.key), bodyHash: String(r.body_hash), status: Number(r.status), response: String(r.response), createdAt: Number(r.created_at) };
+}
+
+function toPause(r: Row): LanePause {
+  return { tenant: String(r.tenant), provider: String(r.provider), quotaClass: String(r.quota_class), until: Number(r.until), reason: String(r.reason) };
+}

@@ -1,0 +1,188 @@
+/**
+ * The store contract. SQLite (embedded default) and PostgreSQL (scale-out) implement it; one
+ * conformance suite (test/contract/store.contract.ts) runs against both.
+ *
+ * Tokens arrive here already encrypted (`tokenEnc`) with their HMAC lookup hash (`tokenHash`):
+ * the store never sees a plaintext token.
+ */
+import type { ApnsDeviceInfo } from '../../providers/types.js';
+
+export type DeliveryState = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'expired';
+export const DELIVERY_STATES: readonly DeliveryState[] = ['queued', 'sending', 'sent', 'delivered', 'failed', 'expired'];
+
+export interface DeviceRow {
+  id: string;
+  tenant: string;
+  provider: string;
+  tokenEnc: string;
+  tokenHash: string;
+  userId: string | null;
+  apns: ApnsDeviceInfo | null;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+export interface UpsertDeviceInput {
+  id: string; // used when new
+  tenant: string;
+  provider: string;
+  tokenEnc: string;
+  tokenHash: string;
+  userId: string | null;
+  apns: ApnsDeviceInfo | null;
+  now: number;
+}
+
+export interface DeliveryError {
+  code: string;
+  vendorCode?: string | undefined;
+  message: string;
+}
+
+export interface MessageRow {
+  id: string;
+  tenant: string;
+  idempotencyKey: string | null;
+  /** The normalized message (notification, data, options) as JSON. */
+  payload: string;
+  createdAt: number;
+  /** Absolute expiry (createdAt + ttlSeconds), or null. */
+  expiresAt: number | null;
+}
+
+export interface NewDelivery {
+  id: string;
+  provider: string;
+  deviceId: string | null;
+  tokenEnc: string;
+  tokenHash: string;
+  apns: ApnsDeviceInfo | null;
+  quotaClass: string;
+  registered: boolean;
+}
+
+export interface DeliveryRow extends NewDelivery {
+  tenant: string;
+  messageId: string;
+  state: DeliveryState;
+  attempts: number;
+  nextAttemptAt: number;
+  leaseUntil: number | null;
+  lastError: DeliveryError | null;
+  vendorMessageId: string | null;
+  updatedAt: number;
+}
+
+export interface IdempotencyRecord {
+  key: string;
+  bodyHash: string;
+  status: number;
+  response: string;
+  createdAt: number;
+}
+
+export interface LaneKey {
+  tenant: string;
+  provider: string;
+}
+
+export interface ClaimRequest extends LaneKey {
+  now: number;
+  leaseUntil: number;
+  owner: string;
+  limit: number;
+  /** Quota classes that must not be claimed now (paused for quota or outside their send window). */
+  excludeClasses: string[];
+}
+
+export interface ClaimedBatch {
+  message: MessageRow;
+  deliveries: DeliveryRow[];
+}
+
+/** What the dispatcher decided for one delivery; applied in one transaction per batch. */
+export type DeliveryUpdate =
+  | { id: string; state: 'sent'; vendorMessageId: string | null; attempts: number }
+  | { id: string; state: 'failed' | 'expired'; error: DeliveryError; attempts: number }
+  | { id: string; state: 'queued'; nextAttemptAt: number; error: DeliveryError | null; attempts: number };
+
+export interface LanePause extends LaneKey {
+  /** '*' pauses the whole lane; otherwise one quota class. */
+  quotaClass: string;
+  until: number;
+  reason: string;
+}
+
+export interface LaneStats extends LaneKey {
+  depth: number;
+  oldestCreatedAt: number | null;
+}
+
+export interface ReceiptMatch {
+  tenant: string;
+  provider: string;
+  tokenHash?: string | undefined;
+  messageId?: string | undefined;
+  vendorMessageId?: string | undefined;
+}
+
+export interface Store {
+  readonly driver: string;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  upsertDevice(input: UpsertDeviceInput): Promise<{ device: DeviceRow; created: boolean }>;
+  findDeviceByHash(tenant: string, provider: string, tokenHash: string): Promise<DeviceRow | null>;
+  getDevices(tenant: string, ids: string[]): Promise<DeviceRow[]>;
+  devicesOfUsers(tenant: string, userIds: string[]): Promise<DeviceRow[]>;
+  deleteDevice(tenant: string, id: string): Promise<boolean>;
+  deleteDeviceByHash(tenant: string, provider: string, tokenHash: string): Promise<boolean>;
+  countDevices(): Promise<Array<LaneKey & { count: number }>>;
+
+  /** Everything stored about a user: devices and their deliveries. */
+  exportUser(tenant: string, userId: string): Promise<{ devices: DeviceRow[]; deliveries: DeliveryRow[] }>;
+  /** Remove the user's devices and their pending (queued/sending) deliveries. */
+  eraseUser(tenant: string, userId: string): Promise<{ devices: number; deliveries: number }>;
+
+  getIdempotency(tenant: string, key: string, notBefore: number): Promise<IdempotencyRecord | null>;
+  /**
+   * Insert the message, all its deliveries and the idempotency record in ONE transaction.
+   * Returns the record already there when another request won the race for the same key.
+   */
+  insertMessage(
+    message: MessageRow,
+    deliveries: NewDelivery[],
+    idempotency: IdempotencyRecord | null,
+  ): Promise<{ inserted: true } | { inserted: false; existing: IdempotencyRecord }>;
+  getMessage(tenant: string, id: string): Promise<MessageRow | null>;
+  /** Counts per state and per provider for one message. */
+  messageCounts(tenant: string, id: string): Promise<Array<{ provider: string; state: DeliveryState; count: number }>>;
+  listDeliveries(tenant: string, messageId: string, after: string | null, limit: number): Promise<DeliveryRow[]>;
+  /** Deliveries not yet finished (queued or sending) of a tenant: the back-pressure measure. */
+  pendingCount(tenant: string): Promise<number>;
+
+  /**
+   * When the lane's next delivery falls due (queued: its next attempt; sending: its lease end),
+   * ignoring `excludeClasses`; null when the lane has nothing pending.
+   */
+  nextDueAt(lane: LaneKey, excludeClasses: string[]): Promise<number | null>;
+  /** Claim up to `limit` due deliveries of ONE message (the oldest due) in a lane; sets the lease. */
+  claimBatch(req: ClaimRequest): Promise<ClaimedBatch | null>;
+  /** Apply the dispatcher's decisions; only rows still leased by `owner` are changed. */
+  completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number): Promise<void>;
+  /** Give back every lease held by `owner` (graceful shutdown). */
+  releaseClaims(owner: string, now: number): Promise<number>;
+
+  setPause(pause: LanePause): Promise<void>;
+  activePauses(lane: LaneKey, now: number): Promise<LanePause[]>;
+  allActivePauses(now: number): Promise<LanePause[]>;
+  laneStats(now: number): Promise<LaneStats[]>;
+
+  /** Mark the delivery a receipt refers to; returns the ids changed. */
+  markReceipt(match: ReceiptMatch, state: 'delivered', now: number): Promise<string[]>;
+
+  /** Retention: delete devices idle since before `before`; returns how many. */
+  deleteIdleDevices(before: number): Promise<number>;
+  /** Retention: delete messages (and their deliveries and idempotency records) created before `before`. */
+  deleteOldMessages(before: number): Promise<number>;
+}
