@@ -62,7 +62,8 @@ export async function startHttpSimulator(
       Promise.resolve()
         .then(() => handle(simReq))
         .then(async (r) => {
-          if (r.delayMs) await new Promise((done) => setTimeout(done, r.delayMs));
+          // unref: a held answer must not keep a test process alive after close().
+          if (r.delayMs) await new Promise((done) => setTimeout(done, r.delayMs).unref());
           const isText = typeof r.body === 'string';
           const payload = r.body === undefined ? '' : isText ? (r.body as string) : JSON.stringify(r.body);
           res.writeHead(r.status ?? 200, {

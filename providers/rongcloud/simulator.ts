@@ -1,0 +1,168 @@
+/**
+ * An in-process RongCloud server API speaking `POST /push/user.json` the way docs/vendors.md §5 (and
+ * its §5.8 mock notes) describe it. Start two instances to model a region's primary and backup hosts.
+ *
+ * What it checks, in order:
+ * 1. `fail(n)`: HTTP 500 `{code:1000}` (the SDKs' cue to switch to the backup host).
+ * 2. Auth, from `App-Key`/`Nonce`/`Timestamp`/`Signature` or their `RC-` prefixed variants:
+ *    unknown or missing App-Key → HTTP 401 code 1001; missing Nonce/Timestamp/Signature, a Nonce over
+ *    18 characters, a Timestamp outside ±`maxSkewSeconds` (default 300 s) of the simulator's clock, or a
+ *    Signature ≠ sha1(secret + nonce + timestamp) in lowercase hex → HTTP 401 code 1004. The Timestamp
+ *    may be seconds (what the SDKs send) or milliseconds (what the doc page says): values above 1e11
+ *    are read as milliseconds. RongCloud documents no skew window: 300 s is our choice (UNVERIFIED).
+ * 3. `throttle(n)`: HTTP 429 code 1008, with `Retry-After` when given.
+ * 4. Body: empty → 400 code 1003; not a JSON object, `userIds` missing/empty/not strings/over 100, or
+ *    `notification.pushContent` missing/empty → 400 code 1002; `notification.title` over 50 UTF-16
+ *    units → 400 code 1005.
+ * 5. Success: HTTP 200 `{code:200, id}`; every userId not in `invalidTokens` is appended to `accepted`.
+ *    RongCloud has no per-user error on this API (unknown users are simply not pushed), so
+ *    `invalidTokens` only models "user has no reachable device": the call still succeeds.
+ * `quotaExhausted` is a no-op: RongCloud documents no daily push quota for /push/user.json (only the
+ * 100 messages/s rate, §5.5).
+ */
+import { createHash } from 'node:crypto';
+import { startHttpSimulator, type HttpSimulator, type SimRequest, type SimResponse } from '../shared/sim-server.js';
+import type { SimulatorControls } from '../types.js';
+import { RC_CODES, RC_MAX_NONCE_CHARS, RC_MAX_TITLE_CHARS, RC_MAX_USER_IDS, RC_PUSH_USER_PATH, type RcResponse } from './rongcloud.wire.js';
+
+export const SIM_APP_KEY = 'pushgate-demo-key';
+export const SIM_APP_SECRET = 'pushgate-demo-secret';
+
+export interface RongCloudSimulatorOptions {
+  /** App Key → App Secret pairs the simulator knows. Default: the demo pair above. */
+  apps?: Record<string, string>;
+  /** The simulator's clock (ms). Default Date.now. */
+  now?: () => number;
+  /** Accepted |Timestamp − now| in seconds. Default 300. */
+  maxSkewSeconds?: number;
+}
+
+export class RongCloudSimulator implements SimulatorControls {
+  delayMs = 0;
+  readonly invalidTokens = new Set<string>();
+  /** No-op: RongCloud has no documented push quota on /push/user.json. */
+  quotaExhausted = false;
+  readonly accepted: string[] = [];
+  sendRequests = 0;
+  /** The last request to /push/user.json (headers and parsed body), for assertions. */
+  lastRequest: SimRequest | undefined;
+
+  private throttleLeft = 0;
+  private throttleRetryAfter: number | undefined;
+  private failLeft = 0;
+  private pushCount = 0;
+  private server!: HttpSimulator;
+  private readonly apps: Map<string, string>;
+  private readonly now: () => number;
+  private readonly maxSkewSeconds: number;
+  private readonly linked: RongCloudSimulator[] = [];
+
+  private constructor(opts: RongCloudSimulatorOptions) {
+    this.apps = new Map(Object.entries(opts.apps ?? { [SIM_APP_KEY]: SIM_APP_SECRET }));
+    this.now = opts.now ?? Date.now;
+    this.maxSkewSeconds = opts.maxSkewSeconds ?? 300;
+  }
+
+  static async start(opts: RongCloudSimulatorOptions = {}): Promise<RongCloudSimulator> {
+    const sim = new RongCloudSimulator(opts);
+    sim.server = await startHttpSimulator((req) => sim.handle(req), { recordRequests: false });
+    return sim;
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  throttle(n: number, retryAfterSeconds?: number): void {
+    this.throttleLeft = n;
+    this.throttleRetryAfter = retryAfterSeconds;
+  }
+
+  fail(n: number): void {
+    this.failLeft = n;
+  }
+
+  /** Close `other` together with this one (the playground's backup host). */
+  link(other: RongCloudSimulator): void {
+    this.linked.push(other);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.server.close(), ...this.linked.map((s) => s.close())]);
+  }
+
+  private handle(req: SimRequest): SimResponse {
+    if (req.path !== RC_PUSH_USER_PATH) return { status: 404, body: { code: 404, errorMessage: `no such API: ${req.path}` } };
+    if (req.method !== 'POST') return { status: 405, body: { code: 405, errorMessage: 'POST only' } };
+    this.sendRequests += 1;
+    this.lastRequest = req;
+    const answer = (status: number, body: RcResponse, headers?: Record<string, string>): SimResponse => ({
+      status,
+      body,
+      ...(headers ? { headers } : {}),
+      ...(this.delayMs > 0 ? { delayMs: this.delayMs } : {}),
+    });
+
+    if (this.failLeft > 0) {
+      this.failLeft -= 1;
+      return answer(500, { code: RC_CODES.INTERNAL_ERROR, errorMessage: 'Internal server error' });
+    }
+
+    const authError = this.checkAuth(req);
+    if (authError) return answer(401, authError);
+
+    if (this.throttleLeft > 0) {
+      this.throttleLeft -= 1;
+      const headers = this.throttleRetryAfter !== undefined ? { 'Retry-After': String(this.throttleRetryAfter) } : undefined;
+      return answer(429, { code: RC_CODES.RATE_LIMITED, errorMessage: 'Too many requests' }, headers);
+    }
+
+    if (req.rawBody.trim() === '') return answer(400, { code: RC_CODES.NO_POST_DATA, errorMessage: 'no POST data' });
+    const body = req.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      return answer(400, { code: RC_CODES.PARAMETER_ERROR, errorMessage: 'body must be a JSON object (Content-Type: application/json)' });
+    }
+    const { userIds, notification } = body as { userIds?: unknown; notification?: unknown };
+    if (!Array.isArray(userIds) || userIds.length === 0 || !userIds.every((u) => typeof u === 'string' && u !== '')) {
+      return answer(400, { code: RC_CODES.PARAMETER_ERROR, errorMessage: 'userIds is required' });
+    }
+    if (userIds.length > RC_MAX_USER_IDS) {
+      return answer(400, { code: RC_CODES.PARAMETER_ERROR, errorMessage: `userIds: at most ${RC_MAX_USER_IDS} per call` });
+    }
+    const n = notification as { pushContent?: unknown; title?: unknown } | undefined;
+    if (typeof n !== 'object' || n === null || typeof n.pushContent !== 'string' || n.pushContent === '') {
+      return answer(400, { code: RC_CODES.PARAMETER_ERROR, errorMessage: 'notification.pushContent is required' });
+    }
+    if (n.title !== undefined && (typeof n.title !== 'string' || n.title.length > RC_MAX_TITLE_CHARS)) {
+      return answer(400, { code: RC_CODES.PARAMETER_TOO_LONG, errorMessage: `notification.title: at most ${RC_MAX_TITLE_CHARS} characters` });
+    }
+
+    for (const u of userIds as string[]) if (!this.invalidTokens.has(u)) this.accepted.push(u);
+    this.pushCount += 1;
+    return answer(200, { code: RC_CODES.OK, id: `simpush${this.pushCount.toString(36).padStart(8, '0')}` });
+  }
+
+  private checkAuth(req: SimRequest): RcResponse | undefined {
+    const header = (name: string): string | undefined => {
+      const v = req.headers[name] ?? req.headers[`rc-${name}`];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const appKey = header('app-key');
+    const secret = appKey === undefined ? undefined : this.apps.get(appKey);
+    if (secret === undefined) return { code: RC_CODES.APP_SECRET_MISMATCH, errorMessage: 'App Key unknown' };
+    const nonce = header('nonce');
+    const timestamp = header('timestamp');
+    const signature = header('signature');
+    if (!nonce || !timestamp || !signature) return { code: RC_CODES.SIGNATURE_ERROR, errorMessage: 'Nonce, Timestamp and Signature are required' };
+    if (nonce.length > RC_MAX_NONCE_CHARS) return { code: RC_CODES.SIGNATURE_ERROR, errorMessage: 'Nonce is at most 18 characters' };
+    if (!/^\d{1,16}$/.test(timestamp)) return { code: RC_CODES.SIGNATURE_ERROR, errorMessage: 'Timestamp must be a number' };
+    const t = Number(timestamp);
+    const seconds = t > 1e11 ? t / 1000 : t;
+    if (Math.abs(seconds - this.now() / 1000) > this.maxSkewSeconds) {
+      return { code: RC_CODES.SIGNATURE_ERROR, errorMessage: 'Timestamp expired: check the server clock' };
+    }
+    const expected = createHash('sha1').update(secret + nonce + timestamp, 'utf8').digest('hex');
+    if (signature !== expected) return { code: RC_CODES.SIGNATURE_ERROR, errorMessage: 'Signature error' };
+    return undefined;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Xiaomi MiPush (docs/vendors.md §1). Registered by one line in providers/registry.ts.
+ */
+import { defineProvider } from '../types.js';
+import { xiaomiConfigSchema, xiaomiQuotaClassOf, type XiaomiConfig } from './xiaomi.config.js';
+import { XiaomiProvider } from './xiaomi.provider.js';
+import { xiaomiReceipts } from './xiaomi.receipts.js';
+import { xiaomiOverridesSchema } from './xiaomi.request.js';
+import { xiaomiTokenSchema } from './xiaomi.token.js';
+import { XIAOMI_MAX_REGIDS } from './xiaomi.wire.js';
+import { XiaomiSimulator } from './simulator.js';
+
+export type { XiaomiConfig } from './xiaomi.config.js';
+export { XiaomiSimulator } from './simulator.js';
+
+/** Demo credentials and channels of the playground tenant (never a real app). */
+const PLAYGROUND = {
+  appSecret: 'playground-xiaomi-app-secret',
+  packageName: 'dev.pushgate.demo',
+  channels: { im: 'pushgate-im', order: 'pushgate-order', marketing: 'pushgate-marketing', default: 'pushgate-default' },
+};
+
+export const xiaomiProvider = defineProvider<XiaomiConfig>({
+  id: 'xiaomi',
+  configSchema: xiaomiConfigSchema,
+  tokenSchema: xiaomiTokenSchema,
+  overridesSchema: xiaomiOverridesSchema,
+  limits: {
+    maxTargetsPerRequest: XIAOMI_MAX_REGIDS,
+    // Xiaomi's QPS is 500–3000 by app size (§1.6); 50 requests/s × 1000 regIds is plenty and safe.
+    defaultRate: { perSecond: 50, concurrency: 8 },
+  },
+  secretFields: ['appSecret'],
+  // Private messages have no quota; public ones share the daily quota (§1.7).
+  quotaClassOf: (category, config) => xiaomiQuotaClassOf(category, config),
+  // Quota days end at midnight Beijing time: the core's default reset zone (Asia/Shanghai).
+  create: (config, deps) => new XiaomiProvider(config, deps),
+  receipts: xiaomiReceipts,
+  async playground() {
+    const simulator = await XiaomiSimulator.start({
+      appSecret: PLAYGROUND.appSecret,
+      packageName: PLAYGROUND.packageName,
+      channels: Object.values(PLAYGROUND.channels),
+    });
+    const config = xiaomiConfigSchema.parse({ ...PLAYGROUND, endpoint: simulator.url });
+    return { simulator, config };
+  },
+});

@@ -1,0 +1,262 @@
+/**
+ * An in-process Xiaomi MiPush server for tests, the playground and benchmarks
+ * (docs/vendors.md §1.10). It speaks the real `POST /v3/message/regid` protocol: static-key auth,
+ * form fields, the 1000-regId limit, title/description limits, `bad_regids`, 20301, 10027,
+ * 200001 with the quota counters, and it can post receipts the way Xiaomi does (form field `data`).
+ * Xiaomi answers errors with HTTP 200 and `result:"error"`; so does the simulator.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { startHttpSimulator, type HttpSimulator, type SimRequest, type SimResponse } from '../shared/sim-server.js';
+import type { SimulatorControls } from '../types.js';
+import {
+  XIAOMI_DESCRIPTION_MAX_CHARS,
+  XIAOMI_MAX_REGIDS,
+  XIAOMI_NOTIFY_ID_MAX,
+  XIAOMI_REGID_PATH,
+  XIAOMI_TITLE_MAX_CHARS,
+  XiaomiCode,
+  XiaomiReceiptType,
+  type XiaomiReceiptEntry,
+  type XiaomiResponse,
+} from './xiaomi.wire.js';
+
+export interface XiaomiSimulatorOptions {
+  appSecret: string;
+  packageName: string;
+  /** Channel ids "registered in the console"; when given, any other `extra.channel_id` gets 27001. */
+  channels?: Iterable<string>;
+  /** Public daily quota reported as `data.day_quota` (default 1,000,000). */
+  dayQuota?: number;
+  /** Keep every request (headers, form) in `requests`; off by default so benchmarks stay lean. */
+  recordRequests?: boolean;
+}
+
+/** A receipt as Xiaomi posts it: one message id, one type, its targets and our `callback.param`. */
+export interface XiaomiSimReceipt {
+  msgId: string;
+  type: number;
+  targets: readonly string[] | string;
+  param?: string | undefined;
+  timestamp?: number;
+}
+
+interface SentWithCallback {
+  callback: string;
+  param: string | undefined;
+  tokens: string[];
+}
+
+export class XiaomiSimulator implements SimulatorControls {
+  delayMs = 0;
+  readonly invalidTokens = new Set<string>();
+  quotaExhausted = false;
+  readonly accepted: string[] = [];
+  sendRequests = 0;
+  /** How `fail(n)` fails: Xiaomi's "service busy" code 10002 (HTTP 200) or a bare HTTP 503. */
+  failMode: 'busy' | 'http503' = 'busy';
+  dayQuota: number;
+  /** Accepted targets today (reported as `data.day_acked`). */
+  dayAcked = 0;
+  /** Requests received, when started with `recordRequests`. */
+  readonly requests: SimRequest[] = [];
+  /** The last send request's headers and form, always kept (cheap) for assertions. */
+  lastRequest: { headers: IncomingHttpHeaders; form: URLSearchParams } | undefined;
+  /** Messages that asked for receipts, by message id, so `sendReceiptsFor` can answer them. */
+  readonly withCallback = new Map<string, SentWithCallback>();
+
+  private throttled = 0;
+  private retryAfterSeconds: number | undefined;
+  private failing = 0;
+  private readonly forced: { code: number; description: string }[] = [];
+  private readonly channels: Set<string>;
+  private seq = 0;
+  private server!: HttpSimulator;
+  /** Answers being held by `delayMs`, released at close so no timer outlives the simulator. */
+  private readonly held = new Set<() => void>();
+
+  private constructor(private readonly opts: XiaomiSimulatorOptions) {
+    this.channels = new Set(opts.channels ?? []);
+    this.dayQuota = opts.dayQuota ?? 1_000_000;
+  }
+
+  static async start(opts: XiaomiSimulatorOptions): Promise<XiaomiSimulator> {
+    const sim = new XiaomiSimulator(opts);
+    sim.server = await startHttpSimulator((req) => sim.answer(req), { recordRequests: false });
+    return sim;
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  /** Answer the next `n` sends with 10027 (app calls the API too often). Xiaomi documents no
+   *  Retry-After; when `retryAfterSeconds` is given the simulator adds one, as a proxy might. */
+  throttle(n: number, retryAfterSeconds?: number): void {
+    this.throttled = n;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  fail(n: number): void {
+    this.failing = n;
+  }
+
+  /** Answer the next send with this Xiaomi error code (codes the knobs above do not cover). */
+  failWith(code: number, description = `error ${code}`): void {
+    this.forced.push({ code, description });
+  }
+
+  close(): Promise<void> {
+    for (const release of this.held) release();
+    return this.server.close();
+  }
+
+  /** POST a receipt to `callbackUrl` exactly as Xiaomi does: form field `data` = JSON keyed by msgId. */
+  async sendReceipt(callbackUrl: string, receipt: XiaomiSimReceipt): Promise<number> {
+    const entry: XiaomiReceiptEntry = {
+      type: receipt.type,
+      targets: typeof receipt.targets === 'string' ? receipt.targets : receipt.targets.join(','),
+      timestamp: receipt.timestamp ?? Date.now(),
+      ...(receipt.param !== undefined ? { param: receipt.param } : {}),
+    };
+    const res = await fetch(callbackUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ data: JSON.stringify({ [receipt.msgId]: entry }) }).toString(),
+    });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
+  /** Send the receipt of `type` (default delivered) for a message that asked for one. */
+  async sendReceiptsFor(msgId: string, type: number = XiaomiReceiptType.delivered): Promise<number> {
+    const sent = this.withCallback.get(msgId);
+    if (!sent) throw new Error(`no message ${msgId} with extra.callback was accepted`);
+    return this.sendReceipt(sent.callback, { msgId, type, targets: sent.tokens, param: sent.param });
+  }
+
+  /** The answer, held `delayMs` first (a slow vendor); the hold is released early by close(). */
+  private async answer(req: SimRequest): Promise<SimResponse> {
+    const delay = this.delayMs;
+    const response = this.handle(req);
+    if (delay > 0) {
+      await new Promise<void>((resolve) => {
+        const release = () => {
+          clearTimeout(timer);
+          this.held.delete(release);
+          resolve();
+        };
+        const timer = setTimeout(release, delay);
+        this.held.add(release);
+      });
+    }
+    return response;
+  }
+
+  private handle(req: SimRequest): SimResponse {
+    if (req.path !== XIAOMI_REGID_PATH && req.path !== '/v2/message/regid') return { status: 404, body: 'Not Found' };
+    if (req.method !== 'POST') return { status: 405, body: 'Method Not Allowed' };
+    this.sendRequests++;
+    const form = req.form;
+    this.lastRequest = { headers: req.headers, form };
+    if (this.opts.recordRequests) this.requests.push(req);
+
+    // Static key, exactly `key=<AppSecret>` (§1.3).
+    if (req.headers.authorization !== `key=${this.opts.appSecret}`) return error(XiaomiCode.authFailed, 'Authentication failed');
+
+    if (this.throttled > 0) {
+      this.throttled--;
+      const r = error(XiaomiCode.appTooFrequent, 'The app calls this API too often');
+      return this.retryAfterSeconds !== undefined ? { ...r, headers: { 'retry-after': String(this.retryAfterSeconds) } } : r;
+    }
+    if (this.failing > 0) {
+      this.failing--;
+      return this.failMode === 'http503' ? { status: 503, body: 'Service Unavailable' } : error(XiaomiCode.serviceBusy, 'Service busy');
+    }
+    const forced = this.forced.shift();
+    if (forced) return error(forced.code, forced.description);
+
+    const invalid = this.validate(form);
+    if (invalid) return invalid;
+
+    if (this.quotaExhausted) {
+      return error(XiaomiCode.dailyQuotaExceeded, `exceed quota, quota: ${this.dayQuota}, have acked: ${this.dayAcked}`);
+    }
+
+    const regIds = (form.get('registration_id') ?? '').split(',');
+    const bad: string[] = [];
+    const good: string[] = [];
+    for (const id of regIds) (this.invalidTokens.has(id) ? bad : good).push(id);
+    if (good.length === 0) return error(XiaomiCode.noValidTarget, 'No valid targets');
+    for (const id of good) this.accepted.push(id);
+    this.dayAcked += good.length;
+
+    const id = `sdm${(++this.seq).toString(36).padStart(8, '0')}xm`;
+    const callback = form.get('extra.callback');
+    if (callback) this.withCallback.set(id, { callback, param: form.get('extra.callback.param') ?? undefined, tokens: good });
+    const body: XiaomiResponse = {
+      result: 'ok',
+      code: 0,
+      trace_id: `Xcm${this.seq}`,
+      description: '成功',
+      info: `Received push messages for ${regIds.length} REGID`,
+      data: { id, day_quota: this.dayQuota, day_acked: this.dayAcked, ...(bad.length > 0 ? { bad_regids: bad.join(',') } : {}) },
+    };
+    return { body };
+  }
+
+  /** Field checks of §1.4, answered with Xiaomi's own codes. */
+  private validate(form: URLSearchParams): SimResponse | undefined {
+    const pkg = form.get('restricted_package_name');
+    if (!pkg) return error(XiaomiCode.missingParameter, 'Missing required parameter restricted_package_name');
+    // In v3 the field may list several packages (§1.2).
+    if (!pkg.split(',').includes(this.opts.packageName)) return error(XiaomiCode.invalidPackageName, `Invalid package name: ${pkg}`);
+    const regIds = form.get('registration_id');
+    if (!regIds) return error(XiaomiCode.missingParameter, 'Missing required parameter registration_id');
+    if (countAtLeast(regIds, ',', XIAOMI_MAX_REGIDS)) return error(XiaomiCode.invalidParameter, `registration_id holds more than ${XIAOMI_MAX_REGIDS} regIds`);
+    if (regIds.split(',').some((id) => id.trim() === '')) return error(XiaomiCode.invalidParameter, 'registration_id holds an empty regId');
+
+    const passThrough = form.get('pass_through') ?? '0';
+    if (passThrough !== '0' && passThrough !== '1') return error(XiaomiCode.invalidParameter, 'pass_through must be 0 or 1');
+    if (passThrough === '0') {
+      const title = form.get('title');
+      const description = form.get('description');
+      if (!title?.trim() || !description?.trim()) return error(XiaomiCode.missingParameter, 'A notification needs title and description');
+      if (Array.from(title).length > XIAOMI_TITLE_MAX_CHARS) return error(XiaomiCode.contentTooLong, 'title must be under 50 characters');
+      if (Array.from(description).length > XIAOMI_DESCRIPTION_MAX_CHARS) return error(XiaomiCode.contentTooLong, 'description must be under 128 characters');
+    } else if (!form.get('payload')) {
+      return error(XiaomiCode.missingParameter, 'A pass-through message needs payload');
+    }
+    if (!intIn(form.get('notify_id'), 0, XIAOMI_NOTIFY_ID_MAX)) return error(XiaomiCode.invalidParameter, 'notify_id must be 0..2147483647');
+    if (!intIn(form.get('notify_type'), -1, 7)) return error(XiaomiCode.invalidParameter, 'notify_type must be -1..7');
+    if (!intIn(form.get('time_to_live'), 0, Number.MAX_SAFE_INTEGER)) return error(XiaomiCode.invalidParameter, 'time_to_live must be milliseconds');
+    if (!intIn(form.get('extra.notify_effect'), 1, 3)) return error(XiaomiCode.invalidParameter, 'extra.notify_effect must be 1, 2 or 3');
+    if (form.get('extra.notify_effect') === '2' && !form.get('extra.intent_uri')) return error(XiaomiCode.missingParameter, 'notify_effect 2 needs extra.intent_uri');
+    if (form.get('extra.notify_effect') === '3' && !form.get('extra.web_uri')) return error(XiaomiCode.missingParameter, 'notify_effect 3 needs extra.web_uri');
+    const channel = form.get('extra.channel_id');
+    if (channel !== null && this.channels.size > 0 && !this.channels.has(channel)) return error(XiaomiCode.channelMismatch, `channel_id ${channel} does not belong to this app`);
+    const callback = form.get('extra.callback');
+    if (callback !== null && !/^https?:\/\/[^\s]+$/.test(callback)) return error(XiaomiCode.callbackUrlError36, 'Invalid callback URL');
+    if (!intIn(form.get('extra.callback.type'), 1, 2047)) return error(XiaomiCode.invalidParameter, 'extra.callback.type must be a receipt type bitmask');
+    return undefined;
+  }
+}
+
+function error(code: number, description: string): SimResponse {
+  const body: XiaomiResponse = { result: 'error', code, reason: description, description, trace_id: `Xcm-err-${code}` };
+  return { body };
+}
+
+/** True when `s` holds more than `limit` items separated by `sep` (stops counting early). */
+function countAtLeast(s: string, sep: string, limit: number): boolean {
+  let count = 1;
+  for (let i = s.indexOf(sep); i !== -1; i = s.indexOf(sep, i + 1)) if (++count > limit) return true;
+  return false;
+}
+
+/** Absent, or an integer within [min, max]. */
+function intIn(value: string | null, min: number, max: number): boolean {
+  if (value === null) return true;
+  if (!/^-?\d+$/.test(value)) return false;
+  const n = Number(value);
+  return n >= min && n <= max;
+}
