@@ -1,0 +1,42 @@
+/** Huawei Push Kit v1 (docs/vendors.md §2): the one value the registry lists for this vendor. */
+import { defineProvider } from '../types.js';
+import { huaweiConfigSchema, type HuaweiConfig } from './huawei.config.js';
+import { HuaweiProvider } from './huawei.provider.js';
+import { huaweiReceipts } from './huawei.receipts.js';
+import { huaweiOverridesSchema, huaweiQuotaClassOf } from './huawei.request.js';
+import { huaweiTokenSchema } from './huawei.token.js';
+import { HUAWEI_MAX_TOKENS } from './huawei.wire.js';
+import { HuaweiSimulator } from './simulator.js';
+
+export type { HuaweiConfig } from './huawei.config.js';
+export { HuaweiProvider } from './huawei.provider.js';
+export { HuaweiSimulator, type HuaweiSimulatorOptions } from './simulator.js';
+
+export const huaweiProvider = defineProvider<HuaweiConfig>({
+  id: 'huawei',
+  configSchema: huaweiConfigSchema,
+  tokenSchema: huaweiTokenSchema,
+  overridesSchema: huaweiOverridesSchema,
+  limits: {
+    maxTargetsPerRequest: HUAWEI_MAX_TOKENS,
+    // Huawei's QPS floor is far higher (≥6000/app, docs/vendors.md §2.6); 100 × 1000 tokens a
+    // second is a polite default that tenants raise with rateLimit.
+    defaultRate: { perSecond: 100, concurrency: 8 },
+  },
+  secretFields: ['clientSecret', 'callbackKey'],
+  quotaClassOf: (category) => huaweiQuotaClassOf(category),
+  create: (config, deps) => new HuaweiProvider(config, deps),
+  receipts: huaweiReceipts,
+  async playground() {
+    const simulator = await HuaweiSimulator.start({ appId: '100000001', clientSecret: 'playground-secret' });
+    const config: HuaweiConfig = {
+      appId: simulator.appId,
+      clientSecret: simulator.clientSecret,
+      endpoint: simulator.url,
+      authEndpoint: simulator.url,
+      callbackUserName: 'pushgate-playground',
+      callbackKey: 'playground-callback-key',
+    };
+    return { simulator, config };
+  },
+});
