@@ -1,0 +1,22 @@
+/**
+ * The one list of vendors. Config sections, token validation, metrics labels and the API all
+ * derive from it: adding a vendor is its folder plus one line here.
+ */
+import type { ProviderDefinition } from './types.js';
+import { apnsProvider } from './apns/index.js';
+import { fcmProvider } from './fcm/index.js';
+import { huaweiProvider } from './huawei/index.js';
+import { oppoProvider } from './oppo/index.js';
+import { rongcloudProvider } from './rongcloud/index.js';
+import { vivoProvider } from './vivo/index.js';
+import { xiaomiProvider } from './xiaomi/index.js';
+
+export const providers: readonly ProviderDefinition<unknown>[] = [
+  xiaomiProvider,
+  huaweiProvider,
+  vivoProvider,
+  oppoProvider,
+  rongcloudProvider,
+  fcmProvider,
+  apnsProvider,
+] as ProviderDefinition<never>[] as readonly ProviderDefinition<unknown>[];
