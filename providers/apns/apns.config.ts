@@ -1,0 +1,119 @@
+/**
+ * One tenant's APNs credentials and connection settings (docs/fcm-apns.md §2.1).
+ *
+ * ```yaml
+ * apns:
+ *   auth: { token: { key: ${APNS_P8}, keyId: ABC123DEFG, teamId: TEAM123456 } }
+ *   # or auth: { cert: { cert: /etc/pushgate/apns.pem, key: /etc/pushgate/apns.key, passphrase: … } }
+ *   topic: com.acme.app            # bundle id: apns-topic unless the device has its own
+ *   production: true               # environment for raw tokens sent without `apns.environment`
+ * ```
+ */
+import { createPrivateKey } from 'node:crypto';
+import { z } from 'zod';
+import type { ApnsEnvironment } from './apns.wire.js';
+
+/** Apple's hosts, port 443 (2197 is also accepted). */
+export const APNS_HOSTS: Record<ApnsEnvironment, string> = {
+  production: 'api.push.apple.com',
+  sandbox: 'api.sandbox.push.apple.com',
+};
+
+const PEM = /-----BEGIN [A-Z ]+-----/;
+/** Key ID and Team ID are 10-character identifiers from the Apple developer account. */
+const APPLE_ID = /^[A-Z0-9]{10}$/;
+
+/** A PEM string, or a file path node-apn reads at start-up (lib/credentials/resolve.js). */
+const pemOrPath = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .refine((v) => !PEM.test(v) || looksLikePem(v), { message: `${what}: the PEM block is not complete (BEGIN without END)` });
+
+function looksLikePem(v: string): boolean {
+  return /-----END [A-Z ]+-----/.test(v);
+}
+
+const tokenAuth = z
+  .object({
+    token: z
+      .object({
+        /** The .p8 signing key: its PEM contents (`-----BEGIN PRIVATE KEY-----`) or a file path. */
+        key: pemOrPath('auth.token.key').refine((v) => !PEM.test(v) || isEcKey(v), {
+          message: 'auth.token.key is not a P-256 private key (the .p8 file from the Apple developer account)',
+        }),
+        keyId: z.string().regex(APPLE_ID, 'auth.token.keyId is the 10-character Key ID (A-Z, 0-9) of the .p8 key'),
+        teamId: z.string().regex(APPLE_ID, 'auth.token.teamId is the 10-character Team ID (A-Z, 0-9)'),
+      })
+      .strict(),
+  })
+  .strict();
+
+const certAuth = z
+  .object({
+    cert: z
+      .object({
+        /** The APNs client certificate (PEM contents or file path). */
+        cert: pemOrPath('auth.cert.cert'),
+        /** Its private key (PEM contents or file path). */
+        key: pemOrPath('auth.cert.key'),
+        passphrase: z.string().min(1).optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+function isEcKey(pem: string): boolean {
+  try {
+    const key = createPrivateKey(pem);
+    return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
+  } catch {
+    return false;
+  }
+}
+
+export const apnsConfigSchema = z
+  .object({
+    /** Token (.p8 JWT, recommended) or certificate authentication. */
+    auth: z.union([tokenAuth, certAuth], {
+      error: 'auth is { token: { key, keyId, teamId } } or { cert: { cert, key, passphrase? } }',
+    }),
+    /** Default `apns-topic`: the app's bundle id. A device's `apns.topic` takes precedence. */
+    topic: z.string().min(1).max(255),
+    /** Environment for raw tokens sent without `apns.environment`. @default true (production) */
+    production: z.boolean().default(true),
+    /**
+     * Connect here instead of Apple's host, for both environments (like `curl --connect-to`): the
+     * TLS name and `:authority` stay `api[.sandbox].push.apple.com`, so one simulator port serves
+     * both environments. For simulators and tests.
+     */
+    address: z.string().min(1).optional(),
+    /** Port for both environments. @default 443 */
+    port: z.number().int().min(1).max(65535).optional(),
+    /** Extra trusted CA (PEM) for a TLS simulator. */
+    ca: z.string().regex(PEM, 'ca is a PEM certificate').optional(),
+    /**
+     * Streams in flight on one HTTP/2 session (one per environment). Too many at once trip Node's
+     * session memory limit and kill the session (docs/fcm-apns.md §2.5). @default 1000
+     */
+    maxStreamsPerSession: z.number().int().min(1).max(5000).default(1000),
+    /**
+     * node-apn's own immediate retries of 408/429/5xx and ExpiredProviderToken. It ignores
+     * Retry-After (lib/client.js:565), so pushgate's dispatcher retries with backoff instead.
+     * @default 0
+     */
+    connectionRetryLimit: z.number().int().min(0).max(3).default(0),
+    /** Per-stream answer timeout in ms (node-apn `requestTimeout`). @default 5000 */
+    requestTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
+    /** `options.category` → `aps.interruption-level`, e.g. `{ marketing: passive, account: time-sensitive }`. */
+    interruptionLevels: z.record(z.string(), z.enum(['passive', 'active', 'time-sensitive', 'critical'])).optional(),
+  })
+  .strict();
+
+export type ApnsConfig = z.output<typeof apnsConfigSchema>;
+export type ApnsConfigInput = z.input<typeof apnsConfigSchema>;
+
+/** The environment a target goes to: the device's own, else the tenant's default. */
+export function defaultEnvironment(config: Pick<ApnsConfig, 'production'>): ApnsEnvironment {
+  return config.production ? 'production' : 'sandbox';
+}

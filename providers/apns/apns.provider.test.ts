@@ -1,0 +1,427 @@
+/**
+ * The APNs adapter against the APNs simulator over real TLS HTTP/2, through @parse/node-apn:
+ * one test per vendor behaviour.
+ */
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import pino from 'pino';
+import type { DeliveryTarget, OutgoingMessage, ProviderDeps, SendBatch } from '../types.js';
+import { apnsConfigSchema, type ApnsConfig } from './apns.config.js';
+import { ApnsProvider } from './apns.provider.js';
+import { apnsIdFor } from './apns.request.js';
+import { apnsProvider } from './index.js';
+import { ApnsSimulator, type ApnsSimulatorOptions } from './simulator.js';
+
+const TOPIC = 'com.example.app';
+const tok = (i: number | string) => createHash('sha256').update(String(i)).digest('hex');
+
+interface Observed {
+  seconds: number;
+  reason: string | undefined;
+}
+
+function makeDeps(now: () => number = Date.now): ProviderDeps & { observed: Observed[] } {
+  const observed: Observed[] = [];
+  return {
+    now,
+    random: Math.random,
+    logger: pino({ level: 'silent' }),
+    observeRequest: (seconds, reason) => observed.push({ seconds, reason }),
+    observed,
+  };
+}
+
+function message(extra: Partial<OutgoingMessage> = {}, options: Partial<OutgoingMessage['options']> = {}): OutgoingMessage {
+  return {
+    id: 'msg-1',
+    notification: { title: 'Hello', body: 'World' },
+    data: { orderId: '42' },
+    options: { priority: 'high', ...options },
+    createdAt: Date.now(),
+    ...extra,
+  };
+}
+
+const raw = (i: number | string, deliveryId = `del-${i}`): DeliveryTarget => ({ deliveryId, token: tok(i), registered: false });
+const device = (i: number | string, environment: 'production' | 'sandbox', topic?: string): DeliveryTarget => ({
+  deliveryId: `del-${i}`,
+  token: tok(i),
+  registered: true,
+  apns: { environment, ...(topic ? { topic } : {}) },
+});
+
+const batchOf = (targets: DeliveryTarget[], m: OutgoingMessage = message()): SendBatch => ({ message: m, targets, callbackRef: 'ref' });
+
+let sim: ApnsSimulator;
+let provider: ApnsProvider;
+const cleanups: Array<() => Promise<void>> = [];
+
+async function setup(opts: ApnsSimulatorOptions = {}, extra: Record<string, unknown> = {}, deps: ProviderDeps = makeDeps()): Promise<ApnsConfig> {
+  sim = await ApnsSimulator.start(opts);
+  const config = configFor(sim, extra);
+  provider = new ApnsProvider(config, deps);
+  const [s, p] = [sim, provider];
+  cleanups.push(async () => {
+    await p.close();
+    await s.close();
+  });
+  return config;
+}
+
+function configFor(s: ApnsSimulator, extra: Record<string, unknown> = {}): ApnsConfig {
+  return apnsConfigSchema.parse({
+    auth: { token: s.tokenCredentials() },
+    topic: TOPIC,
+    address: '127.0.0.1',
+    port: s.port,
+    ca: s.caPem,
+    ...extra,
+  });
+}
+
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+describe('sending', () => {
+  test('a notification goes out over token auth as an alert with priority 10, and the apns-id is reported as the vendor message id', async () => {
+    await setup();
+    const { results } = await provider.send(batchOf([raw(1)]));
+    expect(results).toEqual([{ deliveryId: 'del-1', outcome: 'sent', vendorMessageId: apnsIdFor('del-1') }]);
+    const [req] = sim.requests;
+    expect(req).toMatchObject({ environment: 'production', token: tok(1), auth: 'token', status: 200 });
+    expect(req?.headers).toEqual({
+      ':authority': 'api.push.apple.com',
+      'apns-push-type': 'alert',
+      'apns-priority': '10',
+      'apns-topic': TOPIC,
+      'apns-id': apnsIdFor('del-1'),
+    });
+    expect(JSON.parse(req?.body ?? '')).toEqual({ orderId: '42', aps: { alert: { title: 'Hello', body: 'World' } } });
+    expect(sim.accepted).toEqual([tok(1)]);
+  });
+
+  test('a data-only message goes out as a background push with content-available and priority 5', async () => {
+    await setup();
+    const { results } = await provider.send(batchOf([raw(1)], message({ notification: undefined, data: { sync: '1' } })));
+    expect(results[0]?.outcome).toBe('sent');
+    expect(sim.requests[0]?.headers).toMatchObject({ 'apns-push-type': 'background', 'apns-priority': '5' });
+    expect(JSON.parse(sim.requests[0]?.body ?? '')).toEqual({ sync: '1', aps: { 'content-available': 1 } });
+  });
+
+  test('ttlSeconds, collapseKey and normal priority become apns-expiration (now + ttl), apns-collapse-id and priority 5', async () => {
+    const now = 1_900_000_000_000;
+    await setup({}, {}, makeDeps(() => now));
+    await provider.send(batchOf([raw(1)], message({}, { priority: 'normal', ttlSeconds: 600, collapseKey: 'order-42' })));
+    expect(sim.requests[0]?.headers).toMatchObject({ 'apns-expiration': '1900000600', 'apns-collapse-id': 'order-42', 'apns-priority': '5' });
+  });
+
+  test('a resend of the same delivery carries the same apns-id, another delivery a different one', async () => {
+    await setup();
+    await provider.send(batchOf([raw(1, 'delivery-A')]));
+    await provider.send(batchOf([raw(1, 'delivery-A'), raw(2, 'delivery-B')]));
+    const ids = sim.requests.map((r) => r.headers['apns-id']);
+    expect(ids[0]).toBe(apnsIdFor('delivery-A'));
+    expect(ids.filter((id) => id === apnsIdFor('delivery-A'))).toHaveLength(2);
+    expect(ids).toContain(apnsIdFor('delivery-B'));
+  });
+
+  test('overrides.apns are validated and merged: push type, topic and aps keys reach the wire; invalid ones are rejected unsent', async () => {
+    await setup();
+    const m = message({}, { overrides: { apns: { pushType: 'voip', topic: `${TOPIC}.voip`, aps: { 'thread-id': 'chat-7' }, payload: { callId: 'c1' } } } });
+    expect((await provider.send(batchOf([raw(1)], m))).results[0]?.outcome).toBe('sent');
+    expect(sim.requests[0]?.headers).toMatchObject({ 'apns-push-type': 'voip', 'apns-topic': `${TOPIC}.voip` });
+    expect(JSON.parse(sim.requests[0]?.body ?? '')).toMatchObject({ callId: 'c1', aps: { 'thread-id': 'chat-7' } });
+
+    const bad = await provider.send(batchOf([raw(2)], message({}, { overrides: { apns: { priority: 7 } } })));
+    expect(bad.results[0]).toMatchObject({ outcome: 'rejected', vendorCode: 'invalid_overrides' });
+    expect(sim.sendRequests).toBe(1);
+  });
+
+  test('a device registered with its own topic is sent with that apns-topic', async () => {
+    await setup();
+    await provider.send(batchOf([device(1, 'production', 'com.example.watch')]));
+    expect(sim.requests[0]?.headers['apns-topic']).toBe('com.example.watch');
+  });
+
+  test('every request is observed for the provider metrics, with a bounded reason on failure', async () => {
+    const deps = makeDeps();
+    await setup({}, {}, deps);
+    sim.invalidTokens.add(tok(2));
+    await provider.send(batchOf([raw(1), raw(2)]));
+    expect(deps.observed.map((o) => o.reason).sort()).toEqual(['http_410', undefined]);
+  });
+});
+
+describe('environments', () => {
+  test('a sandbox device goes to the sandbox host, a production device to production, a raw token to the tenant default', async () => {
+    await setup({}, { production: false });
+    const { results } = await provider.send(batchOf([device(1, 'production'), device(2, 'sandbox'), raw(3)]));
+    expect(results.map((r) => r.outcome)).toEqual(['sent', 'sent', 'sent']);
+    const envOf = (i: number) => sim.requests.find((r) => r.token === tok(i))?.environment;
+    expect([envOf(1), envOf(2), envOf(3)]).toEqual(['production', 'sandbox', 'sandbox']);
+    expect(sim.requests.find((r) => r.token === tok(2))?.headers[':authority']).toBe('api.sandbox.push.apple.com');
+    expect(sim.sessionsOpened).toBe(2);
+  });
+
+  test('BadDeviceToken prunes a device whose environment was registered, and only flags a raw token', async () => {
+    await setup();
+    // Both tokens were issued by the sandbox but are sent to production.
+    sim.tokenEnvironments.set(tok(1), 'sandbox');
+    sim.tokenEnvironments.set(tok(2), 'sandbox');
+    const { results } = await provider.send(batchOf([device(1, 'production'), raw(2)]));
+    expect(results[0]).toMatchObject({ outcome: 'invalid_token', vendorCode: 'BadDeviceToken' });
+    expect(results[1]).toMatchObject({ outcome: 'rejected', vendorCode: 'BadDeviceToken' });
+    expect(results[1]?.vendorMessage).toMatch(/other APNs environment/);
+  });
+});
+
+describe('outcomes', () => {
+  test('each answer maps to its outcome, one result per target in order', async () => {
+    await setup({ topics: [TOPIC, 'com.example.watch'] });
+    sim.invalidTokens.add(tok(2));
+    sim.wrongTopicTokens.add(tok(3));
+    sim.wrongEnvironmentTokens.add(tok(4));
+    const targets = [raw(1), raw(2), raw(3), raw(4), device(5, 'production', 'com.example.forbidden')];
+    const { results } = await provider.send(batchOf(targets));
+    expect(results.map((r) => [r.deliveryId, r.outcome, r.vendorCode])).toEqual([
+      ['del-1', 'sent', undefined],
+      ['del-2', 'invalid_token', 'Unregistered'],
+      ['del-3', 'invalid_token', 'DeviceTokenNotForTopic'],
+      ['del-4', 'rejected', 'BadDeviceToken'],
+      ['del-5', 'rejected', 'TopicDisallowed'],
+    ]);
+  });
+
+  test('413 PayloadTooLarge from APNs is rejected', async () => {
+    await setup({ maxPayloadBytes: 100 });
+    const { results } = await provider.send(batchOf([raw(1)], message({ data: { text: 'x'.repeat(200) } })));
+    expect(results[0]).toMatchObject({ outcome: 'rejected', vendorCode: 'PayloadTooLarge' });
+    expect(sim.sendRequests).toBe(1);
+  });
+
+  test('a payload over 4096 bytes is rejected without a request', async () => {
+    await setup();
+    const { results } = await provider.send(batchOf([raw(1), raw(2)], message({ data: { text: 'x'.repeat(5000) } })));
+    expect(results.map((r) => r.outcome)).toEqual(['rejected', 'rejected']);
+    expect(results[0]?.vendorMessage).toMatch(/4096/);
+    expect(sim.sendRequests).toBe(0);
+  });
+
+  test('429 TooManyRequests is rate_limited and node-apn does not retry it on its own', async () => {
+    await setup();
+    sim.throttle(1, 30);
+    const { results } = await provider.send(batchOf([raw(1)]));
+    expect(results[0]).toMatchObject({ outcome: 'rate_limited', vendorCode: 'TooManyRequests' });
+    expect(sim.sendRequests).toBe(1);
+  });
+
+  test('503 ServiceUnavailable is retry, left to the dispatcher’s backoff', async () => {
+    await setup();
+    sim.fail(1);
+    const { results } = await provider.send(batchOf([raw(1)]));
+    expect(results[0]).toMatchObject({ outcome: 'retry', vendorCode: 'ServiceUnavailable' });
+    expect(sim.sendRequests).toBe(1);
+  });
+
+  test('quotaExhausted (APNs has no daily quota) answers 429 and is rate_limited', async () => {
+    await setup();
+    sim.quotaExhausted = true;
+    const { results } = await provider.send(batchOf([raw(1)]));
+    expect(results[0]?.outcome).toBe('rate_limited');
+  });
+});
+
+describe('auth', () => {
+  test('a .p8 key APNs does not know is auth_error for the whole batch after one request', async () => {
+    const config = await setup();
+    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const wrong = new ApnsProvider({ ...config, auth: { token: { ...sim.tokenCredentials(), key: other } } }, makeDeps());
+    cleanups.push(() => wrong.close());
+    const { results } = await wrong.send(batchOf([raw(1), raw(2), raw(3)]));
+    expect(results.map((r) => [r.outcome, r.vendorCode])).toEqual([
+      ['auth_error', 'InvalidProviderToken'],
+      ['auth_error', 'InvalidProviderToken'],
+      ['auth_error', 'InvalidProviderToken'],
+    ]);
+    expect(sim.sendRequests).toBe(1);
+  });
+
+  test('an expired provider token is auth_error; after refreshCredentials() a resend succeeds with a fresh JWT', async () => {
+    await setup();
+    expect((await provider.send(batchOf([raw(1)]))).results[0]?.outcome).toBe('sent');
+    sim.expireIssuedTokens();
+    const expired = await provider.send(batchOf([raw(2)]));
+    expect(expired.results[0]).toMatchObject({ outcome: 'auth_error', vendorCode: 'ExpiredProviderToken' });
+    const seen = sim.providerTokensSeen;
+    await provider.refreshCredentials();
+    expect((await provider.send(batchOf([raw(2)]))).results[0]?.outcome).toBe('sent');
+    expect(sim.providerTokensSeen).toBe(seen + 1);
+    expect(sim.sessionsOpened).toBe(2);
+  });
+
+  test('certificate auth sends with the client certificate and no authorization header', async () => {
+    sim = await ApnsSimulator.start({ certAuth: true });
+    const cert = sim.clientCertificate;
+    if (!cert) throw new Error('simulator issued no client certificate');
+    provider = new ApnsProvider(configFor(sim, { auth: { cert } }), makeDeps());
+    const [s, p] = [sim, provider];
+    cleanups.push(async () => {
+      await p.close();
+      await s.close();
+    });
+    const { results } = await provider.send(batchOf([device(1, 'production'), device(2, 'sandbox')]));
+    expect(results.map((r) => r.outcome)).toEqual(['sent', 'sent']);
+    expect(sim.requests.map((r) => [r.environment, r.auth]).sort()).toEqual([
+      ['production', 'certificate'],
+      ['sandbox', 'certificate'],
+    ]);
+  });
+
+  test('a client certificate APNs did not issue is 403 BadCertificate: auth_error', async () => {
+    sim = await ApnsSimulator.start({ certAuth: true });
+    provider = new ApnsProvider(configFor(sim, { auth: { cert: sim.issueClientCertificate({ trusted: false }) } }), makeDeps());
+    const [s, p] = [sim, provider];
+    cleanups.push(async () => {
+      await p.close();
+      await s.close();
+    });
+    const { results } = await provider.send(batchOf([raw(1)]));
+    expect(results[0]).toMatchObject({ outcome: 'auth_error', vendorCode: 'BadCertificate' });
+  });
+
+  test('a production-only certificate used for a sandbox device is refused by node-apn before sending: auth_error', async () => {
+    sim = await ApnsSimulator.start({ certAuth: true });
+    provider = new ApnsProvider(configFor(sim, { auth: { cert: sim.issueClientCertificate({ environments: ['production'] }) } }), makeDeps());
+    const [s, p] = [sim, provider];
+    cleanups.push(async () => {
+      await p.close();
+      await s.close();
+    });
+    const { results } = await provider.send(batchOf([device(1, 'sandbox'), device(2, 'production')]));
+    expect(results[0]).toMatchObject({ outcome: 'auth_error', vendorCode: 'credentials' });
+    expect(results[0]?.vendorMessage).toMatch(/environment/);
+    expect(results[1]?.outcome).toBe('sent');
+    expect(sim.requests.map((r) => r.environment)).toEqual(['production']);
+  });
+});
+
+describe('sessions and streams', () => {
+  test('a new session is warmed with one request before the burst when APNs allows one stream at first', async () => {
+    await setup({ initialMaxStreams: 1, maxConcurrentStreams: 1000 });
+    const first = Array.from({ length: 300 }, (_, i) => raw(i));
+    const second = Array.from({ length: 300 }, (_, i) => raw(i + 300));
+    // Two batches at once on a cold provider: the second waits for the first one's warm-up.
+    const [a, b] = await Promise.all([provider.send(batchOf(first)), provider.send(batchOf(second))]);
+    expect([...a.results, ...b.results].filter((r) => r.outcome !== 'sent')).toEqual([]);
+    expect(sim.accepted).toHaveLength(600);
+    expect(sim.sessionsOpened).toBe(1);
+    expect(sim.maxStreamsInFlight).toBeGreaterThan(1);
+  });
+
+  test('after APNs closes the session with GOAWAY, the new session is warmed again', async () => {
+    await setup({ initialMaxStreams: 1 });
+    expect((await provider.send(batchOf([raw(0), raw(1)]))).results.every((r) => r.outcome === 'sent')).toBe(true);
+    sim.goAway('Shutdown');
+    await until(() => sim.openSessions === 0);
+    const { results } = await provider.send(batchOf(Array.from({ length: 100 }, (_, i) => raw(i + 10))));
+    expect(results.filter((r) => r.outcome !== 'sent')).toEqual([]);
+    expect(sim.sessionsOpened).toBe(2);
+  });
+
+  test('streams in flight per session stay under maxStreamsPerSession, across concurrent batches', async () => {
+    await setup({}, { maxStreamsPerSession: 5 });
+    sim.delayMs = 5;
+    const batches = [0, 1].map((b) => batchOf(Array.from({ length: 60 }, (_, i) => raw(b * 100 + i))));
+    const outs = await Promise.all(batches.map((b) => provider.send(b)));
+    expect(outs.flatMap((o) => o.results).filter((r) => r.outcome !== 'sent')).toEqual([]);
+    expect(sim.maxStreamsInFlight).toBeLessThanOrEqual(5);
+    expect(sim.maxStreamsInFlight).toBeGreaterThan(1);
+  });
+
+  test('when APNs allows fewer streams than maxStreamsPerSession, the extra streams wait instead of being refused', async () => {
+    await setup({ initialMaxStreams: 1, maxConcurrentStreams: 10 });
+    sim.delayMs = 2;
+    const { results } = await provider.send(batchOf(Array.from({ length: 300 }, (_, i) => raw(i))));
+    expect(results.filter((r) => r.outcome !== 'sent')).toEqual([]);
+    expect(sim.maxStreamsInFlight).toBeLessThanOrEqual(10);
+  });
+
+  test('a stream that gets no answer in time is retry (status-less failure)', async () => {
+    await setup({}, { requestTimeoutMs: 200 });
+    sim.delayMs = 2000;
+    const { results } = await provider.send(batchOf([raw(1), raw(2)]));
+    expect(results.map((r) => [r.outcome, r.vendorCode])).toEqual([
+      ['retry', 'transport'],
+      ['retry', 'transport'],
+    ]);
+    expect(results[0]?.vendorMessage).toMatch(/timeout/);
+  });
+
+  test('when APNs cannot be reached every target is retry, after a single connection attempt', async () => {
+    const closed = await ApnsSimulator.start();
+    const config = configFor(closed);
+    await closed.close();
+    const p = new ApnsProvider(config, makeDeps());
+    cleanups.push(() => p.close());
+    const { results } = await p.send(batchOf(Array.from({ length: 50 }, (_, i) => raw(i))));
+    expect(results).toHaveLength(50);
+    expect(new Set(results.map((r) => r.outcome))).toEqual(new Set(['retry']));
+    expect(results[0]?.vendorMessage).toMatch(/ECONNREFUSED/);
+  });
+
+  test('an aborted send sends nothing more and answers retry', async () => {
+    await setup();
+    const abort = new AbortController();
+    abort.abort();
+    const { results } = await provider.send(batchOf([raw(1), raw(2)]), abort.signal);
+    expect(results.map((r) => r.outcome)).toEqual(['retry', 'retry']);
+    expect(sim.sendRequests).toBe(0);
+  });
+
+  test('10,000 tokens in batches of maxTargetsPerRequest all reach the simulator, each once', async () => {
+    await setup({ initialMaxStreams: 1 });
+    const size = apnsProvider.limits.maxTargetsPerRequest;
+    const all = Array.from({ length: 10_000 }, (_, i) => raw(i));
+    const batches: SendBatch[] = [];
+    for (let i = 0; i < all.length; i += size) batches.push(batchOf(all.slice(i, i + size)));
+    let next = 0;
+    const outs = await Promise.all(
+      Array.from({ length: apnsProvider.limits.defaultRate.concurrency }, async () => {
+        const mine = [];
+        while (next < batches.length) mine.push(await provider.send(batches[next++] as SendBatch));
+        return mine;
+      }),
+    );
+    expect(outs.flat().flatMap((o) => o.results).filter((r) => r.outcome === 'sent')).toHaveLength(10_000);
+    expect(sim.accepted).toHaveLength(10_000);
+    expect(new Set(sim.accepted).size).toBe(10_000);
+  });
+});
+
+describe('definition', () => {
+  test('limits: 1000 targets per request (one stream each), 20 requests/s, 4 in flight', () => {
+    expect(apnsProvider.limits).toEqual({ maxTargetsPerRequest: 1000, defaultRate: { perSecond: 20, concurrency: 4 } });
+    expect(apnsProvider.secretFields).toEqual(['auth', 'key', 'passphrase']);
+  });
+
+  test('playground() starts an Apple-like simulator and a config that delivers through it', async () => {
+    const pg = await apnsProvider.playground?.();
+    if (!pg) throw new Error('no playground');
+    const p = apnsProvider.create(pg.config, makeDeps());
+    cleanups.push(async () => {
+      await p.close();
+      await pg.simulator.close();
+    });
+    const { results } = await p.send(batchOf(Array.from({ length: 20 }, (_, i) => raw(i))));
+    expect(results.every((r) => r.outcome === 'sent')).toBe(true);
+    expect(pg.simulator.accepted).toHaveLength(20);
+  });
+});
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

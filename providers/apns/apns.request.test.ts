@@ -1,0 +1,235 @@
+import { generateKeyPairSync } from 'node:crypto';
+import type { DeliveryTarget, OutgoingMessage } from '../types.js';
+import { apnsConfigSchema, type ApnsConfig } from './apns.config.js';
+import { apnsOutcome } from './apns.errors.js';
+import {
+  apnsIdFor,
+  apnsOverridesOf,
+  apnsPayloadLimit,
+  buildApnsHeaders,
+  buildApnsPayload,
+  collapseIdOf,
+  environmentOf,
+} from './apns.request.js';
+import { apnsDeviceFieldsSchema, apnsTokenSchema } from './apns.token.js';
+
+const NOW = 1_700_000_000_000;
+const TOKEN = 'a'.repeat(64);
+const P8 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+function config(extra: Record<string, unknown> = {}): ApnsConfig {
+  return apnsConfigSchema.parse({ auth: { token: { key: P8, keyId: 'ABC123DEFG', teamId: 'TEAM123456' } }, topic: 'com.example.app', ...extra });
+}
+
+function message(extra: Partial<OutgoingMessage> = {}, options: Partial<OutgoingMessage['options']> = {}): OutgoingMessage {
+  return {
+    id: 'msg-1',
+    notification: { title: 'Hello', body: 'World' },
+    data: { orderId: '42' },
+    options: { priority: 'high', ...options },
+    createdAt: NOW,
+    ...extra,
+  };
+}
+
+const target = (extra: Partial<DeliveryTarget> = {}): DeliveryTarget => ({ deliveryId: 'del-1', token: TOKEN, registered: false, ...extra });
+
+describe('APNs payload', () => {
+  test('a notification becomes aps.alert with title and body, the data map becomes custom keys', () => {
+    expect(buildApnsPayload(message(), config())).toEqual({ orderId: '42', aps: { alert: { title: 'Hello', body: 'World' } } });
+  });
+
+  test('sound and badge go into aps when given', () => {
+    const m = message({ notification: { title: 'T', body: 'B', sound: 'default', badge: 3 } });
+    expect(buildApnsPayload(m, config()).aps).toEqual({ alert: { title: 'T', body: 'B' }, sound: 'default', badge: 3 });
+  });
+
+  test('an image sets mutable-content and travels in the custom key image for the service extension', () => {
+    const p = buildApnsPayload(message({ notification: { title: 'T', body: 'B', image: 'https://x.test/i.png' } }), config());
+    expect(p.aps['mutable-content']).toBe(1);
+    expect(p.image).toBe('https://x.test/i.png');
+  });
+
+  test('a data-only message is a background push: content-available and no alert', () => {
+    const p = buildApnsPayload(message({ notification: undefined, data: { k: 'v' } }), config());
+    expect(p).toEqual({ k: 'v', aps: { 'content-available': 1 } });
+  });
+
+  test('a data key named aps cannot replace the aps dictionary', () => {
+    const p = buildApnsPayload(message({ data: { aps: 'x', a: 'b' } }), config());
+    expect(p).toEqual({ a: 'b', aps: { alert: { title: 'Hello', body: 'World' } } });
+  });
+
+  test('click actions: url as the custom key url, intent as aps.category', () => {
+    const url = buildApnsPayload(message({ notification: { title: 'T', body: 'B', clickAction: { type: 'url', value: 'https://x.test' } } }), config());
+    expect(url.url).toBe('https://x.test');
+    const intent = buildApnsPayload(message({ notification: { title: 'T', body: 'B', clickAction: { type: 'intent', value: 'REPLY' } } }), config());
+    expect(intent.aps.category).toBe('REPLY');
+  });
+
+  test('the message category maps to aps.interruption-level through the tenant table', () => {
+    const c = config({ interruptionLevels: { marketing: 'passive', account: 'time-sensitive' } });
+    expect(buildApnsPayload(message({}, { category: 'marketing' }), c).aps['interruption-level']).toBe('passive');
+    expect(buildApnsPayload(message({}, { category: 'im' }), c).aps['interruption-level']).toBeUndefined();
+  });
+
+  test('overrides.apns.aps and .payload are merged last', () => {
+    const o = apnsOverridesOf({ apns: { aps: { 'thread-id': 'chat-1', sound: { critical: 1, name: 'a.caf', volume: 1 } }, payload: { extra: { n: 1 } } } });
+    if (!o.ok) throw new Error(o.message);
+    const p = buildApnsPayload(message(), config(), o.value);
+    expect(p.aps['thread-id']).toBe('chat-1');
+    expect(p.aps.sound).toEqual({ critical: 1, name: 'a.caf', volume: 1 });
+    expect(p.extra).toEqual({ n: 1 });
+  });
+
+  test('payload limit is 4096 bytes, 5120 for VoIP', () => {
+    expect(apnsPayloadLimit('alert')).toBe(4096);
+    expect(apnsPayloadLimit('voip')).toBe(5120);
+  });
+});
+
+describe('APNs headers', () => {
+  test('a high-priority notification is an alert with priority 10, the tenant topic and an apns-id from the delivery id', () => {
+    expect(buildApnsHeaders(message(), target(), config(), NOW)).toEqual({
+      'apns-push-type': 'alert',
+      'apns-priority': 10,
+      'apns-topic': 'com.example.app',
+      'apns-id': apnsIdFor('del-1'),
+    });
+  });
+
+  test('normal priority is 5; a background push is always 5', () => {
+    expect(buildApnsHeaders(message({}, { priority: 'normal' }), target(), config(), NOW)['apns-priority']).toBe(5);
+    const bg = buildApnsHeaders(message({ notification: undefined }, { priority: 'high' }), target(), config(), NOW);
+    expect(bg['apns-push-type']).toBe('background');
+    expect(bg['apns-priority']).toBe(5);
+  });
+
+  test('ttlSeconds becomes apns-expiration = now + ttl in epoch seconds; ttl 0 means deliver once', () => {
+    expect(buildApnsHeaders(message({}, { ttlSeconds: 3600 }), target(), config(), NOW)['apns-expiration']).toBe(1_700_003_600);
+    expect(buildApnsHeaders(message({}, { ttlSeconds: 0 }), target(), config(), NOW)['apns-expiration']).toBe(0);
+    expect(buildApnsHeaders(message(), target(), config(), NOW)).not.toHaveProperty('apns-expiration');
+  });
+
+  test('collapseKey becomes apns-collapse-id; one over 64 bytes is hashed so equal keys still collapse', () => {
+    expect(buildApnsHeaders(message({}, { collapseKey: 'order-42' }), target(), config(), NOW)['apns-collapse-id']).toBe('order-42');
+    const long = 'k'.repeat(100);
+    expect(collapseIdOf(long)).toHaveLength(64);
+    expect(collapseIdOf(long)).toBe(collapseIdOf(long));
+    expect(collapseIdOf(long)).not.toBe(collapseIdOf('j'.repeat(100)));
+  });
+
+  test('the topic comes from overrides, then the device, then the tenant', () => {
+    const device = target({ apns: { environment: 'production', topic: 'com.example.other' } });
+    expect(buildApnsHeaders(message(), device, config(), NOW)['apns-topic']).toBe('com.example.other');
+    const o = apnsOverridesOf({ topic: 'com.example.app.voip', pushType: 'voip', priority: 10, expiration: 0, collapseId: 'c' });
+    if (!o.ok) throw new Error(o.message);
+    expect(buildApnsHeaders(message(), device, config(), NOW, o.value)).toEqual({
+      'apns-push-type': 'voip',
+      'apns-priority': 10,
+      'apns-topic': 'com.example.app.voip',
+      'apns-id': apnsIdFor('del-1'),
+      'apns-expiration': 0,
+      'apns-collapse-id': 'c',
+    });
+  });
+
+  test('apns-id is a canonical UUID, the same for the same delivery and different for another', () => {
+    const id = apnsIdFor('del-1');
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(apnsIdFor('del-1')).toBe(id);
+    expect(apnsIdFor('del-2')).not.toBe(id);
+  });
+
+  test('the environment is the device’s, else the tenant’s default', () => {
+    expect(environmentOf(target({ apns: { environment: 'sandbox' } }), config())).toBe('sandbox');
+    expect(environmentOf(target(), config())).toBe('production');
+    expect(environmentOf(target(), config({ production: false }))).toBe('sandbox');
+  });
+});
+
+describe('APNs overrides', () => {
+  test('invalid overrides are refused with the path of each problem', () => {
+    const o = apnsOverridesOf({ apns: { priority: 7, unknown: 1 } });
+    expect(o.ok).toBe(false);
+    if (!o.ok) expect(o.message).toMatch(/priority/);
+    expect(apnsOverridesOf({ payload: { aps: {} } }).ok).toBe(false);
+    expect(apnsOverridesOf({ collapseId: 'x'.repeat(65) }).ok).toBe(false);
+  });
+
+  test('the provider slice or the whole overrides map are both accepted', () => {
+    expect(apnsOverridesOf({ apns: { priority: 5 } })).toEqual({ ok: true, value: { priority: 5 } });
+    expect(apnsOverridesOf({ priority: 5 })).toEqual({ ok: true, value: { priority: 5 } });
+    expect(apnsOverridesOf(undefined)).toEqual({ ok: true, value: {} });
+  });
+
+  test('sections for other vendors are ignored', () => {
+    expect(apnsOverridesOf({ fcm: { android: { priority: 'high' } } })).toEqual({ ok: true, value: {} });
+    expect(apnsOverridesOf({ fcm: { x: 1 }, apns: { priority: 10 } })).toEqual({ ok: true, value: { priority: 10 } });
+  });
+});
+
+describe('APNs token, device fields and config schemas', () => {
+  test('accepts 64 hex digits and longer even-length tokens up to 200, either case', () => {
+    expect(apnsTokenSchema.safeParse('a'.repeat(64)).success).toBe(true);
+    expect(apnsTokenSchema.safeParse('AB'.repeat(32)).success).toBe(true);
+    expect(apnsTokenSchema.safeParse('0f'.repeat(100)).success).toBe(true);
+  });
+
+  test('refuses short, long, odd-length, spaced, bracketed and base64 tokens', () => {
+    for (const bad of ['a'.repeat(62), 'a'.repeat(202), 'a'.repeat(65), `<${'a'.repeat(64)}>`, `${'a'.repeat(32)} ${'a'.repeat(32)}`, 'g'.repeat(64), Buffer.alloc(48, 1).toString('base64')]) {
+      expect(apnsTokenSchema.safeParse(bad).success).toBe(false);
+    }
+  });
+
+  test('device fields: apns.environment is required inside apns, and nothing else is allowed', () => {
+    expect(apnsDeviceFieldsSchema.safeParse({ apns: { environment: 'sandbox', topic: 'com.example.app' } }).success).toBe(true);
+    expect(apnsDeviceFieldsSchema.safeParse({}).success).toBe(true);
+    expect(apnsDeviceFieldsSchema.safeParse({ apns: { topic: 'x' } }).success).toBe(false);
+    expect(apnsDeviceFieldsSchema.safeParse({ apns: { environment: 'dev' } }).success).toBe(false);
+    expect(apnsDeviceFieldsSchema.safeParse({ apns: { environment: 'sandbox', model: 'iPhone' } }).success).toBe(false);
+    expect(apnsDeviceFieldsSchema.safeParse({ imei: '1' }).success).toBe(false);
+  });
+
+  test('config: token or certificate auth, defaults documented, typos refused', () => {
+    const c = config();
+    expect(c).toMatchObject({ production: true, maxStreamsPerSession: 1000, connectionRetryLimit: 0, requestTimeoutMs: 5000 });
+    expect(apnsConfigSchema.safeParse({ auth: { cert: { cert: '/etc/apns.pem', key: '/etc/apns.key' } }, topic: 'com.example.app' }).success).toBe(true);
+    expect(apnsConfigSchema.safeParse({ auth: { token: { key: P8, keyId: 'short', teamId: 'TEAM123456' } }, topic: 'a' }).success).toBe(false);
+    expect(apnsConfigSchema.safeParse({ auth: { token: { key: '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----', keyId: 'ABC123DEFG', teamId: 'TEAM123456' } }, topic: 'a' }).success).toBe(false);
+    expect(apnsConfigSchema.safeParse({ auth: { token: { key: P8, keyId: 'ABC123DEFG', teamId: 'TEAM123456' } }, topic: 'a', adress: 'x' }).success).toBe(false);
+    expect(apnsConfigSchema.safeParse({ auth: { password: 'x' }, topic: 'a' }).success).toBe(false);
+  });
+});
+
+describe('APNs outcome table', () => {
+  const certain = { environmentCertain: true };
+  const unsure = { environmentCertain: false };
+  test.each([
+    [{ status: 410, reason: 'Unregistered' }, unsure, 'invalid_token'],
+    [{ status: 410, reason: 'ExpiredToken' }, unsure, 'invalid_token'],
+    [{ status: 400, reason: 'DeviceTokenNotForTopic' }, unsure, 'invalid_token'],
+    [{ status: 400, reason: 'BadDeviceToken' }, certain, 'invalid_token'],
+    [{ status: 400, reason: 'BadDeviceToken' }, unsure, 'rejected'],
+    [{ status: 400, reason: 'BadTopic' }, certain, 'rejected'],
+    [{ status: 400, reason: 'MissingTopic' }, certain, 'rejected'],
+    [{ status: 404, reason: 'BadPath' }, certain, 'rejected'],
+    [{ status: 413, reason: 'PayloadTooLarge' }, certain, 'rejected'],
+    [{ status: 403, reason: 'InvalidProviderToken' }, certain, 'auth_error'],
+    [{ status: 403, reason: 'ExpiredProviderToken' }, certain, 'auth_error'],
+    [{ status: 403, reason: 'BadCertificate' }, certain, 'auth_error'],
+    [{ status: 403, reason: 'SomethingNew' }, certain, 'auth_error'],
+    [{ status: 429, reason: 'TooManyRequests' }, certain, 'rate_limited'],
+    [{ status: 429, reason: 'TooManyProviderTokenUpdates' }, certain, 'rate_limited'],
+    [{ status: 500, reason: 'InternalServerError' }, certain, 'retry'],
+    [{ status: 503, reason: 'ServiceUnavailable' }, certain, 'retry'],
+    [{ status: 500 }, certain, 'retry'],
+    [{ errorMessage: 'apn write failed: NGHTTP2_REFUSED_STREAM' }, certain, 'retry'],
+  ] as const)('%j (%j) → %s', (failure, ctx, outcome) => {
+    expect(apnsOutcome(failure, ctx).outcome).toBe(outcome);
+  });
+
+  test('a BadDeviceToken on a raw token says the environment may be wrong', () => {
+    expect(apnsOutcome({ status: 400, reason: 'BadDeviceToken' }, unsure).vendorMessage).toMatch(/environment/);
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * FCM HTTP v1 adapter (docs/fcm-apns.md §1, §3.2): firebase-admin supplies the OAuth access token
+ * (fcm.credentials.ts); each target is one `POST /v1/projects/{project}/messages:send` stream on
+ * the tenant's persistent HTTP/2 session (fcm.session.ts); fcm.errors.ts decides the outcomes.
+ * On `auth_error` the dispatcher calls `refreshCredentials()` once and resends; this adapter
+ * never loops on auth errors itself.
+ */
+import { parseRetryAfter } from '../shared/http.js';
+import type { ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
+import type { FcmConfig } from './fcm.config.js';
+import { FcmAccessTokens, FcmCredentialError, serviceAccountOf } from './fcm.credentials.js';
+import { fcmBatchResults, fcmErrorCodeOf, type FcmAnswer, type FcmTargetAnswer } from './fcm.errors.js';
+import { buildFcmMessage, buildFcmRequestHead, fcmBodyFor, fcmPlatformOf, FcmOverridesError } from './fcm.request.js';
+import { FcmHttp2Session, type StreamAnswer } from './fcm.session.js';
+import type { FcmErrorBody, FcmSendResponse } from './fcm.wire.js';
+
+export class FcmProvider implements PushProvider {
+  readonly projectId: string;
+  /** Exposed for tests and diagnostics (sessions opened, streams in flight). */
+  readonly session: FcmHttp2Session;
+  /** Exposed for tests and diagnostics (OAuth exchanges made). */
+  readonly tokens: FcmAccessTokens;
+  private readonly basePath: string;
+
+  constructor(
+    private readonly config: FcmConfig,
+    private readonly deps: ProviderDeps,
+  ) {
+    const projectId = config.projectId ?? serviceAccountOf(config.credential)?.project_id;
+    if (!projectId) throw new Error('fcm: projectId is required (set projectId, or use a service account with project_id)');
+    this.projectId = projectId;
+    const url = new URL(config.endpoint);
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.session = new FcmHttp2Session({
+      origin: url.origin,
+      ca: config.ca,
+      timeoutMs: config.timeoutMs,
+      maxStreams: config.maxConcurrentStreams,
+      logger: deps.logger,
+    });
+    this.tokens = new FcmAccessTokens(config, deps);
+  }
+
+  async send(batch: SendBatch, signal?: AbortSignal): Promise<SendOutcome> {
+    const { message, targets } = batch;
+    if (targets.length === 0) return { results: [] };
+
+    // One template per payload variant (Android, or iOS per apns-topic), stringified once.
+    const bodies = new Map<string, (token: string) => string>();
+    const keys: string[] = [];
+    try {
+      for (const t of targets) {
+        const platform = fcmPlatformOf(t);
+        const key = platform === 'ios' ? `ios:${t.apns?.topic ?? ''}` : 'android';
+        if (!bodies.has(key)) bodies.set(key, fcmBodyFor(buildFcmMessage(message, platform, this.config, t.apns?.topic)));
+        keys.push(key);
+      }
+    } catch (err) {
+      if (err instanceof FcmOverridesError) return { results: every(targets, { outcome: 'rejected', vendorCode: 'invalid_overrides', vendorMessage: err.message }) };
+      throw err;
+    }
+
+    let accessToken: string;
+    try {
+      accessToken = await this.tokens.get();
+    } catch (err) {
+      const e = err instanceof FcmCredentialError ? err : new FcmCredentialError('retry', 'oauth_transport', String(err));
+      this.deps.logger.warn({ vendorCode: e.vendorCode, outcome: e.outcome }, `fcm: ${e.message}`);
+      return { results: every(targets, { outcome: e.outcome, vendorCode: e.vendorCode, vendorMessage: e.message }) };
+    }
+    const head = buildFcmRequestHead(this.projectId, accessToken, this.basePath);
+
+    const answers = await Promise.all(
+      targets.map(async (t, i): Promise<FcmTargetAnswer> => {
+        const payloadKey = keys[i] as string;
+        const body = (bodies.get(payloadKey) as (token: string) => string)(t.token);
+        const started = process.hrtime.bigint();
+        const a = await this.session.request({ path: head.path, headers: head.headers, body }, signal);
+        const reason = a.error ?? (a.status !== undefined && a.status >= 400 ? `http_${a.status}` : undefined);
+        this.deps.observeRequest(Number(process.hrtime.bigint() - started) / 1e9, reason);
+        return { deliveryId: t.deliveryId, payloadKey, answer: this.answerOf(a) };
+      }),
+    );
+    return { results: fcmBatchResults(answers) };
+  }
+
+  async refreshCredentials(): Promise<void> {
+    this.tokens.invalidate();
+  }
+
+  async close(): Promise<void> {
+    await this.session.close();
+    this.tokens.close();
+  }
+
+  private answerOf(a: StreamAnswer): FcmAnswer {
+    if (a.status === undefined) return { code: a.error ?? 'transport', message: `the stream ended without an answer (${a.error ?? 'transport'})` };
+    let body: unknown;
+    try {
+      body = a.body ? JSON.parse(a.body) : undefined;
+    } catch {
+      body = undefined;
+    }
+    if (a.status >= 200 && a.status < 300) {
+      const name = (body as Partial<FcmSendResponse> | undefined)?.name;
+      return { status: a.status, ...(typeof name === 'string' ? { name } : {}) };
+    }
+    const err = (body as Partial<FcmErrorBody> | undefined)?.error;
+    return {
+      status: a.status,
+      code: fcmErrorCodeOf(body),
+      message: typeof err?.message === 'string' ? err.message : `HTTP ${a.status}`,
+      retryAfterMs: parseRetryAfter(a.headers?.['retry-after'], this.deps.now()),
+    };
+  }
+}
+
+function every(targets: SendBatch['targets'], r: Omit<SendResult, 'deliveryId'>): SendResult[] {
+  return targets.map((t) => ({ deliveryId: t.deliveryId, ...r }));
+}

@@ -1,0 +1,264 @@
+/**
+ * One persistent HTTP/2 session per FCM provider instance (= per tenant): DESIGN.md "Providers"
+ * and docs/fcm-apns.md §1.1 (firebase-admin opens a new session per sendEach; we keep one).
+ *
+ * - Streams in flight are capped at min(our ceiling, the server's SETTINGS maxConcurrentStreams);
+ *   the rest wait in a FIFO queue and start as answers come back. Nothing is sent before the
+ *   server's SETTINGS arrive, so a low server limit never refuses our first streams (§1.4, §2.5).
+ * - GOAWAY or close: the session is dropped; streams the server did not take fail without a
+ *   status (the adapter maps that to `retry`), queued ones go out on a fresh session.
+ * - `:scheme` is `https` (firebase-admin sends `https:`, which nghttp2 servers reject, §1.3).
+ * - A failed connect fails only the requests queued at that moment; the next request dials again.
+ */
+import http2 from 'node:http2';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
+import type { Logger } from 'pino';
+
+export interface StreamRequest {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A stream's answer, or `error` (a short lower-case reason) when it ended without a status. */
+export interface StreamAnswer {
+  status?: number;
+  headers?: IncomingHttpHeaders;
+  body?: string;
+  error?: string;
+}
+
+export interface Http2SessionOptions {
+  /** `https://host[:port]`; the path part is ignored here. */
+  origin: string;
+  ca?: string | undefined;
+  /** Per-stream and connect timeout. */
+  timeoutMs: number;
+  /** Our ceiling on streams in flight. */
+  maxStreams: number;
+  logger: Logger;
+}
+
+interface Job {
+  req: StreamRequest;
+  resolve(a: StreamAnswer): void;
+  signal?: AbortSignal | undefined;
+  onAbort?: (() => void) | undefined;
+  done: boolean;
+}
+
+const { NGHTTP2_CANCEL } = http2.constants;
+
+/** RST_STREAM/GOAWAY error code → a bounded reason label (RFC 9113 §7). */
+const RST_NAMES = new Map<number, string>(
+  ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED', 'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM', 'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED'].map(
+    (name, code) => [code, name.toLowerCase()],
+  ),
+);
+
+export class FcmHttp2Session {
+  private session: http2.ClientHttp2Session | undefined;
+  /** True once the current session's SETTINGS arrived. */
+  private ready = false;
+  private readonly queue: Job[] = [];
+  private head = 0;
+  private inFlight = 0;
+  private closed = false;
+  private readonly authority: string;
+  /** Sessions opened so far (observability and tests). */
+  sessionsOpened = 0;
+
+  constructor(private readonly opts: Http2SessionOptions) {
+    this.authority = new URL(opts.origin).host;
+  }
+
+  /** True while a session is open and has the server's SETTINGS (new streams go out at once). */
+  get connected(): boolean {
+    return this.session !== undefined && this.ready;
+  }
+
+  /** Streams currently in flight. */
+  get active(): number {
+    return this.inFlight;
+  }
+
+  request(req: StreamRequest, signal?: AbortSignal): Promise<StreamAnswer> {
+    if (this.closed) return Promise.resolve({ error: 'closed' });
+    if (signal?.aborted) return Promise.resolve({ error: 'aborted' });
+    return new Promise<StreamAnswer>((resolve) => {
+      const job: Job = { req, resolve, signal, done: false };
+      if (signal) {
+        job.onAbort = () => this.finish(job, { error: 'aborted' });
+        signal.addEventListener('abort', job.onAbort, { once: true });
+      }
+      this.queue.push(job);
+      this.pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (let i = this.head; i < this.queue.length; i++) this.finish(this.queue[i] as Job, { error: 'closed' });
+    this.queue.length = 0;
+    this.head = 0;
+    const s = this.session;
+    this.session = undefined;
+    if (!s || s.destroyed) return;
+    await new Promise<void>((done) => {
+      const t = setTimeout(() => {
+        s.destroy();
+        done();
+      }, 2000);
+      s.close(() => {
+        clearTimeout(t);
+        done();
+      });
+    });
+  }
+
+  private limit(): number {
+    const remote = this.session?.remoteSettings.maxConcurrentStreams;
+    return Math.max(1, Math.min(this.opts.maxStreams, remote ?? this.opts.maxStreams));
+  }
+
+  private pump(): void {
+    if (this.closed) return;
+    if (this.head >= this.queue.length) return this.compact();
+    if (!this.session) return this.connect();
+    if (!this.ready) return;
+    const session = this.session;
+    const limit = this.limit();
+    while (this.inFlight < limit && this.head < this.queue.length) {
+      const job = this.queue[this.head++] as Job;
+      if (job.done) continue;
+      this.start(session, job);
+    }
+    this.compact();
+  }
+
+  private compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    } else if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+    }
+  }
+
+  private connect(): void {
+    const { origin, ca, timeoutMs, logger } = this.opts;
+    this.ready = false;
+    this.sessionsOpened++;
+    const s = http2.connect(origin, { ...(ca ? { ca } : {}), settings: { enablePush: false } });
+    this.session = s;
+    const timer = setTimeout(() => s.destroy(Object.assign(new Error('HTTP/2 connect timeout'), { code: 'ETIMEDOUT' })), timeoutMs);
+    let failure: string | undefined;
+    s.once('remoteSettings', () => {
+      clearTimeout(timer);
+      if (this.session !== s) return;
+      this.ready = true;
+      this.pump();
+    });
+    // A later SETTINGS frame may raise or lower the stream limit.
+    s.on('remoteSettings', () => this.session === s && this.ready && this.pump());
+    s.on('goaway', (errorCode: number, lastStreamID: number) => {
+      logger.debug({ errorCode, lastStreamID }, 'fcm: server sent GOAWAY; new streams go to a new session');
+      this.retire(s, 'goaway');
+    });
+    s.on('error', (err: NodeJS.ErrnoException) => {
+      failure = reasonOf(err);
+      logger.debug({ err: { code: err.code, message: err.message } }, 'fcm: HTTP/2 session error');
+    });
+    s.on('close', () => {
+      clearTimeout(timer);
+      this.retire(s, failure ?? 'connect_failed');
+    });
+  }
+
+  /**
+   * Stop using `s` for new streams (in-flight ones end on their own). If it had become ready, the
+   * queue moves to a new session; if it never did (refused, TLS failure, GOAWAY before SETTINGS),
+   * what is queued now fails with `reason` — no reconnect loop; the next send dials again.
+   */
+  private retire(s: http2.ClientHttp2Session, reason: string): void {
+    if (this.session !== s) return;
+    const wasReady = this.ready;
+    this.session = undefined;
+    this.ready = false;
+    if (!s.closed && !s.destroyed) s.close();
+    if (wasReady) {
+      setImmediate(() => this.pump());
+      return;
+    }
+    for (let i = this.head; i < this.queue.length; i++) this.finish(this.queue[i] as Job, { error: reason });
+    this.queue.length = 0;
+    this.head = 0;
+  }
+
+  private start(session: http2.ClientHttp2Session, job: Job): void {
+    const headers: OutgoingHttpHeaders = {
+      ':method': 'POST',
+      ':scheme': 'https',
+      ':authority': this.authority,
+      ':path': job.req.path,
+      ...job.req.headers,
+    };
+    let stream: http2.ClientHttp2Stream;
+    try {
+      stream = session.request(headers);
+    } catch (err) {
+      this.finish(job, { error: reasonOf(err as NodeJS.ErrnoException) });
+      return;
+    }
+    this.inFlight++;
+    let status: number | undefined;
+    let resHeaders: IncomingHttpHeaders | undefined;
+    const chunks: Buffer[] = [];
+    let failure: string | undefined;
+    stream.setTimeout(this.opts.timeoutMs, () => {
+      failure = 'timeout';
+      stream.close(NGHTTP2_CANCEL);
+    });
+    if (job.signal) {
+      const signal = job.signal;
+      if (job.onAbort) signal.removeEventListener('abort', job.onAbort);
+      job.onAbort = () => {
+        failure = 'aborted';
+        stream.close(NGHTTP2_CANCEL);
+      };
+      signal.addEventListener('abort', job.onAbort, { once: true });
+    }
+    stream.on('response', (h) => {
+      resHeaders = h;
+      status = Number(h[':status']);
+    });
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      failure ??= reasonOf(err);
+    });
+    stream.on('close', () => {
+      this.inFlight--;
+      const complete = status !== undefined && failure === undefined && stream.rstCode === http2.constants.NGHTTP2_NO_ERROR;
+      if (complete) this.finish(job, { status, headers: resHeaders ?? {}, body: Buffer.concat(chunks).toString('utf8') });
+      else this.finish(job, { error: failure ?? RST_NAMES.get(stream.rstCode) ?? 'stream_closed' });
+      this.pump();
+    });
+    stream.end(job.req.body);
+  }
+
+  private finish(job: Job, answer: StreamAnswer): void {
+    if (job.done) return;
+    job.done = true;
+    if (job.signal && job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
+    job.resolve(answer);
+  }
+}
+
+/** A bounded, lower-case reason: the nghttp2 code name inside a stream error, else the error code. */
+function reasonOf(err: NodeJS.ErrnoException): string {
+  const m = /NGHTTP2_([A-Z_]+)/.exec(err.message ?? '');
+  if (m?.[1]) return m[1].toLowerCase();
+  if (typeof err.code === 'string' && /^[A-Z0-9_]{2,40}$/.test(err.code)) return err.code.toLowerCase();
+  return 'transport';
+}

@@ -1,0 +1,64 @@
+/**
+ * Firebase Cloud Messaging, HTTP v1 (docs/fcm-apns.md §1, §3.2). Registered by one line in
+ * providers/registry.ts.
+ *
+ * iOS devices reached through FCM register with `apns: {}` (or `{ topic }`) next to their FCM
+ * token; that marks them iOS, so their messages also carry the `apns` block (priority, expiration,
+ * collapse id, push type). The environment is Firebase's business (the APNs key uploaded to the
+ * project), so it defaults to production and is not used.
+ */
+import { z } from 'zod';
+import { defineProvider } from '../types.js';
+import { fcmConfigSchema, type FcmConfig } from './fcm.config.js';
+import { FcmProvider } from './fcm.provider.js';
+import { fcmOverridesSchema } from './fcm.request.js';
+import { fcmTokenSchema } from './fcm.token.js';
+import { FCM_MAX_BATCH } from './fcm.wire.js';
+import { FcmSimulator } from './simulator.js';
+
+export type { FcmConfig } from './fcm.config.js';
+export { FcmSimulator } from './simulator.js';
+export { FcmProvider } from './fcm.provider.js';
+
+/** Per-device extra: `apns` present ⇒ an iOS FCM token. */
+export const fcmDeviceFieldsSchema = z
+  .object({
+    apns: z
+      .object({
+        environment: z.enum(['production', 'sandbox']).default('production'),
+        topic: z.string().min(1).max(255).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const fcmProvider = defineProvider<FcmConfig>({
+  id: 'fcm',
+  configSchema: fcmConfigSchema,
+  tokenSchema: fcmTokenSchema,
+  deviceFieldsSchema: fcmDeviceFieldsSchema,
+  overridesSchema: fcmOverridesSchema,
+  limits: {
+    // FCM's batch size (firebase-admin FCM_MAX_BATCH_SIZE); each token is its own HTTP/2 stream.
+    maxTargetsPerRequest: FCM_MAX_BATCH,
+    // 20 batches/s × 500 tokens = 10,000 messages/s, well under FCM's default 600,000/min project quota.
+    defaultRate: { perSecond: 20, concurrency: 4 },
+  },
+  secretFields: ['serviceAccount', 'private_key', 'privateKey'],
+  // FCM has no daily quota and no message classes: one quota class, QUOTA_EXCEEDED is per minute (rate_limited).
+  create: (config, deps) => new FcmProvider(config, deps),
+  async playground() {
+    const simulator = await FcmSimulator.start({ projectId: 'pushgate-playground' });
+    // The real OAuth exchange, against the simulator: the service-account file + oauthEndpoint + its CA.
+    const config = fcmConfigSchema.parse({
+      credential: { serviceAccountFile: simulator.serviceAccountFile() },
+      projectId: simulator.projectId,
+      endpoint: simulator.url,
+      oauthEndpoint: simulator.oauthEndpoint,
+      ca: simulator.caPem,
+      channels: { im: 'pushgate-im', marketing: 'pushgate-marketing', default: 'pushgate-default' },
+    });
+    return { simulator, config };
+  },
+});

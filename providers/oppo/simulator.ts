@@ -1,0 +1,350 @@
+/**
+ * An in-process OPPO Push server speaking the real protocol (vendors.md §4, §4.9): the sha256-signed
+ * `/server/v1/auth`, `auth_token` checked on every send (form field or header, as the doc allows),
+ * unicast / unicast_batch with OPPO's field limits, category rules and codes, per-target
+ * `errorCode`, app_message_id de-duplication, and receipts posted as OPPO posts them.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { startHttpSimulator, type HttpSimulator, type SimRequest, type SimResponse } from '../shared/sim-server.js';
+import type { SimulatorControls } from '../types.js';
+import { OPPO_CODES as C, OPPO_CONTENT_CATEGORIES, OPPO_PATHS, OPPO_SERVICE_CATEGORIES, type OppoReceiptItem } from './oppo.wire.js';
+
+export interface OppoSimulatorOptions {
+  appKey?: string;
+  masterSecret?: string;
+  appId?: string;
+  /** auth_token lifetime; OPPO's is 24 h. */
+  tokenTtlMs?: number;
+  /**
+   * Accepted |server clock − timestamp|. OPPO: "use a timestamp from the last 10 minutes"; we apply
+   * it both ways (a client clock slightly ahead is as common as one behind). UNVERIFIED whether
+   * OPPO accepts future timestamps (https://open.oppomobile.com/new/developmentDoc/info?id=11237).
+   */
+  timestampWindowMs?: number;
+  /** The simulator's clock. */
+  now?: () => number;
+  /** After accepting a message with call_back_url, post a `push_arrive` receipt for it. */
+  autoReceipts?: boolean;
+}
+
+const SERVICE = new Set<string>(OPPO_SERVICE_CATEGORIES);
+const CATEGORIES = new Set<string>([...OPPO_SERVICE_CATEGORIES, ...OPPO_CONTENT_CATEGORIES]);
+const MAX_BATCH = 1000;
+const SEND_PATHS = new Set<string>([OPPO_PATHS.unicast, OPPO_PATHS.unicastBatch]);
+
+export const OPPO_DEMO = { appKey: 'demo-oppo-app-key', masterSecret: 'demo-oppo-master-secret', appId: '30000001' } as const;
+
+interface Answer {
+  code: number;
+  message: string;
+}
+
+const ok = (data: unknown): SimResponse => ({ body: { code: 0, message: 'Success', data } });
+const fail = (code: number, message: string, headers?: Record<string, string>): SimResponse => ({ body: { code, message }, ...(headers ? { headers } : {}) });
+
+export class OppoSimulator implements SimulatorControls {
+  delayMs = 0;
+  readonly invalidTokens = new Set<string>();
+  /** Tokens answered 10001 (registration_id unsubscribed / push switched off). */
+  readonly unsubscribedTokens = new Set<string>();
+  quotaExhausted = false;
+  readonly accepted: string[] = [];
+  sendRequests = 0;
+  /** `/server/v1/auth` calls (accepted or not). */
+  authRequests = 0;
+  /** How sends carried auth_token. */
+  readonly authTokenVia = { form: 0, header: 0 };
+  /** Code for throttle(): -2 (flow control) by default; 13 and 55 are OPPO's other rate signals. */
+  throttleCode: -2 | 13 | 55 = -2;
+  /** fail(): HTTP 500, or HTTP 200 with code -1 (service unavailable). */
+  failWith: 'http' | 'code' = 'http';
+  /** Resends OPPO dropped because the (app_message_id, target) pair was already pushed. */
+  duplicatesSuppressed = 0;
+  /** The last send request, for tests that look at the wire. */
+  lastSend: { path: string; form: URLSearchParams; headers: SimRequest['headers'] } | undefined;
+
+  private readonly appKey: string;
+  private readonly masterSecret: string;
+  private readonly appId: string;
+  private readonly tokenTtlMs: number;
+  private readonly windowMs: number;
+  private readonly now: () => number;
+  private readonly autoReceipts: boolean;
+  private readonly tokens = new Map<string, number>();
+  private readonly pushed = new Set<string>();
+  private throttleLeft = 0;
+  private throttleRetryAfter: number | undefined;
+  private failLeft = 0;
+  private seq = 0;
+  private server!: HttpSimulator;
+
+  private constructor(opts: OppoSimulatorOptions) {
+    this.appKey = opts.appKey ?? OPPO_DEMO.appKey;
+    this.masterSecret = opts.masterSecret ?? OPPO_DEMO.masterSecret;
+    this.appId = opts.appId ?? OPPO_DEMO.appId;
+    this.tokenTtlMs = opts.tokenTtlMs ?? 24 * 3600_000;
+    this.windowMs = opts.timestampWindowMs ?? 10 * 60_000;
+    this.now = opts.now ?? Date.now;
+    this.autoReceipts = opts.autoReceipts ?? false;
+  }
+
+  static async start(opts: OppoSimulatorOptions = {}): Promise<OppoSimulator> {
+    const sim = new OppoSimulator(opts);
+    sim.server = await startHttpSimulator((req) => sim.handle(req), { recordRequests: false });
+    return sim;
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  throttle(n: number, retryAfterSeconds?: number): void {
+    this.throttleLeft = n;
+    this.throttleRetryAfter = retryAfterSeconds;
+  }
+
+  fail(n: number): void {
+    this.failLeft = n;
+  }
+
+  /** Every auth_token issued so far is now expired: sends answer code 11. */
+  expireAccessTokens(): void {
+    for (const t of this.tokens.keys()) this.tokens.set(t, 0);
+  }
+
+  /** POST receipts to `url` the way OPPO does: a JSON array body. Resolves to the HTTP status. */
+  async sendReceipt(url: string, events: OppoReceiptItem[]): Promise<number> {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json;charset=UTF-8' }, body: JSON.stringify(events) });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
+  /** A receipt item as OPPO builds it. */
+  receipt(eventType: OppoReceiptItem['eventType'], registrationIds: string[], extra: Partial<OppoReceiptItem> = {}): OppoReceiptItem {
+    return { messageId: extra.messageId ?? this.nextMessageId(), appId: this.appId, taskId: extra.taskId ?? '', registrationIds: registrationIds.join(','), eventTime: this.now(), param: '', eventType, ...extra };
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+
+  // ---------------------------------------------------------------- protocol
+
+  private handle(req: SimRequest): SimResponse {
+    if (req.path === OPPO_PATHS.auth) {
+      this.authRequests++;
+      if (req.method !== 'POST') return fail(C.HTTP_ACTION_NOT_ALLOWED, 'Http Action Not Allowed');
+      return this.auth(req.form);
+    }
+    if (!SEND_PATHS.has(req.path)) return { status: 404, body: 'not found' };
+    this.sendRequests++;
+    const answer = this.send(req);
+    return this.delayMs > 0 ? { ...answer, delayMs: this.delayMs } : answer;
+  }
+
+  private auth(form: URLSearchParams): SimResponse {
+    const appKey = form.get('app_key');
+    const timestamp = form.get('timestamp');
+    const sign = form.get('sign');
+    if (!appKey) return fail(C.MISSING_APP_KEY, 'Missing App Key');
+    if (appKey !== this.appKey) return fail(C.INVALID_APP_KEY, 'Invalid App Key');
+    if (!timestamp) return fail(C.MISSING_TIMESTAMP, 'Missing Timestamp');
+    if (!/^\d{13}$/.test(timestamp) || Math.abs(this.now() - Number(timestamp)) > this.windowMs) return fail(C.INVALID_TIMESTAMP, 'Invalid Timestamp');
+    if (!sign) return fail(C.MISSING_SIGNATURE, 'Missing Signature');
+    const expected = createHash('sha256').update(appKey + timestamp + this.masterSecret, 'utf8').digest('hex');
+    if (sign !== expected) return fail(C.INVALID_SIGNATURE, 'Invalid Signature');
+    const token = randomBytes(16).toString('hex');
+    const createTime = this.now();
+    this.tokens.set(token, createTime + this.tokenTtlMs);
+    return ok({ auth_token: token, create_time: createTime });
+  }
+
+  private send(req: SimRequest): SimResponse {
+    if (this.failLeft > 0) {
+      this.failLeft--;
+      return this.failWith === 'http' ? { status: 500, body: 'Internal Server Error' } : fail(C.SERVICE_UNAVAILABLE, 'Service Currently Unavailable');
+    }
+    if (req.method !== 'POST') return fail(C.HTTP_ACTION_NOT_ALLOWED, 'Http Action Not Allowed');
+
+    const header = req.headers['auth_token'];
+    const fromForm = req.form.get('auth_token');
+    const token = fromForm ?? (typeof header === 'string' ? header : undefined);
+    if (!token) return fail(C.MISSING_AUTH_TOKEN, 'Missing Auth Token');
+    if (fromForm) this.authTokenVia.form++;
+    else this.authTokenVia.header++;
+    const expiresAt = this.tokens.get(token);
+    if (expiresAt === undefined || expiresAt <= this.now()) return fail(C.INVALID_AUTH_TOKEN, 'Invalid AuthToken');
+    this.lastSend = { path: req.path, form: req.form, headers: req.headers };
+
+    if (this.throttleLeft > 0) {
+      this.throttleLeft--;
+      const headers = this.throttleRetryAfter !== undefined ? { 'retry-after': String(this.throttleRetryAfter) } : undefined;
+      return fail(this.throttleCode, this.throttleCode === C.APP_CALL_LIMITED ? 'App Call Limited' : 'Flow Control', headers);
+    }
+    if (this.quotaExhausted) return fail(C.DAILY_LIMIT, 'Exceed Daily Message Limit');
+
+    return req.path === OPPO_PATHS.unicast ? this.unicast(req.form) : this.unicastBatch(req.form);
+  }
+
+  private unicast(form: URLSearchParams): SimResponse {
+    const raw = form.get('message');
+    if (!raw) return fail(C.MISSING_REQUIRED_ARGUMENTS, 'Missing Required Arguments: message');
+    const m = parseJson(raw);
+    if (m === undefined) return fail(C.INVALID_ARGUMENTS, 'Invalid Arguments: message is not JSON');
+    const bad = validateMessage(m);
+    if (bad) return fail(bad.code, bad.message);
+    const msg = m as SimMessage;
+    if (this.invalidTokens.has(msg.target_value)) return fail(C.INVALID_REGISTRATION_ID, 'Invalid Registration_id');
+    if (this.unsubscribedTokens.has(msg.target_value)) return fail(C.REGISTRATION_ID_UNSUBSCRIBED, 'Registration_id Unsubscribe');
+    const messageId = this.deliver(msg);
+    this.flushReceipts();
+    return ok({ messageId });
+  }
+
+  private unicastBatch(form: URLSearchParams): SimResponse {
+    const raw = form.get('messages');
+    if (!raw) return fail(C.MISSING_REQUIRED_ARGUMENTS, 'Missing Required Arguments: messages');
+    const list = parseJson(raw);
+    if (!Array.isArray(list)) return fail(C.INVALID_ARGUMENTS, 'Invalid Arguments: messages is not a JSON array');
+    if (list.length === 0) return fail(C.MISSING_REQUIRED_ARGUMENTS, 'Missing Required Arguments: messages is empty');
+    // OPPO's code for an oversized batch is not documented; 41 (invalid argument). UNVERIFIED.
+    if (list.length > MAX_BATCH) return fail(C.INVALID_ARGUMENTS, `Invalid Arguments: at most ${MAX_BATCH} messages`);
+    for (const m of list) {
+      const bad = validateMessage(m);
+      if (bad) return fail(bad.code, bad.message);
+    }
+    const seen = new Set<string>();
+    const data: Array<Record<string, unknown>> = [];
+    for (const m of list as SimMessage[]) {
+      const target = m.target_value;
+      if (seen.has(target)) data.push({ registrationId: target, errorCode: C.DUPLICATE_REGISTRATION_ID, errorMessage: 'registrationId Repeat' });
+      else if (this.invalidTokens.has(target)) data.push({ registrationId: target, errorCode: C.INVALID_REGISTRATION_ID, errorMessage: 'Invalid Registration_id' });
+      else if (this.unsubscribedTokens.has(target)) data.push({ registrationId: target, errorCode: C.REGISTRATION_ID_UNSUBSCRIBED, errorMessage: 'Registration_id Unsubscribe' });
+      else data.push({ messageId: this.deliver(m), registrationId: target });
+      seen.add(target);
+    }
+    this.flushReceipts();
+    return ok(data);
+  }
+
+  private pendingReceipts = new Map<string, OppoReceiptItem[]>();
+
+  /** Record one accepted target; OPPO pushes an app_message_id to the same target only once. */
+  private deliver(m: SimMessage): string {
+    const messageId = this.nextMessageId();
+    const appMessageId = m.notification.app_message_id;
+    const key = appMessageId ? `${appMessageId}\u0000${m.target_value}` : undefined;
+    if (key && this.pushed.has(key)) {
+      this.duplicatesSuppressed++;
+      return messageId;
+    }
+    if (key) this.pushed.add(key);
+    this.accepted.push(m.target_value);
+    const url = m.notification.call_back_url;
+    if (this.autoReceipts && url) {
+      const list = this.pendingReceipts.get(url) ?? [];
+      list.push(this.receipt('push_arrive', [m.target_value], { messageId, param: m.notification.call_back_parameter ?? '' }));
+      this.pendingReceipts.set(url, list);
+    }
+    return messageId;
+  }
+
+  private flushReceipts(): void {
+    if (this.pendingReceipts.size === 0) return;
+    const batches = [...this.pendingReceipts];
+    this.pendingReceipts = new Map();
+    for (const [url, events] of batches) {
+      setImmediate(() => {
+        this.sendReceipt(url, events).catch(() => undefined);
+      });
+    }
+  }
+
+  private nextMessageId(): string {
+    this.seq++;
+    return `${this.appId}-1-1-${this.seq.toString(16).padStart(12, '0')}`;
+  }
+}
+
+// ---------------------------------------------------------------- field rules (vendors.md §4.4)
+
+interface SimMessage {
+  target_type: number;
+  target_value: string;
+  notification: {
+    title: string;
+    content: string;
+    app_message_id?: string;
+    call_back_url?: string;
+    call_back_parameter?: string;
+    [k: string]: unknown;
+  };
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function chars(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+const missing = (field: string): Answer => ({ code: C.MISSING_REQUIRED_ARGUMENTS, message: `Missing Required Arguments: ${field}` });
+const invalid = (why: string): Answer => ({ code: C.INVALID_ARGUMENTS, message: `Invalid Arguments: ${why}` });
+const category = (why: string): Answer => ({ code: C.CATEGORY_ERROR, message: `category/notify_level error: ${why}` });
+
+/** The first rule a message breaks, as OPPO's code; undefined when it is acceptable. */
+export function validateMessage(m: unknown): Answer | undefined {
+  if (!m || typeof m !== 'object' || Array.isArray(m)) return invalid('message must be a JSON object');
+  const msg = m as Record<string, unknown>;
+  if (msg['target_type'] !== 2 && msg['target_type'] !== 5) return invalid('target_type must be 2 or 5');
+  if (typeof msg['target_value'] !== 'string' || msg['target_value'].length === 0) return missing('target_value');
+  const n = msg['notification'];
+  if (!n || typeof n !== 'object' || Array.isArray(n)) return missing('notification');
+  const f = n as Record<string, unknown>;
+  const str = (k: string) => (typeof f[k] === 'string' ? (f[k] as string) : undefined);
+
+  const title = str('title');
+  if (!title) return missing('title');
+  if (chars(title) > 50) return invalid('title longer than 50 characters');
+  const content = str('content');
+  if (!content) return missing('content');
+  if (chars(content) > 200) return invalid('content longer than 200 characters');
+  const sub = str('sub_title');
+  if (sub !== undefined && chars(sub) > 10) return invalid('sub_title longer than 10 characters');
+
+  const cat = f['category'];
+  const level = f['notify_level'];
+  if (cat !== undefined && (typeof cat !== 'string' || !CATEGORIES.has(cat))) return category(`unknown category ${String(cat)}`);
+  if (level !== undefined) {
+    if (level !== 1 && level !== 2 && level !== 16) return category(`notify_level must be 1, 2 or 16`);
+    if (cat === undefined) return category('notify_level requires category');
+    if (level === 16 && !SERVICE.has(cat as string)) return category('notify_level 16 only for communication & service categories');
+  }
+
+  const click = f['click_action_type'];
+  if (click !== undefined && ![0, 1, 2, 4, 5].includes(click as number)) return invalid('click_action_type');
+  if ((click === 1 || click === 4) && !str('click_action_activity')) return missing('click_action_activity');
+  if ((click === 2 || click === 5) && !str('click_action_url')) return missing('click_action_url');
+  const params = f['action_parameters'];
+  if (params !== undefined) {
+    if (typeof params !== 'string' || params.length > 4000) return invalid('action_parameters longer than 4000 characters');
+    const parsed = parseJson(params);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return invalid('action_parameters must be a JSON object');
+  }
+  const ttl = f['off_line_ttl'];
+  if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0)) return invalid('off_line_ttl'); // >10 days is clamped by OPPO
+  const cbUrl = f['call_back_url'];
+  if (cbUrl !== undefined && (typeof cbUrl !== 'string' || cbUrl.length > 200)) return invalid('call_back_url longer than 200 characters');
+  const cbParam = f['call_back_parameter'];
+  if (cbParam !== undefined && (typeof cbParam !== 'string' || chars(cbParam) > 100)) return invalid('call_back_parameter longer than 100 characters');
+  const notifyId = f['notify_id'];
+  if (notifyId !== undefined && (typeof notifyId !== 'number' || !Number.isInteger(notifyId))) return invalid('notify_id must be an integer');
+  return undefined;
+}

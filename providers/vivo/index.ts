@@ -1,0 +1,49 @@
+/**
+ * vivo Push (vendors.md §3). One registry line: `vivoProvider`.
+ */
+import { defineProvider } from '../types.js';
+import { vivoConfigSchema, vivoSecretFields, type VivoConfig } from './vivo.config.js';
+import { VivoProvider, VIVO_QUOTA_TIME_ZONE } from './vivo.provider.js';
+import { vivoReceipts } from './vivo.receipts.js';
+import { vivoOverridesSchema, vivoQuotaClass } from './vivo.request.js';
+import { vivoTokenSchema } from './vivo.token.js';
+import { VivoSimulator } from './simulator.js';
+
+export type { VivoConfig } from './vivo.config.js';
+export { VivoProvider } from './vivo.provider.js';
+export { VivoSimulator, startVivoSimulator } from './simulator.js';
+
+export const vivoProvider = defineProvider<VivoConfig>({
+  id: 'vivo',
+  configSchema: vivoConfigSchema,
+  tokenSchema: vivoTokenSchema,
+  overridesSchema: vivoOverridesSchema,
+  limits: {
+    // pushToList takes 2..1000 regIds (vendors.md §3.2); a batch of one goes to /message/send.
+    maxTargetsPerRequest: 1000,
+    // vivo's QPS is 3000–5000 by effective users (UNVERIFIED tiers, §3.6); list pushes cost two calls per batch.
+    defaultRate: { perSecond: 50, concurrency: 8 },
+  },
+  secretFields: vivoSecretFields,
+  /** classification 1 (im, account, order, reminder, …) = 'system'; everything else = 'operation' (§3.6). */
+  quotaClassOf: (category, config) => vivoQuotaClass(category, config),
+  quotaResetTimeZone: VIVO_QUOTA_TIME_ZONE,
+  /**
+   * Operations (marketing/news/unclassified) messages may be sent only 07:00–23:00 Beijing time; the core holds
+   * them outside it. Sources: https://help.aliyun.com/document_detail/616229.html ,
+   * https://cloud.tencent.com/document/product/269/130977 (vendors.md §3.6).
+   */
+  sendWindow: (quotaClass) => (quotaClass === 'operation' ? { fromHour: 7, toHour: 23, timeZone: VIVO_QUOTA_TIME_ZONE } : undefined),
+  create: (config, deps) => new VivoProvider(config, deps),
+  receipts: vivoReceipts,
+  async playground() {
+    const simulator = await VivoSimulator.start({ appId: '10004', appKey: 'demo-vivo-app-key', appSecret: 'demo-vivo-app-secret' });
+    const config = vivoConfigSchema.parse({
+      appId: simulator.appId,
+      appKey: simulator.appKey,
+      appSecret: simulator.appSecret,
+      endpoint: simulator.url,
+    });
+    return { simulator, config };
+  },
+});

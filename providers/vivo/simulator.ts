@@ -1,0 +1,325 @@
+/**
+ * An in-process vivo Push server speaking the real protocol (vendors.md §3, "Mock-server notes" §3.9):
+ * - `/message/auth` checks fields in vivo's order (10200 appId empty, 10201 appKey empty, 10203 timestamp empty,
+ *   10204 sign empty, 10205 unknown appId, 10202 wrong appKey, 10207 timestamp not within ±10 min of the
+ *   simulator clock, 10206 sign ≠ md5(appId+appKey+timestamp+appSecret) lowercase), then issues an authToken
+ *   valid 24 h (or `tokenLifetimeMs`). `throttleAuth(n)` answers 10250.
+ * - every send needs the `authToken` header (missing, unknown or expired → 10000) and `appId` in the body equal to
+ *   the app's (→ 10094); `requestId` 1..64 chars (→ 10353); title/content non-empty and within 40/100 counted the
+ *   vivo way (→ 10055/10056, 10057/10058); notifyType 1..4 (10054); skipType 1..4 (10059) with skipContent for 2–4;
+ *   timeToLive 60 (list: 900)..604800 (10060); clientCustomMap ≤10 pairs / 1024 chars (10061); classification 0/1
+ *   (11000); category in vivo's list (10096) and consistent with classification (10097). Parameter codes other than
+ *   10054–10058 are UNVERIFIED numbers inside vivo's 10050–10069 "invalid parameters" range.
+ * - `/message/send`: one regId (10050 when empty); an invalid regId → 10302 + `invalidUser {status, userid}`.
+ * - `/message/saveListPayload` → taskId; `/message/pushToList` needs a known taskId (10067, UNVERIFIED) and 2..1000
+ *   regIds (10153); invalid ones come back as `invalidUsers`, the rest are accepted.
+ * - A repeated `requestId` answers the first answer again and delivers nothing new (vivo's idempotency key; the
+ *   exact real behaviour on duplicates is UNVERIFIED); `duplicateRequests` counts them.
+ * - Knobs: `throttle(n)` → 10072 ("too frequent", meaning UNVERIFIED) with Retry-After when given; `fail(n)` → HTTP
+ *   500 "Internet server error!"; `quotaExhausted` → `quotaCode` (10070 default; 10252/10254 settable) on the APIs
+ *   in `quotaScope`; `delayMs`; `expireAccessTokens()`; `answerNext(code, n)` for any other vivo code.
+ * Fast for 100k+ tokens: Set lookups, accepted tokens appended to one array, request bodies kept only on request.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { SimulatorControls } from '../types.js';
+import { startHttpSimulator, type HttpSimulator, type SimRequest, type SimResponse } from '../shared/sim-server.js';
+import { vivoTextWidth } from './vivo.request.js';
+import { VIVO_CATEGORIES, VIVO_CODES, VIVO_LIMITS, VIVO_PATHS, VIVO_SYSTEM_CATEGORIES } from './vivo.wire.js';
+
+export interface VivoSimulatorOptions {
+  appId?: string;
+  appKey?: string;
+  appSecret?: string;
+  /** The simulator's clock (timestamps and token expiry). */
+  now?: () => number;
+  tokenLifetimeMs?: number;
+  /** Keep every request (path, headers, body) in `requests`; off by default so benchmarks stay lean. */
+  recordRequests?: boolean;
+}
+
+export type VivoSimEndpoint = 'auth' | 'send' | 'saveListPayload' | 'pushToList';
+
+interface Answer {
+  result: number;
+  desc: string;
+  [k: string]: unknown;
+}
+
+const SYSTEM: ReadonlySet<string> = new Set(VIVO_SYSTEM_CATEGORIES);
+const CATEGORIES: ReadonlySet<string> = new Set(VIVO_CATEGORIES);
+
+function ok(extra: Record<string, unknown> = {}): Answer {
+  return { result: 0, desc: '请求成功', ...extra };
+}
+function err(result: number, desc: string): Answer {
+  return { result, desc };
+}
+function empty(v: unknown): boolean {
+  return v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+}
+
+export class VivoSimulator implements SimulatorControls {
+  readonly appId: string;
+  readonly appKey: string;
+  readonly appSecret: string;
+  delayMs = 0;
+  readonly invalidTokens = new Set<string>();
+  /** invalidUser status per invalid token (default 1 "does not exist"). */
+  readonly invalidStatus = new Map<string, number>();
+  quotaExhausted = false;
+  /** The code answered while `quotaExhausted`. */
+  quotaCode: number = VIVO_CODES.quotaTotal;
+  /** Which APIs `quotaExhausted` affects. */
+  quotaScope: 'all' | 'single' | 'list' = 'all';
+  readonly accepted: string[] = [];
+  sendRequests = 0;
+  /** Requests per endpoint, answered or not. */
+  readonly calls: Record<VivoSimEndpoint, number> = { auth: 0, send: 0, saveListPayload: 0, pushToList: 0 };
+  /** Repeated requestIds recognised (nothing delivered again). */
+  duplicateRequests = 0;
+  /** Requests kept when `recordRequests` is on. */
+  readonly requests: { path: string; headers: Record<string, string | string[] | undefined>; body: unknown }[] = [];
+
+  private server!: HttpSimulator;
+  private readonly now: () => number;
+  private readonly tokenLifetimeMs: number;
+  private readonly record: boolean;
+  private readonly tokens = new Map<string, number>();
+  private readonly tasks = new Set<string>();
+  private readonly answered = new Map<string, Answer>();
+  private taskSeq = 100_000_000;
+  private throttleLeft = 0;
+  private throttleRetryAfter: number | undefined;
+  private throttleAuthLeft = 0;
+  private failLeft = 0;
+  private scripted: { answer: Answer; left: number } | undefined;
+
+  private constructor(opts: VivoSimulatorOptions) {
+    this.appId = opts.appId ?? '10004';
+    this.appKey = opts.appKey ?? 'sim-app-key';
+    this.appSecret = opts.appSecret ?? 'sim-app-secret';
+    this.now = opts.now ?? Date.now;
+    this.tokenLifetimeMs = opts.tokenLifetimeMs ?? VIVO_LIMITS.tokenLifetimeMs;
+    this.record = opts.recordRequests ?? false;
+  }
+
+  static async start(opts: VivoSimulatorOptions = {}): Promise<VivoSimulator> {
+    const sim = new VivoSimulator(opts);
+    sim.server = await startHttpSimulator((req) => sim.handle(req), { recordRequests: false });
+    return sim;
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+
+  throttle(n: number, retryAfterSeconds?: number): void {
+    this.throttleLeft = n;
+    this.throttleRetryAfter = retryAfterSeconds;
+  }
+
+  /** Answer the next `n` auth requests with 10250 (auth call limit exceeded). */
+  throttleAuth(n: number): void {
+    this.throttleAuthLeft = n;
+  }
+
+  fail(n: number): void {
+    this.failLeft = n;
+  }
+
+  /**
+   * Answer the next `n` authenticated message requests with this vivo result code (and extra fields), to drive
+   * codes the simulator has no natural trigger for (10096, 10353, 11000, unknown codes…).
+   */
+  answerNext(result: number, n = 1, extra: Record<string, unknown> = {}): void {
+    this.scripted = { answer: { result, desc: `scripted ${result}`, ...extra }, left: n };
+  }
+
+  /** Every authToken issued so far stops working (vivo's 24 h expiry, now). */
+  expireAccessTokens(): void {
+    this.tokens.clear();
+  }
+
+  /** Number of authTokens currently valid. */
+  get validTokens(): number {
+    const now = this.now();
+    let n = 0;
+    for (const exp of this.tokens.values()) if (exp > now) n++;
+    return n;
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private handle(req: SimRequest): SimResponse {
+    if (this.record) this.requests.push({ path: req.path, headers: req.headers, body: req.body });
+    if (req.method !== 'POST') return { status: 405, body: 'Method Not Allowed' };
+    switch (req.path) {
+      case VIVO_PATHS.auth:
+        this.calls.auth++;
+        return { body: this.auth(req.body) };
+      case VIVO_PATHS.send:
+        this.calls.send++;
+        return this.message(req, 'send');
+      case VIVO_PATHS.saveListPayload:
+        this.calls.saveListPayload++;
+        return this.message(req, 'saveListPayload');
+      case VIVO_PATHS.pushToList:
+        this.calls.pushToList++;
+        return this.message(req, 'pushToList');
+      default:
+        return { status: 404, body: 'Not Found' };
+    }
+  }
+
+  private auth(body: unknown): Answer {
+    const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+    if (empty(b['appId'])) return err(VIVO_CODES.authAppIdEmpty, 'appId不能为空');
+    if (empty(b['appKey'])) return err(VIVO_CODES.authAppKeyEmpty, 'appKey不能为空');
+    if (empty(b['timestamp'])) return err(VIVO_CODES.authTimestampEmpty, 'timestamp不能为空');
+    if (empty(b['sign'])) return err(VIVO_CODES.authSignEmpty, 'sign不能为空');
+    const appId = String(b['appId']);
+    if (appId !== this.appId) return err(VIVO_CODES.authAppIdUnknown, 'appId不存在');
+    if (String(b['appKey']) !== this.appKey) return err(VIVO_CODES.authAppKeyIllegal, 'appKey不合法');
+    const ts = Number(b['timestamp']);
+    if (!Number.isInteger(ts) || Math.abs(this.now() - ts) > VIVO_LIMITS.authSkewMs) return err(VIVO_CODES.authTimestampInvalid, 'timestamp不合法');
+    const expected = createHash('md5').update(`${appId}${this.appKey}${String(b['timestamp'])}${this.appSecret}`, 'utf8').digest('hex');
+    if (b['sign'] !== expected) return err(VIVO_CODES.authSignError, 'sign不正确');
+    if (this.throttleAuthLeft > 0) {
+      this.throttleAuthLeft--;
+      return err(VIVO_CODES.authRateLimited, '鉴权接口调用超过频率限制');
+    }
+    const token = randomBytes(16).toString('hex');
+    this.tokens.set(token, this.now() + this.tokenLifetimeMs);
+    return ok({ authToken: token });
+  }
+
+  private message(req: SimRequest, endpoint: 'send' | 'saveListPayload' | 'pushToList'): SimResponse {
+    this.sendRequests++;
+    const delayMs = this.delayMs || undefined;
+    const answer = (a: Answer, headers?: Record<string, string>): SimResponse => ({ body: a, ...(headers ? { headers } : {}), ...(delayMs ? { delayMs } : {}) });
+    if (this.failLeft > 0) {
+      this.failLeft--;
+      return { status: 500, body: 'Internet server error!', ...(delayMs ? { delayMs } : {}) };
+    }
+    const header = req.headers['authtoken'];
+    const token = Array.isArray(header) ? header[0] : header;
+    const exp = token ? this.tokens.get(token) : undefined;
+    if (exp === undefined || exp <= this.now()) return answer(err(VIVO_CODES.authTokenInvalid, '鉴权失败'));
+    const b = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
+    if (empty(b['appId']) || String(b['appId']) !== this.appId) return answer(err(VIVO_CODES.appIdMismatch, 'appId与鉴权信息不一致'));
+    if (this.scripted && this.scripted.left > 0) {
+      this.scripted.left--;
+      return answer(this.scripted.answer);
+    }
+    if (this.throttleLeft > 0) {
+      this.throttleLeft--;
+      const headers = this.throttleRetryAfter !== undefined ? { 'retry-after': String(this.throttleRetryAfter) } : undefined;
+      return answer(err(VIVO_CODES.tooFrequent, '发送频率过快'), headers);
+    }
+    if (this.quotaExhausted && (this.quotaScope === 'all' || (this.quotaScope === 'single') === (endpoint === 'send'))) {
+      return answer(err(this.quotaCode, this.quotaCode === VIVO_CODES.quotaTotal ? '发送总量超出限制' : '超出限制'));
+    }
+    const requestId = b['requestId'];
+    if (typeof requestId !== 'string' || requestId.length < 1 || requestId.length > VIVO_LIMITS.requestIdLength) {
+      return answer(err(VIVO_CODES.requestIdInvalid, 'requestId长度不合法'));
+    }
+    const dupKey = `${endpoint}\n${requestId}`;
+    const first = this.answered.get(dupKey);
+    if (first) {
+      this.duplicateRequests++;
+      return answer(first);
+    }
+    const a = endpoint === 'pushToList' ? this.pushToList(b) : this.validateMessage(b, endpoint) ?? (endpoint === 'send' ? this.single(b) : this.saveList());
+    if (a.result === VIVO_CODES.ok || a.result === VIVO_CODES.targetInvalid) this.answered.set(dupKey, a);
+    return answer(a);
+  }
+
+  private validateMessage(b: Record<string, unknown>, endpoint: 'send' | 'saveListPayload'): Answer | undefined {
+    if (endpoint === 'send' && empty(b['regId']) && empty(b['alias'])) return err(10050, 'alias和regId不能同时为空');
+    const notifyType = b['notifyType'];
+    if (![1, 2, 3, 4].includes(notifyType as number)) return err(10054, 'notifyType不合法');
+    const title = b['title'];
+    if (typeof title !== 'string' || !title.trim()) return err(10055, 'title不能为空');
+    if (vivoTextWidth(title) > VIVO_LIMITS.titleWidth) return err(10056, 'title长度超出限制');
+    const content = b['content'];
+    if (typeof content !== 'string' || !content.trim()) return err(10057, 'content不能为空');
+    if (vivoTextWidth(content) > VIVO_LIMITS.contentWidth) return err(10058, 'content长度超出限制');
+    const skipType = b['skipType'];
+    if (![1, 2, 3, 4].includes(skipType as number)) return err(10059, 'skipType不合法');
+    if (skipType !== 1) {
+      const sc = b['skipContent'];
+      const max = skipType === 2 ? VIVO_LIMITS.skipUrlLength : VIVO_LIMITS.skipIntentLength;
+      if (typeof sc !== 'string' || !sc || sc.length > max) return err(10059, 'skipContent不合法');
+    }
+    const ttl = b['timeToLive'];
+    if (ttl !== undefined) {
+      const min = endpoint === 'send' ? VIVO_LIMITS.singleTtlMin : VIVO_LIMITS.listTtlMin;
+      if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < min || ttl > VIVO_LIMITS.ttlMax) return err(10060, 'timeToLive不合法');
+    }
+    const map = b['clientCustomMap'];
+    if (map !== undefined) {
+      if (!map || typeof map !== 'object') return err(10061, 'clientCustomMap不合法');
+      const entries = Object.entries(map as Record<string, unknown>);
+      const chars = entries.reduce((s, [k, v]) => s + k.length + String(v).length, 0);
+      if (entries.length > VIVO_LIMITS.customMapPairs || chars > VIVO_LIMITS.customMapChars) return err(10061, 'clientCustomMap超出限制');
+    }
+    const extra = b['extra'];
+    if (extra !== undefined) {
+      const e = (extra && typeof extra === 'object' ? extra : {}) as Record<string, unknown>;
+      const cb = e['callback'];
+      const param = e['callback.param'];
+      if (cb !== undefined && (typeof cb !== 'string' || cb.length > VIVO_LIMITS.callbackUrlLength)) return err(10062, 'callback不合法');
+      if (param !== undefined && (typeof param !== 'string' || param.length > VIVO_LIMITS.callbackParamLength)) return err(10063, 'callback.param不合法');
+    }
+    const classification = b['classification'] ?? 0;
+    if (classification !== 0 && classification !== 1) return err(VIVO_CODES.classificationError, 'classification不合法');
+    const category = b['category'];
+    if (category !== undefined) {
+      if (typeof category !== 'string' || !CATEGORIES.has(category)) return err(VIVO_CODES.categoryInvalid, 'category不合法');
+      if (SYSTEM.has(category) !== (classification === 1)) return err(VIVO_CODES.categoryMismatch, 'category与classification不匹配');
+    }
+    if (b['pushMode'] !== undefined && b['pushMode'] !== 0 && b['pushMode'] !== 1) return err(10064, 'pushMode不合法');
+    return undefined;
+  }
+
+  private single(b: Record<string, unknown>): Answer {
+    const regId = String(b['regId'] ?? b['alias']);
+    if (this.invalidTokens.has(regId)) {
+      return { ...err(VIVO_CODES.targetInvalid, 'regId不合法'), invalidUser: { status: this.invalidStatus.get(regId) ?? 1, userid: regId } };
+    }
+    this.accepted.push(regId);
+    return ok({ taskId: String(++this.taskSeq) });
+  }
+
+  private saveList(): Answer {
+    const taskId = String(++this.taskSeq);
+    this.tasks.add(taskId);
+    return ok({ taskId });
+  }
+
+  private pushToList(b: Record<string, unknown>): Answer {
+    const regIds = b['regIds'];
+    if (!Array.isArray(regIds) || regIds.length < VIVO_LIMITS.listMinTargets || regIds.length > VIVO_LIMITS.listMaxTargets) {
+      return err(VIVO_CODES.listSizeInvalid, 'regIds个数必须为2-1000');
+    }
+    const taskId = b['taskId'];
+    if (typeof taskId !== 'string' || !this.tasks.has(taskId)) return err(10067, 'taskId不合法');
+    if (b['pushMode'] !== undefined && b['pushMode'] !== 0 && b['pushMode'] !== 1) return err(10064, 'pushMode不合法');
+    const invalidUsers: { status: number; userid: string }[] = [];
+    for (const r of regIds) {
+      const regId = String(r);
+      if (this.invalidTokens.has(regId)) invalidUsers.push({ status: this.invalidStatus.get(regId) ?? 1, userid: regId });
+      else this.accepted.push(regId);
+    }
+    return invalidUsers.length > 0 ? ok({ invalidUsers }) : ok();
+  }
+}
+
+/** Start a vivo simulator (tests, playground, benchmarks). */
+export function startVivoSimulator(opts: VivoSimulatorOptions = {}): Promise<VivoSimulator> {
+  return VivoSimulator.start(opts);
+}

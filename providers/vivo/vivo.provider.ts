@@ -1,0 +1,368 @@
+/**
+ * vivo Push adapter: a thin transport over the pure builders (vivo.request.ts) and the outcome table
+ * (vivo.errors.ts). vendors.md §3; vendor doc v2.9.2 mirror https://app.applebyme.cn/cloud/appshangjia/2017.html
+ */
+import type { AxiosResponse } from 'axios';
+import type { DeliveryTarget, Outcome, ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
+import { createVendorHttp, parseRetryAfter, transportReason, type VendorHttp } from '../shared/http.js';
+import { nextMidnight } from '../shared/time.js';
+import type { VivoConfig } from './vivo.config.js';
+import { isVivoQuotaCode, vivoHttpOutcome, vivoInvalidUserOutcome, vivoOutcome, vivoRateLimitWaitMs } from './vivo.errors.js';
+import {
+  buildVivoAuthRequest,
+  buildVivoPayload,
+  buildVivoPushToListRequest,
+  buildVivoSaveListPayloadRequest,
+  buildVivoSendRequest,
+  vivoHeaders,
+  vivoPayloadRequestId,
+} from './vivo.request.js';
+import { VIVO_CODES, VIVO_LIMITS, VIVO_PATHS, type VivoAuthResponse, type VivoMessagePayload, type VivoSendResponse } from './vivo.wire.js';
+
+/** vivo's quota day is the Beijing day (vendors.md §3.5 "超量说明"). */
+export const VIVO_QUOTA_TIME_ZONE = 'Asia/Shanghai';
+/** vivo: "24 h expiry; cache centrally and refresh every 1–2 h" (vendors.md §3.3). */
+const TOKEN_REFRESH_AFTER_MS = 3_600_000;
+/** Stop using a token 10 min before its 24 h expiry. */
+const TOKEN_USABLE_MS = VIVO_LIMITS.tokenLifetimeMs - 10 * 60_000;
+/**
+ * How long a saveListPayload taskId is reused for further batches of the same message and payload. vivo's own
+ * lifetime for a saved list payload is UNVERIFIED; 15 min covers one message's batches without relying on it.
+ */
+const LIST_TASK_TTL_MS = 15 * 60_000;
+const LIST_TASK_CACHE_MAX = 1000;
+
+/** The two send APIs vivo counts separately for its "do not call again today" rule. */
+export type VivoApi = 'single' | 'list';
+
+interface CachedToken {
+  value: string;
+  obtainedAt: number;
+  seq: number;
+}
+
+interface Failure {
+  outcome: Outcome;
+  vendorCode?: string | undefined;
+  vendorMessage?: string | undefined;
+  retryAfterMs?: number | undefined;
+}
+
+type AuthResult = { ok: true; token: CachedToken } | { ok: false; fail: Failure };
+
+interface Reply {
+  status: number;
+  headers: AxiosResponse['headers'];
+  /** The parsed vivo JSON object, or undefined when the body was not one. */
+  json: Record<string, unknown> | undefined;
+  text: string;
+}
+
+/**
+ * vivo answers JSON; regIds (`userid`) and `taskId` are long digit strings that lose precision if ever sent as
+ * JSON numbers (one public client types `userid` as int), so they are quoted before parsing.
+ */
+export function parseVivoBody(text: string): Record<string, unknown> | undefined {
+  if (!text) return undefined;
+  const safe = text.replace(/("(?:userid|taskId|regId)"\s*:\s*)(-?\d+)/g, '$1"$2"');
+  try {
+    const v: unknown = JSON.parse(safe);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function resultsFor(targets: readonly DeliveryTarget[], f: Failure): SendResult[] {
+  return targets.map((t) => ({ deliveryId: t.deliveryId, ...f }));
+}
+
+function codeOf(json: Record<string, unknown>): number | undefined {
+  const r = json['result'];
+  const n = typeof r === 'number' ? r : typeof r === 'string' && /^-?\d+$/.test(r) ? Number(r) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function descOf(json: Record<string, unknown>): string | undefined {
+  return typeof json['desc'] === 'string' ? json['desc'] : undefined;
+}
+
+export class VivoProvider implements PushProvider {
+  private readonly http: VendorHttp;
+  private token: CachedToken | undefined;
+  private inflight: Promise<AuthResult> | undefined;
+  private tokenSeq = 0;
+  /** seq of the newest token vivo answered 10000 for; refreshCredentials() keeps a token newer than that. */
+  private rejectedSeq: number | undefined;
+  /** Per API: exhausted until the next Beijing midnight after vivo said 10070/10252/10254. */
+  private readonly exhausted: Record<VivoApi, { until: number; code: number } | undefined> = { single: undefined, list: undefined };
+  private readonly listTasks = new Map<string, { taskId: string; expiresAt: number }>();
+
+  constructor(
+    private readonly config: VivoConfig,
+    private readonly deps: ProviderDeps,
+  ) {
+    this.http = createVendorHttp({ baseURL: config.endpoint, timeoutMs: config.timeoutMs, ca: config.ca }, deps);
+  }
+
+  async send(batch: SendBatch, signal?: AbortSignal): Promise<SendOutcome> {
+    const { targets } = batch;
+    if (targets.length === 0) return { results: [] };
+    try {
+      if (targets.length > VIVO_LIMITS.listMaxTargets) {
+        const results: SendResult[] = [];
+        for (let i = 0; i < targets.length; i += VIVO_LIMITS.listMaxTargets) {
+          const part = await this.sendChunk({ ...batch, targets: targets.slice(i, i + VIVO_LIMITS.listMaxTargets) }, signal);
+          results.push(...part);
+        }
+        return { results };
+      }
+      return { results: await this.sendChunk(batch, signal) };
+    } catch (err) {
+      // Never throw for a vendor answer; an unexpected failure here is resent by the dispatcher.
+      this.deps.logger.error({ err }, 'vivo send failed unexpectedly');
+      return { results: resultsFor(targets, { outcome: 'retry', vendorMessage: `vivo adapter error: ${String(err)}` }) };
+    }
+  }
+
+  /** Drop the cached authToken so the next send authenticates again (called once by the dispatcher after auth_error). */
+  async refreshCredentials(): Promise<void> {
+    const t = this.token;
+    // A token fetched after vivo's last 10000 is already fresh: concurrent batches that failed together refresh once.
+    if (t && this.rejectedSeq !== undefined && t.seq > this.rejectedSeq) return;
+    this.token = undefined;
+  }
+
+  async close(): Promise<void> {
+    this.token = undefined;
+    this.listTasks.clear();
+    this.http.close();
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private async sendChunk(batch: SendBatch, signal: AbortSignal | undefined): Promise<SendResult[]> {
+    const { targets } = batch;
+    const api: VivoApi = targets.length === 1 ? 'single' : 'list';
+    const now = this.deps.now();
+    const built = buildVivoPayload(batch.message, this.config, {
+      now,
+      list: api === 'list',
+      callbackUrl: batch.callbackUrl,
+      callbackRef: batch.callbackRef,
+    });
+    if (!built.ok) return resultsFor(targets, { outcome: 'rejected', vendorMessage: built.reason });
+    if (built.warnings.length > 0) this.deps.logger.debug({ messageId: batch.message.id, warnings: built.warnings }, 'vivo payload adjusted');
+
+    const ex = this.exhaustedFor(api, now);
+    if (ex) {
+      return resultsFor(targets, {
+        outcome: 'quota_exceeded',
+        vendorCode: String(ex.code),
+        vendorMessage: `vivo ${api === 'single' ? '/message/send' : 'list push'} quota exhausted for today: not called again until 00:00 Beijing time`,
+        retryAfterMs: ex.until - now,
+      });
+    }
+
+    const auth = await this.getToken();
+    if (!auth.ok) return resultsFor(targets, auth.fail);
+    return api === 'single'
+      ? this.sendSingle(batch, built.payload, auth.token, signal)
+      : this.sendList(batch, built.payload, auth.token, signal);
+  }
+
+  private async sendSingle(batch: SendBatch, payload: VivoMessagePayload, token: CachedToken, signal: AbortSignal | undefined): Promise<SendResult[]> {
+    const target = batch.targets[0] as DeliveryTarget;
+    const body = buildVivoSendRequest(payload, this.config, target);
+    const reply = await this.call(VIVO_PATHS.send, body, vivoHeaders(token.value), signal);
+    if ('outcome' in reply) return [{ deliveryId: target.deliveryId, ...reply }];
+    const code = codeOf(reply.json) as number;
+    const desc = descOf(reply.json);
+    const res = reply.json as unknown as VivoSendResponse;
+    if (code === VIVO_CODES.ok) {
+      return [{ deliveryId: target.deliveryId, outcome: 'sent', vendorCode: '0', vendorMessageId: res.taskId === undefined ? undefined : String(res.taskId) }];
+    }
+    if (code === VIVO_CODES.targetInvalid) {
+      // Single push: the one target is the invalid one; prune unless vivo says "not a test user" (status 4).
+      const status = Number(res.invalidUser?.status ?? 1);
+      return [{ deliveryId: target.deliveryId, outcome: vivoInvalidUserOutcome(status), vendorCode: String(code), vendorMessage: `${desc ?? 'regId invalid'} (status ${status})` }];
+    }
+    return [{ deliveryId: target.deliveryId, ...this.codeFailure(code, desc, 'single', token, reply) }];
+  }
+
+  private async sendList(batch: SendBatch, payload: VivoMessagePayload, token: CachedToken, signal: AbortSignal | undefined): Promise<SendResult[]> {
+    const { targets } = batch;
+    const payloadId = vivoPayloadRequestId(batch.message.id, payload);
+    let taskId = this.cachedTask(payloadId);
+    if (taskId === undefined) {
+      const saveBody = buildVivoSaveListPayloadRequest(payload, this.config, payloadId);
+      const saved = await this.call(VIVO_PATHS.saveListPayload, saveBody, vivoHeaders(token.value), signal);
+      if ('outcome' in saved) return resultsFor(targets, saved);
+      const code = codeOf(saved.json) as number;
+      if (code !== VIVO_CODES.ok) {
+        const f = this.codeFailure(code, descOf(saved.json), 'list', token, saved);
+        // No target is named by a saveListPayload error: never prune on it.
+        return resultsFor(targets, f.outcome === 'invalid_token' ? { ...f, outcome: 'rejected' } : f);
+      }
+      const raw = saved.json['taskId'];
+      if (raw === undefined || raw === null || raw === '') {
+        return resultsFor(targets, { outcome: 'retry', vendorCode: '0', vendorMessage: 'vivo saveListPayload answered without a taskId' });
+      }
+      taskId = String(raw);
+      this.rememberTask(payloadId, taskId);
+    }
+
+    const body = buildVivoPushToListRequest(this.config, targets, taskId);
+    const reply = await this.call(VIVO_PATHS.pushToList, body, vivoHeaders(token.value), signal);
+    if ('outcome' in reply) return resultsFor(targets, reply);
+    const code = codeOf(reply.json) as number;
+    const desc = descOf(reply.json);
+    if (code === VIVO_CODES.ok || code === VIVO_CODES.targetInvalid) {
+      const invalid = new Map<string, number>();
+      const list = reply.json['invalidUsers'];
+      if (Array.isArray(list)) {
+        for (const u of list as unknown[]) {
+          if (u && typeof u === 'object' && 'userid' in u) {
+            const rec = u as { userid: unknown; status?: unknown };
+            invalid.set(String(rec.userid), Number(rec.status ?? 1));
+          }
+        }
+      }
+      if (code === VIVO_CODES.targetInvalid && invalid.size === 0) {
+        // 10302 naming no regId: which targets are dead is unknown, so nothing is pruned.
+        return resultsFor(targets, { outcome: 'rejected', vendorCode: String(code), vendorMessage: desc ?? 'regId invalid' });
+      }
+      return targets.map((t): SendResult => {
+        const status = invalid.get(t.token);
+        if (status !== undefined) {
+          return { deliveryId: t.deliveryId, outcome: vivoInvalidUserOutcome(status), vendorCode: String(VIVO_CODES.targetInvalid), vendorMessage: `regId invalid (status ${status})` };
+        }
+        return { deliveryId: t.deliveryId, outcome: 'sent', vendorCode: '0', vendorMessageId: taskId };
+      });
+    }
+    const f = this.codeFailure(code, desc, 'list', token, reply);
+    // A refused pushToList may mean the saved payload is gone on vivo's side: save it again next time.
+    if (f.outcome === 'rejected') this.listTasks.delete(payloadId);
+    return resultsFor(targets, f);
+  }
+
+  /** Map a non-success vivo code; remembers auth rejections and per-API daily exhaustion. */
+  private codeFailure(code: number, desc: string | undefined, api: VivoApi, token: CachedToken, reply: Reply): Failure {
+    const now = this.deps.now();
+    const outcome = vivoOutcome(code);
+    const f: Failure = { outcome, vendorCode: String(code), vendorMessage: desc };
+    if (code === VIVO_CODES.authTokenInvalid) this.rejectedSeq = Math.max(this.rejectedSeq ?? 0, token.seq);
+    if (isVivoQuotaCode(code)) {
+      // vivo: after a quota code do not call that API again the same day, or vivo lowers the app's push level.
+      const until = nextMidnight(now, VIVO_QUOTA_TIME_ZONE);
+      this.exhausted[api] = { until, code };
+      f.retryAfterMs = until - now;
+      this.deps.logger.warn({ code, api, until: new Date(until).toISOString() }, 'vivo daily quota exhausted: API paused until 00:00 Beijing time');
+    }
+    if (outcome === 'rate_limited') f.retryAfterMs = parseRetryAfter(reply.headers['retry-after'], now) ?? vivoRateLimitWaitMs(code);
+    return f;
+  }
+
+  private exhaustedFor(api: VivoApi, now: number): { until: number; code: number } | undefined {
+    const ex = this.exhausted[api];
+    if (ex && now < ex.until) return ex;
+    if (ex) this.exhausted[api] = undefined;
+    return undefined;
+  }
+
+  private cachedTask(key: string): string | undefined {
+    const hit = this.listTasks.get(key);
+    if (!hit) return undefined;
+    if (this.deps.now() < hit.expiresAt) return hit.taskId;
+    this.listTasks.delete(key);
+    return undefined;
+  }
+
+  private rememberTask(key: string, taskId: string): void {
+    if (this.listTasks.size >= LIST_TASK_CACHE_MAX) {
+      const oldest = this.listTasks.keys().next();
+      if (!oldest.done) this.listTasks.delete(oldest.value);
+    }
+    this.listTasks.set(key, { taskId, expiresAt: this.deps.now() + LIST_TASK_TTL_MS });
+  }
+
+  // ------------------------------------------------------------------------------------------- auth
+
+  private async getToken(): Promise<AuthResult> {
+    const now = this.deps.now();
+    const t = this.token;
+    if (t && now - t.obtainedAt < TOKEN_USABLE_MS) {
+      // Refresh early in the background; the current token stays in use until the new one arrives.
+      if (now - t.obtainedAt >= TOKEN_REFRESH_AFTER_MS) void this.authenticate();
+      return { ok: true, token: t };
+    }
+    return this.authenticate();
+  }
+
+  /** One auth request in flight at a time, shared by every concurrent send. */
+  private authenticate(): Promise<AuthResult> {
+    if (!this.inflight) {
+      this.inflight = this.fetchToken().finally(() => {
+        this.inflight = undefined;
+      });
+    }
+    return this.inflight;
+  }
+
+  private async fetchToken(): Promise<AuthResult> {
+    const now = this.deps.now();
+    const reply = await this.call(VIVO_PATHS.auth, buildVivoAuthRequest(this.config, now), { 'content-type': 'application/json' }, undefined);
+    if ('outcome' in reply) {
+      this.deps.logger.warn({ outcome: reply.outcome, reason: reply.vendorMessage }, 'vivo auth request failed');
+      return { ok: false, fail: { ...reply, vendorMessage: `vivo auth: ${reply.vendorMessage ?? reply.outcome}` } };
+    }
+    const res = reply.json as unknown as VivoAuthResponse;
+    const code = codeOf(reply.json) as number;
+    if (code === VIVO_CODES.ok && typeof res.authToken === 'string' && res.authToken) {
+      const token: CachedToken = { value: res.authToken, obtainedAt: now, seq: ++this.tokenSeq };
+      this.token = token;
+      return { ok: true, token };
+    }
+    if (code === VIVO_CODES.ok) return { ok: false, fail: { outcome: 'retry', vendorCode: '0', vendorMessage: 'vivo auth answered without an authToken' } };
+    let outcome = vivoOutcome(code);
+    // At the auth endpoint anything but throttling is a credentials/config problem, never the messages' fault.
+    if (outcome !== 'rate_limited' && outcome !== 'retry') outcome = 'auth_error';
+    const fail: Failure = { outcome, vendorCode: String(code), vendorMessage: `vivo auth: ${res.desc ?? 'refused'}` };
+    if (outcome === 'rate_limited') fail.retryAfterMs = parseRetryAfter(reply.headers['retry-after'], now) ?? vivoRateLimitWaitMs(code);
+    this.deps.logger.warn({ code, desc: res.desc }, 'vivo auth refused');
+    return { ok: false, fail };
+  }
+
+  // ------------------------------------------------------------------------------------------- transport
+
+  /**
+   * POST JSON and read vivo's answer as text (see parseVivoBody). Resolves to the parsed reply when it carries a
+   * vivo `result` code, otherwise to the Failure for the whole request (transport error, HTTP 5xx, junk body).
+   */
+  private async call(path: string, body: unknown, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<(Reply & { json: Record<string, unknown> }) | Failure> {
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    let res: AxiosResponse<string>;
+    try {
+      res = await this.http.client.post<string>(path, body, {
+        headers,
+        signal,
+        responseType: 'text',
+        transformResponse: [(data: unknown) => data],
+      });
+    } catch (err) {
+      const reason = transportReason(err);
+      this.deps.observeRequest(seconds(), reason);
+      return { outcome: 'retry', vendorMessage: `vivo ${path}: ${reason}` };
+    }
+    this.deps.observeRequest(seconds(), res.status >= 400 ? `http_${res.status}` : undefined);
+    const text = typeof res.data === 'string' ? res.data : JSON.stringify(res.data ?? '');
+    const json = parseVivoBody(text);
+    if (res.status >= 500 || res.status === 429 || !json || codeOf(json) === undefined) {
+      const f: Failure = { outcome: vivoHttpOutcome(res.status), vendorCode: `http_${res.status}`, vendorMessage: `vivo ${path}: HTTP ${res.status} ${text.slice(0, 120)}`.trim() };
+      if (f.outcome === 'rate_limited') f.retryAfterMs = parseRetryAfter(res.headers['retry-after'], this.deps.now());
+      return f;
+    }
+    return { status: res.status, headers: res.headers, json, text };
+  }
+}
