@@ -42,7 +42,7 @@ export function createApp(deps: AppDeps): express.Express {
   const server = requireKey(deps.keys, ['server']);
   const anyKey = requireKey(deps.keys, ['server', 'client']);
 
-  app.use(httpMetrics(deps.metrics));
+  app.use(httpMetrics(deps.metrics, deps.logger));
   app.use((req, _res, next) => (deps.accepting() || req.path.startsWith('/healthz') || req.path === '/metrics' ? next() : next(new ApiError('not_ready', 'pushgate is shutting down; retry on another instance.'))));
   app.use(
     express.json({ limit: deps.bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRaw }),
@@ -204,14 +204,17 @@ async function check(name: string, fn: () => Promise<void>): Promise<{ name: str
   }
 }
 
-function httpMetrics(metrics: Metrics) {
+function httpMetrics(metrics: Metrics, logger: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       // The matched route pattern, never the raw path: ids must not become label values.
       const route = req.route?.path ? String(req.route.path) : 'unmatched';
       metrics.httpRequests.inc({ route, method: req.method, status: String(res.statusCode) });
-      metrics.httpDuration.observe({ route, method: req.method }, Number(process.hrtime.bigint() - started) / 1e9);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.httpDuration.observe({ route, method: req.method }, seconds);
+      // Access log at debug: the route pattern and the tenant, never the path (ids) or a header.
+      logger.debug({ route, method: req.method, status: res.statusCode, ms: Math.round(seconds * 1000), tenant: req.principal?.tenant }, 'request');
     });
     next();
   };

@@ -21,7 +21,7 @@ export const tenantSchema = z
     /** Keys that may only register and unregister devices (shipped inside apps). */
     clientKeys: z.array(z.string().min(16, 'API keys must be at least 16 characters')).default([]),
     /** Pending deliveries (queued + sending) above which POST /v1/messages answers 429. */
-    maxBacklog: z.number().int().positive().default(2_000_000),
+    maxBacklog: z.coerce.number().int().positive().default(2_000_000),
     /** Secret placed in receipt callback URLs for vendors that do not sign their receipts. */
     receiptSecret: z.string().min(16).optional(),
     /** Provider id → that vendor's config (validated by the vendor's schema) plus optional rateLimit / simulator. */
@@ -33,7 +33,8 @@ export const configSchema = z
   .object({
     server: z
       .object({
-        port: z.number().int().min(0).max(65535).default(8080),
+        // coerce: `${PORT}` interpolates to a string
+        port: z.coerce.number().int().min(0).max(65535).default(8080),
         host: z.string().default('0.0.0.0'),
         /** Largest request body accepted, in express/bytes syntax (e.g. 64kb, 1mb). */
         bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 64kb or 1mb').default('1mb'),

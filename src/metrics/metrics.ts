@@ -60,7 +60,7 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
     async collect() {
       if (!sources) return;
       this.reset();
-      for (const l of sources.lanes()) this.set(l, 0);
+      for (const l of sources.lanes()) this.set({ tenant: l.tenant, provider: l.provider }, 0);
       for (const s of await sources.laneStats()) this.set({ tenant: s.tenant, provider: s.provider }, s.depth);
     },
   });
@@ -72,7 +72,7 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
     async collect() {
       if (!sources) return;
       this.reset();
-      for (const l of sources.lanes()) this.set(l, 0);
+      for (const l of sources.lanes()) this.set({ tenant: l.tenant, provider: l.provider }, 0);
       for (const s of await sources.laneStats()) this.set({ tenant: s.tenant, provider: s.provider }, s.oldestAgeSeconds);
     },
   });

@@ -1,9 +1,386 @@
-// Placeholder until the Redis engine lands (issue: scale-out). Selecting it fails clearly.
+/**
+ * The scale-out engine: BullMQ on Redis, shared by every pushgate instance. The backlog stays in
+ * the store; what travels through Redis are *run tokens*, each worth one `run(lane)` (one vendor
+ * request). Per lane:
+ *
+ * - one BullMQ queue (`<prefix>:<tenant>.<provider>`) holding at most `concurrency` tokens, with
+ *   fixed ids `run-0…run-(c-1)`; BullMQ refuses a second job with an id that exists, so however
+ *   many instances kick or refill a lane, at most `concurrency` runs exist cluster-wide;
+ * - one Worker per instance with that concurrency and BullMQ's limiter
+ *   (`{ max: perSecond, duration: 1000 }`, counted in Redis for all workers). BullMQ's window is
+ *   fixed (it starts at the first job), which can let up to twice the rate through across a
+ *   window boundary, so each token also takes a slot from a sliding one-second window kept in
+ *   Redis (one sorted set per lane, one Lua call, Redis's clock); when that says "wait", the
+ *   queue is rate-limited with BullMQ's `rateLimit` for every instance and the token goes back.
+ *
+ * A run that sent something (`more`) refills all the lane's token ids. A run that found nothing
+ * due (`idle`) stops its token and, when work falls due within the poll interval, leaves a
+ * delayed wake-up (`wake.<lane>.<time>`) on a shared control queue: the id is the due time
+ * rounded to 50 ms, so instances that reach the same conclusion leave one wake-up, not one each.
+ * Each instance also polls every `pollIntervalMs` through the control queue (`poll.<lane>.<n>`,
+ * one per interval cluster-wide): that safety net also restores tokens lost with a crashed
+ * process. Stalled tokens of a dead worker are moved back by BullMQ after `lockDurationMs`; the
+ * deliveries it had claimed come back through the store's lease, so nothing is lost either way.
+ *
+ * Loaded only when `queue.driver: redis` is selected (see factory.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { QueueEngine } from './types.js';
+import type { LaneKey } from '../store/types.js';
+import type { LaneRunner, LaneSettings, QueueEngine, RunResult } from './types.js';
 
-export class RedisQueueEngine {
-  static async connect(_url: string, _opts: { prefix: string; now(): number; logger: Logger; pollIntervalMs: number }): Promise<QueueEngine> {
-    throw new Error('the Redis queue engine is not available in this build');
+export interface RedisQueueOptions {
+  /** Key prefix shared by all instances of one deployment. */
+  prefix: string;
+  now(): number;
+  logger: Logger;
+  /** How often each instance makes sure every lane is looked at, ms. */
+  pollIntervalMs: number;
+  /** A token whose worker stopped renewing its lock this long ago is handed to another worker. @default 15000 */
+  lockDurationMs?: number;
+  /** How often each worker looks for stalled tokens, ms. @default 5000 */
+  stalledIntervalMs?: number;
+  /** ping() fails when Redis does not answer within this, ms. @default 1000 */
+  pingTimeoutMs?: number;
+}
+
+type Outcome = RunResult | { kind: 'error' } | { kind: 'skipped' };
+
+interface Lane {
+  settings: LaneSettings;
+  name: string;
+  queue: Queue;
+  worker: Worker | undefined;
+  slots: string[];
+  limit: { max: number; windowMs: number };
+  /** This instance saw the lane send within the last poll interval: its tokens are circulating. */
+  busyUntil: number;
+  kick: { running: boolean; again: boolean };
+}
+
+const CONTROL_QUEUE = 'control';
+/** Wake-ups are rounded up to this grid so instances agree on their ids. */
+const WAKE_GRID_MS = 50;
+/** How often stopped workers are restarted, ms. */
+const WATCHDOG_MS = 1000;
+/** Grace for Redis operations during stop() when Redis is gone. */
+const CLOSE_GRACE_MS = 5000;
+
+/**
+ * A sliding window in Redis: KEYS[1] sorted set of run starts; ARGV max, window ms, member.
+ * Returns 0 when a slot was taken, else the ms until the oldest start leaves the window.
+ */
+const SLIDING_WINDOW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local max = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < max then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window + 1000)
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(oldest[2]) + window - now + 1)
+`;
+
+export class RedisQueueEngine implements QueueEngine {
+  readonly driver = 'redis';
+  private readonly lanes = new Map<string, Lane>();
+  /** Queues of lanes this instance does not run (another instance's configuration). */
+  private readonly foreign = new Map<string, Queue>();
+  private control: { queue: Queue; worker: Worker | undefined } | undefined;
+  private run: LaneRunner | undefined;
+  private stopping = false;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private lastErrorLog = 0;
+
+  private constructor(
+    private readonly conn: Redis,
+    private readonly pingConn: Redis,
+    private readonly opts: Required<RedisQueueOptions>,
+  ) {}
+
+  /** Connect (rejecting with the reason when Redis cannot be reached); lanes start with start(). */
+  static async connect(url: string, options: RedisQueueOptions): Promise<RedisQueueEngine> {
+    const opts: Required<RedisQueueOptions> = { lockDurationMs: 15_000, stalledIntervalMs: 5_000, pingTimeoutMs: 1000, ...options };
+    // Workers block on this connection's duplicates; BullMQ requires maxRetriesPerRequest: null.
+    const conn = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: 5000 });
+    // Health checks must fail fast while Redis is away, and pass again once it is back.
+    const pingConn = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: opts.pingTimeoutMs, connectTimeout: 2000 });
+    const engine = new RedisQueueEngine(conn, pingConn, opts);
+    let lastError: Error | undefined;
+    conn.on('error', (err: Error) => {
+      lastError = err;
+      engine.logError('Redis connection error; reconnecting', err);
+    });
+    pingConn.on('error', () => {});
+    try {
+      await withTimeout(Promise.all([conn.connect(), pingConn.connect()]), 5000, 'no answer within 5 s');
+    } catch (err) {
+      conn.disconnect();
+      pingConn.disconnect();
+      // ioredis rejects with "Connection is closed."; the reason (ECONNREFUSED, ENOTFOUND…) came as an event.
+      throw lastError ?? err;
+    }
+    return engine;
+  }
+
+  async start(lanes: LaneSettings[], run: LaneRunner): Promise<void> {
+    this.run = run;
+    const connection = this.conn;
+    const prefix = this.opts.prefix;
+    for (const settings of lanes) {
+      if (!(settings.perSecond > 0) || !Number.isInteger(settings.concurrency) || settings.concurrency < 1) {
+        throw new TypeError(`lane ${settings.tenant}/${settings.provider}: rateLimit needs perSecond > 0 and an integer concurrency ≥ 1 (got ${settings.perSecond}, ${settings.concurrency})`);
+      }
+      const name = laneName(settings);
+      // Sub-1/s rates (e.g. 0.5) become one request per 1/perSecond seconds, as in the local engine.
+      const limit = settings.perSecond >= 1 ? { max: Math.round(settings.perSecond), windowMs: 1000 } : { max: 1, windowMs: Math.round(1000 / settings.perSecond) };
+      const queue = new Queue(name, { connection, prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
+      queue.on('error', (err: Error) => this.logError('BullMQ queue error', err));
+      const lane: Lane = {
+        settings,
+        name,
+        queue,
+        worker: undefined,
+        slots: Array.from({ length: settings.concurrency }, (_, i) => `run-${i}`),
+        limit,
+        busyUntil: 0,
+        kick: { running: false, again: false },
+      };
+      this.lanes.set(name, lane);
+    }
+    const control = new Queue(CONTROL_QUEUE, { connection, prefix, defaultJobOptions: { removeOnFail: true } });
+    control.on('error', (err: Error) => this.logError('BullMQ queue error', err));
+    this.control = { queue: control, worker: undefined };
+
+    const common = {
+      connection,
+      prefix,
+      lockDuration: this.opts.lockDurationMs,
+      stalledInterval: this.opts.stalledIntervalMs,
+      maxStalledCount: 3,
+      runRetryDelay: 1000,
+    };
+    for (const lane of this.lanes.values()) {
+      lane.worker = new Worker(lane.name, (job: Job) => this.process(lane, job), {
+        ...common,
+        concurrency: lane.settings.concurrency,
+        limiter: { max: lane.limit.max, duration: lane.limit.windowMs },
+      });
+      lane.worker.on('completed', (job: Job, result: Outcome) => this.track(this.pending, this.after(lane, String(job.id), result)));
+      lane.worker.on('error', (err: Error) => this.logError('BullMQ worker error', err));
+    }
+    this.control.worker = new Worker(CONTROL_QUEUE, (job: Job) => this.relay(job), { ...common, concurrency: 4 });
+    this.control.worker.on('error', (err: Error) => this.logError('BullMQ worker error', err));
+
+    this.pollTimer = setInterval(() => this.poll(), this.opts.pollIntervalMs);
+    this.pollTimer.unref?.();
+    this.watchdog = setInterval(() => this.restartWorkers(), WATCHDOG_MS);
+    this.watchdog.unref?.();
+    for (const lane of this.lanes.values()) this.kick(lane.settings);
+  }
+
+  /** Refill the lane's tokens; kicks arriving while one is on its way are folded into one more. */
+  kick(key: LaneKey): void {
+    const lane = this.lanes.get(laneName(key));
+    if (!lane || this.stopping) return;
+    if (lane.kick.running) {
+      lane.kick.again = true;
+      return;
+    }
+    lane.kick.running = true;
+    const go = async (): Promise<void> => {
+      do {
+        lane.kick.again = false;
+        await this.addRuns(lane.queue, lane.slots).catch((err: unknown) => this.logError('could not kick a lane', err));
+      } while (lane.kick.again && !this.stopping);
+      lane.kick.running = false;
+    };
+    this.track(this.pending, go());
+  }
+
+  async ping(): Promise<void> {
+    const answer = await this.pingConn.ping();
+    if (answer !== 'PONG') throw new Error(`unexpected answer to PING: ${answer}`);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.pollTimer);
+    clearInterval(this.watchdog);
+    const workers = [...[...this.lanes.values()].map((l) => l.worker), this.control?.worker].filter((w): w is Worker => !!w);
+    // Stop fetching at once; the runs already handed to us finish (the vendor request is made and recorded).
+    const closing = workers.map((w) => w.close());
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+    // BullMQ still has to record those tokens as done (and we hand them on to other instances):
+    // wait for that only as long as Redis is there to answer.
+    let redisAway = !(await settlesWithin(Promise.allSettled(closing), CLOSE_GRACE_MS));
+    redisAway ||= !(await settlesWithin(Promise.allSettled([...this.pending]), redisAway ? 0 : CLOSE_GRACE_MS));
+    if (redisAway) {
+      // Redis is not answering: drop the connection, which fails the commands waiting on it.
+      this.opts.logger.warn('Redis did not answer while stopping; closing without it (tokens come back through stalled-job recovery and polls)');
+      this.conn.disconnect();
+      await settlesWithin(Promise.allSettled(closing), 1000);
+    }
+    const queues = [...[...this.lanes.values()].map((l) => l.queue), ...this.foreign.values(), ...(this.control ? [this.control.queue] : [])];
+    await settlesWithin(Promise.allSettled(queues.map((q) => q.close())), redisAway ? 1000 : CLOSE_GRACE_MS);
+    for (const c of [this.conn, this.pingConn]) {
+      if (c.status === 'end' || !(await settlesWithin(c.quit(), 1000))) c.disconnect();
+    }
+  }
+
+  /** One token: take a slot of the lane's rate, then make one run. */
+  private async process(lane: Lane, job: Job): Promise<Outcome> {
+    if (this.stopping || !this.run) return { kind: 'skipped' };
+    const waitMs = Number(await this.conn.eval(SLIDING_WINDOW, 1, `${this.opts.prefix}:${lane.name}:window`, lane.limit.max, lane.limit.windowMs, `${job.id}:${randomUUID()}`));
+    if (waitMs > 0) {
+      // Every instance's worker holds off, and this token goes back to the waiting list.
+      await lane.queue.rateLimit(waitMs);
+      throw Worker.RateLimitError();
+    }
+    const running = this.run(lane.settings);
+    this.track(this.inFlight, running.catch(() => undefined));
+    try {
+      return await running;
+    } catch (err) {
+      this.opts.logger.error({ err, lane: lane.name }, 'lane run failed; retrying after the poll interval');
+      return { kind: 'error' };
+    }
+  }
+
+  /** What a finished token leads to. */
+  private async after(lane: Lane, slot: string, result: Outcome): Promise<void> {
+    const now = this.opts.now();
+    switch (result.kind) {
+      case 'more':
+        lane.busyUntil = now + this.opts.pollIntervalMs;
+        await this.addRuns(lane.queue, lane.slots);
+        return;
+      case 'skipped':
+        // Handed to us while stopping: give the token back for the other instances.
+        await this.addRuns(lane.queue, [slot]);
+        return;
+      case 'idle':
+        if (result.nextDueAt !== null) await this.wake(lane, result.nextDueAt, now);
+        return;
+      case 'error':
+        await this.wake(lane, now + this.opts.pollIntervalMs, now);
+        return;
+    }
+  }
+
+  /** Leave one delayed wake-up for the lane; beyond the poll interval the poll comes first anyway. */
+  private async wake(lane: Lane, at: number, now: number): Promise<void> {
+    if (!this.control || at - now > this.opts.pollIntervalMs) return;
+    const when = Math.ceil(Math.max(at, now + 1) / WAKE_GRID_MS) * WAKE_GRID_MS;
+    await this.addControl(`wake.${lane.name}.${when}`, lane.name, when - now);
+  }
+
+  /** Each instance, every poll interval: one poll per lane per interval for the whole cluster. */
+  private poll(): void {
+    if (this.stopping) return;
+    const now = this.opts.now();
+    const bucket = Math.floor(now / this.opts.pollIntervalMs);
+    for (const lane of this.lanes.values()) {
+      if (lane.busyUntil > now) continue;
+      this.track(
+        this.pending,
+        this.addControl(`poll.${lane.name}.${bucket}`, lane.name, 0).catch((err: unknown) => this.logError('could not poll a lane', err)),
+      );
+    }
+  }
+
+  /**
+   * A BullMQ worker whose start-up met a broken connection stops for good (its run loop ends with
+   * the error): start it again, so lanes resume by themselves once Redis is back.
+   */
+  private restartWorkers(): void {
+    if (this.stopping) return;
+    const workers = [...[...this.lanes.values()].map((l) => l.worker), this.control?.worker];
+    for (const w of workers) {
+      if (!w || w.isRunning() || w.closing) continue;
+      w.run().catch((err: unknown) => this.logError('BullMQ worker stopped; restarting it', err));
+    }
+  }
+
+  private async addControl(jobId: string, lane: string, delayMs: number): Promise<void> {
+    if (!this.control) return;
+    // Finished wake-ups and polls are kept a little while so an instance arriving late at the same id does not repeat them.
+    const keepSeconds = Math.ceil(this.opts.pollIntervalMs / 1000) + 5;
+    await this.control.queue.add('wake', { lane }, { jobId, delay: Math.max(0, delayMs), removeOnComplete: { age: keepSeconds } });
+  }
+
+  /** A wake-up or poll fell due: put the lane's first token in. */
+  private async relay(job: Job): Promise<void> {
+    const name = String((job.data as { lane?: unknown }).lane ?? '');
+    if (!name || this.stopping) return;
+    await this.addRuns(this.queueOf(name), ['run-0']);
+  }
+
+  private queueOf(name: string): Queue {
+    const own = this.lanes.get(name);
+    if (own) return own.queue;
+    let q = this.foreign.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.conn, prefix: this.opts.prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
+      q.on('error', (err: Error) => this.logError('BullMQ queue error', err));
+      this.foreign.set(name, q);
+    }
+    return q;
+  }
+
+  /** Add run tokens by id: ids that already exist (waiting, running) are left as they are. */
+  private async addRuns(queue: Queue, ids: string[]): Promise<void> {
+    await queue.addBulk(ids.map((jobId) => ({ name: 'run', data: {}, opts: { jobId } })));
+  }
+
+  private track(set: Set<Promise<unknown>>, p: Promise<unknown>): void {
+    const settled: Promise<void> = p.then(
+      () => void set.delete(settled),
+      (err: unknown) => {
+        set.delete(settled);
+        this.logError('Redis engine task failed', err);
+      },
+    );
+    set.add(settled);
+  }
+
+  /** Redis being away makes every worker complain every second: one line per 10 s is enough. */
+  private logError(msg: string, err: unknown): void {
+    const now = Date.now();
+    if (now - this.lastErrorLog < 10_000) return;
+    this.lastErrorLog = now;
+    this.opts.logger.warn({ err: err instanceof Error ? err.message : String(err) }, msg);
+  }
+}
+
+/** BullMQ queue names may not contain ':'; tenant ids and provider ids contain no '.'. */
+const laneName = (l: LaneKey) => `${l.tenant}.${l.provider}`;
+
+async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** True when `p` settled within `ms`. */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -1,9 +1,488 @@
-// Placeholder until the PostgreSQL store lands (issue: scale-out). Selecting it fails clearly.
+/**
+ * The scale-out store: PostgreSQL through a `pg` pool, shared by every pushgate instance. Same
+ * tables, semantics and tenant scoping as the SQLite store (sqlite.ts is the reference); what
+ * differs is concurrency: several processes claim from one lane, so `claimBatch` locks with
+ * `FOR UPDATE SKIP LOCKED` (two claimers never get the same delivery), and the idempotency and
+ * device upserts resolve races with `ON CONFLICT`.
+ *
+ * Loaded only when `store.driver: postgres` is selected (see factory.ts).
+ */
+import pg from 'pg';
 import type { Logger } from 'pino';
-import type { Store } from './types.js';
+import type { ApnsDeviceInfo } from '../../providers/types.js';
+import { POSTGRES_MIGRATIONS } from './postgres.migrations.js';
+import type {
+  ClaimRequest,
+  ClaimedBatch,
+  DeliveryRow,
+  DeliveryState,
+  DeliveryUpdate,
+  DeviceRow,
+  IdempotencyRecord,
+  LaneKey,
+  LanePause,
+  LaneStats,
+  MessageRow,
+  NewDelivery,
+  ReceiptMatch,
+  Store,
+  UpsertDeviceInput,
+} from './types.js';
 
-export class PostgresStore {
-  static async connect(_url: string, _opts: { poolSize: number; logger: Logger }): Promise<Store> {
-    throw new Error('the PostgreSQL store is not available in this build');
+type Row = Record<string, unknown>;
+const ACTIVE = `state IN ('queued','sending')`;
+/** Rows per multi-row INSERT: 100k deliveries are 20 statements, each one round trip. */
+const INSERT_CHUNK = 5000;
+/** A health check answers within this, or /readyz says not ready. */
+const PING_TIMEOUT_MS = 2000;
+
+export interface PostgresStoreOptions {
+  poolSize: number;
+  logger: Logger;
+}
+
+export class PostgresStore implements Store {
+  readonly driver = 'postgres';
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Open the pool and apply pending migrations; rejects (and closes the pool) when the database is unreachable. */
+  static async connect(url: string, opts: PostgresStoreOptions): Promise<PostgresStore> {
+    const pool = new pg.Pool({ connectionString: url, max: opts.poolSize, connectionTimeoutMillis: 5000, keepAlive: true, idleTimeoutMillis: 30_000 });
+    // An idle client whose server went away emits here; without a listener the process would crash.
+    pool.on('error', (err) => opts.logger.warn({ err: err.message }, 'PostgreSQL connection lost; the pool reconnects on next use'));
+    const store = new PostgresStore(pool, opts.logger);
+    try {
+      await store.migrate();
+    } catch (err) {
+      await pool.end().catch(() => {});
+      throw err;
+    }
+    return store;
   }
+
+  /**
+   * Apply pending migrations under an advisory lock (keyed by the current schema), so instances
+   * starting together apply each version exactly once.
+   */
+  private async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query(`SELECT pg_advisory_lock(hashtext(current_schema() || '.pushgate_migrations'))`);
+      try {
+        await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+        const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
+        for (const [i, sql] of POSTGRES_MIGRATIONS.entries()) {
+          const version = i + 1;
+          if (done.has(version)) continue;
+          await client.query('BEGIN');
+          try {
+            await client.query(sql);
+            await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [version, Date.now()]);
+            await client.query('COMMIT');
+          } catch (err) {
+            await client.query('ROLLBACK');
+            throw new Error(`migration ${version} failed: ${(err as Error).message}`);
+          }
+          this.logger.info({ version }, 'applied PostgreSQL migration');
+        }
+      } finally {
+        await client.query(`SELECT pg_advisory_unlock(hashtext(current_schema() || '.pushgate_migrations'))`);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  async ping(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`PostgreSQL did not answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.pool.query('SELECT 1'), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
+  }
+
+  // ---- devices ----
+
+  async upsertDevice(input: UpsertDeviceInput): Promise<{ device: DeviceRow; created: boolean }> {
+    // One statement, race-free: the row that comes back has our fresh id only if we inserted it.
+    const { rows } = await this.pool.query(
+      `INSERT INTO devices (id, tenant, provider, token_enc, token_hash, user_id, apns, created_at, last_seen_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8)
+       ON CONFLICT (tenant, provider, token_hash)
+       DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at, user_id = EXCLUDED.user_id, apns = EXCLUDED.apns, token_enc = EXCLUDED.token_enc
+       RETURNING *`,
+      [input.id, input.tenant, input.provider, input.tokenEnc, input.tokenHash, input.userId, json(input.apns), input.now],
+    );
+    const device = toDevice(first(rows));
+    return { device, created: device.id === input.id };
+  }
+
+  async findDeviceByHash(tenant: string, provider: string, tokenHash: string): Promise<DeviceRow | null> {
+    const { rows } = await this.pool.query('SELECT * FROM devices WHERE tenant = $1 AND provider = $2 AND token_hash = $3', [tenant, provider, tokenHash]);
+    return rows[0] ? toDevice(rows[0]) : null;
+  }
+
+  async getDevices(tenant: string, ids: string[]): Promise<DeviceRow[]> {
+    if (!ids.length) return [];
+    const { rows } = await this.pool.query('SELECT * FROM devices WHERE tenant = $1 AND id = ANY($2::text[])', [tenant, ids]);
+    return rows.map(toDevice);
+  }
+
+  async devicesOfUsers(tenant: string, userIds: string[]): Promise<DeviceRow[]> {
+    if (!userIds.length) return [];
+    const { rows } = await this.pool.query('SELECT * FROM devices WHERE tenant = $1 AND user_id = ANY($2::text[]) ORDER BY created_at, id', [tenant, userIds]);
+    return rows.map(toDevice);
+  }
+
+  async deleteDevice(tenant: string, id: string): Promise<boolean> {
+    return ((await this.pool.query('DELETE FROM devices WHERE tenant = $1 AND id = $2', [tenant, id])).rowCount ?? 0) > 0;
+  }
+
+  async deleteDeviceByHash(tenant: string, provider: string, tokenHash: string): Promise<boolean> {
+    const res = await this.pool.query('DELETE FROM devices WHERE tenant = $1 AND provider = $2 AND token_hash = $3', [tenant, provider, tokenHash]);
+    return (res.rowCount ?? 0) > 0;
+  }
+
+  async countDevices(): Promise<Array<LaneKey & { count: number }>> {
+    const { rows } = await this.pool.query('SELECT tenant, provider, COUNT(*) AS n FROM devices GROUP BY tenant, provider');
+    return rows.map((r: Row) => ({ tenant: String(r.tenant), provider: String(r.provider), count: Number(r.n) }));
+  }
+
+  async exportUser(tenant: string, userId: string): Promise<{ devices: DeviceRow[]; deliveries: DeliveryRow[] }> {
+    const devices = (await this.pool.query('SELECT * FROM devices WHERE tenant = $1 AND user_id = $2 ORDER BY created_at, id', [tenant, userId])).rows.map(toDevice);
+    const deliveries = (
+      await this.pool.query('SELECT d.* FROM deliveries d JOIN devices v ON v.id = d.device_id WHERE v.tenant = $1 AND v.user_id = $2 ORDER BY d.created_at, d.id', [tenant, userId])
+    ).rows.map(toDelivery);
+    return { devices, deliveries };
+  }
+
+  async eraseUser(tenant: string, userId: string): Promise<{ devices: number; deliveries: number }> {
+    return this.tx(async (c) => {
+      const mine = 'SELECT id FROM devices WHERE tenant = $1 AND user_id = $2';
+      const deliveries = (await c.query(`DELETE FROM deliveries WHERE ${ACTIVE} AND device_id IN (${mine})`, [tenant, userId])).rowCount ?? 0;
+      // Finished deliveries keep their counts but lose the link and the token: nothing about the user remains.
+      await c.query(`UPDATE deliveries SET device_id = NULL, token_enc = '', token_hash = '' WHERE device_id IN (${mine})`, [tenant, userId]);
+      const devices = (await c.query('DELETE FROM devices WHERE tenant = $1 AND user_id = $2', [tenant, userId])).rowCount ?? 0;
+      return { devices, deliveries };
+    });
+  }
+
+  // ---- messages ----
+
+  async getIdempotency(tenant: string, key: string, notBefore: number): Promise<IdempotencyRecord | null> {
+    const { rows } = await this.pool.query('SELECT * FROM idempotency WHERE tenant = $1 AND key = $2 AND created_at >= $3', [tenant, key, notBefore]);
+    return rows[0] ? toIdem(rows[0]) : null;
+  }
+
+  async insertMessage(
+    message: MessageRow,
+    deliveries: NewDelivery[],
+    idempotency: IdempotencyRecord | null,
+  ): Promise<{ inserted: true } | { inserted: false; existing: IdempotencyRecord }> {
+    return this.tx(async (c) => {
+      if (idempotency) {
+        // Insert the key, or take over one older than a day; a concurrent request with the same key
+        // waits on the row lock here and then sees ours (READ COMMITTED re-checks the conflict).
+        const claimed = await c.query(
+          `INSERT INTO idempotency (tenant, key, body_hash, status, response, created_at) VALUES ($1,$2,$3,$4,$5,$6)
+           ON CONFLICT (tenant, key) DO UPDATE SET body_hash = EXCLUDED.body_hash, status = EXCLUDED.status, response = EXCLUDED.response, created_at = EXCLUDED.created_at
+           WHERE idempotency.created_at < EXCLUDED.created_at - 86400000
+           RETURNING key`,
+          [message.tenant, idempotency.key, idempotency.bodyHash, idempotency.status, idempotency.response, idempotency.createdAt],
+        );
+        if (!claimed.rowCount) {
+          const { rows } = await c.query('SELECT * FROM idempotency WHERE tenant = $1 AND key = $2', [message.tenant, idempotency.key]);
+          return { inserted: false as const, existing: toIdem(first(rows)) };
+        }
+      }
+      await c.query('INSERT INTO messages (id, tenant, idempotency_key, payload, created_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6)', [
+        message.id,
+        message.tenant,
+        message.idempotencyKey,
+        message.payload,
+        message.createdAt,
+        message.expiresAt,
+      ]);
+      for (let i = 0; i < deliveries.length; i += INSERT_CHUNK) {
+        const chunk = deliveries.slice(i, i + INSERT_CHUNK);
+        // One statement per chunk: the rows travel as nine parallel arrays.
+        await c.query(
+          `INSERT INTO deliveries (id, tenant, message_id, provider, device_id, token_enc, token_hash, apns, quota_class, registered,
+             state, attempts, due_at, created_at, updated_at)
+           SELECT u.id, $1, $2, u.provider, u.device_id, u.token_enc, u.token_hash, u.apns, u.quota_class, u.registered, 'queued', 0, $3, $3, $3
+           FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[])
+             AS u(id, provider, device_id, token_enc, token_hash, apns, quota_class, registered)`,
+          [
+            message.tenant,
+            message.id,
+            message.createdAt,
+            chunk.map((d) => d.id),
+            chunk.map((d) => d.provider),
+            chunk.map((d) => d.deviceId),
+            chunk.map((d) => d.tokenEnc),
+            chunk.map((d) => d.tokenHash),
+            chunk.map((d) => json(d.apns)),
+            chunk.map((d) => d.quotaClass),
+            chunk.map((d) => d.registered),
+          ],
+        );
+      }
+      return { inserted: true as const };
+    });
+  }
+
+  async getMessage(tenant: string, id: string): Promise<MessageRow | null> {
+    const { rows } = await this.pool.query('SELECT * FROM messages WHERE tenant = $1 AND id = $2', [tenant, id]);
+    return rows[0] ? toMessage(rows[0]) : null;
+  }
+
+  async messageCounts(tenant: string, id: string): Promise<Array<{ provider: string; state: DeliveryState; count: number }>> {
+    const { rows } = await this.pool.query('SELECT provider, state, COUNT(*) AS n FROM deliveries WHERE tenant = $1 AND message_id = $2 GROUP BY provider, state', [tenant, id]);
+    return rows.map((r: Row) => ({ provider: String(r.provider), state: r.state as DeliveryState, count: Number(r.n) }));
+  }
+
+  async listDeliveries(tenant: string, messageId: string, after: string | null, limit: number): Promise<DeliveryRow[]> {
+    const { rows } = await this.pool.query('SELECT * FROM deliveries WHERE tenant = $1 AND message_id = $2 AND id > $3 ORDER BY id LIMIT $4', [
+      tenant,
+      messageId,
+      after ?? '',
+      limit,
+    ]);
+    return rows.map(toDelivery);
+  }
+
+  async pendingCount(tenant: string): Promise<number> {
+    const { rows } = await this.pool.query(`SELECT COUNT(*) AS n FROM deliveries WHERE tenant = $1 AND ${ACTIVE}`, [tenant]);
+    return Number(first(rows).n);
+  }
+
+  // ---- dispatch ----
+
+  async nextDueAt(lane: LaneKey, excludeClasses: string[]): Promise<number | null> {
+    const { rows } = await this.pool.query(
+      `SELECT MIN(due_at) AS due FROM deliveries WHERE tenant = $1 AND provider = $2 AND ${ACTIVE} AND quota_class <> ALL($3::text[])`,
+      [lane.tenant, lane.provider, excludeClasses],
+    );
+    const due = first(rows).due;
+    return due === null || due === undefined ? null : Number(due);
+  }
+
+  async claimBatch(req: ClaimRequest): Promise<ClaimedBatch | null> {
+    return this.tx(async (c) => {
+      // SKIP LOCKED: rows another claimer is taking right now are passed over, never waited for;
+      // rows it already took fail the `due_at <= now` re-check once its transaction commits.
+      const head = await c.query(
+        `SELECT message_id FROM deliveries
+         WHERE tenant = $1 AND provider = $2 AND ${ACTIVE} AND due_at <= $3 AND quota_class <> ALL($4::text[])
+         ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        [req.tenant, req.provider, req.now, req.excludeClasses],
+      );
+      if (!head.rows[0]) return null;
+      const messageId = String(head.rows[0].message_id);
+      const { rows } = await c.query(
+        `WITH picked AS (
+           SELECT id, due_at FROM deliveries
+           WHERE message_id = $1 AND tenant = $2 AND provider = $3 AND ${ACTIVE} AND due_at <= $4 AND quota_class <> ALL($5::text[])
+           ORDER BY due_at, id LIMIT $6 FOR UPDATE SKIP LOCKED
+         )
+         UPDATE deliveries d SET state = 'sending', lease_owner = $7, due_at = $8, updated_at = $4
+         FROM picked WHERE d.id = picked.id
+         RETURNING d.*, picked.due_at AS picked_due`,
+        [messageId, req.tenant, req.provider, req.now, req.excludeClasses, req.limit, req.owner, req.leaseUntil],
+      );
+      const message = await c.query('SELECT * FROM messages WHERE id = $1', [messageId]);
+      // RETURNING has no order: restore the claim order (due, then id) the SQLite store gives.
+      rows.sort((a: Row, b: Row) => Number(a.picked_due) - Number(b.picked_due) || (String(a.id) < String(b.id) ? -1 : 1));
+      return { message: toMessage(first(message.rows)), deliveries: rows.map(toDelivery) };
+    });
+  }
+
+  async completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number): Promise<void> {
+    if (!updates.length) return;
+    // One statement for the whole batch; rows whose lease another claimer took over are left alone.
+    await this.pool.query(
+      `UPDATE deliveries d SET state = u.state, attempts = u.attempts,
+         vendor_message_id = CASE WHEN u.state = 'queued' THEN d.vendor_message_id ELSE u.vendor_message_id END,
+         last_error = u.last_error, lease_owner = NULL, due_at = u.due_at, updated_at = $2
+       FROM unnest($3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::bigint[]) AS u(id, state, attempts, vendor_message_id, last_error, due_at)
+       WHERE d.id = u.id AND d.lease_owner = $1 AND d.state = 'sending'`,
+      [
+        owner,
+        now,
+        updates.map((u) => u.id),
+        updates.map((u) => u.state),
+        updates.map((u) => u.attempts),
+        updates.map((u) => (u.state === 'sent' ? u.vendorMessageId : null)),
+        updates.map((u) => (u.state === 'sent' ? null : json(u.error))),
+        updates.map((u) => (u.state === 'queued' ? u.nextAttemptAt : null)),
+      ],
+    );
+  }
+
+  async releaseClaims(owner: string, now: number): Promise<number> {
+    const res = await this.pool.query(`UPDATE deliveries SET state = 'queued', lease_owner = NULL, due_at = $1, updated_at = $1 WHERE lease_owner = $2 AND state = 'sending'`, [
+      now,
+      owner,
+    ]);
+    return res.rowCount ?? 0;
+  }
+
+  async setPause(p: LanePause): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO lane_pauses (tenant, provider, quota_class, until, reason) VALUES ($1,$2,$3,$4,$5)
+       ON CONFLICT (tenant, provider, quota_class) DO UPDATE SET until = EXCLUDED.until, reason = EXCLUDED.reason`,
+      [p.tenant, p.provider, p.quotaClass, p.until, p.reason],
+    );
+  }
+
+  async activePauses(lane: LaneKey, now: number): Promise<LanePause[]> {
+    const { rows } = await this.pool.query('SELECT * FROM lane_pauses WHERE tenant = $1 AND provider = $2 AND until > $3', [lane.tenant, lane.provider, now]);
+    return rows.map(toPause);
+  }
+
+  async allActivePauses(now: number): Promise<LanePause[]> {
+    return (await this.pool.query('SELECT * FROM lane_pauses WHERE until > $1', [now])).rows.map(toPause);
+  }
+
+  async laneStats(_now: number): Promise<LaneStats[]> {
+    const { rows } = await this.pool.query(`SELECT tenant, provider, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE ${ACTIVE} GROUP BY tenant, provider`);
+    return rows.map((r: Row) => ({
+      tenant: String(r.tenant),
+      provider: String(r.provider),
+      depth: Number(r.n),
+      oldestCreatedAt: r.oldest === null ? null : Number(r.oldest),
+    }));
+  }
+
+  async markReceipt(match: ReceiptMatch, state: 'delivered', now: number): Promise<string[]> {
+    const where: string[] = ['tenant = $3', 'provider = $4', `state IN ('sent','sending')`];
+    const args: unknown[] = [state, now, match.tenant, match.provider];
+    const add = (column: string, value: string | undefined) => {
+      if (!value) return;
+      args.push(value);
+      where.push(`${column} = $${args.length}`);
+    };
+    add('token_hash', match.tokenHash);
+    add('message_id', match.messageId);
+    add('vendor_message_id', match.vendorMessageId);
+    if (args.length === 4) return [];
+    const { rows } = await this.pool.query(
+      `UPDATE deliveries SET state = $1, updated_at = $2
+       WHERE id IN (SELECT id FROM deliveries WHERE ${where.join(' AND ')} LIMIT 1000) AND state IN ('sent','sending')
+       RETURNING id`,
+      args,
+    );
+    return rows.map((r: Row) => String(r.id));
+  }
+
+  // ---- retention ----
+
+  async deleteIdleDevices(before: number): Promise<number> {
+    return (await this.pool.query('DELETE FROM devices WHERE last_seen_at < $1', [before])).rowCount ?? 0;
+  }
+
+  async deleteOldMessages(before: number): Promise<number> {
+    return this.tx(async (c) => {
+      await c.query('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE created_at < $1)', [before]);
+      await c.query('DELETE FROM idempotency WHERE created_at < $1', [before]);
+      return (await c.query('DELETE FROM messages WHERE created_at < $1', [before])).rowCount ?? 0;
+    });
+  }
+
+  /** Run `fn` in one transaction on one pooled connection; a connection that failed mid-way is discarded. */
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (err) {
+      await c.query('ROLLBACK').catch((rollbackErr: unknown) => {
+        broken = rollbackErr as Error;
+      });
+      throw err;
+    } finally {
+      c.release(broken);
+    }
+  }
+}
+
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+const parse = <T>(v: unknown): T | null => (typeof v === 'string' && v !== '' ? (JSON.parse(v) as T) : null);
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+function first(rows: Row[]): Row {
+  const row = rows[0];
+  if (!row) throw new Error('expected a row from PostgreSQL, got none');
+  return row;
+}
+
+function toDevice(r: Row): DeviceRow {
+  return {
+    id: String(r.id),
+    tenant: String(r.tenant),
+    provider: String(r.provider),
+    tokenEnc: String(r.token_enc),
+    tokenHash: String(r.token_hash),
+    userId: r.user_id === null || r.user_id === undefined ? null : String(r.user_id),
+    apns: parse<ApnsDeviceInfo>(r.apns),
+    createdAt: Number(r.created_at),
+    lastSeenAt: Number(r.last_seen_at),
+  };
+}
+
+function toMessage(r: Row): MessageRow {
+  return {
+    id: String(r.id),
+    tenant: String(r.tenant),
+    idempotencyKey: r.idempotency_key === null ? null : String(r.idempotency_key),
+    payload: String(r.payload),
+    createdAt: Number(r.created_at),
+    expiresAt: num(r.expires_at),
+  };
+}
+
+function toDelivery(r: Row): DeliveryRow {
+  const state = r.state as DeliveryState;
+  return {
+    id: String(r.id),
+    tenant: String(r.tenant),
+    messageId: String(r.message_id),
+    provider: String(r.provider),
+    deviceId: r.device_id === null ? null : String(r.device_id),
+    tokenEnc: String(r.token_enc),
+    tokenHash: String(r.token_hash),
+    apns: parse<ApnsDeviceInfo>(r.apns),
+    quotaClass: String(r.quota_class),
+    registered: r.registered === true,
+    state,
+    attempts: Number(r.attempts),
+    nextAttemptAt: state === 'queued' ? Number(r.due_at) : 0,
+    leaseUntil: state === 'sending' ? Number(r.due_at) : null,
+    lastError: parse(r.last_error),
+    vendorMessageId: r.vendor_message_id === null || r.vendor_message_id === undefined ? null : String(r.vendor_message_id),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+function toIdem(r: Row): IdempotencyRecord {
+  return { key: String(r.key), bodyHash: String(r.body_hash), status: Number(r.status), response: String(r.response), createdAt: Number(r.created_at) };
+}
+
+function toPause(r: Row): LanePause {
+  return { tenant: String(r.tenant), provider: String(r.provider), quotaClass: String(r.quota_class), until: Number(r.until), reason: String(r.reason) };
 }

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import request from 'supertest';
 import { HuaweiSimulator } from '../../providers/huawei/index.js';
 import { providers as registry } from '../../providers/registry.js';
@@ -39,6 +39,7 @@ export interface TestGatewayOptions {
   config?: Record<string, unknown>;
   maxBacklog?: number;
   realClock?: boolean;
+  logger?: Logger;
 }
 
 export async function testGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -73,7 +74,7 @@ export async function testGateway(opts: TestGatewayOptions = {}): Promise<TestGa
   );
   const gw = await buildGateway(config, {
     providers,
-    logger: pino({ level: 'silent' }),
+    logger: opts.logger ?? pino({ level: 'silent' }),
     ...(opts.realClock ? {} : { now: clock.now }),
     random: () => 0.5,
     owner: 'test-owner',

@@ -1,0 +1,82 @@
+/**
+ * Versioned schema for the PostgreSQL store; append, never edit a shipped entry. The tables mirror
+ * sqlite.migrations.ts column for column: ms timestamps as BIGINT, ids in the "C" collation so
+ * `id > $cursor` pages in the same byte order as SQLite whatever the database's locale.
+ */
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE devices (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    token_enc TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    user_id TEXT,
+    apns TEXT,
+    created_at BIGINT NOT NULL,
+    last_seen_at BIGINT NOT NULL,
+    UNIQUE (tenant, provider, token_hash)
+  );
+  CREATE INDEX devices_user ON devices (tenant, user_id);
+  CREATE INDEX devices_seen ON devices (last_seen_at);
+
+  CREATE TABLE messages (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    idempotency_key TEXT,
+    payload TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT
+  );
+  CREATE INDEX messages_created ON messages (created_at);
+
+  -- due_at: when a queued delivery may be sent, or when a sending delivery's lease runs out.
+  CREATE TABLE deliveries (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    message_id TEXT COLLATE "C" NOT NULL,
+    provider TEXT NOT NULL,
+    device_id TEXT COLLATE "C",
+    token_enc TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    apns TEXT,
+    quota_class TEXT NOT NULL,
+    registered BOOLEAN NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    due_at BIGINT,
+    lease_owner TEXT,
+    last_error TEXT,
+    vendor_message_id TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  CREATE INDEX deliveries_lane_due ON deliveries (tenant, provider, due_at) WHERE state IN ('queued','sending');
+  CREATE INDEX deliveries_message ON deliveries (message_id, provider, due_at) WHERE state IN ('queued','sending');
+  CREATE INDEX deliveries_message_id ON deliveries (message_id, id);
+  CREATE INDEX deliveries_device ON deliveries (device_id);
+  CREATE INDEX deliveries_token ON deliveries (tenant, provider, token_hash);
+  CREATE INDEX deliveries_owner ON deliveries (lease_owner) WHERE state = 'sending';
+  CREATE INDEX deliveries_vendor_id ON deliveries (tenant, provider, vendor_message_id) WHERE vendor_message_id IS NOT NULL;
+
+  CREATE TABLE idempotency (
+    tenant TEXT NOT NULL,
+    key TEXT NOT NULL,
+    body_hash TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    response TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant, key)
+  );
+  CREATE INDEX idempotency_created ON idempotency (created_at);
+
+  CREATE TABLE lane_pauses (
+    tenant TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    quota_class TEXT NOT NULL,
+    until BIGINT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (tenant, provider, quota_class)
+  );
+  `,
+];

@@ -1,0 +1,181 @@
+/**
+ * The queue-engine conformance suite against the Redis engine (the Redis on 127.0.0.1:6379, or
+ * PUSHGATE_TEST_REDIS_URL), each test under its own random key prefix, deleted afterwards. Then
+ * what only a shared engine has: several instances sharing a lane's rate and concurrency, a dead
+ * instance's token picked up by another, and health that follows Redis going and coming back.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, connect as tcpConnect, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { RedisQueueEngine, type RedisQueueOptions } from '../../src/queue/redis.js';
+import type { LaneSettings, QueueEngine } from '../../src/queue/types.js';
+import { describeQueueEngine, maxInWindow, recorder, sleep, until } from './queue.contract.js';
+import { requireRedis, TEST_REDIS_URL } from './services.js';
+
+const service = await requireRedis();
+const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
+
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const newPrefix = () => `pushgate-test-${randomBytes(5).toString('hex')}`;
+const connect = (prefix: string, over: Partial<RedisQueueOptions> = {}, url = TEST_REDIS_URL) =>
+  RedisQueueEngine.connect(url, { prefix, now: Date.now, logger, pollIntervalMs: 10_000, ...over });
+
+describeQueueEngine(
+  'Redis',
+  async () => {
+    const prefix = newPrefix();
+    return { make: ({ pollIntervalMs }) => connect(prefix, { pollIntervalMs }), destroy: () => deleteKeys(prefix) };
+  },
+  service.describe,
+);
+
+/** A TCP proxy in front of Redis that the test can cut and restore, as a network would. */
+async function redisProxy() {
+  const target = new URL(TEST_REDIS_URL);
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = tcpConnect(Number(target.port || 6379), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => s.destroy());
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  let listening = true;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async cut() {
+      listening = false;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+    },
+    async restore() {
+      listening = true;
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    },
+    async close() {
+      if (listening) await this.cut();
+    },
+  };
+}
+
+service.describe('Redis queue engine across instances', () => {
+  let prefix: string;
+  let engines: QueueEngine[];
+  let proxies: Array<Awaited<ReturnType<typeof redisProxy>>>;
+  beforeEach(() => {
+    prefix = newPrefix();
+    engines = [];
+    proxies = [];
+  });
+  afterEach(async () => {
+    for (const e of engines) await e.stop();
+    for (const p of proxies) await p.close();
+    await deleteKeys(prefix);
+  });
+  const proxy = async () => {
+    const p = await redisProxy();
+    proxies.push(p);
+    return p;
+  };
+  const started = async (over: Partial<RedisQueueOptions> = {}, url?: string) => {
+    const e = await connect(prefix, over, url);
+    engines.push(e);
+    return e;
+  };
+  const lane: LaneSettings = { tenant: 'acme', provider: 'huawei', perSecond: 10, concurrency: 2 };
+
+  it('three instances together hold the lane’s rate and concurrency', async () => {
+    const t0 = Date.now();
+    const { rec, run } = recorder(async () => {
+      await sleep(20);
+      return Date.now() - t0 < 2600 ? { kind: 'more' } : { kind: 'idle', nextDueAt: null };
+    });
+    for (let i = 0; i < 3; i++) await (await started()).start([lane], run);
+    await until(() => Date.now() - t0 > 3000 && rec.active === 0, 6000, 'the runs to finish');
+    expect(maxInWindow(rec.starts)).toBeLessThanOrEqual(10);
+    expect(rec.maxActive).toBeLessThanOrEqual(2);
+    expect(rec.starts.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('hands a dead instance’s token to another instance', async () => {
+    const net = await proxy();
+    {
+      let release: () => void = () => {};
+      const hung = new Promise<void>((resolve) => (release = resolve));
+      const fast = { lockDurationMs: 1000, stalledIntervalMs: 300 };
+      // Instance A takes the lane's only token and then loses Redis for good (as if killed).
+      const a = await started(fast, net.url);
+      const aRuns = recorder(async () => {
+        await hung;
+        return { kind: 'idle', nextDueAt: null };
+      });
+      await a.start([{ ...lane, concurrency: 1 }], aRuns.run);
+      await until(() => aRuns.rec.active === 1, 3000, 'A to take the token');
+      await net.cut();
+
+      const b = await started(fast);
+      const bRuns = recorder(() => ({ kind: 'idle', nextDueAt: null }));
+      await b.start([{ ...lane, concurrency: 1 }], bRuns.run);
+      // B's own start-up kick cannot add the token (A holds it); it comes back to B once A's lock expires.
+      const before = Date.now();
+      const settledStarts = bRuns.rec.starts.length;
+      await until(() => bRuns.rec.starts.length > settledStarts, 8000, 'B to run the stalled token');
+      expect(Date.now() - before).toBeLessThan(8000);
+      release();
+    }
+  }, 30_000);
+
+  it('ping fails fast while Redis is away and passes again once it is back, and lanes resume', async () => {
+    const net = await proxy();
+    {
+      const engine = await started({ pollIntervalMs: 300, pingTimeoutMs: 500 }, net.url);
+      const { rec, run } = recorder(() => ({ kind: 'idle', nextDueAt: null }));
+      await engine.start([lane], run);
+      await engine.ping();
+      await net.cut();
+      const t = Date.now();
+      await expect(engine.ping()).rejects.toThrow();
+      expect(Date.now() - t).toBeLessThan(1500);
+
+      await net.restore();
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        try {
+          await engine.ping();
+          break;
+        } catch (err) {
+          if (Date.now() > deadline) throw err;
+          await sleep(100);
+        }
+      }
+      const before = rec.starts.length;
+      engine.kick(lane);
+      await until(() => rec.starts.length > before, 10_000, 'a run after Redis came back');
+    }
+  }, 30_000);
+
+  it('fails to connect with the reason when Redis cannot be reached', async () => {
+    await expect(connect(prefix, {}, 'redis://127.0.0.1:1')).rejects.toThrow(/ECONNREFUSED|connect|5 s/);
+  });
+});
