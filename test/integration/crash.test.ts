@@ -1,0 +1,159 @@
+/**
+ * The durability promise, end to end: a real gateway process (dist/src/main.js) is SIGKILLed in
+ * the middle of a 5,000-target send to a slowed Huawei simulator, restarted, and must deliver
+ * every target. Needs `npm run build` first (`npm test` does it).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { HuaweiSimulator } from '../../providers/huawei/index.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import { hwToken } from '../factories/gateway.js';
+
+const MAIN = new URL('../../dist/src/main.js', import.meta.url).pathname;
+const KEY = 'crash-test-server-key-0001';
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+  exited: Promise<number | null>;
+}
+
+function writeConfig(dir: string, sim: HuaweiSimulator): string {
+  const file = path.join(dir, 'pushgate.yaml');
+  writeFileSync(
+    file,
+    `server: { port: 0, host: 127.0.0.1, bodyLimit: 4mb, shutdownGraceSeconds: 20 }
+store: { driver: sqlite, path: ${path.join(dir, 'pushgate.db')} }
+security: { encryptionKey: "${'c'.repeat(64)}" }
+dispatch: { leaseSeconds: 2, pollIntervalMs: 100, backoffBaseMs: 100 }
+log: { level: info }
+tenants:
+  - id: acme
+    serverKeys: [ "${KEY}" ]
+    providers:
+      huawei: { appId: "${sim.appId}", clientSecret: "${sim.clientSecret}", endpoint: "${sim.url}", authEndpoint: "${sim.url}", rateLimit: { perSecond: 20, concurrency: 2 } }
+`,
+  );
+  return file;
+}
+
+async function startGateway(config: string): Promise<Running> {
+  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, PUSHGATE_CONFIG: config }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const port = await new Promise<number>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; port?: number };
+        if (entry.msg?.startsWith('pushgate listening') && entry.port) resolve(entry.port);
+      } catch {
+        // not a log line
+      }
+    });
+    void exited.then((code) => reject(new Error(`gateway exited with ${code} before listening: ${stderr}`)));
+  });
+  return { child, port, exited };
+}
+
+async function api(port: number, method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`http://127.0.0.1:${port}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('a gateway process killed mid-send', () => {
+  let sim: HuaweiSimulator;
+  let dir: string;
+  const children: ChildProcess[] = [];
+
+  beforeAll(() => {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
+  });
+  beforeEach(async () => {
+    sim = await HuaweiSimulator.start({ appId: '777', clientSecret: 'crash-secret' });
+    dir = mkdtempSync(path.join(tmpdir(), 'pushgate-crash-'));
+  });
+  afterEach(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loses no delivery after SIGKILL and restart; duplicates are counted', async () => {
+    const config = writeConfig(dir, sim);
+    sim.delayMs = 400; // a slow vendor: batches are in flight when the kill comes
+    const first = await startGateway(config);
+    children.push(first.child);
+    const tokens = Array.from({ length: 5000 }, (_, i) => hwToken(i));
+    const sent = await api(first.port, 'POST', '/v1/messages', { to: { tokens: tokens.map((token) => ({ provider: 'huawei', token })) }, notification: { title: 'crash', body: 'test' } });
+    expect(sent.status).toBe(202);
+    expect(sent.body.targets).toBe(5000);
+
+    await until(() => (sim.accepted.length >= 1000 ? true : undefined), 'the first batches to reach the simulator');
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const atKill = sim.accepted.length;
+    expect(atKill).toBeLessThan(5000);
+
+    sim.delayMs = 0;
+    const second = await startGateway(config);
+    children.push(second.child);
+    const done = await until(async () => {
+      const s = await api(second.port, 'GET', `/v1/messages/${sent.body.id}?limit=1`);
+      return s.body.status === 'done' ? s.body : undefined;
+    }, 'every delivery to finish after the restart');
+
+    expect(done.counts).toMatchObject({ sent: 5000, failed: 0, expired: 0, queued: 0, sending: 0 });
+    const unique = new Set(sim.accepted);
+    expect(tokens.every((t) => unique.has(t))).toBe(true);
+    const duplicates = sim.accepted.length - unique.size;
+    console.log(`crash test: ${atKill} accepted before SIGKILL, ${sim.accepted.length} in all, ${duplicates} duplicates (at-least-once)`);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('on SIGTERM finishes in-flight vendor requests, gives back its claims and exits 0', async () => {
+    const config = writeConfig(dir, sim);
+    sim.delayMs = 300;
+    const gw = await startGateway(config);
+    children.push(gw.child);
+    const tokens = Array.from({ length: 3000 }, (_, i) => hwToken(100_000 + i));
+    const sent = await api(gw.port, 'POST', '/v1/messages', { to: { tokens: tokens.map((token) => ({ provider: 'huawei', token })) }, notification: { title: 'term', body: 'test' } });
+    await until(() => (sim.sendRequests >= 1 ? true : undefined), 'a request in flight');
+    gw.child.kill('SIGTERM');
+    expect(await gw.exited).toBe(0);
+
+    // nothing is left leased by the stopped process: another instance can take the rest at once
+    const store = new SqliteStore(path.join(dir, 'pushgate.db'));
+    const counts = await store.messageCounts('acme', sent.body.id);
+    await store.close();
+    expect(counts.filter((c) => c.state === 'sending')).toEqual([]);
+    expect(counts.find((c) => c.state === 'sent')?.count).toBeGreaterThan(0);
+
+    sim.delayMs = 0;
+    const again = await startGateway(config);
+    children.push(again.child);
+    await until(async () => ((await api(again.port, 'GET', `/v1/messages/${sent.body.id}?limit=1`)).body.status === 'done' ? true : undefined), 'the rest to be sent');
+    expect(new Set(sim.accepted).size).toBe(3000);
+    again.child.kill('SIGTERM');
+    await again.exited;
+  });
+});
