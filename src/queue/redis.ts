@@ -110,25 +110,21 @@ export class RedisQueueEngine implements QueueEngine {
   /** Connect (rejecting with the reason when Redis cannot be reached); lanes start with start(). */
   static async connect(url: string, options: RedisQueueOptions): Promise<RedisQueueEngine> {
     const opts: Required<RedisQueueOptions> = { lockDurationMs: 15_000, stalledIntervalMs: 5_000, pingTimeoutMs: 1000, ...options };
-    // Workers block on this connection's duplicates; BullMQ requires maxRetriesPerRequest: null.
-    const conn = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: 5000 });
+    // Workers block on duplicates of this connection; BullMQ requires maxRetriesPerRequest: null.
+    // Not lazy: a duplicate made while Redis is away must keep retrying, not end for good.
+    const conn = new Redis(url, { maxRetriesPerRequest: null, connectTimeout: 5000 });
     // Health checks must fail fast while Redis is away, and pass again once it is back.
-    const pingConn = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: opts.pingTimeoutMs, connectTimeout: 2000 });
+    const pingConn = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: opts.pingTimeoutMs, connectTimeout: 2000 });
     const engine = new RedisQueueEngine(conn, pingConn, opts);
-    let lastError: Error | undefined;
-    conn.on('error', (err: Error) => {
-      lastError = err;
-      engine.logError('Redis connection error; reconnecting', err);
-    });
     pingConn.on('error', () => {});
     try {
-      await withTimeout(Promise.all([conn.connect(), pingConn.connect()]), 5000, 'no answer within 5 s');
+      await Promise.all([ready(conn), ready(pingConn)]);
     } catch (err) {
       conn.disconnect();
       pingConn.disconnect();
-      // ioredis rejects with "Connection is closed."; the reason (ECONNREFUSED, ENOTFOUND…) came as an event.
-      throw lastError ?? err;
+      throw err;
     }
+    conn.on('error', (err: Error) => engine.logError('Redis connection error; reconnecting', err));
     return engine;
   }
 
@@ -365,13 +361,22 @@ export class RedisQueueEngine implements QueueEngine {
 /** BullMQ queue names may not contain ':'; tenant ids and provider ids contain no '.'. */
 const laneName = (l: LaneKey) => `${l.tenant}.${l.provider}`;
 
-async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** Resolves when the connection is ready; rejects with the first connection error, or after 5 s. */
+function ready(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      redis.off('error', done);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onReady = () => done();
+    const timer = setTimeout(() => done(new Error('no answer within 5 s')), 5000);
+    redis.once('ready', onReady);
+    redis.once('error', done);
+  });
 }
 
 /** True when `p` settled within `ms`. */

@@ -288,9 +288,15 @@ export class SqliteStore implements Store {
   async markReceipt(match: ReceiptMatch, state: 'delivered', now: number): Promise<string[]> {
     const where: string[] = ['tenant = ?', 'provider = ?', `state IN ('sent','sending')`];
     const args: unknown[] = [match.tenant, match.provider];
-    if (match.tokenHash) (where.push('token_hash = ?'), args.push(match.tokenHash));
-    if (match.messageId) (where.push('message_id = ?'), args.push(match.messageId));
-    if (match.vendorMessageId) (where.push('vendor_message_id = ?'), args.push(match.vendorMessageId));
+    const add = (sql: string, v: string | undefined) => {
+      if (v) {
+        where.push(sql);
+        args.push(v);
+      }
+    };
+    add('token_hash = ?', match.tokenHash);
+    add('message_id = ?', match.messageId);
+    add('vendor_message_id = ?', match.vendorMessageId);
     if (args.length === 2) return [];
     return this.db.transaction(() => {
       const ids = (this.db.prepare(`SELECT id FROM deliveries WHERE ${where.join(' AND ')} LIMIT 1000`).all(...args) as Row[]).map((r) => String(r.id));

@@ -1,15 +1,17 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { XiaomiSimulator } from '../../providers/xiaomi/simulator.js';
 import { CLIENT_KEY, RECEIPT_SECRET, hwToken, testGateway, type TestGateway } from '../factories/gateway.js';
 
 let t: TestGateway;
 let base: string;
-let server: import('node:http').Server;
+let server: Server;
 
 beforeEach(async () => {
   t = await testGateway();
   server = t.gw.app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
-  base = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterEach(async () => {
   server.closeAllConnections();
@@ -66,7 +68,7 @@ describe('POST /v1/receipts/{provider}/{tenant}', () => {
 describe('receipts authenticated by the per-tenant URL secret (Xiaomi)', () => {
   let mi: XiaomiSimulator;
   let tx: TestGateway;
-  let srv: import('node:http').Server;
+  let srv: Server;
   let url: string;
   const regId = 'd//igwEhgBGCI2TG6lWqlK6Ekwqv2nfvF8eDXNkbX3UdHOcxLm5D0xDVumFuNV+Y';
 
@@ -75,7 +77,7 @@ describe('receipts authenticated by the per-tenant URL secret (Xiaomi)', () => {
     tx = await testGateway({ acmeProviders: { xiaomi: { appSecret: 'mi-secret-0001', packageName: 'com.acme.app', endpoint: mi.url } } });
     srv = tx.gw.app.listen(0, '127.0.0.1');
     await new Promise((r) => srv.once('listening', r));
-    url = `http://127.0.0.1:${(srv.address() as import('node:net').AddressInfo).port}/v1/receipts/xiaomi/acme`;
+    url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/v1/receipts/xiaomi/acme`;
   });
   afterEach(async () => {
     srv.closeAllConnections();

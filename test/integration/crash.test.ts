@@ -15,6 +15,14 @@ import { hwToken } from '../factories/gateway.js';
 const MAIN = new URL('../../dist/src/main.js', import.meta.url).pathname;
 const KEY = 'crash-test-server-key-0001';
 
+// The slice of API answers these tests read.
+interface ApiBody {
+  id: string;
+  targets: number;
+  status: string;
+  counts: Record<string, number>;
+}
+
 interface Running {
   child: ChildProcess;
   port: number;
@@ -60,13 +68,13 @@ async function startGateway(config: string): Promise<Running> {
   return { child, port, exited };
 }
 
-async function api(port: number, method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
+async function api(port: number, method: string, url: string, body?: unknown): Promise<{ status: number; body: ApiBody }> {
   const res = await fetch(`http://127.0.0.1:${port}${url}`, {
     method,
     headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as ApiBody };
 }
 
 async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
@@ -116,7 +124,7 @@ describe('a gateway process killed mid-send', () => {
     sim.delayMs = 0;
     const second = await startGateway(config);
     children.push(second.child);
-    const done = await until(async () => {
+    const done = await until<ApiBody>(async () => {
       const s = await api(second.port, 'GET', `/v1/messages/${sent.body.id}?limit=1`);
       return s.body.status === 'done' ? s.body : undefined;
     }, 'every delivery to finish after the restart');
