@@ -1,0 +1,106 @@
+/**
+ * One gateway (SQLite in a temp file, local queue, the Huawei adapter pointed at the simulator
+ * child) in its own process, plus a bare express "hello" app in the same process for the
+ * single-target comparison. Its RSS is sampled every 50 ms here, so the figure is the gateway's
+ * alone (no load generator, no simulator, no token arrays of the harness).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import pino from 'pino';
+import { huaweiProvider } from '../providers/huawei/index.js';
+import type { ProviderDefinition } from '../providers/types.js';
+import { parseConfig } from '../src/config/load.js';
+import { buildGateway, type Gateway } from '../src/gateway.js';
+import { RssSampler, serve, type RssReading } from './ipc.js';
+
+export interface GatewayChildOptions {
+  dbPath: string;
+  serverKey: string;
+  tenant: string;
+  sim: { url: string; appId: string; clientSecret: string };
+  rateLimit: { perSecond: number; concurrency: number };
+  bodyLimit: string;
+  /** Start the lanes (dispatch to the simulator); false = accept only, the backlog stays in the store. */
+  startLanes: boolean;
+}
+
+export interface GatewayPorts {
+  gateway: number;
+  hello: number;
+}
+
+// Only the Huawei definition: the bench needs no other vendor, and this keeps the bench
+// independent of adapters that are still being written.
+const providers = [huaweiProvider] as ProviderDefinition<never>[] as ProviderDefinition<unknown>[];
+const rss = new RssSampler();
+let gw: Gateway | undefined;
+const servers: http.Server[] = [];
+
+async function listen(handler: http.RequestListener): Promise<number> {
+  const server = http.createServer(handler);
+  server.keepAliveTimeout = 65_000;
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+serve({
+  start: async (o: GatewayChildOptions): Promise<GatewayPorts> => {
+    const config = parseConfig(
+      {
+        server: { port: 0, host: '127.0.0.1', bodyLimit: o.bodyLimit },
+        store: { driver: 'sqlite', path: o.dbPath },
+        security: { encryptionKey: 'b'.repeat(64) },
+        dispatch: { pollIntervalMs: 100 },
+        log: { level: 'silent' },
+        tenants: [
+          {
+            id: o.tenant,
+            serverKeys: [o.serverKey],
+            providers: {
+              huawei: { appId: o.sim.appId, clientSecret: o.sim.clientSecret, endpoint: o.sim.url, authEndpoint: o.sim.url, rateLimit: o.rateLimit },
+            },
+          },
+        ],
+      },
+      {},
+      providers,
+    );
+    gw = await buildGateway(config, { providers, logger: pino({ level: 'silent' }) });
+    if (o.startLanes) await gw.start();
+
+    const hello = express();
+    hello.disable('x-powered-by');
+    hello.use(express.json({ limit: o.bodyLimit }));
+    hello.post('/hello', (_req, res) => {
+      res.json({ hello: 'world' });
+    });
+    return { gateway: await listen(gw.app), hello: await listen(hello) };
+  },
+  rss: (): RssReading => ({ current: rss.sample(), peak: rss.peak }),
+  /** Start a new peak-RSS window; answers the peak of the window that ended. */
+  resetRss: (): RssReading => {
+    const peak = rss.reset();
+    return { current: rss.sample(), peak };
+  },
+  /** Force a full GC (the child runs with --expose-gc) and answer what is left. */
+  gc: (): NodeJS.MemoryUsage => {
+    (globalThis as { gc?: () => void }).gc?.();
+    rss.sample();
+    return process.memoryUsage();
+  },
+  pending: async (tenant: string): Promise<number> => {
+    if (!gw) throw new Error('not started');
+    return gw.store.pendingCount(tenant);
+  },
+  close: async () => {
+    for (const s of servers) {
+      s.closeAllConnections();
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
+    await gw?.stop();
+    rss.stop();
+    setImmediate(() => process.exit(0));
+  },
+});
