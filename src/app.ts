@@ -44,10 +44,10 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(httpMetrics(deps.metrics, deps.logger));
   app.use((req, _res, next) => (deps.accepting() || req.path.startsWith('/healthz') || req.path === '/metrics' ? next() : next(new ApiError('not_ready', 'pushgate is shutting down; retry on another instance.'))));
-  app.use(
-    express.json({ limit: deps.bodyLimit, type: ['application/json', 'application/*+json'], verify: keepRaw }),
-    express.urlencoded({ limit: deps.bodyLimit, extended: false, verify: keepRaw }),
-  );
+  // Receipts keep the raw body (signatures may cover it); other routes skip that copy.
+  const jsonTypes = ['application/json', 'application/*+json'];
+  app.use('/v1/receipts', express.json({ limit: deps.bodyLimit, type: jsonTypes, verify: keepRaw }), express.urlencoded({ limit: deps.bodyLimit, extended: false, verify: keepRaw }));
+  app.use(express.json({ limit: deps.bodyLimit, type: jsonTypes }), express.urlencoded({ limit: deps.bodyLimit, extended: false }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

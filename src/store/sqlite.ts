@@ -31,6 +31,8 @@ const ACTIVE = `state IN ('queued','sending')`;
 export class SqliteStore implements Store {
   readonly driver = 'sqlite';
   private readonly db: Database.Database;
+  /** Prepared statements by SQL text: compiling SQL on every call was a top hotspot (bench). */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -41,6 +43,15 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     this.migrate();
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
   }
 
   private migrate(): void {
@@ -57,7 +68,7 @@ export class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    this.stmt('SELECT 1').get();
   }
 
   async close(): Promise<void> {
@@ -68,54 +79,50 @@ export class SqliteStore implements Store {
 
   async upsertDevice(input: UpsertDeviceInput): Promise<{ device: DeviceRow; created: boolean }> {
     return this.db.transaction(() => {
-      const existing = this.db
-        .prepare('SELECT * FROM devices WHERE tenant = ? AND provider = ? AND token_hash = ?')
+      const existing = this.stmt('SELECT * FROM devices WHERE tenant = ? AND provider = ? AND token_hash = ?')
         .get(input.tenant, input.provider, input.tokenHash) as Row | undefined;
       if (existing) {
-        this.db
-          .prepare('UPDATE devices SET last_seen_at = ?, user_id = ?, apns = ?, token_enc = ? WHERE id = ?')
+        this.stmt('UPDATE devices SET last_seen_at = ?, user_id = ?, apns = ?, token_enc = ? WHERE id = ?')
           .run(input.now, input.userId, json(input.apns), input.tokenEnc, existing.id);
         return { device: toDevice({ ...existing, last_seen_at: input.now, user_id: input.userId, apns: json(input.apns), token_enc: input.tokenEnc }), created: false };
       }
-      this.db
-        .prepare(
+      this.stmt(
           'INSERT INTO devices (id, tenant, provider, token_enc, token_hash, user_id, apns, created_at, last_seen_at) VALUES (?,?,?,?,?,?,?,?,?)',
         )
         .run(input.id, input.tenant, input.provider, input.tokenEnc, input.tokenHash, input.userId, json(input.apns), input.now, input.now);
-      const row = this.db.prepare('SELECT * FROM devices WHERE id = ?').get(input.id) as Row;
+      const row = this.stmt('SELECT * FROM devices WHERE id = ?').get(input.id) as Row;
       return { device: toDevice(row), created: true };
     })();
   }
 
   async findDeviceByHash(tenant: string, provider: string, tokenHash: string): Promise<DeviceRow | null> {
-    const row = this.db
-      .prepare('SELECT * FROM devices WHERE tenant = ? AND provider = ? AND token_hash = ?')
+    const row = this.stmt('SELECT * FROM devices WHERE tenant = ? AND provider = ? AND token_hash = ?')
       .get(tenant, provider, tokenHash) as Row | undefined;
     return row ? toDevice(row) : null;
   }
 
   async getDevices(tenant: string, ids: string[]): Promise<DeviceRow[]> {
     return this.inChunks(ids, (chunk) =>
-      this.db.prepare(`SELECT * FROM devices WHERE tenant = ? AND id IN (${marks(chunk)})`).all(tenant, ...chunk) as Row[],
+      this.stmt(`SELECT * FROM devices WHERE tenant = ? AND id IN (${marks(chunk)})`).all(tenant, ...chunk) as Row[],
     ).map(toDevice);
   }
 
   async devicesOfUsers(tenant: string, userIds: string[]): Promise<DeviceRow[]> {
     return this.inChunks(userIds, (chunk) =>
-      this.db.prepare(`SELECT * FROM devices WHERE tenant = ? AND user_id IN (${marks(chunk)}) ORDER BY created_at, id`).all(tenant, ...chunk) as Row[],
+      this.stmt(`SELECT * FROM devices WHERE tenant = ? AND user_id IN (${marks(chunk)}) ORDER BY created_at, id`).all(tenant, ...chunk) as Row[],
     ).map(toDevice);
   }
 
   async deleteDevice(tenant: string, id: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM devices WHERE tenant = ? AND id = ?').run(tenant, id).changes > 0;
+    return this.stmt('DELETE FROM devices WHERE tenant = ? AND id = ?').run(tenant, id).changes > 0;
   }
 
   async deleteDeviceByHash(tenant: string, provider: string, tokenHash: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM devices WHERE tenant = ? AND provider = ? AND token_hash = ?').run(tenant, provider, tokenHash).changes > 0;
+    return this.stmt('DELETE FROM devices WHERE tenant = ? AND provider = ? AND token_hash = ?').run(tenant, provider, tokenHash).changes > 0;
   }
 
   async countDevices(): Promise<Array<LaneKey & { count: number }>> {
-    return (this.db.prepare('SELECT tenant, provider, COUNT(*) AS n FROM devices GROUP BY tenant, provider').all() as Row[]).map((r) => ({
+    return (this.stmt('SELECT tenant, provider, COUNT(*) AS n FROM devices GROUP BY tenant, provider').all() as Row[]).map((r) => ({
       tenant: String(r.tenant),
       provider: String(r.provider),
       count: Number(r.n),
@@ -123,10 +130,9 @@ export class SqliteStore implements Store {
   }
 
   async exportUser(tenant: string, userId: string): Promise<{ devices: DeviceRow[]; deliveries: DeliveryRow[] }> {
-    const devices = (this.db.prepare('SELECT * FROM devices WHERE tenant = ? AND user_id = ? ORDER BY created_at').all(tenant, userId) as Row[]).map(toDevice);
+    const devices = (this.stmt('SELECT * FROM devices WHERE tenant = ? AND user_id = ? ORDER BY created_at').all(tenant, userId) as Row[]).map(toDevice);
     const deliveries = (
-      this.db
-        .prepare('SELECT d.* FROM deliveries d JOIN devices v ON v.id = d.device_id WHERE v.tenant = ? AND v.user_id = ? ORDER BY d.created_at')
+      this.stmt('SELECT d.* FROM deliveries d JOIN devices v ON v.id = d.device_id WHERE v.tenant = ? AND v.user_id = ? ORDER BY d.created_at')
         .all(tenant, userId) as Row[]
     ).map(toDelivery);
     return { devices, deliveries };
@@ -134,14 +140,12 @@ export class SqliteStore implements Store {
 
   async eraseUser(tenant: string, userId: string): Promise<{ devices: number; deliveries: number }> {
     return this.db.transaction(() => {
-      const deliveries = this.db
-        .prepare(`DELETE FROM deliveries WHERE ${ACTIVE} AND device_id IN (SELECT id FROM devices WHERE tenant = ? AND user_id = ?)`)
+      const deliveries = this.stmt(`DELETE FROM deliveries WHERE ${ACTIVE} AND device_id IN (SELECT id FROM devices WHERE tenant = ? AND user_id = ?)`)
         .run(tenant, userId).changes;
       // Finished deliveries keep their counts but lose the link and the token: nothing about the user remains.
-      this.db
-        .prepare(`UPDATE deliveries SET device_id = NULL, token_enc = '', token_hash = '' WHERE device_id IN (SELECT id FROM devices WHERE tenant = ? AND user_id = ?)`)
+      this.stmt(`UPDATE deliveries SET device_id = NULL, token_enc = '', token_hash = '' WHERE device_id IN (SELECT id FROM devices WHERE tenant = ? AND user_id = ?)`)
         .run(tenant, userId);
-      const devices = this.db.prepare('DELETE FROM devices WHERE tenant = ? AND user_id = ?').run(tenant, userId).changes;
+      const devices = this.stmt('DELETE FROM devices WHERE tenant = ? AND user_id = ?').run(tenant, userId).changes;
       return { devices, deliveries };
     })();
   }
@@ -149,8 +153,7 @@ export class SqliteStore implements Store {
   // ---- messages ----
 
   async getIdempotency(tenant: string, key: string, notBefore: number): Promise<IdempotencyRecord | null> {
-    const row = this.db
-      .prepare('SELECT * FROM idempotency WHERE tenant = ? AND key = ? AND created_at >= ?')
+    const row = this.stmt('SELECT * FROM idempotency WHERE tenant = ? AND key = ? AND created_at >= ?')
       .get(tenant, key, notBefore) as Row | undefined;
     return row ? toIdem(row) : null;
   }
@@ -160,20 +163,18 @@ export class SqliteStore implements Store {
     deliveries: NewDelivery[],
     idempotency: IdempotencyRecord | null,
   ): Promise<{ inserted: true } | { inserted: false; existing: IdempotencyRecord }> {
-    const insertDelivery = this.db.prepare(
+    const insertDelivery = this.stmt(
       `INSERT INTO deliveries (id, tenant, message_id, provider, device_id, token_enc, token_hash, apns, quota_class, registered,
          state, attempts, due_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,'queued',0,?,?,?)`,
     );
     return this.db.transaction(() => {
       if (idempotency) {
-        const existing = this.db.prepare('SELECT * FROM idempotency WHERE tenant = ? AND key = ?').get(message.tenant, idempotency.key) as Row | undefined;
+        const existing = this.stmt('SELECT * FROM idempotency WHERE tenant = ? AND key = ?').get(message.tenant, idempotency.key) as Row | undefined;
         if (existing && Number(existing.created_at) >= idempotency.createdAt - 86_400_000) return { inserted: false as const, existing: toIdem(existing) };
-        this.db
-          .prepare('INSERT OR REPLACE INTO idempotency (tenant, key, body_hash, status, response, created_at) VALUES (?,?,?,?,?,?)')
+        this.stmt('INSERT OR REPLACE INTO idempotency (tenant, key, body_hash, status, response, created_at) VALUES (?,?,?,?,?,?)')
           .run(message.tenant, idempotency.key, idempotency.bodyHash, idempotency.status, idempotency.response, idempotency.createdAt);
       }
-      this.db
-        .prepare('INSERT INTO messages (id, tenant, idempotency_key, payload, created_at, expires_at) VALUES (?,?,?,?,?,?)')
+      this.stmt('INSERT INTO messages (id, tenant, idempotency_key, payload, created_at, expires_at) VALUES (?,?,?,?,?,?)')
         .run(message.id, message.tenant, message.idempotencyKey, message.payload, message.createdAt, message.expiresAt);
       for (const d of deliveries) {
         insertDelivery.run(d.id, message.tenant, message.id, d.provider, d.deviceId, d.tokenEnc, d.tokenHash, json(d.apns), d.quotaClass, d.registered ? 1 : 0, message.createdAt, message.createdAt, message.createdAt);
@@ -183,34 +184,32 @@ export class SqliteStore implements Store {
   }
 
   async getMessage(tenant: string, id: string): Promise<MessageRow | null> {
-    const row = this.db.prepare('SELECT * FROM messages WHERE tenant = ? AND id = ?').get(tenant, id) as Row | undefined;
+    const row = this.stmt('SELECT * FROM messages WHERE tenant = ? AND id = ?').get(tenant, id) as Row | undefined;
     return row ? toMessage(row) : null;
   }
 
   async messageCounts(tenant: string, id: string): Promise<Array<{ provider: string; state: DeliveryState; count: number }>> {
     return (
-      this.db.prepare('SELECT provider, state, COUNT(*) AS n FROM deliveries WHERE tenant = ? AND message_id = ? GROUP BY provider, state').all(tenant, id) as Row[]
+      this.stmt('SELECT provider, state, COUNT(*) AS n FROM deliveries WHERE tenant = ? AND message_id = ? GROUP BY provider, state').all(tenant, id) as Row[]
     ).map((r) => ({ provider: String(r.provider), state: r.state as DeliveryState, count: Number(r.n) }));
   }
 
   async listDeliveries(tenant: string, messageId: string, after: string | null, limit: number): Promise<DeliveryRow[]> {
     return (
-      this.db
-        .prepare('SELECT * FROM deliveries WHERE tenant = ? AND message_id = ? AND id > ? ORDER BY id LIMIT ?')
+      this.stmt('SELECT * FROM deliveries WHERE tenant = ? AND message_id = ? AND id > ? ORDER BY id LIMIT ?')
         .all(tenant, messageId, after ?? '', limit) as Row[]
     ).map(toDelivery);
   }
 
   async pendingCount(tenant: string): Promise<number> {
-    const row = this.db.prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE tenant = ? AND ${ACTIVE}`).get(tenant) as Row;
+    const row = this.stmt(`SELECT COUNT(*) AS n FROM deliveries WHERE tenant = ? AND ${ACTIVE}`).get(tenant) as Row;
     return Number(row.n);
   }
 
   // ---- dispatch ----
 
   async nextDueAt(lane: LaneKey, excludeClasses: string[]): Promise<number | null> {
-    const row = this.db
-      .prepare(`SELECT MIN(due_at) AS due FROM deliveries WHERE tenant = ? AND provider = ? AND ${ACTIVE}${notIn(excludeClasses)}`)
+    const row = this.stmt(`SELECT MIN(due_at) AS due FROM deliveries WHERE tenant = ? AND provider = ? AND ${ACTIVE}${notIn(excludeClasses)}`)
       .get(lane.tenant, lane.provider, ...excludeClasses) as Row;
     return row.due === null || row.due === undefined ? null : Number(row.due);
   }
@@ -218,17 +217,15 @@ export class SqliteStore implements Store {
   async claimBatch(req: ClaimRequest): Promise<ClaimedBatch | null> {
     const ex = notIn(req.excludeClasses);
     return this.db.transaction(() => {
-      const first = this.db
-        .prepare(`SELECT message_id FROM deliveries WHERE tenant = ? AND provider = ? AND ${ACTIVE} AND due_at <= ?${ex} ORDER BY due_at LIMIT 1`)
+      const first = this.stmt(`SELECT message_id FROM deliveries WHERE tenant = ? AND provider = ? AND ${ACTIVE} AND due_at <= ?${ex} ORDER BY due_at LIMIT 1`)
         .get(req.tenant, req.provider, req.now, ...req.excludeClasses) as Row | undefined;
       if (!first) return null;
       const messageId = String(first.message_id);
-      const rows = this.db
-        .prepare(`SELECT * FROM deliveries WHERE message_id = ? AND provider = ? AND ${ACTIVE} AND due_at <= ?${ex} ORDER BY due_at, id LIMIT ?`)
+      const rows = this.stmt(`SELECT * FROM deliveries WHERE message_id = ? AND provider = ? AND ${ACTIVE} AND due_at <= ?${ex} ORDER BY due_at, id LIMIT ?`)
         .all(messageId, req.provider, req.now, ...req.excludeClasses, req.limit) as Row[];
-      const lease = this.db.prepare(`UPDATE deliveries SET state = 'sending', lease_owner = ?, due_at = ?, updated_at = ? WHERE id = ?`);
+      const lease = this.stmt(`UPDATE deliveries SET state = 'sending', lease_owner = ?, due_at = ?, updated_at = ? WHERE id = ?`);
       for (const r of rows) lease.run(req.owner, req.leaseUntil, req.now, r.id);
-      const message = this.db.prepare('SELECT * FROM messages WHERE id = ?').get(messageId) as Row;
+      const message = this.stmt('SELECT * FROM messages WHERE id = ?').get(messageId) as Row;
       return {
         message: toMessage(message),
         deliveries: rows.map((r) => toDelivery({ ...r, state: 'sending', lease_owner: req.owner, due_at: req.leaseUntil })),
@@ -237,11 +234,11 @@ export class SqliteStore implements Store {
   }
 
   async completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number): Promise<void> {
-    const done = this.db.prepare(
+    const done = this.stmt(
       `UPDATE deliveries SET state = ?, attempts = ?, vendor_message_id = ?, last_error = ?, lease_owner = NULL, due_at = NULL, updated_at = ?
        WHERE id = ? AND lease_owner = ? AND state = 'sending'`,
     );
-    const requeue = this.db.prepare(
+    const requeue = this.stmt(
       `UPDATE deliveries SET state = 'queued', attempts = ?, last_error = ?, lease_owner = NULL, due_at = ?, updated_at = ?
        WHERE id = ? AND lease_owner = ? AND state = 'sending'`,
     );
@@ -255,14 +252,12 @@ export class SqliteStore implements Store {
   }
 
   async releaseClaims(owner: string, now: number): Promise<number> {
-    return this.db
-      .prepare(`UPDATE deliveries SET state = 'queued', lease_owner = NULL, due_at = ?, updated_at = ? WHERE lease_owner = ? AND state = 'sending'`)
+    return this.stmt(`UPDATE deliveries SET state = 'queued', lease_owner = NULL, due_at = ?, updated_at = ? WHERE lease_owner = ? AND state = 'sending'`)
       .run(now, now, owner).changes;
   }
 
   async setPause(p: LanePause): Promise<void> {
-    this.db
-      .prepare(
+    this.stmt(
         `INSERT INTO lane_pauses (tenant, provider, quota_class, until, reason) VALUES (?,?,?,?,?)
          ON CONFLICT (tenant, provider, quota_class) DO UPDATE SET until = excluded.until, reason = excluded.reason`,
       )
@@ -271,21 +266,22 @@ export class SqliteStore implements Store {
 
   async activePauses(lane: LaneKey, now: number): Promise<LanePause[]> {
     return (
-      this.db.prepare('SELECT * FROM lane_pauses WHERE tenant = ? AND provider = ? AND until > ?').all(lane.tenant, lane.provider, now) as Row[]
+      this.stmt('SELECT * FROM lane_pauses WHERE tenant = ? AND provider = ? AND until > ?').all(lane.tenant, lane.provider, now) as Row[]
     ).map(toPause);
   }
 
   async allActivePauses(now: number): Promise<LanePause[]> {
-    return (this.db.prepare('SELECT * FROM lane_pauses WHERE until > ?').all(now) as Row[]).map(toPause);
+    return (this.stmt('SELECT * FROM lane_pauses WHERE until > ?').all(now) as Row[]).map(toPause);
   }
 
   async laneStats(_now: number): Promise<LaneStats[]> {
     return (
-      this.db.prepare(`SELECT tenant, provider, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE ${ACTIVE} GROUP BY tenant, provider`).all() as Row[]
+      this.stmt(`SELECT tenant, provider, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE ${ACTIVE} GROUP BY tenant, provider`).all() as Row[]
     ).map((r) => ({ tenant: String(r.tenant), provider: String(r.provider), depth: Number(r.n), oldestCreatedAt: r.oldest === null ? null : Number(r.oldest) }));
   }
 
   async markReceipt(match: ReceiptMatch, state: 'delivered', now: number): Promise<string[]> {
+    // Matches the partial index deliveries_token_sent (migration 2); 'sending' covers a receipt that beats our own commit.
     const where: string[] = ['tenant = ?', 'provider = ?', `state IN ('sent','sending')`];
     const args: unknown[] = [match.tenant, match.provider];
     const add = (sql: string, v: string | undefined) => {
@@ -299,8 +295,8 @@ export class SqliteStore implements Store {
     add('vendor_message_id = ?', match.vendorMessageId);
     if (args.length === 2) return [];
     return this.db.transaction(() => {
-      const ids = (this.db.prepare(`SELECT id FROM deliveries WHERE ${where.join(' AND ')} LIMIT 1000`).all(...args) as Row[]).map((r) => String(r.id));
-      const upd = this.db.prepare(`UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ?`);
+      const ids = (this.stmt(`SELECT id FROM deliveries WHERE ${where.join(' AND ')} LIMIT 1000`).all(...args) as Row[]).map((r) => String(r.id));
+      const upd = this.stmt(`UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ?`);
       for (const id of ids) upd.run(state, now, id);
       return ids;
     })();
@@ -309,14 +305,14 @@ export class SqliteStore implements Store {
   // ---- retention ----
 
   async deleteIdleDevices(before: number): Promise<number> {
-    return this.db.prepare('DELETE FROM devices WHERE last_seen_at < ?').run(before).changes;
+    return this.stmt('DELETE FROM devices WHERE last_seen_at < ?').run(before).changes;
   }
 
   async deleteOldMessages(before: number): Promise<number> {
     return this.db.transaction(() => {
-      this.db.prepare('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE created_at < ?)').run(before);
-      this.db.prepare('DELETE FROM idempotency WHERE created_at < ?').run(before);
-      return this.db.prepare('DELETE FROM messages WHERE created_at < ?').run(before).changes;
+      this.stmt('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE created_at < ?)').run(before);
+      this.stmt('DELETE FROM idempotency WHERE created_at < ?').run(before);
+      return this.stmt('DELETE FROM messages WHERE created_at < ?').run(before).changes;
     })();
   }
 
