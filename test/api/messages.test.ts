@@ -120,6 +120,11 @@ describe('POST /v1/messages', () => {
       expect(res.body.error.details[0].field).toMatch(/^options\.overrides\.huawei/);
     });
 
+    it('answers a body that is not JSON with unsupported_media_type', async () => {
+      const res = await t.server('post', '/v1/messages').set('Content-Type', 'text/plain').send('to=alice').expect(415);
+      expect(res.body.error.code).toBe('unsupported_media_type');
+    });
+
     it('answers malformed JSON with malformed_json', async () => {
       const res = await t.server('post', '/v1/messages').set('Content-Type', 'application/json').send('{"to": {').expect(400);
       expect(res.body.error.code).toBe('malformed_json');
@@ -194,6 +199,13 @@ describe('keys', () => {
     const res = await t.server(method, url, CLIENT_KEY).send({});
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('forbidden');
+  });
+
+  it("cannot send to another tenant's users or devices", async () => {
+    await registerUser('zoe', 1);
+    const dev = (await t.server('get', '/v1/devices?userId=zoe')).body.devices[0];
+    const res = await send({ to: { userIds: ['zoe'], deviceIds: [dev.id] }, ...hello }, OTHER_SERVER_KEY).expect(202);
+    expect(res.body).toMatchObject({ targets: 0, skipped: [{ userId: 'zoe', reason: 'no_devices' }, { deviceId: dev.id, reason: 'not_found' }] });
   });
 
   it("does not show one tenant another tenant's message", async () => {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { nextMidnight } from '../../providers/shared/time.js';
+import { VivoSimulator } from '../../providers/vivo/simulator.js';
 import { defineProvider, type Outcome, type ProviderDefinition, type SendBatch } from '../../providers/types.js';
 import type { DeliveryRow } from '../../src/store/types.js';
 import { CLIENT_KEY, hwToken, testGateway, type TestGateway } from '../factories/gateway.js';
@@ -271,5 +272,35 @@ describe('quota classes and send windows', () => {
     t.clock.t = opens;
     await t.gw.dispatcher.runLane(scripted);
     expect((await t.gw.store.listDeliveries('acme', marketing, null, 10))[0]?.state).toBe('sent');
+  });
+});
+
+describe('vivo through the dispatcher', () => {
+  let vivo: VivoSimulator;
+  afterEach(async () => {
+    await t.close();
+    await vivo.close();
+  });
+
+  it('holds marketing messages outside 07:00–23:00 Beijing, sends IM at once, and marketing when the window opens', async () => {
+    const clock = { t: Date.parse('2026-11-25T23:30:00+08:00') };
+    vivo = await VivoSimulator.start({ appId: '10004', appKey: 'vivo-key', appSecret: 'vivo-secret', now: () => clock.t });
+    t = await testGateway({ acmeProviders: { vivo: { appId: '10004', appKey: 'vivo-key', appSecret: 'vivo-secret', endpoint: vivo.url } } });
+    t.clock.t = clock.t;
+    const vlane = { tenant: 'acme', provider: 'vivo' };
+    const send = async (category: string, regId: string) =>
+      (await t.server('post', '/v1/messages').send({ to: { tokens: [{ provider: 'vivo', token: regId }] }, notification: { title: 'Hi', body: 'There' }, options: { category } }).expect(202)).body.id as string;
+    const marketing = await send('marketing', '16043498931190202600001');
+    const im = await send('im', '16043498931190202600002');
+    await t.gw.dispatcher.runLane(vlane);
+    await t.gw.dispatcher.runLane(vlane);
+    expect((await t.gw.store.listDeliveries('acme', im, null, 10))[0]?.state).toBe('sent');
+    const opens = Date.parse('2026-11-26T07:00:00+08:00');
+    expect((await t.gw.store.listDeliveries('acme', marketing, null, 10))[0]).toMatchObject({ state: 'queued', nextAttemptAt: opens });
+    expect(vivo.accepted).toEqual(['16043498931190202600002']);
+    clock.t = t.clock.t = opens;
+    await t.gw.dispatcher.runLane(vlane);
+    expect((await t.gw.store.listDeliveries('acme', marketing, null, 10))[0]?.state).toBe('sent');
+    expect(vivo.accepted).toEqual(['16043498931190202600002', '16043498931190202600001']);
   });
 });
