@@ -52,30 +52,22 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
     },
   };
 
-  new Gauge({
-    name: 'pushgate_queue_depth',
-    help: 'Deliveries waiting or in flight per lane',
-    labelNames: ['tenant', 'provider'],
-    registers,
-    async collect() {
-      if (!sources) return;
-      this.reset();
-      for (const l of sources.lanes()) this.set({ tenant: l.tenant, provider: l.provider }, 0);
-      for (const s of await sources.laneStats()) this.set({ tenant: s.tenant, provider: s.provider }, s.depth);
-    },
-  });
-  new Gauge({
-    name: 'pushgate_queue_oldest_age_seconds',
-    help: 'Age of the oldest pending delivery per lane',
-    labelNames: ['tenant', 'provider'],
-    registers,
-    async collect() {
-      if (!sources) return;
-      this.reset();
-      for (const l of sources.lanes()) this.set({ tenant: l.tenant, provider: l.provider }, 0);
-      for (const s of await sources.laneStats()) this.set({ tenant: s.tenant, provider: s.provider }, s.oldestAgeSeconds);
-    },
-  });
+  // The two lane gauges share one shape: per-lane laneStats values, idle lanes reading 0 (not absent).
+  const laneGauge = (name: string, help: string, pick: (s: { depth: number; oldestAgeSeconds: number }) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['tenant', 'provider'],
+      registers,
+      async collect() {
+        if (!sources) return;
+        this.reset();
+        for (const l of sources.lanes()) this.set({ tenant: l.tenant, provider: l.provider }, 0);
+        for (const s of await sources.laneStats()) this.set({ tenant: s.tenant, provider: s.provider }, pick(s));
+      },
+    });
+  laneGauge('pushgate_queue_depth', 'Deliveries waiting or in flight per lane', (s) => s.depth);
+  laneGauge('pushgate_queue_oldest_age_seconds', 'Age of the oldest pending delivery per lane', (s) => s.oldestAgeSeconds);
   new Gauge({
     name: 'pushgate_devices',
     help: 'Registered devices',
