@@ -26,6 +26,7 @@ import type {
 } from './types.js';
 
 type Row = Record<string, unknown>;
+type InsertOutcome = { inserted: true } | { inserted: false; existing: IdempotencyRecord };
 const ACTIVE = `state IN ('queued','sending')`;
 
 export class SqliteStore implements Store {
@@ -33,6 +34,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   /** Prepared statements by SQL text: compiling SQL on every call was a top hotspot (bench). */
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly pendingInserts: Array<{ run: () => InsertOutcome; resolve(o: InsertOutcome): void; reject(err: unknown): void }> = [];
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -158,29 +160,59 @@ export class SqliteStore implements Store {
     return row ? toIdem(row) : null;
   }
 
-  async insertMessage(
-    message: MessageRow,
-    deliveries: NewDelivery[],
-    idempotency: IdempotencyRecord | null,
-  ): Promise<{ inserted: true } | { inserted: false; existing: IdempotencyRecord }> {
+  /**
+   * Group commit: inserts that arrive in the same event-loop turn share one transaction (one WAL
+   * write), each inside its own savepoint so one failure never takes the others with it. Every
+   * caller is still answered only after the commit that holds its rows.
+   */
+  insertMessage(message: MessageRow, deliveries: NewDelivery[], idempotency: IdempotencyRecord | null): Promise<InsertOutcome> {
+    return new Promise((resolve, reject) => {
+      this.pendingInserts.push({ run: () => this.insertOne(message, deliveries, idempotency), resolve, reject });
+      if (this.pendingInserts.length === 1) setImmediate(() => this.flushInserts());
+    });
+  }
+
+  private flushInserts(): void {
+    const batch = this.pendingInserts.splice(0);
+    const outcomes: Array<{ ok: InsertOutcome } | { err: unknown }> = [];
+    try {
+      this.db.transaction(() => {
+        for (const item of batch) {
+          try {
+            outcomes.push({ ok: this.db.transaction(item.run)() }); // nested: a savepoint
+          } catch (err) {
+            outcomes.push({ err });
+          }
+        }
+      })();
+    } catch (err) {
+      for (const item of batch) item.reject(err);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const o = outcomes[i];
+      if (o && 'ok' in o) item.resolve(o.ok);
+      else item.reject(o?.err);
+    });
+  }
+
+  private insertOne(message: MessageRow, deliveries: NewDelivery[], idempotency: IdempotencyRecord | null): InsertOutcome {
+    if (idempotency) {
+      const existing = this.stmt('SELECT * FROM idempotency WHERE tenant = ? AND key = ?').get(message.tenant, idempotency.key) as Row | undefined;
+      if (existing && Number(existing.created_at) >= idempotency.createdAt - 86_400_000) return { inserted: false, existing: toIdem(existing) };
+      this.stmt('INSERT OR REPLACE INTO idempotency (tenant, key, body_hash, status, response, created_at) VALUES (?,?,?,?,?,?)')
+        .run(message.tenant, idempotency.key, idempotency.bodyHash, idempotency.status, idempotency.response, idempotency.createdAt);
+    }
+    this.stmt('INSERT INTO messages (id, tenant, idempotency_key, payload, created_at, expires_at) VALUES (?,?,?,?,?,?)')
+      .run(message.id, message.tenant, message.idempotencyKey, message.payload, message.createdAt, message.expiresAt);
     const insertDelivery = this.stmt(
       `INSERT INTO deliveries (id, tenant, message_id, provider, device_id, token_enc, token_hash, apns, quota_class, registered,
          state, attempts, due_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,'queued',0,?,?,?)`,
     );
-    return this.db.transaction(() => {
-      if (idempotency) {
-        const existing = this.stmt('SELECT * FROM idempotency WHERE tenant = ? AND key = ?').get(message.tenant, idempotency.key) as Row | undefined;
-        if (existing && Number(existing.created_at) >= idempotency.createdAt - 86_400_000) return { inserted: false as const, existing: toIdem(existing) };
-        this.stmt('INSERT OR REPLACE INTO idempotency (tenant, key, body_hash, status, response, created_at) VALUES (?,?,?,?,?,?)')
-          .run(message.tenant, idempotency.key, idempotency.bodyHash, idempotency.status, idempotency.response, idempotency.createdAt);
-      }
-      this.stmt('INSERT INTO messages (id, tenant, idempotency_key, payload, created_at, expires_at) VALUES (?,?,?,?,?,?)')
-        .run(message.id, message.tenant, message.idempotencyKey, message.payload, message.createdAt, message.expiresAt);
-      for (const d of deliveries) {
-        insertDelivery.run(d.id, message.tenant, message.id, d.provider, d.deviceId, d.tokenEnc, d.tokenHash, json(d.apns), d.quotaClass, d.registered ? 1 : 0, message.createdAt, message.createdAt, message.createdAt);
-      }
-      return { inserted: true as const };
-    })();
+    for (const d of deliveries) {
+      insertDelivery.run(d.id, message.tenant, message.id, d.provider, d.deviceId, d.tokenEnc, d.tokenHash, json(d.apns), d.quotaClass, d.registered ? 1 : 0, message.createdAt, message.createdAt, message.createdAt);
+    }
+    return { inserted: true };
   }
 
   async getMessage(tenant: string, id: string): Promise<MessageRow | null> {
