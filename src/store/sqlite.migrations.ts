@@ -83,4 +83,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   DROP INDEX deliveries_device;
   CREATE INDEX deliveries_device ON deliveries (device_id) WHERE device_id IS NOT NULL;
   `,
+  // 3: fewer index writes per claim. The lease-owner index served only shutdown (releaseClaims
+  // scans the active rows instead), and sending rows no longer enter the receipt index.
+  `
+  DROP INDEX deliveries_owner;
+  DROP INDEX deliveries_token_sent;
+  CREATE INDEX deliveries_token_sent ON deliveries (tenant, provider, token_hash) WHERE state = 'sent';
+  `,
 ];

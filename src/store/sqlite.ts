@@ -43,6 +43,9 @@ export class SqliteStore implements Store {
     // NORMAL in WAL mode: a power loss may lose the last commits, a process crash loses nothing.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
+    // A 64 MB page cache (default 2 MB): a large backlog's indexes stay in memory while lanes churn them.
+    this.db.pragma('cache_size = -65536');
+    this.db.pragma('temp_store = MEMORY');
     this.db.pragma('foreign_keys = ON');
     this.migrate();
   }
@@ -253,33 +256,43 @@ export class SqliteStore implements Store {
         .get(req.tenant, req.provider, req.now, ...req.excludeClasses) as Row | undefined;
       if (!first) return null;
       const messageId = String(first.message_id);
-      const rows = this.stmt(`SELECT * FROM deliveries WHERE message_id = ? AND provider = ? AND ${ACTIVE} AND due_at <= ?${ex} ORDER BY due_at, id LIMIT ?`)
-        .all(messageId, req.provider, req.now, ...req.excludeClasses, req.limit) as Row[];
-      const lease = this.stmt(`UPDATE deliveries SET state = 'sending', lease_owner = ?, due_at = ?, updated_at = ? WHERE id = ?`);
-      for (const r of rows) lease.run(req.owner, req.leaseUntil, req.now, r.id);
+      // One statement leases the whole batch (UPDATE … RETURNING): per-row round trips were the claim's cost.
+      const rows = this.stmt(
+        `UPDATE deliveries SET state = 'sending', lease_owner = ?, due_at = ?, updated_at = ?
+         WHERE id IN (SELECT id FROM deliveries WHERE message_id = ? AND provider = ? AND ${ACTIVE} AND due_at <= ?${ex} ORDER BY due_at, id LIMIT ?)
+         RETURNING *`,
+      ).all(req.owner, req.leaseUntil, req.now, messageId, req.provider, req.now, ...req.excludeClasses, req.limit) as Row[];
+      rows.sort((a, b) => (String(a.id) < String(b.id) ? -1 : 1));
       const message = this.stmt('SELECT * FROM messages WHERE id = ?').get(messageId) as Row;
       return {
         message: toMessage(message),
-        deliveries: rows.map((r) => toDelivery({ ...r, state: 'sending', lease_owner: req.owner, due_at: req.leaseUntil })),
+        deliveries: rows.map(toDelivery),
       };
     })();
   }
 
   async completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number): Promise<void> {
-    const done = this.stmt(
-      `UPDATE deliveries SET state = ?, attempts = ?, vendor_message_id = ?, last_error = ?, lease_owner = NULL, due_at = NULL, updated_at = ?
-       WHERE id = ? AND lease_owner = ? AND state = 'sending'`,
-    );
-    const requeue = this.stmt(
-      `UPDATE deliveries SET state = 'queued', attempts = ?, last_error = ?, lease_owner = NULL, due_at = ?, updated_at = ?
-       WHERE id = ? AND lease_owner = ? AND state = 'sending'`,
+    // Updates with the same values (a batch that all went `sent` with one vendor id) are applied by
+    // one statement over a JSON list of ids, not one statement per row.
+    const groups = new Map<string, { values: unknown[]; ids: string[] }>();
+    for (const u of updates) {
+      const values =
+        u.state === 'queued'
+          ? ['queued', u.attempts, null, json(u.error), u.nextAttemptAt]
+          : u.state === 'sent'
+            ? ['sent', u.attempts, u.vendorMessageId, null, null]
+            : [u.state, u.attempts, null, json(u.error), null];
+      const key = JSON.stringify(values);
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { values, ids: [] }));
+      g.ids.push(u.id);
+    }
+    const apply = this.stmt(
+      `UPDATE deliveries SET state = ?, attempts = ?, vendor_message_id = ?, last_error = ?, due_at = ?, lease_owner = NULL, updated_at = ?
+       WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ? AND state = 'sending'`,
     );
     this.db.transaction(() => {
-      for (const u of updates) {
-        if (u.state === 'queued') requeue.run(u.attempts, json(u.error), u.nextAttemptAt, now, u.id, owner);
-        else if (u.state === 'sent') done.run('sent', u.attempts, u.vendorMessageId, null, now, u.id, owner);
-        else done.run(u.state, u.attempts, null, json(u.error), now, u.id, owner);
-      }
+      for (const g of groups.values()) apply.run(...g.values, now, JSON.stringify(g.ids), owner);
     })();
   }
 
@@ -313,8 +326,7 @@ export class SqliteStore implements Store {
   }
 
   async markReceipt(match: ReceiptMatch, state: 'delivered', now: number): Promise<string[]> {
-    // Matches the partial index deliveries_token_sent (migration 2); 'sending' covers a receipt that beats our own commit.
-    const where: string[] = ['tenant = ?', 'provider = ?', `state IN ('sent','sending')`];
+    const where: string[] = ['tenant = ?', 'provider = ?'];
     const args: unknown[] = [match.tenant, match.provider];
     const add = (sql: string, v: string | undefined) => {
       if (v) {
@@ -327,7 +339,11 @@ export class SqliteStore implements Store {
     add('vendor_message_id = ?', match.vendorMessageId);
     if (args.length === 2) return [];
     return this.db.transaction(() => {
-      const ids = (this.stmt(`SELECT id FROM deliveries WHERE ${where.join(' AND ')} LIMIT 1000`).all(...args) as Row[]).map((r) => String(r.id));
+      // 'sent' rows through the partial index deliveries_token_sent; 'sending' covers a receipt that
+      // beat our own commit (rare, and then found through the message's active rows).
+      const sent = this.stmt(`SELECT id FROM deliveries WHERE ${where.join(' AND ')} AND state = 'sent' LIMIT 1000`).all(...args) as Row[];
+      const sending = match.messageId ? (this.stmt(`SELECT id FROM deliveries WHERE ${where.join(' AND ')} AND state = 'sending' LIMIT 1000`).all(...args) as Row[]) : [];
+      const ids = [...sent, ...sending].map((r) => String(r.id));
       const upd = this.stmt(`UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ?`);
       for (const id of ids) upd.run(state, now, id);
       return ids;
