@@ -152,7 +152,7 @@ export function createApp(deps: AppDeps): express.Express {
         id: d.id,
         provider: d.provider,
         deviceId: d.deviceId,
-        token: deps.devices.view({ ...d, userId: null, createdAt: 0, lastSeenAt: 0 } as never).token,
+        token: deps.devices.maskStored(d.tokenEnc),
         state: d.state,
         attempts: d.attempts,
         ...(d.state === 'queued' ? { nextAttemptAt: new Date(d.nextAttemptAt).toISOString() } : {}),

@@ -80,17 +80,20 @@ export class DeviceService {
     return this.deps.store.deleteDeviceByHash(tenant, provider, this.deps.cipher.hash(provider, token));
   }
 
-  view(d: DeviceRow): DeviceView {
-    let token = '(unavailable)';
+  /** The masked form of a stored (encrypted) token; a row written under another key still lists. */
+  maskStored(tokenEnc: string): string {
     try {
-      token = maskToken(this.deps.cipher.decrypt(d.tokenEnc));
+      return maskToken(this.deps.cipher.decrypt(tokenEnc));
     } catch {
-      // keep the placeholder: a row written under another key still lists
+      return '(unavailable)';
     }
+  }
+
+  view(d: DeviceRow): DeviceView {
     return {
       id: d.id,
       provider: d.provider,
-      token,
+      token: this.maskStored(d.tokenEnc),
       userId: d.userId,
       ...(d.apns ? { apns: d.apns } : {}),
       createdAt: new Date(d.createdAt).toISOString(),

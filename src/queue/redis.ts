@@ -229,7 +229,9 @@ export class RedisQueueEngine implements QueueEngine {
     const queues = [...[...this.lanes.values()].map((l) => l.queue), ...this.foreign.values(), ...(this.control ? [this.control.queue] : [])];
     await settlesWithin(Promise.allSettled(queues.map((q) => q.close())), redisAway ? 1000 : CLOSE_GRACE_MS);
     for (const c of [this.conn, this.pingConn]) {
-      if (c.status === 'end' || !(await settlesWithin(c.quit(), 1000))) c.disconnect();
+      if (c.status !== 'end') await settlesWithin(c.quit(), 1000);
+      // A connection that could not say goodbye would otherwise keep reconnecting.
+      c.disconnect();
     }
   }
 
