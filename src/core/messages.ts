@@ -145,10 +145,16 @@ export class MessageService {
       for (const id of body.to.deviceIds) if (!found.has(id)) skipped.push({ deviceId: id, reason: 'not_found' });
       for (const d of devices) add(d.provider, d.tokenEnc, d.tokenHash, d, null);
     }
-    for (const t of raw) {
-      const hash = cipher.hash(t.provider, t.token);
-      const device = await store.findDeviceByHash(tenant, t.provider, hash);
-      add(t.provider, device?.tokenEnc ?? cipher.encrypt(t.token), hash, device, t.apns ?? null);
+    // Raw tokens that belong to registered devices become those devices (one lookup per provider).
+    const hashed = raw.map((t) => ({ ...t, hash: cipher.hash(t.provider, t.token) }));
+    const known = new Map<string, DeviceRow>();
+    for (const provider of new Set(hashed.map((t) => t.provider))) {
+      const hashes = hashed.filter((t) => t.provider === provider).map((t) => t.hash);
+      for (const d of await store.findDevicesByHashes(tenant, provider, hashes)) known.set(`${provider}\0${d.tokenHash}`, d);
+    }
+    for (const t of hashed) {
+      const device = known.get(`${t.provider}\0${t.hash}`) ?? null;
+      add(t.provider, device?.tokenEnc ?? cipher.encrypt(t.token), t.hash, device, t.apns ?? null);
     }
     for (const [provider, count] of unconfigured) skipped.push({ provider, count, reason: 'provider_not_configured' });
     return { deliveries, skipped };

@@ -134,6 +134,12 @@ export class PostgresStore implements Store {
     return rows[0] ? toDevice(rows[0]) : null;
   }
 
+  async findDevicesByHashes(tenant: string, provider: string, tokenHashes: string[]): Promise<DeviceRow[]> {
+    if (!tokenHashes.length) return [];
+    const { rows } = await this.pool.query('SELECT * FROM devices WHERE tenant = $1 AND provider = $2 AND token_hash = ANY($3::text[])', [tenant, provider, tokenHashes]);
+    return rows.map(toDevice);
+  }
+
   async getDevices(tenant: string, ids: string[]): Promise<DeviceRow[]> {
     if (!ids.length) return [];
     const { rows } = await this.pool.query('SELECT * FROM devices WHERE tenant = $1 AND id = ANY($2::text[])', [tenant, ids]);

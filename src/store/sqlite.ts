@@ -106,6 +106,12 @@ export class SqliteStore implements Store {
     return row ? toDevice(row) : null;
   }
 
+  async findDevicesByHashes(tenant: string, provider: string, tokenHashes: string[]): Promise<DeviceRow[]> {
+    return this.inChunks(tokenHashes, (chunk) =>
+      this.stmt(`SELECT * FROM devices WHERE tenant = ? AND provider = ? AND token_hash IN (${marks(chunk)})`).all(tenant, provider, ...chunk) as Row[],
+    ).map(toDevice);
+  }
+
   async getDevices(tenant: string, ids: string[]): Promise<DeviceRow[]> {
     return this.inChunks(ids, (chunk) =>
       this.stmt(`SELECT * FROM devices WHERE tenant = ? AND id IN (${marks(chunk)})`).all(tenant, ...chunk) as Row[],

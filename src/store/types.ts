@@ -133,6 +133,8 @@ export interface Store {
 
   upsertDevice(input: UpsertDeviceInput): Promise<{ device: DeviceRow; created: boolean }>;
   findDeviceByHash(tenant: string, provider: string, tokenHash: string): Promise<DeviceRow | null>;
+  /** Batch form of findDeviceByHash (raw-token sends look up thousands at once). */
+  findDevicesByHashes(tenant: string, provider: string, tokenHashes: string[]): Promise<DeviceRow[]>;
   getDevices(tenant: string, ids: string[]): Promise<DeviceRow[]>;
   devicesOfUsers(tenant: string, userIds: string[]): Promise<DeviceRow[]>;
   deleteDevice(tenant: string, id: string): Promise<boolean>;
