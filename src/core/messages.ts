@@ -129,8 +129,14 @@ export class MessageService {
       if (!ok.success) {
         throw new ApiError('invalid_token', `to.tokens[${i}].token is not a valid ${t.provider} token: ${ok.error.issues[0]?.message ?? 'bad format'}.`, [{ field: `to.tokens[${i}].token`, message: ok.error.issues[0]?.message ?? 'bad format' }]);
       }
-      if (t.apns && t.provider !== 'apns') throw new ApiError('field_not_allowed', `to.tokens[${i}].apns is only for provider apns.`, [{ field: `to.tokens[${i}].apns`, message: 'remove it' }]);
-      return { ...t, token: ok.data };
+      let apns: NewDelivery['apns'] = null;
+      if (t.apns !== undefined) {
+        if (!def.deviceFieldsSchema) throw new ApiError('field_not_allowed', `to.tokens[${i}].apns is not a ${t.provider} field; remove it.`, [{ field: `to.tokens[${i}].apns`, message: 'remove it' }]);
+        const extra = def.deviceFieldsSchema.safeParse({ apns: t.apns });
+        if (!extra.success) throw fromZodIssues(extra.error.issues, `to.tokens[${i}]`);
+        apns = extra.data.apns ?? null;
+      }
+      return { provider: t.provider, token: ok.data, apns };
     });
 
     if (body.to.userIds?.length) {
@@ -154,7 +160,7 @@ export class MessageService {
     }
     for (const t of hashed) {
       const device = known.get(`${t.provider}\0${t.hash}`) ?? null;
-      add(t.provider, device?.tokenEnc ?? cipher.encrypt(t.token), t.hash, device, t.apns ?? null);
+      add(t.provider, device?.tokenEnc ?? cipher.encrypt(t.token), t.hash, device, t.apns);
     }
     for (const [provider, count] of unconfigured) skipped.push({ provider, count, reason: 'provider_not_configured' });
     return { deliveries, skipped };

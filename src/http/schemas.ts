@@ -18,7 +18,8 @@ export const rawTokenSchema = z
   .object({
     provider: z.string(),
     token: z.string(),
-    apns: apnsInfoSchema.optional(),
+    /** Checked against the provider's own device fields (APNs: environment; FCM: marks an iOS token). */
+    apns: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
 

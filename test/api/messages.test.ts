@@ -213,3 +213,16 @@ describe('keys', () => {
     await t.server('get', `/v1/messages/${body.id}`, OTHER_SERVER_KEY).expect(404);
   });
 });
+
+describe('raw tokens with device fields', () => {
+  beforeEach(async () => {
+    t = await testGateway();
+  });
+
+  it("checks a raw token's apns block with the provider's own schema", async () => {
+    const bad = await send({ to: { tokens: [{ provider: 'apns', token: 'a'.repeat(64), apns: { environment: 'staging' } }] }, ...hello }).expect(400);
+    expect(bad.body.error.details[0].field).toMatch(/^to\.tokens\[0\]\.apns/);
+    const refused = await send({ to: { tokens: [{ provider: 'huawei', token: hwToken(1), apns: { environment: 'sandbox' } }] }, ...hello }).expect(400);
+    expect(refused.body.error.code).toBe('field_not_allowed');
+  });
+});
