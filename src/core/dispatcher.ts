@@ -35,8 +35,6 @@ export interface DispatcherDeps {
   /** This process's lease owner id. */
   owner: string;
   settings: DispatchSettings;
-  /** Called when a lane pause is set, so the engine can wake the lane when it ends. */
-  onPause?(lane: LaneKey, until: number): void;
 }
 
 const QUOTA_TZ = 'Asia/Shanghai';
@@ -140,7 +138,12 @@ export class Dispatcher {
     const byId = new Map(rows.map((d) => [d.id, d]));
     const updates: DeliveryUpdate[] = [];
     const t = now();
-    let lanePauseUntil: number | null = null;
+    // Lane-level decisions are taken once per batch, however many targets report them.
+    let backoffUntil: number | undefined;
+    const laneBackoff = () => (backoffUntil ??= t + this.pauseMs(laneKey));
+    let rateLimitedUntil: number | null = null;
+    let authPausedUntil: number | null = null;
+    const quotaPauses = new Map<string, number>();
     let laneOk = false;
 
     for (const r of results) {
@@ -169,8 +172,8 @@ export class Dispatcher {
           break;
         }
         case 'rate_limited': {
-          const until = t + (r.retryAfterMs ?? this.pauseMs(laneKey));
-          lanePauseUntil = Math.max(lanePauseUntil ?? 0, until);
+          const until = r.retryAfterMs !== undefined ? t + r.retryAfterMs : laneBackoff();
+          rateLimitedUntil = Math.max(rateLimitedUntil ?? 0, until);
           // Not the delivery's fault: the attempt is not counted.
           updates.push(this.retryOrGiveUp(d, d.attempts, until, error));
           break;
@@ -178,26 +181,25 @@ export class Dispatcher {
         case 'quota_exceeded': {
           const cls = r.quotaClass ?? d.quotaClass;
           const reset = nextMidnight(t, channel.def.quotaResetTimeZone ?? QUOTA_TZ);
-          await store.setPause({ ...lane, quotaClass: cls, until: reset, reason: `quota:${cls}` });
-          this.deps.onPause?.(lane, reset);
+          quotaPauses.set(cls, reset);
           updates.push(this.retryOrGiveUp(d, d.attempts, reset, error));
           break;
         }
         case 'auth_error': {
-          const until = t + this.pauseMs(laneKey);
-          await store.setPause({ ...lane, quotaClass: '*', until, reason: 'auth' });
-          this.deps.onPause?.(lane, until);
-          metrics.providerUp.set(lane, 0);
-          updates.push(this.retryOrGiveUp(d, d.attempts, until, error));
+          authPausedUntil = laneBackoff();
+          updates.push(this.retryOrGiveUp(d, d.attempts, authPausedUntil, error));
           break;
         }
       }
     }
-    if (lanePauseUntil !== null) {
-      await store.setPause({ ...lane, quotaClass: '*', until: lanePauseUntil, reason: 'rate_limited' });
-      this.deps.onPause?.(lane, lanePauseUntil);
+    for (const [cls, until] of quotaPauses) await store.setPause({ ...lane, quotaClass: cls, until, reason: `quota:${cls}` });
+    if (authPausedUntil !== null) {
+      await store.setPause({ ...lane, quotaClass: '*', until: authPausedUntil, reason: 'auth' });
+      metrics.providerUp.set(lane, 0);
+    } else if (rateLimitedUntil !== null) {
+      await store.setPause({ ...lane, quotaClass: '*', until: rateLimitedUntil, reason: 'rate_limited' });
     }
-    if (laneOk) {
+    if (laneOk && authPausedUntil === null) {
       this.strikes.delete(laneKey);
       metrics.providerUp.set(lane, 1);
     }

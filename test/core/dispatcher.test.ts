@@ -304,3 +304,26 @@ describe('vivo through the dispatcher', () => {
     expect(vivo.accepted).toEqual(['16043498931190202600002', '16043498931190202600001']);
   });
 });
+
+describe('lane pauses are decided once per batch', () => {
+  beforeEach(async () => {
+    t = await testGateway();
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('pauses for the base interval, not once per target, when a throttled batch has no Retry-After, and doubles on the next strike', async () => {
+    const { id } = await sendTo(3);
+    const t0 = t.clock.now();
+    t.sim.throttle(2);
+    await t.gw.dispatcher.runLane(lane);
+    expect((await deliveries(id)).map((r) => r.nextAttemptAt - t0)).toEqual([1000, 1000, 1000]);
+    t.clock.advance(1000);
+    await t.gw.dispatcher.runLane(lane);
+    expect((await deliveries(id)).map((r) => r.nextAttemptAt - t0)).toEqual([3000, 3000, 3000]);
+    t.clock.advance(2000);
+    await t.gw.dispatcher.runLane(lane);
+    expect((await deliveries(id)).map((r) => r.state)).toEqual(['sent', 'sent', 'sent']);
+  });
+});
