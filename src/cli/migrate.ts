@@ -1,0 +1,22 @@
+/**
+ * `npm run migrate`: apply the store's pending schema migrations and exit. Opening a store
+ * migrates it (under an advisory lock on PostgreSQL), so this is what start-up does first, run
+ * on its own for deploy pipelines that migrate before rolling instances.
+ */
+import { providers } from '../../providers/registry.js';
+import { ConfigError, loadConfigFile } from '../config/load.js';
+import { createLogger } from '../logger.js';
+import { StartupError, createStore, maskUrl } from '../store/factory.js';
+
+try {
+  const file = process.env.PUSHGATE_CONFIG ?? 'config/pushgate.yaml';
+  const config = loadConfigFile(file, process.env, providers);
+  const store = await createStore(config.store, createLogger(config.log.level));
+  await store.close();
+  const where = config.store.driver === 'sqlite' ? config.store.path : maskUrl(config.store.url);
+  console.error(`pushgate: ${config.store.driver} store at ${where} is migrated`);
+} catch (err) {
+  if (err instanceof ConfigError || err instanceof StartupError) console.error(`pushgate: ${err.message}`);
+  else console.error('pushgate: migration failed:', err);
+  process.exit(1);
+}
