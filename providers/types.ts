@@ -117,6 +117,12 @@ export interface PushProvider {
    * auth error pauses the lane at once.
    */
   refreshCredentials?(): Promise<void>;
+  /**
+   * Fetch credentials before the first batch (OAuth/auth tokens), so the first vendor requests go
+   * out right when the lane's rate slot is taken and bad credentials show at start-up. Optional;
+   * failures are logged, never fatal (the vendor may be briefly down).
+   */
+  warmUp?(): Promise<void>;
   close(): Promise<void>;
 }
 

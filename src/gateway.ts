@@ -130,6 +130,12 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
     retention,
     registry,
     async start() {
+      // Credentials first: the first vendor requests then leave as soon as their rate slot is taken.
+      await Promise.all(
+        hub.all().map((c) =>
+          c.provider.warmUp?.().catch((err: unknown) => logger.warn({ tenant: c.tenant, provider: c.def.id, err: (err as Error).message }, 'could not fetch vendor credentials at start-up; the lane will retry')),
+        ),
+      );
       await queue.start(lanes, dispatcher.runLane);
       retention.start();
     },

@@ -88,6 +88,10 @@ export class FcmProvider implements PushProvider {
     this.tokens.invalidate();
   }
 
+  async warmUp(): Promise<void> {
+    await this.tokens.get();
+  }
+
   async close(): Promise<void> {
     await this.session.close();
     this.tokens.close();

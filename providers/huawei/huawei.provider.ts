@@ -85,6 +85,10 @@ export class HuaweiProvider implements PushProvider {
     return { results: this.interpret(res, targets) };
   }
 
+  async warmUp(): Promise<void> {
+    await this.accessToken();
+  }
+
   async refreshCredentials(): Promise<void> {
     this.generation += 1;
     this.cached = undefined;

@@ -60,6 +60,8 @@ export class HuaweiSimulator implements SimulatorControls {
   quotaExhausted = false;
   readonly accepted: string[] = [];
   sendRequests = 0;
+  /** Arrival time (ms, wall clock) of every send request: rate-limit checks read 1-second windows from it. */
+  readonly sendTimes: number[] = [];
   /** Requests to the OAuth token endpoint (granted or not). */
   tokenRequests = 0;
   /** The last send body that passed auth (for tests that look at what the adapter put on the wire). */
@@ -183,6 +185,7 @@ export class HuaweiSimulator implements SimulatorControls {
 
   private answerSend(req: SimRequest, pathAppId: string): SimResponse {
     this.sendRequests += 1;
+    this.sendTimes.push(Date.now());
     if (this.throttleLeft > 0) {
       this.throttleLeft -= 1;
       const headers: Record<string, string> = this.throttleRetryAfter !== undefined ? { 'retry-after': String(this.throttleRetryAfter) } : {};

@@ -130,6 +130,11 @@ export class OppoProvider implements PushProvider {
   }
 
   /** A valid auth_token: cached, or the one auth call already in flight, or a new one. */
+  async warmUp(): Promise<void> {
+    const auth = await this.authToken();
+    if (!auth.ok) throw new Error(`OPPO auth failed: ${auth.verdict.vendorMessage ?? auth.verdict.vendorCode ?? auth.verdict.outcome}`);
+  }
+
   private authToken(): Promise<AuthResult> {
     const now = this.deps.now();
     if (this.cached && now < this.cached.reuseUntil) return Promise.resolve({ ok: true, token: this.cached.token });

@@ -288,6 +288,11 @@ export class VivoProvider implements PushProvider {
 
   // ------------------------------------------------------------------------------------------- auth
 
+  async warmUp(): Promise<void> {
+    const auth = await this.getToken();
+    if (!auth.ok) throw new Error(`vivo auth failed: ${auth.fail.vendorMessage ?? auth.fail.vendorCode ?? auth.fail.outcome}`);
+  }
+
   private async getToken(): Promise<AuthResult> {
     const now = this.deps.now();
     const t = this.token;

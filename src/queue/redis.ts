@@ -9,8 +9,8 @@
  * - one Worker per instance with that concurrency and BullMQ's limiter
  *   (`{ max: perSecond, duration: 1000 }`, counted in Redis for all workers). BullMQ's window is
  *   fixed (it starts at the first job), which can let up to twice the rate through across a
- *   window boundary, so each token also takes a slot from a sliding one-second window kept in
- *   Redis (one sorted set per lane, one Lua call, Redis's clock); when that says "wait", the
+ *   window boundary, so each token also takes a slot from the lane's pace kept in Redis (a GCRA:
+ *   grants spaced 1/perSecond apart, one Lua call, Redis's clock); when that says "wait", the
  *   queue is rate-limited with BullMQ's `rateLimit` for every instance and the token goes back.
  *
  * A run that sent something (`more`) refills all the lane's token ids. A run that found nothing
@@ -24,9 +24,8 @@
  *
  * Loaded only when `queue.driver: redis` is selected (see factory.ts).
  */
-import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { LaneKey } from '../store/types.js';
 import type { LaneRunner, LaneSettings, QueueEngine, RunResult } from './types.js';
@@ -69,22 +68,23 @@ const WATCHDOG_MS = 1000;
 const CLOSE_GRACE_MS = 5000;
 
 /**
- * A sliding window in Redis: KEYS[1] sorted set of run starts; ARGV max, window ms, member.
- * Returns 0 when a slot was taken, else the ms until the oldest start leaves the window.
+ * The lane's pace in Redis, as a GCRA (leaky bucket with no burst): slot grants are spaced
+ * `window / max` ms apart on Redis's clock, whichever instance asks. A plain sliding window let
+ * `concurrency` runs start together at each window edge, and a few ms of claim latency then put
+ * up to 1.4× the rate into one second as the vendor sees it (test/integration/multi-instance).
+ * KEYS[1] the theoretical arrival time; ARGV max, window ms. Returns 0 when a slot was taken,
+ * else the ms to wait.
  */
-const SLIDING_WINDOW = `
+const PACE = `
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local max = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) < max then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window + 1000)
-  return 0
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local interval = tonumber(ARGV[2]) / tonumber(ARGV[1])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat > now then
+  return math.max(1, math.ceil(tat - now))
 end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return math.max(1, tonumber(oldest[2]) + window - now + 1)
+redis.call('SET', KEYS[1], tostring(now + interval), 'PX', math.ceil(interval) + 1000)
+return 0
 `;
 
 export class RedisQueueEngine implements QueueEngine {
@@ -102,7 +102,7 @@ export class RedisQueueEngine implements QueueEngine {
   private lastErrorLog = 0;
 
   private constructor(
-    private readonly conn: Redis,
+    private readonly conn: TrackingRedis,
     private readonly pingConn: Redis,
     private readonly opts: Required<RedisQueueOptions>,
   ) {}
@@ -112,7 +112,7 @@ export class RedisQueueEngine implements QueueEngine {
     const opts: Required<RedisQueueOptions> = { lockDurationMs: 15_000, stalledIntervalMs: 5_000, pingTimeoutMs: 1000, ...options };
     // Workers block on duplicates of this connection; BullMQ requires maxRetriesPerRequest: null.
     // Not lazy: a duplicate made while Redis is away must keep retrying, not end for good.
-    const conn = new Redis(url, { maxRetriesPerRequest: null, connectTimeout: 5000 });
+    const conn = new TrackingRedis(url, { maxRetriesPerRequest: null, connectTimeout: 5000 });
     // Health checks must fail fast while Redis is away, and pass again once it is back.
     const pingConn = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: opts.pingTimeoutMs, connectTimeout: 2000 });
     const engine = new RedisQueueEngine(conn, pingConn, opts);
@@ -166,7 +166,7 @@ export class RedisQueueEngine implements QueueEngine {
       runRetryDelay: 1000,
     };
     for (const lane of this.lanes.values()) {
-      lane.worker = new Worker(lane.name, (job: Job) => this.process(lane, job), {
+      lane.worker = new Worker(lane.name, () => this.process(lane), {
         ...common,
         concurrency: lane.settings.concurrency,
         limiter: { max: lane.limit.max, duration: lane.limit.windowMs },
@@ -224,6 +224,7 @@ export class RedisQueueEngine implements QueueEngine {
       // Redis is not answering: drop the connection, which fails the commands waiting on it.
       this.opts.logger.warn('Redis did not answer while stopping; closing without it (tokens come back through stalled-job recovery and polls)');
       this.conn.disconnect();
+      for (const d of this.conn.duplicates) d.disconnect();
       await settlesWithin(Promise.allSettled(closing), 1000);
     }
     const queues = [...[...this.lanes.values()].map((l) => l.queue), ...this.foreign.values(), ...(this.control ? [this.control.queue] : [])];
@@ -233,12 +234,13 @@ export class RedisQueueEngine implements QueueEngine {
       // A connection that could not say goodbye would otherwise keep reconnecting.
       c.disconnect();
     }
+    for (const d of this.conn.duplicates) if (d.status !== 'end') d.disconnect();
   }
 
   /** One token: take a slot of the lane's rate, then make one run. */
-  private async process(lane: Lane, job: Job): Promise<Outcome> {
+  private async process(lane: Lane): Promise<Outcome> {
     if (this.stopping || !this.run) return { kind: 'skipped' };
-    const waitMs = Number(await this.conn.eval(SLIDING_WINDOW, 1, `${this.opts.prefix}:${lane.name}:window`, lane.limit.max, lane.limit.windowMs, `${job.id}:${randomUUID()}`));
+    const waitMs = Number(await this.conn.eval(PACE, 1, `${this.opts.prefix}:${lane.name}:pace`, lane.limit.max, lane.limit.windowMs));
     if (waitMs > 0) {
       // Every instance's worker holds off, and this token goes back to the waiting list.
       await lane.queue.rateLimit(waitMs);
@@ -357,6 +359,20 @@ export class RedisQueueEngine implements QueueEngine {
     if (now - this.lastErrorLog < 10_000) return;
     this.lastErrorLog = now;
     this.opts.logger.warn({ err: err instanceof Error ? err.message : String(err) }, msg);
+  }
+}
+
+/**
+ * ioredis that remembers the connections BullMQ duplicates from it (each worker's blocking
+ * connection), so stop() can drop them when Redis is gone: BullMQ's own close waits for Redis.
+ */
+class TrackingRedis extends Redis {
+  readonly duplicates = new Set<Redis>();
+  override duplicate(override?: Partial<RedisOptions>): Redis {
+    const d = super.duplicate(override);
+    this.duplicates.add(d);
+    d.once('end', () => this.duplicates.delete(d));
+    return d;
   }
 }
 

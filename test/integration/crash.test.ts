@@ -3,31 +3,16 @@
  * the middle of a 5,000-target send to a slowed Huawei simulator, restarted, and must deliver
  * every target. Needs `npm run build` first (`npm test` does it).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { HuaweiSimulator } from '../../providers/huawei/index.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { hwToken } from '../factories/gateway.js';
+import { api, assertBuilt, startGateway, until, type ApiBody } from '../factories/process.js';
 
-const MAIN = new URL('../../dist/src/main.js', import.meta.url).pathname;
 const KEY = 'crash-test-server-key-0001';
-
-// The slice of API answers these tests read.
-interface ApiBody {
-  id: string;
-  targets: number;
-  status: string;
-  counts: Record<string, number>;
-}
-
-interface Running {
-  child: ChildProcess;
-  port: number;
-  exited: Promise<number | null>;
-}
 
 function writeConfig(dir: string, sim: HuaweiSimulator): string {
   const file = path.join(dir, 'pushgate.yaml');
@@ -48,53 +33,14 @@ tenants:
   return file;
 }
 
-async function startGateway(config: string): Promise<Running> {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, PUSHGATE_CONFIG: config }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      try {
-        const entry = JSON.parse(line) as { msg?: string; port?: number };
-        if (entry.msg?.startsWith('pushgate listening') && entry.port) resolve(entry.port);
-      } catch {
-        // not a log line
-      }
-    });
-    void exited.then((code) => reject(new Error(`gateway exited with ${code} before listening: ${stderr}`)));
-  });
-  return { child, port, exited };
-}
-
-async function api(port: number, method: string, url: string, body?: unknown): Promise<{ status: number; body: ApiBody }> {
-  const res = await fetch(`http://127.0.0.1:${port}${url}`, {
-    method,
-    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as ApiBody };
-}
-
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const call = (port: number, method: string, url: string, body?: unknown) => api(port, KEY, method, url, body);
 
 describe('a gateway process killed mid-send', () => {
   let sim: HuaweiSimulator;
   let dir: string;
   const children: ChildProcess[] = [];
 
-  beforeAll(() => {
-    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
-  });
+  beforeAll(assertBuilt);
   beforeEach(async () => {
     sim = await HuaweiSimulator.start({ appId: '777', clientSecret: 'crash-secret' });
     dir = mkdtempSync(path.join(tmpdir(), 'pushgate-crash-'));
@@ -111,7 +57,7 @@ describe('a gateway process killed mid-send', () => {
     const first = await startGateway(config);
     children.push(first.child);
     const tokens = Array.from({ length: 5000 }, (_, i) => hwToken(i));
-    const sent = await api(first.port, 'POST', '/v1/messages', { to: { tokens: tokens.map((token) => ({ provider: 'huawei', token })) }, notification: { title: 'crash', body: 'test' } });
+    const sent = await call(first.port, 'POST', '/v1/messages', { to: { tokens: tokens.map((token) => ({ provider: 'huawei', token })) }, notification: { title: 'crash', body: 'test' } });
     expect(sent.status).toBe(202);
     expect(sent.body.targets).toBe(5000);
 
@@ -125,7 +71,7 @@ describe('a gateway process killed mid-send', () => {
     const second = await startGateway(config);
     children.push(second.child);
     const done = await until<ApiBody>(async () => {
-      const s = await api(second.port, 'GET', `/v1/messages/${sent.body.id}?limit=1`);
+      const s = await call(second.port, 'GET', `/v1/messages/${sent.body.id}?limit=1`);
       return s.body.status === 'done' ? s.body : undefined;
     }, 'every delivery to finish after the restart');
 
@@ -144,7 +90,7 @@ describe('a gateway process killed mid-send', () => {
     const gw = await startGateway(config);
     children.push(gw.child);
     const tokens = Array.from({ length: 3000 }, (_, i) => hwToken(100_000 + i));
-    const sent = await api(gw.port, 'POST', '/v1/messages', { to: { tokens: tokens.map((token) => ({ provider: 'huawei', token })) }, notification: { title: 'term', body: 'test' } });
+    const sent = await call(gw.port, 'POST', '/v1/messages', { to: { tokens: tokens.map((token) => ({ provider: 'huawei', token })) }, notification: { title: 'term', body: 'test' } });
     await until(() => (sim.sendRequests >= 1 ? true : undefined), 'a request in flight');
     gw.child.kill('SIGTERM');
     expect(await gw.exited).toBe(0);
@@ -159,7 +105,7 @@ describe('a gateway process killed mid-send', () => {
     sim.delayMs = 0;
     const again = await startGateway(config);
     children.push(again.child);
-    await until(async () => ((await api(again.port, 'GET', `/v1/messages/${sent.body.id}?limit=1`)).body.status === 'done' ? true : undefined), 'the rest to be sent');
+    await until(async () => ((await call(again.port, 'GET', `/v1/messages/${sent.body.id}?limit=1`)).body.status === 'done' ? true : undefined), 'the rest to be sent');
     expect(new Set(sim.accepted).size).toBe(3000);
     again.child.kill('SIGTERM');
     await again.exited;
