@@ -22,6 +22,11 @@
  * process. Stalled tokens of a dead worker are moved back by BullMQ after `lockDurationMs`; the
  * deliveries it had claimed come back through the store's lease, so nothing is lost either way.
  *
+ * Health: ping() has its own connection without an offline queue and with a short command
+ * timeout, so /readyz turns false within `pingTimeoutMs` of Redis going away; ioredis reconnects
+ * on its own, and a watchdog restarts any worker whose start-up met the broken connection, so
+ * lanes resume without a restart when Redis is back.
+ *
  * Loaded only when `queue.driver: redis` is selected (see factory.ts).
  */
 import { Queue, Worker, type Job } from 'bullmq';
@@ -213,26 +218,31 @@ export class RedisQueueEngine implements QueueEngine {
     clearInterval(this.pollTimer);
     clearInterval(this.watchdog);
     const workers = [...[...this.lanes.values()].map((l) => l.worker), this.control?.worker].filter((w): w is Worker => !!w);
-    // Stop fetching at once; the runs already handed to us finish (the vendor request is made and recorded).
-    const closing = workers.map((w) => w.close());
-    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
-    // BullMQ still has to record those tokens as done (and we hand them on to other instances):
-    // wait for that only as long as Redis is there to answer.
-    let redisAway = !(await settlesWithin(Promise.allSettled(closing), CLOSE_GRACE_MS));
-    redisAway ||= !(await settlesWithin(Promise.allSettled([...this.pending]), redisAway ? 0 : CLOSE_GRACE_MS));
-    if (redisAway) {
-      // Redis is not answering: drop the connection, which fails the commands waiting on it.
-      this.opts.logger.warn('Redis did not answer while stopping; closing without it (tokens come back through stalled-job recovery and polls)');
-      this.conn.disconnect();
-      for (const d of this.conn.duplicates) d.disconnect();
-      await settlesWithin(Promise.allSettled(closing), 1000);
+    const reachable = await this.ping().then(
+      () => true,
+      () => false,
+    );
+    if (!reachable) {
+      // Nothing can be fetched or recorded without Redis, and BullMQ's graceful close would wait
+      // for it forever: finish our runs, then close by force. The tokens come back to the other
+      // instances through stalled-job recovery, the deliveries through the store's lease.
+      this.opts.logger.warn('Redis is not answering; stopping the queue engine without it');
+      while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+      await settlesWithin(Promise.allSettled(workers.map((w) => w.close(true))), CLOSE_GRACE_MS);
+    } else {
+      // Stop fetching at once; the runs already handed to us finish (the vendor request is made
+      // and recorded), BullMQ records their tokens as done and we hand them on to other instances.
+      const closing = workers.map((w) => w.close());
+      while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+      if (!(await settlesWithin(Promise.allSettled(closing), CLOSE_GRACE_MS))) this.opts.logger.warn('Redis went away while stopping; closing without it');
+      await settlesWithin(Promise.allSettled([...this.pending]), CLOSE_GRACE_MS);
     }
     const queues = [...[...this.lanes.values()].map((l) => l.queue), ...this.foreign.values(), ...(this.control ? [this.control.queue] : [])];
-    await settlesWithin(Promise.allSettled(queues.map((q) => q.close())), redisAway ? 1000 : CLOSE_GRACE_MS);
+    await settlesWithin(Promise.allSettled(queues.map((q) => q.close())), reachable ? CLOSE_GRACE_MS : 1000);
     for (const c of [this.conn, this.pingConn]) {
-      if (c.status !== 'end') await settlesWithin(c.quit(), 1000);
+      if (reachable && c.status === 'ready') await settlesWithin(Promise.all([c.quit(), new Promise((resolve) => c.once('end', resolve))]), 1000);
       // A connection that could not say goodbye would otherwise keep reconnecting.
-      c.disconnect();
+      if (c.status !== 'end') c.disconnect();
     }
     for (const d of this.conn.duplicates) if (d.status !== 'end') d.disconnect();
   }

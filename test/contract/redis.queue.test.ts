@@ -27,7 +27,7 @@ async function deleteKeys(prefix: string): Promise<void> {
       if (keys.length) await redis.del(...keys);
     } while (cursor !== '0');
   } finally {
-    redis.disconnect();
+    await redis.quit();
   }
 }
 
@@ -43,6 +43,18 @@ describeQueueEngine(
   },
   service.describe,
 );
+
+async function pingUntilUp(engine: QueueEngine, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await engine.ping();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await sleep(100);
+    }
+  }
+}
 
 /** A TCP proxy in front of Redis that the test can cut and restore, as a network would. */
 async function redisProxy() {
@@ -120,59 +132,47 @@ service.describe('Redis queue engine across instances', () => {
 
   it('hands a dead instance’s token to another instance', async () => {
     const net = await proxy();
-    {
-      let release: () => void = () => {};
-      const hung = new Promise<void>((resolve) => (release = resolve));
-      const fast = { lockDurationMs: 1000, stalledIntervalMs: 300 };
-      // Instance A takes the lane's only token and then loses Redis for good (as if killed).
-      const a = await started(fast, net.url);
-      const aRuns = recorder(async () => {
-        await hung;
-        return { kind: 'idle', nextDueAt: null };
-      });
-      await a.start([{ ...lane, concurrency: 1 }], aRuns.run);
-      await until(() => aRuns.rec.active === 1, 3000, 'A to take the token');
-      await net.cut();
+    let release: () => void = () => {};
+    const hung = new Promise<void>((resolve) => (release = resolve));
+    const fast = { lockDurationMs: 1000, stalledIntervalMs: 300 };
+    const one = { ...lane, concurrency: 1 };
+    // Instance A takes the lane's only token, then loses Redis (as if it had been killed).
+    const a = await started(fast, net.url);
+    const aRuns = recorder(async () => {
+      await hung;
+      return { kind: 'idle', nextDueAt: null };
+    });
+    await a.start([one], aRuns.run);
+    await until(() => aRuns.rec.active === 1, 3000, 'A to take the token');
+    await net.cut();
 
-      const b = await started(fast);
-      const bRuns = recorder(() => ({ kind: 'idle', nextDueAt: null }));
-      await b.start([{ ...lane, concurrency: 1 }], bRuns.run);
-      // B's own start-up kick cannot add the token (A holds it); it comes back to B once A's lock expires.
-      const before = Date.now();
-      const settledStarts = bRuns.rec.starts.length;
-      await until(() => bRuns.rec.starts.length > settledStarts, 8000, 'B to run the stalled token');
-      expect(Date.now() - before).toBeLessThan(8000);
-      release();
-    }
+    // B cannot add the token (A still holds it); BullMQ hands it over once A's lock has expired.
+    const b = await started(fast);
+    const bRuns = recorder(() => ({ kind: 'idle', nextDueAt: null }));
+    await b.start([one], bRuns.run);
+    await until(() => bRuns.rec.starts.length > 0, 8000, 'B to run the stalled token');
+    // Let A's run end and its network come back, so the test closes it cleanly.
+    release();
+    await net.restore();
+    await pingUntilUp(a);
   }, 30_000);
 
   it('ping fails fast while Redis is away and passes again once it is back, and lanes resume', async () => {
     const net = await proxy();
-    {
-      const engine = await started({ pollIntervalMs: 300, pingTimeoutMs: 500 }, net.url);
-      const { rec, run } = recorder(() => ({ kind: 'idle', nextDueAt: null }));
-      await engine.start([lane], run);
-      await engine.ping();
-      await net.cut();
-      const t = Date.now();
-      await expect(engine.ping()).rejects.toThrow();
-      expect(Date.now() - t).toBeLessThan(1500);
+    const engine = await started({ pollIntervalMs: 300, pingTimeoutMs: 500 }, net.url);
+    const { rec, run } = recorder(() => ({ kind: 'idle', nextDueAt: null }));
+    await engine.start([lane], run);
+    await engine.ping();
+    await net.cut();
+    const t = Date.now();
+    await expect(engine.ping()).rejects.toThrow();
+    expect(Date.now() - t).toBeLessThan(1500);
 
-      await net.restore();
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        try {
-          await engine.ping();
-          break;
-        } catch (err) {
-          if (Date.now() > deadline) throw err;
-          await sleep(100);
-        }
-      }
-      const before = rec.starts.length;
-      engine.kick(lane);
-      await until(() => rec.starts.length > before, 10_000, 'a run after Redis came back');
-    }
+    await net.restore();
+    await pingUntilUp(engine);
+    const before = rec.starts.length;
+    engine.kick(lane);
+    await until(() => rec.starts.length > before, 10_000, 'a run after Redis came back');
   }, 30_000);
 
   it('fails to connect with the reason when Redis cannot be reached', async () => {

@@ -53,8 +53,9 @@ export function requireRedis(url = TEST_REDIS_URL): Promise<Service> {
     try {
       await redis.connect();
       await redis.ping();
+      await redis.quit();
     } finally {
-      redis.disconnect();
+      if (redis.status !== 'end') redis.disconnect();
     }
   });
 }

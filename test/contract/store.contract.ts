@@ -101,6 +101,19 @@ export function describeStore(name: string, makeHarness: () => Promise<StoreHarn
         expect(await store.devicesOfUsers('acme', [])).toEqual([]);
       });
 
+      it('finds many devices by token hash at once, within one tenant and provider', async () => {
+        const a = (await store.upsertDevice(device())).device;
+        const b = (await store.upsertDevice(device())).device;
+        const x = (await store.upsertDevice(device({ provider: 'xiaomi' }))).device;
+        await store.upsertDevice({ ...device({ tenant: 'beta' }), tokenHash: a.tokenHash });
+        const found = await store.findDevicesByHashes('acme', 'huawei', [a.tokenHash, b.tokenHash, x.tokenHash, 'hash:missing']);
+        expect(found.map((d) => d.id).sort()).toEqual([a.id, b.id].sort());
+        expect(await store.findDevicesByHashes('acme', 'huawei', [])).toEqual([]);
+        // More hashes than SQLite binds in one statement.
+        const many = Array.from({ length: 1200 }, (_, i) => `hash:none-${i}`);
+        expect((await store.findDevicesByHashes('acme', 'huawei', [...many, b.tokenHash])).map((d) => d.id)).toEqual([b.id]);
+      });
+
       it('keeps tenants apart: tenant B never sees, changes or deletes tenant A’s devices', async () => {
         const a = (await store.upsertDevice(device({ userId: 'alice' }))).device;
         // The same token registered by another tenant is another device.
@@ -108,6 +121,7 @@ export function describeStore(name: string, makeHarness: () => Promise<StoreHarn
         expect(b.created).toBe(true);
         expect(b.device.id).not.toBe(a.id);
         expect(await store.findDeviceByHash('beta', 'huawei', a.tokenHash)).toEqual(b.device);
+        expect(await store.findDevicesByHashes('beta', 'huawei', [a.tokenHash])).toEqual([b.device]);
         expect(await store.getDevices('beta', [a.id])).toEqual([]);
         expect((await store.devicesOfUsers('beta', ['alice'])).map((x) => x.id)).toEqual([b.device.id]);
         expect(await store.deleteDevice('beta', a.id)).toBe(false);
