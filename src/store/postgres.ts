@@ -9,8 +9,8 @@
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { ApnsDeviceInfo } from '../../providers/types.js';
 import { POSTGRES_MIGRATIONS } from './postgres.migrations.js';
+import { json, toDelivery, toDevice, toIdem, toMessage, toPause, type Row } from './rows.js';
 import type {
   ClaimRequest,
   ClaimedBatch,
@@ -29,7 +29,6 @@ import type {
   UpsertDeviceInput,
 } from './types.js';
 
-type Row = Record<string, unknown>;
 const ACTIVE = `state IN ('queued','sending')`;
 /** Rows per multi-row INSERT: 100k deliveries are 20 statements, each one round trip. */
 const INSERT_CHUNK = 5000;
@@ -427,68 +426,9 @@ export class PostgresStore implements Store {
   }
 }
 
-const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
-const parse = <T>(v: unknown): T | null => (typeof v === 'string' && v !== '' ? (JSON.parse(v) as T) : null);
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 function first(rows: Row[]): Row {
   const row = rows[0];
   if (!row) throw new Error('expected a row from PostgreSQL, got none');
   return row;
-}
-
-function toDevice(r: Row): DeviceRow {
-  return {
-    id: String(r.id),
-    tenant: String(r.tenant),
-    provider: String(r.provider),
-    tokenEnc: String(r.token_enc),
-    tokenHash: String(r.token_hash),
-    userId: r.user_id === null || r.user_id === undefined ? null : String(r.user_id),
-    apns: parse<ApnsDeviceInfo>(r.apns),
-    createdAt: Number(r.created_at),
-    lastSeenAt: Number(r.last_seen_at),
-  };
-}
-
-function toMessage(r: Row): MessageRow {
-  return {
-    id: String(r.id),
-    tenant: String(r.tenant),
-    idempotencyKey: r.idempotency_key === null ? null : String(r.idempotency_key),
-    payload: String(r.payload),
-    createdAt: Number(r.created_at),
-    expiresAt: num(r.expires_at),
-  };
-}
-
-function toDelivery(r: Row): DeliveryRow {
-  const state = r.state as DeliveryState;
-  return {
-    id: String(r.id),
-    tenant: String(r.tenant),
-    messageId: String(r.message_id),
-    provider: String(r.provider),
-    deviceId: r.device_id === null ? null : String(r.device_id),
-    tokenEnc: String(r.token_enc),
-    tokenHash: String(r.token_hash),
-    apns: parse<ApnsDeviceInfo>(r.apns),
-    quotaClass: String(r.quota_class),
-    registered: r.registered === true,
-    state,
-    attempts: Number(r.attempts),
-    nextAttemptAt: state === 'queued' ? Number(r.due_at) : 0,
-    leaseUntil: state === 'sending' ? Number(r.due_at) : null,
-    lastError: parse(r.last_error),
-    vendorMessageId: r.vendor_message_id === null || r.vendor_message_id === undefined ? null : String(r.vendor_message_id),
-    updatedAt: Number(r.updated_at),
-  };
-}
-
-function toIdem(r: Row): IdempotencyRecord {
-  return { key: String(r.key), bodyHash: String(r.body_hash), status: Number(r.status), response: String(r.response), createdAt: Number(r.created_at) };
-}
-
-function toPause(r: Row): LanePause {
-  return { tenant: String(r.tenant), provider: String(r.provider), quotaClass: String(r.quota_class), until: Number(r.until), reason: String(r.reason) };
 }

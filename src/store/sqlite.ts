@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { ApnsDeviceInfo } from '../../providers/types.js';
+import { json, toDelivery, toDevice, toIdem, toMessage, toPause, type Row } from './rows.js';
 import { SQLITE_MIGRATIONS } from './sqlite.migrations.js';
 import type {
   ClaimRequest,
@@ -25,7 +25,6 @@ import type {
   UpsertDeviceInput,
 } from './types.js';
 
-type Row = Record<string, unknown>;
 type InsertOutcome = { inserted: true } | { inserted: false; existing: IdempotencyRecord };
 const ACTIVE = `state IN ('queued','sending')`;
 
@@ -380,61 +379,3 @@ export class SqliteStore implements Store {
 
 const marks = (xs: unknown[]) => xs.map(() => '?').join(',');
 const notIn = (classes: string[]) => (classes.length ? ` AND quota_class NOT IN (${marks(classes)})` : '');
-const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
-const parse = <T>(v: unknown): T | null => (typeof v === 'string' && v !== '' ? (JSON.parse(v) as T) : null);
-
-function toDevice(r: Row): DeviceRow {
-  return {
-    id: String(r.id),
-    tenant: String(r.tenant),
-    provider: String(r.provider),
-    tokenEnc: String(r.token_enc),
-    tokenHash: String(r.token_hash),
-    userId: r.user_id === null || r.user_id === undefined ? null : String(r.user_id),
-    apns: parse<ApnsDeviceInfo>(r.apns),
-    createdAt: Number(r.created_at),
-    lastSeenAt: Number(r.last_seen_at),
-  };
-}
-
-function toMessage(r: Row): MessageRow {
-  return {
-    id: String(r.id),
-    tenant: String(r.tenant),
-    idempotencyKey: r.idempotency_key === null ? null : String(r.idempotency_key),
-    payload: String(r.payload),
-    createdAt: Number(r.created_at),
-    expiresAt: r.expires_at === null ? null : Number(r.expires_at),
-  };
-}
-
-function toDelivery(r: Row): DeliveryRow {
-  const state = r.state as DeliveryState;
-  return {
-    id: String(r.id),
-    tenant: String(r.tenant),
-    messageId: String(r.message_id),
-    provider: String(r.provider),
-    deviceId: r.device_id === null ? null : String(r.device_id),
-    tokenEnc: String(r.token_enc),
-    tokenHash: String(r.token_hash),
-    apns: parse<ApnsDeviceInfo>(r.apns),
-    quotaClass: String(r.quota_class),
-    registered: Number(r.registered) === 1,
-    state,
-    attempts: Number(r.attempts),
-    nextAttemptAt: state === 'queued' ? Number(r.due_at) : 0,
-    leaseUntil: state === 'sending' ? Number(r.due_at) : null,
-    lastError: parse(r.last_error),
-    vendorMessageId: r.vendor_message_id === null || r.vendor_message_id === undefined ? null : String(r.vendor_message_id),
-    updatedAt: Number(r.updated_at),
-  };
-}
-
-function toIdem(r: Row): IdempotencyRecord {
-  return { key: String(r.key), bodyHash: String(r.body_hash), status: Number(r.status), response: String(r.response), createdAt: Number(r.created_at) };
-}
-
-function toPause(r: Row): LanePause {
-  return { tenant: String(r.tenant), provider: String(r.provider), quotaClass: String(r.quota_class), until: Number(r.until), reason: String(r.reason) };
-}

@@ -1,0 +1,69 @@
+/**
+ * Row → object mapping shared by the SQLite and PostgreSQL stores: both keep the same columns
+ * (ms timestamps, JSON text for apns and errors), so one mapping serves both.
+ */
+import type { ApnsDeviceInfo } from '../../providers/types.js';
+import type { DeliveryRow, DeliveryState, DeviceRow, IdempotencyRecord, LanePause, MessageRow } from './types.js';
+
+export type Row = Record<string, unknown>;
+
+export const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+const parse = <T>(v: unknown): T | null => (typeof v === 'string' && v !== '' ? (JSON.parse(v) as T) : null);
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+export function toDevice(r: Row): DeviceRow {
+  return {
+    id: String(r.id),
+    tenant: String(r.tenant),
+    provider: String(r.provider),
+    tokenEnc: String(r.token_enc),
+    tokenHash: String(r.token_hash),
+    userId: str(r.user_id),
+    apns: parse<ApnsDeviceInfo>(r.apns),
+    createdAt: Number(r.created_at),
+    lastSeenAt: Number(r.last_seen_at),
+  };
+}
+
+export function toMessage(r: Row): MessageRow {
+  return {
+    id: String(r.id),
+    tenant: String(r.tenant),
+    idempotencyKey: str(r.idempotency_key),
+    payload: String(r.payload),
+    createdAt: Number(r.created_at),
+    expiresAt: r.expires_at === null || r.expires_at === undefined ? null : Number(r.expires_at),
+  };
+}
+
+export function toDelivery(r: Row): DeliveryRow {
+  const state = r.state as DeliveryState;
+  return {
+    id: String(r.id),
+    tenant: String(r.tenant),
+    messageId: String(r.message_id),
+    provider: String(r.provider),
+    deviceId: str(r.device_id),
+    tokenEnc: String(r.token_enc),
+    tokenHash: String(r.token_hash),
+    apns: parse<ApnsDeviceInfo>(r.apns),
+    quotaClass: String(r.quota_class),
+    // SQLite stores 1/0, PostgreSQL a boolean.
+    registered: r.registered === true || Number(r.registered) === 1,
+    state,
+    attempts: Number(r.attempts),
+    nextAttemptAt: state === 'queued' ? Number(r.due_at) : 0,
+    leaseUntil: state === 'sending' ? Number(r.due_at) : null,
+    lastError: parse(r.last_error),
+    vendorMessageId: str(r.vendor_message_id),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+export function toIdem(r: Row): IdempotencyRecord {
+  return { key: String(r.key), bodyHash: String(r.body_hash), status: Number(r.status), response: String(r.response), createdAt: Number(r.created_at) };
+}
+
+export function toPause(r: Row): LanePause {
+  return { tenant: String(r.tenant), provider: String(r.provider), quotaClass: String(r.quota_class), until: Number(r.until), reason: String(r.reason) };
+}
