@@ -10,6 +10,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import axios from 'axios';
 import { startHttpSimulator, type HttpSimulator, type SimRequest, type SimResponse } from '../shared/sim-server.js';
+import { FaultScript } from '../shared/sim-faults.js';
 import type { SimulatorControls } from '../types.js';
 import { HUAWEI_TOKEN_PATH } from './huawei.config.js';
 import { huaweiCallbackHeader } from './huawei.receipts.js';
@@ -70,9 +71,7 @@ export class HuaweiSimulator implements SimulatorControls {
   private readonly now: () => number;
   /** access token → expiry (simulator clock, ms). */
   private readonly accessTokens = new Map<string, number>();
-  private throttleLeft = 0;
-  private throttleRetryAfter: number | undefined;
-  private failLeft = 0;
+  private readonly faults = new FaultScript();
   private tokenThrottleLeft = 0;
   private readonly canned: CannedAnswer[] = [];
   private requestSeq = 0;
@@ -105,12 +104,11 @@ export class HuaweiSimulator implements SimulatorControls {
   }
 
   throttle(n: number, retryAfterSeconds?: number): void {
-    this.throttleLeft = n;
-    this.throttleRetryAfter = retryAfterSeconds;
+    this.faults.throttle(n, retryAfterSeconds);
   }
 
   fail(n: number): void {
-    this.failLeft = n;
+    this.faults.fail(n);
   }
 
   /** Answer the next `n` token requests with HTTP 503 (the OAuth service's flow control). */
@@ -186,15 +184,12 @@ export class HuaweiSimulator implements SimulatorControls {
   private answerSend(req: SimRequest, pathAppId: string): SimResponse {
     this.sendRequests += 1;
     this.sendTimes.push(Date.now());
-    if (this.throttleLeft > 0) {
-      this.throttleLeft -= 1;
-      const headers: Record<string, string> = this.throttleRetryAfter !== undefined ? { 'retry-after': String(this.throttleRetryAfter) } : {};
+    const throttled = this.faults.takeThrottle();
+    if (throttled) {
+      const headers: Record<string, string> = throttled.retryAfterSeconds !== undefined ? { 'retry-after': String(throttled.retryAfterSeconds) } : {};
       return { status: 503, headers, body: 'Service Unavailable' };
     }
-    if (this.failLeft > 0) {
-      this.failLeft -= 1;
-      return this.answer(500, C.INTERNAL_ERROR, 'Internal error');
-    }
+    if (this.faults.takeFail()) return this.answer(500, C.INTERNAL_ERROR, 'Internal error');
 
     const auth = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''));
     const expiresAt = auth?.[1] !== undefined ? this.accessTokens.get(auth[1]) : undefined;

@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { startHttpSimulator, type HttpSimulator, type SimRequest, type SimResponse } from '../shared/sim-server.js';
+import { FaultScript } from '../shared/sim-faults.js';
 import type { SimulatorControls } from '../types.js';
 import { OPPO_CODES as C, OPPO_CONTENT_CATEGORIES, OPPO_PATHS, OPPO_SERVICE_CATEGORIES, type OppoReceiptItem } from './oppo.wire.js';
 
@@ -72,9 +73,7 @@ export class OppoSimulator implements SimulatorControls {
   private readonly autoReceipts: boolean;
   private readonly tokens = new Map<string, number>();
   private readonly pushed = new Set<string>();
-  private throttleLeft = 0;
-  private throttleRetryAfter: number | undefined;
-  private failLeft = 0;
+  private readonly faults = new FaultScript();
   private seq = 0;
   private server!: HttpSimulator;
 
@@ -99,12 +98,11 @@ export class OppoSimulator implements SimulatorControls {
   }
 
   throttle(n: number, retryAfterSeconds?: number): void {
-    this.throttleLeft = n;
-    this.throttleRetryAfter = retryAfterSeconds;
+    this.faults.throttle(n, retryAfterSeconds);
   }
 
   fail(n: number): void {
-    this.failLeft = n;
+    this.faults.fail(n);
   }
 
   /** Every auth_token issued so far is now expired: sends answer code 11. */
@@ -160,8 +158,7 @@ export class OppoSimulator implements SimulatorControls {
   }
 
   private send(req: SimRequest): SimResponse {
-    if (this.failLeft > 0) {
-      this.failLeft--;
+    if (this.faults.takeFail()) {
       return this.failWith === 'http' ? { status: 500, body: 'Internal Server Error' } : fail(C.SERVICE_UNAVAILABLE, 'Service Currently Unavailable');
     }
     if (req.method !== 'POST') return fail(C.HTTP_ACTION_NOT_ALLOWED, 'Http Action Not Allowed');
@@ -176,9 +173,9 @@ export class OppoSimulator implements SimulatorControls {
     if (expiresAt === undefined || expiresAt <= this.now()) return fail(C.INVALID_AUTH_TOKEN, 'Invalid AuthToken');
     this.lastSend = { path: req.path, form: req.form, headers: req.headers };
 
-    if (this.throttleLeft > 0) {
-      this.throttleLeft--;
-      const headers = this.throttleRetryAfter !== undefined ? { 'retry-after': String(this.throttleRetryAfter) } : undefined;
+    const throttled = this.faults.takeThrottle();
+    if (throttled) {
+      const headers = throttled.retryAfterSeconds !== undefined ? { 'retry-after': String(throttled.retryAfterSeconds) } : undefined;
       return fail(this.throttleCode, this.throttleCode === C.APP_CALL_LIMITED ? 'App Call Limited' : 'Flow Control', headers);
     }
     if (this.quotaExhausted) return fail(C.DAILY_LIMIT, 'Exceed Daily Message Limit');

@@ -22,6 +22,7 @@
  */
 import { createHash } from 'node:crypto';
 import { startHttpSimulator, type HttpSimulator, type SimRequest, type SimResponse } from '../shared/sim-server.js';
+import { FaultScript } from '../shared/sim-faults.js';
 import type { SimulatorControls } from '../types.js';
 import { RC_CODES, RC_MAX_NONCE_CHARS, RC_MAX_TITLE_CHARS, RC_MAX_USER_IDS, RC_PUSH_USER_PATH, type RcResponse } from './rongcloud.wire.js';
 
@@ -47,9 +48,7 @@ export class RongCloudSimulator implements SimulatorControls {
   /** The last request to /push/user.json (headers and parsed body), for assertions. */
   lastRequest: SimRequest | undefined;
 
-  private throttleLeft = 0;
-  private throttleRetryAfter: number | undefined;
-  private failLeft = 0;
+  private readonly faults = new FaultScript();
   private pushCount = 0;
   private server!: HttpSimulator;
   private readonly apps: Map<string, string>;
@@ -74,12 +73,11 @@ export class RongCloudSimulator implements SimulatorControls {
   }
 
   throttle(n: number, retryAfterSeconds?: number): void {
-    this.throttleLeft = n;
-    this.throttleRetryAfter = retryAfterSeconds;
+    this.faults.throttle(n, retryAfterSeconds);
   }
 
   fail(n: number): void {
-    this.failLeft = n;
+    this.faults.fail(n);
   }
 
   /** Close `other` together with this one (the playground's backup host). */
@@ -103,17 +101,16 @@ export class RongCloudSimulator implements SimulatorControls {
       ...(this.delayMs > 0 ? { delayMs: this.delayMs } : {}),
     });
 
-    if (this.failLeft > 0) {
-      this.failLeft -= 1;
+    if (this.faults.takeFail()) {
       return answer(500, { code: RC_CODES.INTERNAL_ERROR, errorMessage: 'Internal server error' });
     }
 
     const authError = this.checkAuth(req);
     if (authError) return answer(401, authError);
 
-    if (this.throttleLeft > 0) {
-      this.throttleLeft -= 1;
-      const headers = this.throttleRetryAfter !== undefined ? { 'Retry-After': String(this.throttleRetryAfter) } : undefined;
+    const throttled = this.faults.takeThrottle();
+    if (throttled) {
+      const headers = throttled.retryAfterSeconds !== undefined ? { 'Retry-After': String(throttled.retryAfterSeconds) } : undefined;
       return answer(429, { code: RC_CODES.RATE_LIMITED, errorMessage: 'Too many requests' }, headers);
     }
 
