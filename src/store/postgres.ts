@@ -128,11 +128,6 @@ export class PostgresStore implements Store {
     return { device, created: device.id === input.id };
   }
 
-  async findDeviceByHash(tenant: string, provider: string, tokenHash: string): Promise<DeviceRow | null> {
-    const { rows } = await this.pool.query('SELECT * FROM devices WHERE tenant = $1 AND provider = $2 AND token_hash = $3', [tenant, provider, tokenHash]);
-    return rows[0] ? toDevice(rows[0]) : null;
-  }
-
   async findDevicesByHashes(tenant: string, provider: string, tokenHashes: string[]): Promise<DeviceRow[]> {
     if (!tokenHashes.length) return [];
     const { rows } = await this.pool.query('SELECT * FROM devices WHERE tenant = $1 AND provider = $2 AND token_hash = ANY($3::text[])', [tenant, provider, tokenHashes]);

@@ -99,12 +99,6 @@ export class SqliteStore implements Store {
     })();
   }
 
-  async findDeviceByHash(tenant: string, provider: string, tokenHash: string): Promise<DeviceRow | null> {
-    const row = this.stmt('SELECT * FROM devices WHERE tenant = ? AND provider = ? AND token_hash = ?')
-      .get(tenant, provider, tokenHash) as Row | undefined;
-    return row ? toDevice(row) : null;
-  }
-
   async findDevicesByHashes(tenant: string, provider: string, tokenHashes: string[]): Promise<DeviceRow[]> {
     return this.inChunks(tokenHashes, (chunk) =>
       this.stmt(`SELECT * FROM devices WHERE tenant = ? AND provider = ? AND token_hash IN (${marks(chunk)})`).all(tenant, provider, ...chunk) as Row[],

@@ -132,8 +132,7 @@ export interface Store {
   close(): Promise<void>;
 
   upsertDevice(input: UpsertDeviceInput): Promise<{ device: DeviceRow; created: boolean }>;
-  findDeviceByHash(tenant: string, provider: string, tokenHash: string): Promise<DeviceRow | null>;
-  /** Batch form of findDeviceByHash (raw-token sends look up thousands at once). */
+  /** Devices by token lookup hash (raw-token sends look up thousands at once). */
   findDevicesByHashes(tenant: string, provider: string, tokenHashes: string[]): Promise<DeviceRow[]>;
   getDevices(tenant: string, ids: string[]): Promise<DeviceRow[]>;
   devicesOfUsers(tenant: string, userIds: string[]): Promise<DeviceRow[]>;
