@@ -149,7 +149,7 @@ export class Dispatcher {
     for (const r of results) {
       const d = byId.get(r.deliveryId);
       if (!d) continue;
-      metrics.deliveries.inc({ ...lane, outcome: r.outcome });
+      metrics.attempts.inc({ ...lane, outcome: r.outcome });
       const attempts = d.attempts + 1;
       const error = { code: r.outcome, vendorCode: r.vendorCode, message: r.vendorMessage ?? r.outcome };
       switch (r.outcome) {
@@ -221,7 +221,8 @@ export class Dispatcher {
   }
 
   private async complete(lane: LaneKey, updates: DeliveryUpdate[]): Promise<void> {
-    for (const u of updates) if (u.state === 'expired' || u.state === 'failed') this.deps.metrics.deliveries.inc({ ...lane, outcome: u.state });
+    // Every final state passes through here exactly once; `queued` is not final (counted as attempts only).
+    for (const u of updates) if (u.state !== 'queued') this.deps.metrics.deliveries.inc({ ...lane, state: u.state });
     await this.deps.store.completeDeliveries(this.deps.owner, updates, this.deps.now());
   }
 

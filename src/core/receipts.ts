@@ -51,7 +51,11 @@ export class ReceiptService {
       metrics.receipts.inc({ tenant, provider: providerId, status: e.status });
       const tokenHash = e.token ? cipher.hash(providerId, e.token) : undefined;
       if (e.status === 'delivered' || e.status === 'clicked') {
-        applied += (await store.markReceipt({ tenant, provider: providerId, tokenHash, messageId: e.callbackRef, vendorMessageId: e.vendorMessageId }, 'delivered', now())).length;
+        // markReceipt turns only sent (or still sending) rows delivered, so a repeated or clicked
+        // receipt for the same delivery is not counted again.
+        const turned = (await store.markReceipt({ tenant, provider: providerId, tokenHash, messageId: e.callbackRef, vendorMessageId: e.vendorMessageId }, 'delivered', now())).length;
+        if (turned) metrics.delivered.inc({ tenant, provider: providerId }, turned);
+        applied += turned;
       } else if (e.status === 'invalid_token' && tokenHash) {
         if (await store.deleteDeviceByHash(tenant, providerId, tokenHash)) {
           metrics.tokensPruned.inc({ tenant, provider: providerId });

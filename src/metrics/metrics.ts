@@ -1,6 +1,6 @@
 /**
  * Every pushgate metric, registered on an injected registry (tests pass a fresh one). Labels are
- * bounded: tenant, provider, outcome, reason, class, route — never a token or a user.
+ * bounded: tenant, provider, outcome, state, status, reason, class, route — never a token or a user.
  */
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 
@@ -29,10 +29,25 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
       registers,
     }),
     messagesAccepted: new Counter({ name: 'pushgate_messages_accepted_total', help: 'Messages accepted (202)', labelNames: ['tenant'], registers }),
+    // Two counters, so that no sum adds a vendor answer to a final state: a delivery makes one
+    // attempt per vendor answer, and reaches exactly one final state.
+    attempts: new Counter({
+      name: 'pushgate_delivery_attempts_total',
+      help: 'Vendor answers per delivery attempt by normalized outcome (sent, invalid_token, retry, rate_limited, quota_exceeded, rejected, auth_error)',
+      labelNames: ['tenant', 'provider', 'outcome'],
+      registers,
+    }),
     deliveries: new Counter({
       name: 'pushgate_deliveries_total',
-      help: 'Delivery attempts by normalized outcome (sent, invalid_token, retry, rate_limited, quota_exceeded, rejected, auth_error) and final expiry/failure',
-      labelNames: ['tenant', 'provider', 'outcome'],
+      help: 'Deliveries that left the queue, once each, by final state (sent, failed, expired); delivered receipts are counted in pushgate_deliveries_delivered_total',
+      labelNames: ['tenant', 'provider', 'state'],
+      registers,
+    }),
+    // A subset of deliveries_total{state="sent"}: never add the two.
+    delivered: new Counter({
+      name: 'pushgate_deliveries_delivered_total',
+      help: 'Sent deliveries that a vendor receipt turned delivered, once each',
+      labelNames: ['tenant', 'provider'],
       registers,
     }),
     providerDuration: new Histogram({

@@ -14,7 +14,7 @@ function value(text: string, name: string, labels: string): number {
 }
 
 describe('/metrics, /healthz, /readyz', () => {
-  it('moves the counters of a send: accepted, deliveries by outcome, pruned, devices, queue depth, provider duration', async () => {
+  it('moves the counters of a send: accepted, attempts by outcome, deliveries by final state, pruned, devices, queue depth, provider duration', async () => {
     for (let i = 0; i < 3; i++) await t.server('post', '/v1/devices', CLIENT_KEY).send({ provider: 'huawei', token: hwToken(i), userId: 'm' }).expect(201);
     await t.server('post', '/v1/messages').send({ to: { userIds: ['m'] }, notification: { title: 'a', body: 'b' } }).expect(202);
     let text = (await t.http.get('/metrics').expect(200)).text;
@@ -26,8 +26,10 @@ describe('/metrics, /healthz, /readyz', () => {
     t.sim.invalidTokens.add(hwToken(0));
     await t.gw.dispatcher.runLane({ tenant: 'acme', provider: 'huawei' });
     text = (await t.http.get('/metrics').expect(200)).text;
-    expect(value(text, 'pushgate_deliveries_total', 'outcome="sent"')).toBe(2);
-    expect(value(text, 'pushgate_deliveries_total', 'outcome="invalid_token"')).toBe(1);
+    expect(value(text, 'pushgate_delivery_attempts_total', 'outcome="sent"')).toBe(2);
+    expect(value(text, 'pushgate_delivery_attempts_total', 'outcome="invalid_token"')).toBe(1);
+    expect(value(text, 'pushgate_deliveries_total', 'state="sent"')).toBe(2);
+    expect(value(text, 'pushgate_deliveries_total', 'state="failed"')).toBe(1);
     expect(value(text, 'pushgate_tokens_pruned_total', 'provider="huawei"')).toBe(1);
     expect(value(text, 'pushgate_devices', 'tenant="acme",provider="huawei"')).toBe(2);
     expect(value(text, 'pushgate_queue_depth', 'tenant="acme",provider="huawei"')).toBe(0);
@@ -48,7 +50,9 @@ describe('/metrics, /healthz, /readyz', () => {
     await t.gw.dispatcher.runLane({ tenant: 'acme', provider: 'huawei' });
     text = (await t.http.get('/metrics').expect(200)).text;
     expect(value(text, 'pushgate_provider_errors_total', 'provider="huawei",reason="http_500"')).toBe(1);
-    expect(value(text, 'pushgate_deliveries_total', 'outcome="retry"')).toBe(1);
+    // A retry is an attempt, not a final state: the delivery is still queued.
+    expect(value(text, 'pushgate_delivery_attempts_total', 'outcome="retry"')).toBe(1);
+    expect(text).not.toMatch(/^pushgate_deliveries_total\{/m);
   });
 
   it('answers /healthz and /readyz with the store and queue checks', async () => {

@@ -40,8 +40,16 @@ describe('POST /v1/receipts/{provider}/{tenant}', () => {
     const status = (await t.server('get', `/v1/messages/${id}`).expect(200)).body;
     expect(status.counts).toMatchObject({ delivered: 1, sent: 2 });
     expect((await t.server('get', '/v1/devices?userId=r').expect(200)).body.devices).toHaveLength(2);
-    const metrics = (await t.http.get('/metrics')).text;
+    let metrics = (await t.http.get('/metrics')).text;
     expect(metrics).toMatch(/pushgate_receipts_total\{tenant="acme",provider="huawei",status="delivered"\} 1/);
+    expect(metrics).toMatch(/pushgate_deliveries_delivered_total\{tenant="acme",provider="huawei"\} 1\n/);
+    // The vendor repeats the receipt: another receipt event, but no delivery turns delivered twice.
+    await t.sim.sendReceipt(`${base}/v1/receipts/huawei/acme`, [{ status: 0, token: hwToken(0), biTag: id }], signing);
+    metrics = (await t.http.get('/metrics')).text;
+    expect(metrics).toMatch(/pushgate_receipts_total\{tenant="acme",provider="huawei",status="delivered"\} 2/);
+    expect(metrics).toMatch(/pushgate_deliveries_delivered_total\{tenant="acme",provider="huawei"\} 1\n/);
+    // Delivered is a part of sent, never added to it: the delivery stays counted once, as sent.
+    expect(metrics).toMatch(/pushgate_deliveries_total\{tenant="acme",provider="huawei",state="sent"\} 3\n/);
   });
 
   it('refuses a Huawei receipt with a wrong signature and changes nothing', async () => {
