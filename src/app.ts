@@ -119,10 +119,9 @@ export function createApp(deps: AppDeps): express.Express {
     const tenant = principal(req).tenant;
     const key = req.get('idempotency-key');
     const out = await deps.messages.accept(tenant, req.body, key);
-    if (out.status === 202 && out.lanes.length) {
-      deps.metrics.messagesAccepted.inc({ tenant });
-      for (const lane of out.lanes) deps.queue.kick(lane);
-    }
+    // A message with no target (every user without devices) is still accepted; a replay is not.
+    if (out.status === 202 && !out.replay) deps.metrics.messagesAccepted.inc({ tenant });
+    for (const lane of out.lanes) deps.queue.kick(lane);
     res.status(out.status).json(out.body);
   });
   app.get('/v1/messages/:id', server, async (req, res) => {

@@ -18,6 +18,8 @@ export interface AcceptResult {
   body: unknown;
   /** Lanes that received work. */
   lanes: Array<{ tenant: string; provider: string }>;
+  /** The stored answer of an earlier request with this Idempotency-Key: nothing new was accepted. */
+  replay: boolean;
 }
 
 export interface MessageServiceDeps {
@@ -70,14 +72,14 @@ export class MessageService {
     const cached = this.pending.get(tenant);
     if (cached) cached.count += deliveries.length;
     const lanes = [...new Set(deliveries.map((d) => d.provider))].map((provider) => ({ tenant, provider }));
-    return { status: 202, body: response, lanes };
+    return { status: 202, body: response, lanes, replay: false };
   }
 
   private replay(seen: { bodyHash: string; status: number; response: string }, bodyHash: string): AcceptResult {
     if (seen.bodyHash !== bodyHash) {
       throw new ApiError('idempotency_conflict', 'This Idempotency-Key was already used within 24 h with a different body. Use a new key for a different message, or resend the identical body.');
     }
-    return { status: seen.status, body: JSON.parse(seen.response), lanes: [] };
+    return { status: seen.status, body: JSON.parse(seen.response), lanes: [], replay: true };
   }
 
   private validateOverrides(body: SendMessageBody): void {

@@ -28,7 +28,8 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
-    messagesAccepted: new Counter({ name: 'pushgate_messages_accepted_total', help: 'Messages accepted (202)', labelNames: ['tenant'], registers }),
+    // Fresh 202s only, with or without targets; an idempotent replay accepted nothing new.
+    messagesAccepted: new Counter({ name: 'pushgate_messages_accepted_total', help: 'Messages accepted (202), idempotent replays excluded', labelNames: ['tenant'], registers }),
     // Two counters, so that no sum adds a vendor answer to a final state: a delivery makes one
     // attempt per vendor answer, and reaches exactly one final state.
     attempts: new Counter({

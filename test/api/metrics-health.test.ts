@@ -55,6 +55,19 @@ describe('/metrics, /healthz, /readyz', () => {
     expect(text).not.toMatch(/^pushgate_deliveries_total\{/m);
   });
 
+  it('counts every fresh 202 as accepted, with zero targets too, and no idempotent replay', async () => {
+    const accepted = async () => value((await t.http.get('/metrics').expect(200)).text, 'pushgate_messages_accepted_total', 'tenant="acme"');
+    const nobody = { to: { userIds: ['no-such-user'] }, notification: { title: 'a', body: 'b' } };
+    const zero = await t.server('post', '/v1/messages').send(nobody).expect(202);
+    expect(zero.body.targets).toBe(0);
+    expect(await accepted()).toBe(1);
+    const once = { to: { tokens: [{ provider: 'huawei', token: hwToken(7) }] }, notification: { title: 'a', body: 'b' } };
+    const first = await t.server('post', '/v1/messages').set('Idempotency-Key', 'k-metrics').send(once).expect(202);
+    const again = await t.server('post', '/v1/messages').set('Idempotency-Key', 'k-metrics').send(once).expect(202);
+    expect(again.body.id).toBe(first.body.id);
+    expect(await accepted()).toBe(2);
+  });
+
   it('answers /healthz and /readyz with the store and queue checks', async () => {
     expect((await t.http.get('/healthz').expect(200)).body).toEqual({ status: 'ok' });
     const ready = await t.http.get('/readyz').expect(200);
