@@ -1,6 +1,6 @@
 /**
  * pushgate's first benchmark (`npm run bench`; `npm run bench -- --quick` for a smoke run).
- * Every figure is measured next to its reference in the same run (DESIGN.md "Performance targets").
+ * Every figure is measured next to its reference in the same run (bench/RESULTS.md lists each figure with its target).
  *
  * Processes (2 cores are shared by all of them; see bench/RESULTS.md for how to read the figures):
  *   - this orchestrator: builds request bodies, runs the load generators and the plain reference

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import type { Logger } from 'pino';
 
-/** What happened to one target, normalized across vendors (DESIGN.md "Dispatch", step 4). */
+/** What happened to one target, normalized across vendors (README.md "What it does", Outcomes). */
 export type Outcome =
   | 'sent'
   | 'invalid_token'

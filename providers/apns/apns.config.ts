@@ -1,5 +1,5 @@
 /**
- * One tenant's APNs credentials and connection settings (docs/fcm-apns.md §2.1).
+ * One tenant's APNs credentials and connection settings (docs/vendors/apns.md#authentication).
  *
  * ```yaml
  * apns:
@@ -94,7 +94,7 @@ export const apnsConfigSchema = z
     ca: z.string().regex(PEM, 'ca is a PEM certificate').optional(),
     /**
      * Streams in flight on one HTTP/2 session (one per environment). Too many at once trip Node's
-     * session memory limit and kill the session (docs/fcm-apns.md §2.5). @default 1000
+     * session memory limit and kill the session (docs/vendors/apns.md#transport). @default 1000
      */
     maxStreamsPerSession: z.number().int().min(1).max(5000).default(1000),
     /**

@@ -1,5 +1,5 @@
 /**
- * APNs answers → pushgate outcomes, in one place (docs/fcm-apns.md §2.6; Apple "Handling
+ * APNs answers → pushgate outcomes, in one place (docs/vendors/apns.md#error-codes-and-outcomes; Apple "Handling
  * notification responses from APNs"). Apple: "Don't retry notification responses with the error
  * code BadDeviceToken, DeviceTokenNotForTopic, Forbidden, ExpiredToken, Unregistered, or
  * PayloadTooLarge."

@@ -1,6 +1,6 @@
 /**
- * The APNs adapter: @parse/node-apn carries each target as one HTTP/2 stream (DESIGN.md
- * "Providers"). What pushgate adds around it (docs/fcm-apns.md §2.4-2.5):
+ * The APNs adapter: @parse/node-apn carries each target as one HTTP/2 stream. What
+ * pushgate adds around it (docs/vendors/apns.md#transport):
  * - one node-apn Provider (one HTTP/2 session) per environment, created on first use; the
  *   device's registered environment picks it, a raw token goes to the tenant's default;
  * - warm-up: a new session carries one request alone before the burst, because Apple allows one
@@ -36,7 +36,7 @@ interface WriteResult extends ApnsFailure {
 
 type Admission = 'go' | 'warmup' | { failed: WriteResult };
 
-/** How long close() waits for node-apn's shutdown, which can hang after a TLS failure (§2.5). */
+/** How long close() waits for node-apn's shutdown, which can hang after a TLS failure (docs/vendors/apns.md#transport). */
 const SHUTDOWN_TIMEOUT_MS = 2000;
 
 /** Makes the node-apn Provider for one environment (a seam for tests). */
@@ -136,7 +136,7 @@ class Channel {
   shutdown(): Promise<void> {
     const s = this.session();
     if (s === undefined || s === null || (s !== 'unknown' && s.destroyed)) {
-      // node-apn would wait forever for close() on a destroyed session (§2.5); its timers are
+      // node-apn would wait forever for close() on a destroyed session (docs/vendors/apns.md#transport); its timers are
       // cleared synchronously, so there is nothing to wait for.
       void this.provider.shutdown();
       return Promise.resolve();

@@ -1,6 +1,6 @@
 /**
  * Pure builders for one APNs request: (message, target, config, now) → the exact headers and JSON
- * payload (docs/fcm-apns.md §3.1). The transport (node-apn) only carries them.
+ * payload (docs/vendors/apns.md#request). The transport (node-apn) only carries them.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';

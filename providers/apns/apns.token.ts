@@ -26,7 +26,7 @@ export function isApnsToken(token: string): boolean {
 }
 
 /**
- * The per-device fields an APNs device carries (DESIGN.md "Concepts"): the environment that issued
+ * The per-device fields an APNs device carries (docs/vendors/apns.md#endpoints): the environment that issued
  * its token (a sandbox token is unknown to production and vice versa) and an optional topic.
  */
 export const apnsDeviceInfoSchema = z

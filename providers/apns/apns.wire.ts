@@ -3,7 +3,7 @@
  * Sources: Apple "Sending notification requests to APNs" and "Handling notification responses
  * from APNs" (https://developer.apple.com/documentation/usernotifications/sending-notification-requests-to-apns,
  * https://developer.apple.com/documentation/usernotifications/handling-notification-responses-from-apns);
- * docs/fcm-apns.md §3.1.
+ * docs/vendors/apns.md#request.
  */
 
 /** Which APNs service a device token belongs to (a sandbox token is unknown to production). */

@@ -1,6 +1,6 @@
 /**
  * APNs (Apple Push Notification service) on @parse/node-apn: token (.p8) or certificate auth,
- * one HTTP/2 session per environment, devices carrying their environment (docs/fcm-apns.md §2-3).
+ * one HTTP/2 session per environment, devices carrying their environment (docs/vendors/apns.md).
  */
 import { defineProvider } from '../types.js';
 import { apnsConfigSchema, type ApnsConfig } from './apns.config.js';

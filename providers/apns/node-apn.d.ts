@@ -1,6 +1,6 @@
 /**
  * What @parse/node-apn 8.1.0 really returns and accepts where its bundled index.d.ts is wrong or
- * silent (docs/fcm-apns.md §2.1-2.3; lib/client.js, lib/provider.js):
+ * silent (docs/vendors/apns.md#authentication, #transport; lib/client.js, lib/provider.js):
  * - a failure's `status` is a number and `timestamp` a number (ms), and transport failures carry
  *   only `error` (a VError) — no status; ExpiredProviderToken and 500 InternalServerError come
  *   back with the reason in `error.message` (or lost), not in `response`;

@@ -1,6 +1,6 @@
 /**
  * An in-process APNs: HTTP/2 over TLS on 127.0.0.1, speaking Apple's provider API
- * (docs/fcm-apns.md §3.1) closely enough that @parse/node-apn cannot tell the difference:
+ * (docs/vendors/apns.md#request) closely enough that @parse/node-apn cannot tell the difference:
  * - token auth: `authorization: bearer <ES256 JWT>` verified against the public half of the .p8
  *   key it hands out (kid, iss, signature; iat older than 1 h → ExpiredProviderToken);
  * - certificate auth (`certAuth: true`): a client certificate issued by the simulator's own

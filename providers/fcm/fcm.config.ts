@@ -1,5 +1,5 @@
 /**
- * One tenant's FCM settings (docs/fcm-apns.md §1, §4). `rateLimit` is stripped by the core before
+ * One tenant's FCM settings (docs/vendors/fcm.md#authentication). `rateLimit` is stripped by the core before
  * this schema runs.
  *
  * ```yaml

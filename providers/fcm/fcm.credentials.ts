@@ -1,6 +1,6 @@
 /**
  * The OAuth 2.0 access token for FCM, from firebase-admin (`cert()` / `applicationDefault()` →
- * `getAccessToken()`), cached until shortly before it expires (DESIGN.md "Providers", FCM).
+ * `getAccessToken()`), cached until shortly before it expires (docs/vendors/fcm.md#authentication).
  *
  * Redirecting the OAuth exchange (`oauthEndpoint`, for simulators): google-auth-library posts the
  * RS256 JWT assertion to the hard-coded https://oauth2.googleapis.com/token (gtoken/getToken.js:19)

@@ -1,5 +1,5 @@
 /**
- * FCM answers → pushgate outcomes, in one place (docs/fcm-apns.md §1.6;
+ * FCM answers → pushgate outcomes, in one place (docs/vendors/fcm.md#error-codes-and-outcomes;
  * https://firebase.google.com/docs/reference/fcm/rest/v1/ErrorCode,
  * https://firebase.google.com/docs/cloud-messaging/manage-tokens).
  *

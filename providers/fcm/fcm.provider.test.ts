@@ -1,6 +1,6 @@
 /**
  * The FCM adapter against its simulator over real TLS HTTP/2 (and the real OAuth exchange):
- * one test per vendor behaviour of docs/fcm-apns.md §1.6 and the transport rules.
+ * one test per vendor behaviour of docs/vendors/fcm.md#error-codes-and-outcomes and the transport rules.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import http2 from 'node:http2';
@@ -330,7 +330,7 @@ describe('the FCM v1 request over one persistent HTTP/2 session', () => {
   });
 });
 
-describe('FCM answers → outcomes (docs/fcm-apns.md §1.6)', () => {
+describe('FCM answers → outcomes (docs/vendors/fcm.md#error-codes-and-outcomes)', () => {
   test('UNREGISTERED (404) is invalid_token', async () => {
     sim.invalidTokens.add('dead');
     const out = await open(configFor(sim)).send(batch(['alive', 'dead']));

@@ -1,5 +1,5 @@
 /**
- * FCM HTTP v1 adapter (docs/fcm-apns.md §1, §3.2): firebase-admin supplies the OAuth access token
+ * FCM HTTP v1 adapter (docs/vendors/fcm.md#transport, #request): firebase-admin supplies the OAuth access token
  * (fcm.credentials.ts); each target is one `POST /v1/projects/{project}/messages:send` stream on
  * the tenant's persistent HTTP/2 session (fcm.session.ts); fcm.errors.ts decides the outcomes.
  * On `auth_error` the dispatcher calls `refreshCredentials()` once and resends; this adapter

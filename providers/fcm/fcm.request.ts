@@ -1,6 +1,6 @@
 /**
  * Pure request builders for FCM HTTP v1 `POST /v1/projects/{project}/messages:send`
- * (docs/fcm-apns.md §3.2; https://firebase.google.com/docs/reference/fcm/rest/v1/projects.messages):
+ * (docs/vendors/fcm.md#request; https://firebase.google.com/docs/reference/fcm/rest/v1/projects.messages):
  * message + platform + config → the exact `message` object, body and headers. No I/O, no clock.
  *
  * One token per request (FCM v1 has no multicast), so a batch is built once as a template and
@@ -90,7 +90,7 @@ export type FcmOverrides = z.infer<typeof fcmOverridesSchema>;
 
 export class FcmOverridesError extends Error {}
 
-/** APNs `apns-collapse-id` is at most 64 bytes (docs/fcm-apns.md §3.1). */
+/** APNs `apns-collapse-id` is at most 64 bytes (docs/vendors/apns.md#request). */
 export function apnsCollapseId(key: string): string {
   return Buffer.byteLength(key, 'utf8') <= 64 ? key : createHash('sha256').update(key).digest('hex');
 }

@@ -1,13 +1,13 @@
 /**
- * One persistent HTTP/2 session per FCM provider instance (= per tenant): DESIGN.md "Providers"
- * and docs/fcm-apns.md §1.1 (firebase-admin opens a new session per sendEach; we keep one).
+ * One persistent HTTP/2 session per FCM provider instance (= per tenant):
+ * docs/vendors/fcm.md#transport (firebase-admin opens a new session per sendEach; we keep one).
  *
  * - Streams in flight are capped at min(our ceiling, the server's SETTINGS maxConcurrentStreams);
  *   the rest wait in a FIFO queue and start as answers come back. Nothing is sent before the
- *   server's SETTINGS arrive, so a low server limit never refuses our first streams (§1.4, §2.5).
+ *   server's SETTINGS arrive, so a low server limit never refuses our first streams (docs/vendors/fcm.md#transport, docs/vendors/apns.md#transport).
  * - GOAWAY or close: the session is dropped; streams the server did not take fail without a
  *   status (the adapter maps that to `retry`), queued ones go out on a fresh session.
- * - `:scheme` is `https` (firebase-admin sends `https:`, which nghttp2 servers reject, §1.3).
+ * - `:scheme` is `https` (firebase-admin sends `https:`, which nghttp2 servers reject, docs/vendors/fcm.md#transport).
  * - A failed connect fails only the requests queued at that moment; the next request dials again.
  */
 import http2 from 'node:http2';

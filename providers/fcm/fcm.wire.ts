@@ -1,5 +1,5 @@
 /**
- * FCM HTTP v1 and Google OAuth 2.0 wire types (docs/fcm-apns.md §3.2, §1.6;
+ * FCM HTTP v1 and Google OAuth 2.0 wire types (docs/vendors/fcm.md#request, #error-codes-and-outcomes;
  * https://firebase.google.com/docs/reference/fcm/rest/v1/projects.messages). Field names are the
  * REST (snake_case) spelling; nothing here does anything.
  */
@@ -10,12 +10,12 @@ export const FCM_DEFAULT_ENDPOINT = 'https://fcm.googleapis.com';
 export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 export const GOOGLE_TOKEN_HOST = 'oauth2.googleapis.com';
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-/** Scopes that let an access token send FCM messages (§3.2). */
+/** Scopes that let an access token send FCM messages (docs/vendors/fcm.md#request). */
 export const FCM_SCOPES = ['https://www.googleapis.com/auth/firebase.messaging', 'https://www.googleapis.com/auth/cloud-platform'] as const;
 
 /** FCM's multicast/sendEach batch size (`FCM_MAX_BATCH_SIZE`, messaging.ts:46): one stream per token. */
 export const FCM_MAX_BATCH = 500;
-/** Payload limit for token messages (§3.2): data + notification, in bytes. */
+/** Payload limit for token messages (docs/vendors/fcm.md#request): data + notification, in bytes. */
 export const FCM_MAX_PAYLOAD_BYTES = 4096;
 /** Longest `android.ttl` FCM accepts: 4 weeks. */
 export const FCM_MAX_TTL_SECONDS = 2_419_200;

@@ -1,5 +1,5 @@
 /**
- * Firebase Cloud Messaging, HTTP v1 (docs/fcm-apns.md §1, §3.2). Registered by one line in
+ * Firebase Cloud Messaging, HTTP v1 (docs/vendors/fcm.md). Registered by one line in
  * providers/registry.ts.
  *
  * iOS devices reached through FCM register with `apns: {}` (or `{ topic }`) next to their FCM

@@ -1,5 +1,5 @@
 /**
- * An in-process FCM server for tests, the playground and benchmarks (docs/fcm-apns.md §3.2, §4):
+ * An in-process FCM server for tests, the playground and benchmarks (docs/vendors/fcm.md#request, #simulator):
  * HTTP/2 over TLS (the shared test CA, providers/shared/tls.ts), HTTP/1.1 on the same port for
  * the OAuth exchange. It speaks the real protocols:
  *
@@ -97,7 +97,7 @@ const ANDROID_KEYS = new Set([
   'restricted_satellite_ok',
 ]);
 const APNS_KEYS = new Set(['headers', 'payload', 'fcm_options', 'live_activity_token']);
-const PRIORITIES = new Set(['HIGH', 'NORMAL', 'high', 'normal']); // REST enum names; firebase-admin sends lowercase (§3.2)
+const PRIORITIES = new Set(['HIGH', 'NORMAL', 'high', 'normal']); // REST enum names; firebase-admin sends lowercase (docs/vendors/fcm.md#request)
 
 const UNAUTHENTICATED_MESSAGE =
   'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.';

@@ -1,5 +1,5 @@
 /**
- * One tenant's Huawei Push Kit credentials (docs/vendors.md §2.1–2.3, §2.8).
+ * One tenant's Huawei Push Kit credentials (docs/vendors/huawei.md#endpoints, #authentication, #receipts).
  * `rateLimit` is stripped by the core before this schema runs.
  */
 import { z } from 'zod';
@@ -21,7 +21,7 @@ export const huaweiConfigSchema = z
     clientSecret: z.string().min(1),
     /**
      * Push host. Huawei publishes one global host; the data location follows the app's AGC
-     * setting (whether a regional host exists is UNVERIFIED, docs/vendors.md §2.1).
+     * setting (whether a regional host exists is UNVERIFIED, docs/vendors/huawei.md#endpoints).
      */
     endpoint: z.url({ protocol: /^https?$/ }).default(HUAWEI_DEFAULT_ENDPOINT),
     /** OAuth host; the token path is `/oauth2/v3/token`. */

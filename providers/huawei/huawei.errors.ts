@@ -1,5 +1,5 @@
 /**
- * Huawei answer → pushgate Outcome, in one place (docs/vendors.md §2.3, §2.5;
+ * Huawei answer → pushgate Outcome, in one place (docs/vendors/huawei.md#authentication, #error-codes-and-outcomes;
  * HMS-java ResponceCodeProcesser.java, HMS-go pushclient.go).
  */
 import type { Outcome } from '../types.js';
@@ -64,7 +64,7 @@ export function huaweiTokenFailureOutcome(httpStatus: number): Outcome {
 
 /**
  * The failed tokens of an 80100000 answer, token → reason. `msg` is a JSON-encoded string; the v1
- * key names are UNVERIFIED (docs/vendors.md §2.5, https://docs.getui.com/getui/server/oh/push-scenariozed-api-response),
+ * key names are UNVERIFIED (docs/vendors/huawei.md#error-codes-and-outcomes, https://docs.getui.com/getui/server/oh/push-scenariozed-api-response),
  * so both `illegal_tokens: string[]` and `illegalTokens: {reason: string[]}` are read, and an
  * already-decoded object is accepted too. Undefined when no token list can be found.
  */

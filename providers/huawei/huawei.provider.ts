@@ -1,6 +1,6 @@
 /**
  * Huawei Push Kit v1 adapter: a thin transport around the pure builders and the outcome table.
- * OAuth client-credentials token cached per tenant (docs/vendors.md §2.3), one send request per
+ * OAuth client-credentials token cached per tenant (docs/vendors/huawei.md#authentication), one send request per
  * ≤1000 tokens, one SendResult per target.
  */
 import type { AxiosResponse } from 'axios';

@@ -1,5 +1,5 @@
 /**
- * Huawei delivery receipts (docs/vendors.md §2.8; https://developer.huawei.com/consumer/en/doc/HMS-References/push-receiptapi/).
+ * Huawei delivery receipts (docs/vendors/huawei.md#receipts; https://developer.huawei.com/consumer/en/doc/HMS-References/push-receiptapi/).
  * Huawei POSTs `{statuses:[{biTag, appid, token, status, timestamp, requestId}]}` and, when a
  * callback user name and key are configured in AGC, signs it in `X-HUAWEI-CALLBACK-ID`.
  */
@@ -41,7 +41,7 @@ function headerValue(headers: ReceiptRequest['headers'], name: string): string |
   return undefined;
 }
 
-/** Receipt status → pushgate receipt event status (docs/vendors.md §2.8 table). */
+/** Receipt status → pushgate receipt event status (docs/vendors/huawei.md#receipts table). */
 export function huaweiReceiptStatus(status: number): ReceiptEvent['status'] {
   if (status === 0) return 'delivered';
   // 2 app uninstalled, 5 token not of this user / stale, 10 device inactive ≥30 days.

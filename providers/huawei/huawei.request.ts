@@ -1,5 +1,5 @@
 /**
- * Pure request builders for Huawei Push Kit v1 (docs/vendors.md §2.3–2.4):
+ * Pure request builders for Huawei Push Kit v1 (docs/vendors/huawei.md#authentication, #request):
  * (message, tokens, config, callbackRef) → the exact body and headers. No I/O here.
  */
 import { z } from 'zod';
@@ -14,7 +14,7 @@ import type {
 } from './huawei.wire.js';
 
 /**
- * Cross-vendor `options.category` → Huawei `android.category` (docs/vendors.md §2.4, §2.7).
+ * Cross-vendor `options.category` → Huawei `android.category` (docs/vendors/huawei.md#categories).
  * Unknown or absent categories send no `android.category`, which Huawei treats as news & marketing.
  */
 export const HUAWEI_CATEGORY_MAP: Readonly<Record<string, HuaweiCategory>> = {
@@ -40,7 +40,7 @@ export function huaweiCategoryOf(category: string | undefined): HuaweiCategory |
 
 /**
  * Huawei's quota class: news & marketing messages (no category or MARKETING) are capped per device
- * per day since 2023-01-05; service & communication categories are not (docs/vendors.md §2.7).
+ * per day since 2023-01-05; service & communication categories are not (docs/vendors/huawei.md#rate-limits-and-quotas).
  * A category pushgate cannot map is sent without `android.category`, which Huawei counts as
  * marketing, so it is 'marketing' here too.
  */
@@ -64,7 +64,7 @@ export function huaweiCollapseKey(collapseKey: string): number {
   return hash % 101;
 }
 
-/** Huawei keeps offline messages at most 15 days (UNVERIFIED, docs/vendors.md §2.4): longer TTLs are capped. */
+/** Huawei keeps offline messages at most 15 days (UNVERIFIED, docs/vendors/huawei.md#request): longer TTLs are capped. */
 export const HUAWEI_MAX_TTL_SECONDS = 1_296_000;
 
 /** `ttl` is seconds as a string with an `s` suffix, e.g. "86400s". */
@@ -153,7 +153,7 @@ export function buildHuaweiSendHeaders(accessToken: string): Record<string, stri
   return { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json;charset=UTF-8' };
 }
 
-/** The OAuth client-credentials request (docs/vendors.md §2.3). */
+/** The OAuth client-credentials request (docs/vendors/huawei.md#authentication). */
 export function buildHuaweiTokenRequest(config: Pick<HuaweiConfig, 'appId' | 'clientId' | 'clientSecret'>): {
   path: string;
   body: string;

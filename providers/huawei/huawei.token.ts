@@ -1,7 +1,7 @@
 /**
  * The Huawei push token: the one identifier pushgate stores for a Huawei device.
  *
- * Huawei gives no fixed length (quick-app push doc "quickapp-access-push-kit", docs/vendors.md §2.9):
+ * Huawei gives no fixed length (quick-app push doc "quickapp-access-push-kit", docs/vendors/huawei.md#device-token):
  * old tokens are ~32 digits plus a region suffix such as `CN01` (~36 chars), newer ones ~130+
  * characters of `[A-Za-z0-9_-]`. Some SDKs hand out base64-looking tokens, so `+ / = . :` are
  * accepted too (UNVERIFIED which characters newer HMS/HarmonyOS tokens may use — accept both).

@@ -1,10 +1,10 @@
 /**
  * Huawei Push Kit REST API v1: request/response shapes and codes, nothing else.
- * Source: docs/vendors.md §2 (HMS-java/-node/-go server demos; https-send-api doc
+ * Source: docs/vendors/huawei.md (HMS-java/-node/-go server demos; https-send-api doc
  * https://developer.huawei.com/consumer/cn/doc/HMSCore-References/https-send-api-0000001050986197).
  */
 
-/** `android.category` self-classification values (docs/vendors.md §2.4). */
+/** `android.category` self-classification values (docs/vendors/huawei.md#categories). */
 export const HUAWEI_CATEGORIES = [
   'IM',
   'VOIP',
@@ -101,8 +101,8 @@ export interface HuaweiSendResponse {
 }
 
 /**
- * The JSON inside `msg` of an 80100000 answer. Key names are UNVERIFIED for v1 (docs/vendors.md
- * §2.5): the Android form is reported as `illegal_tokens` (array), the v3 docs show
+ * The JSON inside `msg` of an 80100000 answer. Key names are UNVERIFIED for v1
+ * (docs/vendors/huawei.md#error-codes-and-outcomes): the Android form is reported as `illegal_tokens` (array), the v3 docs show
  * `illegalTokens` (reason → array). Both are accepted.
  */
 export interface HuaweiPartialMsg {
@@ -153,7 +153,7 @@ export const HUAWEI_MAX_TOKENS = 1000;
 /** Message body limit in bytes, not counting the token list. */
 export const HUAWEI_MAX_BODY_BYTES = 4096;
 
-/** One V1 receipt status (docs/vendors.md §2.8). */
+/** One V1 receipt status (docs/vendors/huawei.md#receipts). */
 export interface HuaweiReceiptStatus {
   biTag?: string;
   appid?: string;

@@ -1,4 +1,4 @@
-/** Huawei Push Kit v1 (docs/vendors.md §2): the one value the registry lists for this vendor. */
+/** Huawei Push Kit v1 (docs/vendors/huawei.md): the one value the registry lists for this vendor. */
 import { defineProvider } from '../types.js';
 import { huaweiConfigSchema, type HuaweiConfig } from './huawei.config.js';
 import { HuaweiProvider } from './huawei.provider.js';
@@ -19,7 +19,7 @@ export const huaweiProvider = defineProvider<HuaweiConfig>({
   overridesSchema: huaweiOverridesSchema,
   limits: {
     maxTargetsPerRequest: HUAWEI_MAX_TOKENS,
-    // Huawei's QPS floor is far higher (≥6000/app, docs/vendors.md §2.6); 100 × 1000 tokens a
+    // Huawei's QPS floor is far higher (≥6000/app, docs/vendors/huawei.md#rate-limits-and-quotas); 100 × 1000 tokens a
     // second is a polite default that tenants raise with rateLimit.
     defaultRate: { perSecond: 100, concurrency: 8 },
   },

@@ -1,5 +1,5 @@
 /**
- * An in-process Huawei Push Kit v1 server (docs/vendors.md §2.10): the OAuth token endpoint and
+ * An in-process Huawei Push Kit v1 server (docs/vendors/huawei.md#simulator): the OAuth token endpoint and
  * `POST /v1/{appId}/messages:send` on one HTTP server, checking auth, limits and message shape the
  * way Huawei does and answering per token. Used by the tests, the playground and the benchmarks.
  *
@@ -249,7 +249,7 @@ export class HuaweiSimulator implements SimulatorControls {
   }
 }
 
-/** Message shape checks of the send API (HMS-node message-validator.ts; docs/vendors.md §2.4). */
+/** Message shape checks of the send API (HMS-node message-validator.ts; docs/vendors/huawei.md#request). */
 function validateShape(message: Record<string, unknown>): { code: string; msg: string } | undefined {
   const structure = (msg: string) => ({ code: C.BAD_MESSAGE_STRUCTURE, msg });
   const param = (msg: string) => ({ code: C.PARAM_ERROR, msg });

@@ -1,7 +1,7 @@
 /**
  * OPPO Push (HeyTap) channel. Docs: https://open.oppomobile.com/new/developmentDoc/info?id=11236
  * (notification fields), ?id=11238 (unicast), ?id=11239 (receipts), ?id=13189 (categories);
- * wire facts with sources in docs/vendors.md §4. See README.md in this folder.
+ * wire facts in docs/vendors/oppo.md; set-up in README.md, "OPPO Push".
  */
 import { defineProvider } from '../types.js';
 import { oppoConfigSchema, type OppoConfig } from './oppo.config.js';
@@ -22,7 +22,7 @@ export const oppoProvider = defineProvider<OppoConfig>({
   overridesSchema: oppoOverridesSchema,
   limits: {
     maxTargetsPerRequest: OPPO_LIMITS.batch,
-    // OPPO's QPS ceiling is 5000–30000 by user count (UNVERIFIED tiers, vendors.md §4.6); 50 batch requests/s is up to 50k targets/s.
+    // OPPO's QPS ceiling is 5000–30000 by user count (UNVERIFIED tiers, docs/vendors/oppo.md#rate-limits-and-quotas); 50 batch requests/s is up to 50k targets/s.
     defaultRate: { perSecond: 50, concurrency: 8 },
   },
   secretFields: ['masterSecret'],

@@ -1,5 +1,5 @@
 /**
- * One tenant's OPPO Push credentials and settings (vendors.md §4.1, §4.3). `rateLimit` is stripped
+ * One tenant's OPPO Push credentials and settings (docs/vendors/oppo.md#endpoints, #authentication). `rateLimit` is stripped
  * by the core before this schema runs.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * OPPO answer code → pushgate outcome: the one table (vendors.md §4.5; OPPO-java `ErrorCode.java`,
+ * OPPO answer code → pushgate outcome: the one table (docs/vendors/oppo.md#error-codes-and-outcomes; OPPO-java `ErrorCode.java`,
  * opush-server-sdk `ReturnCode`, OPPO doc "调用地址，公共参数和返回码" for -2/33/55/67).
  *
  * Codes that stop every send of the app (bad AppKey/sign/clock, IP blacklist, permission, app

@@ -1,7 +1,7 @@
 /**
  * OPPO Push adapter: a thin transport over the pure builders (oppo.request.ts) and the code table
  * (oppo.errors.ts). Auth: `POST /server/v1/auth` → auth_token (24 h), cached and shared by
- * concurrent sends; `auth_token` goes on every send as a form field (vendors.md §4.3).
+ * concurrent sends; `auth_token` goes on every send as a form field (docs/vendors/oppo.md#authentication).
  */
 import type { AxiosResponse } from 'axios';
 import { createVendorHttp, parseRetryAfter, transportReason, type VendorHttp } from '../shared/http.js';

@@ -1,5 +1,5 @@
 /**
- * OPPO delivery receipts (vendors.md §4.7, https://open.oppomobile.com/new/developmentDoc/info?id=11239):
+ * OPPO delivery receipts (docs/vendors/oppo.md#receipts, https://open.oppomobile.com/new/developmentDoc/info?id=11239):
  * OPPO POSTs a JSON array to the message's `call_back_url`, each item naming comma-joined
  * `registrationIds`, the `eventType` and our `call_back_parameter` echoed as `param`.
  * No signature is documented (UNVERIFIED), so verify() says 'unsigned' and the gateway checks the

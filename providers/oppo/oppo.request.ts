@@ -1,6 +1,6 @@
 /**
  * Pure OPPO request builders: (message, targets, config, callback) → the exact form fields.
- * Field rules: vendors.md §4.4 and https://open.oppomobile.com/new/developmentDoc/info?id=11236.
+ * Field rules: docs/vendors/oppo.md#request and https://open.oppomobile.com/new/developmentDoc/info?id=11236.
  * Lengths are counted in characters (code points): OPPO counts CJK, Latin and emoji alike as one.
  */
 import { createHash } from 'node:crypto';
@@ -24,7 +24,7 @@ export const OPPO_LIMITS = {
   title: 50,
   subTitle: 10,
   /**
-   * vendors.md §4.4 gives ≤200 overall; OPPO's field doc (copied in modood `oppopush/message.go`)
+   * docs/vendors/oppo.md#request gives ≤200 overall; OPPO's field doc (copied in modood `oppopush/message.go`)
    * says 50 for style 1 and 128 for style 2. UNVERIFIED which holds
    * (https://open.oppomobile.com/new/developmentDoc/info?id=11236): we send style 2 above 50
    * characters and truncate at 200.
@@ -62,7 +62,7 @@ const CONTENT = new Set<string>(OPPO_CONTENT_CATEGORIES);
  * | marketing, promotion            | MARKETING       | marketing | min(config ?? 1, 2)     |
  * | anything else / none            | (omitted)       | marketing | (omitted: needs a category) |
  *
- * OPPO counts unclassified messages as content & marketing for quotas (vendors.md §4.6).
+ * OPPO counts unclassified messages as content & marketing for quotas (docs/vendors/oppo.md#rate-limits-and-quotas).
  */
 const CATEGORY_MAP: Readonly<Record<string, OppoCategory>> = {
   im: 'IM',
@@ -129,7 +129,7 @@ const jsonObjectString = z
     }
   }, 'a JSON object as a string');
 
-/** `options.overrides.oppo`: notification fields passed through as OPPO names them (§4.4). */
+/** `options.overrides.oppo`: notification fields passed through as OPPO names them (docs/vendors/oppo.md#request). */
 export const oppoOverridesSchema = z
   .object({
     style: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
@@ -360,7 +360,7 @@ export function buildOppoSend(
 export const OPPO_FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' } as const;
 
 /**
- * The send body: the built fields plus `auth_token` as a form field (vendors.md §4.3; OPPO-go `httpbase.go`).
+ * The send body: the built fields plus `auth_token` as a form field (docs/vendors/oppo.md#authentication; OPPO-go `httpbase.go`).
  * The 2018 OPPO-java copy (`util/HttpClient.java`) sends an `auth_token` header instead; the simulator
  * accepts both. UNVERIFIED which OPPO prefers (https://open.oppomobile.com/new/developmentDoc/info?id=11238).
  */

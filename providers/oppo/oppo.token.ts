@@ -1,5 +1,5 @@
 /**
- * OPPO `registration_id`. OPPO's own validator (opush-server-sdk `Validate`, vendors.md §4.8) is
+ * OPPO `registration_id`. OPPO's own validator (opush-server-sdk `Validate`, docs/vendors/oppo.md#device-token) is
  * `((([0-9A-Za-z]{2,10})_)?(.*)_)?[0-9a-fA-F]{32}`: an optional `_`-terminated prefix such as
  * `CN_`, `OPPO_CN_` or `OPPO_SG_`, then 32 hex digits. We anchor it, keep the prefix to printable
  * ASCII without spaces, and bound the whole at 128 characters: real ids are ≤ ~64, the exact upper

@@ -1,5 +1,5 @@
 /**
- * OPPO Push (OPUSH / HeyTap) server API, wire shapes only. Source: ../shared/docs/vendors.md §4
+ * OPPO Push (OPUSH / HeyTap) server API, wire shapes only. Source: docs/vendors/oppo.md
  * (OPPO-java `ups-oppo-push-java-sdk`, OPPO-go `316014408/oppo-push`, modood `oppopush/message.go`,
  * https://open.oppomobile.com/new/developmentDoc/info?id=11236 notification fields,
  * https://open.oppomobile.com/new/developmentDoc/info?id=11238 unicast).
@@ -50,7 +50,7 @@ export type OppoNotifyLevel = 1 | 2 | 16;
 /** 0 open app; 1 activity by action; 2 URL; 4 activity by class name; 5 intent scheme URL. */
 export type OppoClickActionType = 0 | 1 | 2 | 4 | 5;
 
-/** The `notification` object of a unicast message (§4.4). */
+/** The `notification` object of a unicast message (docs/vendors/oppo.md#request). */
 export interface OppoNotification {
   app_message_id?: string;
   style?: 1 | 2 | 3;
@@ -105,7 +105,7 @@ export interface OppoBatchItem {
   errorMessage?: string;
 }
 
-/** One delivery receipt (§4.7); OPPO POSTs a JSON array of these to `call_back_url`. */
+/** One delivery receipt (docs/vendors/oppo.md#receipts); OPPO POSTs a JSON array of these to `call_back_url`. */
 export interface OppoReceiptItem {
   messageId: string;
   appId?: string;
@@ -118,7 +118,7 @@ export interface OppoReceiptItem {
   eventType: 'push_arrive' | 'regid_invalid' | 'user_daily_limit' | (string & {});
 }
 
-/** Codes from OPPO-java `ErrorCode.java`, opush-server-sdk `ReturnCode` and OPPO's 返回码 doc (vendors.md §4.5). */
+/** Codes from OPPO-java `ErrorCode.java`, opush-server-sdk `ReturnCode` and OPPO's 返回码 doc (docs/vendors/oppo.md#error-codes-and-outcomes). */
 export const OPPO_CODES = {
   FLOW_CONTROL: -2,
   SERVICE_UNAVAILABLE: -1,

@@ -1,5 +1,5 @@
 /**
- * An in-process OPPO Push server speaking the real protocol (vendors.md §4, §4.9): the sha256-signed
+ * An in-process OPPO Push server speaking the real protocol (docs/vendors/oppo.md#simulator): the sha256-signed
  * `/server/v1/auth`, `auth_token` checked on every send (form field or header, as the doc allows),
  * unicast / unicast_batch with OPPO's field limits, category rules and codes, per-target
  * `errorCode`, app_message_id de-duplication, and receipts posted as OPPO posts them.
@@ -263,7 +263,7 @@ export class OppoSimulator implements SimulatorControls {
   }
 }
 
-// ---------------------------------------------------------------- field rules (vendors.md §4.4)
+// ---------------------------------------------------------------- field rules (docs/vendors/oppo.md#request)
 
 interface SimMessage {
   target_type: number;

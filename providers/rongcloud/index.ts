@@ -1,13 +1,13 @@
 /**
  * RongCloud (融云) channel: devices are the app's own RongCloud user ids; RongCloud reaches the user's
- * phones through the vendor tokens its client SDK registered (docs/vendors.md §5).
+ * phones through the vendor tokens its client SDK registered (docs/vendors/rongcloud.md).
  *
  * Limits: `/push/user.json` takes ≤100 userIds and RongCloud allows 100 messages/s where one user is
- * one message (docs §5.3/§5.5), so the default lane is 1 request of 100 users per second, one in
+ * one message (docs/vendors/rongcloud.md#request/#rate-limits-and-quotas), so the default lane is 1 request of 100 users per second, one in
  * flight. Tenants whose limit was raised by RongCloud support override `rateLimit`.
  *
  * No receipts: RongCloud documents no per-device delivery receipt for push/user (a paid "push status
- * callback" may exist; UNVERIFIED, docs §5.3/§5.6). No quota: none is documented for this API.
+ * callback" may exist; UNVERIFIED, docs/vendors/rongcloud.md#request/#receipts). No quota: none is documented for this API.
  */
 import { defineProvider } from '../types.js';
 import { rongcloudConfigSchema, type RongCloudConfig } from './rongcloud.config.js';

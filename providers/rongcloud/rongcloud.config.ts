@@ -1,7 +1,7 @@
 /**
  * One tenant's RongCloud credentials and data center.
  *
- * Hosts per data center (docs/vendors.md §5.1; RC-go `sdk/rongcloud.go` REGION_*; RC-java
+ * Hosts per data center (docs/vendors/rongcloud.md#endpoints; RC-go `sdk/rongcloud.go` REGION_*; RC-java
  * `CenterEnum.java`; https://docs.rongcloud.io/platform-chat-api/base-url). The official SDKs switch
  * to the backup host on network errors and HTTP 5xx; so does this adapter (rongcloud.provider.ts).
  */
@@ -37,7 +37,7 @@ export const rongcloudConfigSchema = z
     /**
      * Xiaomi notification channel per pushgate category (`{ im: "123", marketing: "456" }`), sent as
      * `notification.android.mi.channelId`: the channels registered in the Xiaomi console decide
-     * private vs public messages (docs/vendors.md §1.7).
+     * private vs public messages (docs/vendors/xiaomi.md#categories).
      */
     miChannels: z.record(z.string(), z.string().min(1)).optional(),
     /** Per-request timeout in ms (the official SDKs use 10 s). */

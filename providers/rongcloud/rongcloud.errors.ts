@@ -1,5 +1,5 @@
 /**
- * RongCloud answer → pushgate outcome, in one place (docs/vendors.md §5.4; RongCloud server status
+ * RongCloud answer → pushgate outcome, in one place (docs/vendors/rongcloud.md#error-codes-and-outcomes; RongCloud server status
  * codes; https://docs.rongcloud.cn/platform-chat-api/push/send-push-by-tag).
  *
  * | code | HTTP | meaning                              | outcome       | failover to backup host |

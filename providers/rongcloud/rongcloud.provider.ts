@@ -1,9 +1,9 @@
 /**
  * RongCloud adapter: `POST /push/user.json` to ≤100 user ids per request, each request signed with
- * `sha1(appSecret + nonce + timestamp)` (docs/vendors.md §5). A thin transport: the body comes from
+ * `sha1(appSecret + nonce + timestamp)` (docs/vendors/rongcloud.md). A thin transport: the body comes from
  * rongcloud.request.ts and the outcome from rongcloud.errors.ts.
  *
- * Host failover (docs/vendors.md §5.1; RC-go `sdk/rongcloud.go` checkStatusCode/ChangeURI): when the
+ * Host failover (docs/vendors/rongcloud.md#endpoints; RC-go `sdk/rongcloud.go` checkStatusCode/ChangeURI): when the
  * current host fails with a transport error, HTTP 5xx or code 1000/1050, the same request (newly signed)
  * is tried ONCE on the other host within the same send; if that fails too, every target gets `retry`
  * and the dispatcher backs off. The host that gave a definite answer becomes the current one, as the

@@ -2,7 +2,7 @@
  * Pure builders for RongCloud `POST /push/user.json`: (message, userIds, config) → exact body, and
  * (appKey, appSecret, clock, randomness) → exact auth headers. Transport lives in rongcloud.provider.ts.
  *
- * How pushgate's message maps onto the request (docs/vendors.md §5.3; RC-go v4 `rongcloud/push.go`;
+ * How pushgate's message maps onto the request (docs/vendors/rongcloud.md#request; RC-go v4 `rongcloud/push.go`;
  * RC-java `PushUserMessage.java` / `PlatformNotification.java`):
  *
  * | pushgate                   | RongCloud                                                              |
@@ -62,9 +62,9 @@ import {
  * | social          | — / LOW                  | SOCIAL                       | 0 / SOCIAL                     |
  * | marketing       | MARKETING / LOW          | MARKETING                    | 0 / MARKETING                  |
  *
- * Huawei: categories from docs/vendors.md §2.4, no category = news & marketing, importance NORMAL for
+ * Huawei: categories from docs/vendors/huawei.md#categories, no category = news & marketing, importance NORMAL for
  * service & communication and LOW for news & marketing (RC-go PushAndroidHW/PushAndroidHonor comments).
- * vivo/OPPO: the 2023/2024 category lists (§3.4, §4.4); OPPO notify_level 16 (banner + sound) only for
+ * vivo/OPPO: the 2023/2024 category lists (docs/vendors/vivo.md#categories, docs/vendors/oppo.md#categories); OPPO notify_level 16 (banner + sound) only for
  * IM, where OPPO allows it; other categories keep OPPO's default level. An absent or unknown category
  * sends no hw/oppo/vivo block, so the defaults set in the RongCloud console apply.
  */
@@ -216,7 +216,7 @@ export function deepMerge<T extends object>(base: T, override: object): T {
   return out as T;
 }
 
-/** `Signature = sha1(AppSecret + Nonce + Timestamp)` in lowercase hex (docs/vendors.md §5.2). */
+/** `Signature = sha1(AppSecret + Nonce + Timestamp)` in lowercase hex (docs/vendors/rongcloud.md#authentication). */
 export function rongcloudSignature(appSecret: string, nonce: string, timestamp: string): string {
   return createHash('sha1').update(appSecret + nonce + timestamp, 'utf8').digest('hex');
 }
@@ -233,7 +233,7 @@ export function makeNonce(random: () => number, length = 16): string {
 
 /**
  * The four auth headers for one request. `Timestamp` is in SECONDS, as the official Go and Java SDKs
- * send it; the doc page describes milliseconds and the server accepts both (docs/vendors.md §5.2).
+ * send it; the doc page describes milliseconds and the server accepts both (docs/vendors/rongcloud.md#authentication).
  */
 export function buildAuthHeaders(appKey: string, appSecret: string, nowMs: number, random: () => number): RcAuthHeaders {
   const nonce = makeNonce(random);

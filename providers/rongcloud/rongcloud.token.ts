@@ -1,9 +1,9 @@
 /**
  * A RongCloud "device" is the app's own user id: RongCloud reaches that user's devices through the
- * vendor tokens its client SDK registered, which pushgate never sees (docs/vendors.md §5.7).
+ * vendor tokens its client SDK registered, which pushgate never sees (docs/vendors/rongcloud.md#device-token).
  *
  * Bounds: the getToken (user registration) doc says a user id is "大小写英文字母、数字、部分特殊符号
- * + | = - _ 的组合方式，最大长度 64 字节" (quoted in many RongCloud SDK wrappers; docs/vendors.md §5.7
+ * + | = - _ 的组合方式，最大长度 64 字节" (quoted in many RongCloud SDK wrappers; docs/vendors/rongcloud.md#device-token
  * lists `+ = - _` without `|`). UNVERIFIED (https://docs.rongcloud.cn/platform-chat-api/user/register):
  * both forms are accepted, so `|` is allowed. ASCII only, so 64 bytes = 64 characters.
  */

@@ -1,6 +1,6 @@
 /**
  * RongCloud server API wire types for `POST /push/user.json` (push-only notification to userIds).
- * Sources: docs/vendors.md §5; https://docs.rongcloud.cn/platform-chat-api/system/send-push-by-user ;
+ * Sources: docs/vendors/rongcloud.md; https://docs.rongcloud.cn/platform-chat-api/system/send-push-by-user ;
  * rongcloud/server-sdk-go v4 `rongcloud/push.go` (PushUserRequest, PushUserNotificationIOS,
  * PushAndroid*); rongcloud/server-sdk-java `models/message/PushUserMessage.java`,
  * `models/push/PlatformNotification.java`.
@@ -8,13 +8,13 @@
 
 export const RC_PUSH_USER_PATH = '/push/user.json';
 
-/** At most 100 userIds per `/push/user.json` call (docs §5.3). */
+/** At most 100 userIds per `/push/user.json` call (docs/vendors/rongcloud.md#request). */
 export const RC_MAX_USER_IDS = 100;
 
 /** `notification.title` is at most 50 characters (docs send-push-by-user). */
 export const RC_MAX_TITLE_CHARS = 50;
 
-/** `Nonce` is a random string of at most 18 characters (docs §5.2). */
+/** `Nonce` is a random string of at most 18 characters (docs/vendors/rongcloud.md#authentication). */
 export const RC_MAX_NONCE_CHARS = 18;
 
 /** Request headers (RongCloud also accepts `RC-` prefixed variants: `RC-App-Key`, `RC-Nonce`, …). */
@@ -118,7 +118,7 @@ export interface RcResponse {
   errorMessage?: string;
 }
 
-/** RongCloud server status codes (docs §5.4) with the HTTP status each is sent with. */
+/** RongCloud server status codes (docs/vendors/rongcloud.md#error-codes-and-outcomes) with the HTTP status each is sent with. */
 export const RC_CODES = {
   OK: 200,
   INTERNAL_ERROR: 1000, // HTTP 500

@@ -1,6 +1,6 @@
 /**
- * An in-process RongCloud server API speaking `POST /push/user.json` the way docs/vendors.md §5 (and
- * its §5.8 mock notes) describe it. Start two instances to model a region's primary and backup hosts.
+ * An in-process RongCloud server API speaking `POST /push/user.json` the way docs/vendors/rongcloud.md
+ * describes it (#simulator there). Start two instances to model a region's primary and backup hosts.
  *
  * What it checks, in order:
  * 1. `fail(n)`: HTTP 500 `{code:1000}` (the SDKs' cue to switch to the backup host).
@@ -18,7 +18,7 @@
  *    RongCloud has no per-user error on this API (unknown users are simply not pushed), so
  *    `invalidTokens` only models "user has no reachable device": the call still succeeds.
  * `quotaExhausted` is a no-op: RongCloud documents no daily push quota for /push/user.json (only the
- * 100 messages/s rate, §5.5).
+ * 100 messages/s rate, docs/vendors/rongcloud.md#rate-limits-and-quotas).
  */
 import { createHash } from 'node:crypto';
 import { startHttpSimulator, type HttpSimulator, type SimRequest, type SimResponse } from '../shared/sim-server.js';

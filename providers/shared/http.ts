@@ -1,5 +1,5 @@
 /**
- * One keep-alive axios client per vendor endpoint (DESIGN.md "Providers"): vendor answers are
+ * One keep-alive axios client per vendor endpoint: vendor answers are
  * data, never exceptions, so every status resolves and the adapter's outcome table decides.
  */
 import http from 'node:http';

@@ -1,6 +1,6 @@
 /**
  * A throwaway test CA and a server certificate for the TLS simulators (FCM, APNs), made with the
- * openssl CLI at first use (docs/fcm-apns.md §1.4). Nothing here is used against a real vendor.
+ * openssl CLI at first use (docs/vendors/fcm.md#simulator, docs/vendors/apns.md#simulator). Nothing here is used against a real vendor.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';

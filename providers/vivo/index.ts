@@ -1,5 +1,5 @@
 /**
- * vivo Push (vendors.md §3). One registry line: `vivoProvider`.
+ * vivo Push (docs/vendors/vivo.md). One registry line: `vivoProvider`.
  */
 import { defineProvider } from '../types.js';
 import { vivoConfigSchema, vivoSecretFields, type VivoConfig } from './vivo.config.js';
@@ -19,19 +19,19 @@ export const vivoProvider = defineProvider<VivoConfig>({
   tokenSchema: vivoTokenSchema,
   overridesSchema: vivoOverridesSchema,
   limits: {
-    // pushToList takes 2..1000 regIds (vendors.md §3.2); a batch of one goes to /message/send.
+    // pushToList takes 2..1000 regIds (docs/vendors/vivo.md#endpoints); a batch of one goes to /message/send.
     maxTargetsPerRequest: 1000,
-    // vivo's QPS is 3000–5000 by effective users (UNVERIFIED tiers, §3.6); list pushes cost two calls per batch.
+    // vivo's QPS is 3000–5000 by effective users (UNVERIFIED tiers, docs/vendors/vivo.md#rate-limits-and-quotas); list pushes cost two calls per batch.
     defaultRate: { perSecond: 50, concurrency: 8 },
   },
   secretFields: vivoSecretFields,
-  /** classification 1 (im, account, order, reminder, …) = 'system'; everything else = 'operation' (§3.6). */
+  /** classification 1 (im, account, order, reminder, …) = 'system'; everything else = 'operation' (docs/vendors/vivo.md#rate-limits-and-quotas). */
   quotaClassOf: (category, config) => vivoQuotaClass(category, config),
   quotaResetTimeZone: VIVO_QUOTA_TIME_ZONE,
   /**
    * Operations (marketing/news/unclassified) messages may be sent only 07:00–23:00 Beijing time; the core holds
    * them outside it. Sources: https://help.aliyun.com/document_detail/616229.html ,
-   * https://cloud.tencent.com/document/product/269/130977 (vendors.md §3.6).
+   * https://cloud.tencent.com/document/product/269/130977 (docs/vendors/vivo.md#rate-limits-and-quotas).
    */
   sendWindow: (quotaClass) => (quotaClass === 'operation' ? { fromHour: 7, toHour: 23, timeZone: VIVO_QUOTA_TIME_ZONE } : undefined),
   create: (config, deps) => new VivoProvider(config, deps),

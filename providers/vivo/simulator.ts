@@ -1,5 +1,5 @@
 /**
- * An in-process vivo Push server speaking the real protocol (vendors.md §3, "Mock-server notes" §3.9):
+ * An in-process vivo Push server speaking the real protocol (docs/vendors/vivo.md#simulator):
  * - `/message/auth` checks fields in vivo's order (10200 appId empty, 10201 appKey empty, 10203 timestamp empty,
  *   10204 sign empty, 10205 unknown appId, 10202 wrong appKey, 10207 timestamp not within ±10 min of the
  *   simulator clock, 10206 sign ≠ md5(appId+appKey+timestamp+appSecret) lowercase), then issues an authToken

@@ -1,5 +1,5 @@
 /**
- * One tenant's vivo Push credentials and options (vendors.md §3.1–3.4). `rateLimit` is stripped by the core.
+ * One tenant's vivo Push credentials and options (docs/vendors/vivo.md#endpoints, #request). `rateLimit` is stripped by the core.
  */
 import { z } from 'zod';
 import { VIVO_CATEGORIES, VIVO_DEFAULT_ENDPOINT } from './vivo.wire.js';

@@ -1,5 +1,5 @@
 /**
- * vivo result code → pushgate outcome, in one place (vendors.md §0, §3.3, §3.5).
+ * vivo result code → pushgate outcome, in one place (docs/vendors/vivo.md#error-codes-and-outcomes).
  *
  * | vivo code                         | outcome          | why |
  * |-----------------------------------|------------------|-----|
@@ -9,7 +9,7 @@
  * | 10000                             | auth_error       | authToken invalid/expired: the dispatcher refreshes once and resends |
  * | 10200–10207, 10094                | auth_error       | credentials / appId mismatch / clock skew: config, lane pauses if it persists |
  * | 10250                             | rate_limited     | auth endpoint limit (10 calls/s per app): retry after 1 s |
- * | 10072                             | rate_limited     | "too frequent" (meaning UNVERIFIED, vendors.md §3.5) |
+ * | 10072                             | rate_limited     | "too frequent" (meaning UNVERIFIED, docs/vendors/vivo.md#error-codes-and-outcomes) |
  * | 10070, 10252, 10254               | quota_exceeded   | daily quota; the API that answered it is not called again that Beijing day |
  * | 10050–10069, 10096, 10097, 10153, 10353, 11000 | rejected | invalid parameters / category / list size / requestId / classification |
  * | HTTP 5xx/404/408, transport error, answer without `result` | retry | vivo answers HTTP 500 "Internet server error!" on outages |

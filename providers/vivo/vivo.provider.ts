@@ -1,6 +1,6 @@
 /**
  * vivo Push adapter: a thin transport over the pure builders (vivo.request.ts) and the outcome table
- * (vivo.errors.ts). vendors.md §3; vendor doc v2.9.2 mirror https://app.applebyme.cn/cloud/appshangjia/2017.html
+ * (vivo.errors.ts). docs/vendors/vivo.md; vendor doc v2.9.2 mirror https://app.applebyme.cn/cloud/appshangjia/2017.html
  */
 import type { AxiosResponse } from 'axios';
 import type { DeliveryTarget, Outcome, ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
@@ -19,9 +19,9 @@ import {
 } from './vivo.request.js';
 import { VIVO_CODES, VIVO_LIMITS, VIVO_PATHS, type VivoAuthResponse, type VivoMessagePayload, type VivoSendResponse } from './vivo.wire.js';
 
-/** vivo's quota day is the Beijing day (vendors.md §3.5 "超量说明"). */
+/** vivo's quota day is the Beijing day (docs/vendors/vivo.md#rate-limits-and-quotas, vivo's "超量说明"). */
 export const VIVO_QUOTA_TIME_ZONE = 'Asia/Shanghai';
-/** vivo: "24 h expiry; cache centrally and refresh every 1–2 h" (vendors.md §3.3). */
+/** vivo: "24 h expiry; cache centrally and refresh every 1–2 h" (docs/vendors/vivo.md#authentication). */
 const TOKEN_REFRESH_AFTER_MS = 3_600_000;
 /** Stop using a token 10 min before its 24 h expiry. */
 const TOKEN_USABLE_MS = VIVO_LIMITS.tokenLifetimeMs - 10 * 60_000;

@@ -1,5 +1,5 @@
 /**
- * vivo delivery receipts: BEST EFFORT. The body vivo POSTs is UNVERIFIED (vendors.md §3.7, §6 item 1): no source
+ * vivo delivery receipts: BEST EFFORT. The body vivo POSTs is UNVERIFIED (docs/vendors/vivo.md#receipts, docs/vendors/README.md#open-questions): no source
  * gives it exactly. Reportedly a JSON object keyed by taskId, each value `{ "param": "<callback.param>",
  * "targets": "regId1,regId2" }` plus an ack type/time. Verify against https://dev.vivo.com.cn/documentCenter/doc/362
  * ("回执说明"). Until then this parser accepts every plausible form:

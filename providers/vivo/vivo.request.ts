@@ -1,5 +1,5 @@
 /**
- * Pure vivo request builders: (message, targets, config, ids…) → exact bodies and headers (vendors.md §3.3–3.4).
+ * Pure vivo request builders: (message, targets, config, ids…) → exact bodies and headers (docs/vendors/vivo.md#authentication, #request).
  * No I/O and no clock: the caller passes `now`.
  */
 import { createHash } from 'node:crypto';
@@ -24,14 +24,14 @@ import {
 // ---------------------------------------------------------------------------------------------
 // Auth
 
-/** md5(appId + appKey + timestamp + appSecret), lowercase hex, plain concatenation (vendors.md §3.3). */
+/** md5(appId + appKey + timestamp + appSecret), lowercase hex, plain concatenation (docs/vendors/vivo.md#authentication). */
 export function vivoSign(appId: string, appKey: string, timestamp: number, appSecret: string): string {
   return createHash('md5').update(`${appId}${appKey}${timestamp}${appSecret}`, 'utf8').digest('hex');
 }
 
 /**
  * appId goes out as a JSON number when it is numeric (vivo's Java SDK sends an int), else as a string.
- * UNVERIFIED which one vivo prefers; both are seen in public clients (vendors.md §3.3).
+ * UNVERIFIED which one vivo prefers; both are seen in public clients (docs/vendors/vivo.md#authentication).
  */
 export function vivoAppIdValue(appId: string): number | string {
   if (/^\d{1,15}$/.test(appId)) {
@@ -60,7 +60,7 @@ export function vivoHeaders(authToken: string): Record<string, string> {
 
 /**
  * pushgate category → vivo second-level category (https://dev.vivo.com.cn/documentCenter/doc/359,
- * vendors.md §3.4). System categories (classification 1) have their own quota and no time window;
+ * docs/vendors/vivo.md#categories). System categories (classification 1) have their own quota and no time window;
  * everything else is an operations message (classification 0: quota 2–3×, 07:00–23:00 Beijing only).
  *
  * | pushgate category            | vivo category    | classification |

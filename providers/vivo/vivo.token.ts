@@ -1,9 +1,9 @@
 /**
  * The vivo regId. Historically a 23-digit numeric string (doc examples `12345678901234567890123`,
  * `15638535410301000000001`), but newer devices issue regIds that fail the old SDK's 23-char check
- * (taoweiji/MixPush#68), so it is treated as opaque (vendors.md §3.8):
+ * (taoweiji/MixPush#68), so it is treated as opaque (docs/vendors/vivo.md#device-token):
  * - lower bound 16: below the historic 23 digits, still refuses obvious junk ("test", "null", "1");
- * - upper bound 128: twice the ≤64 bound vendors.md assumes (UNVERIFIED), since the new format is undocumented;
+ * - upper bound 128: twice the ≤64 bound docs/vendors/vivo.md#device-token gives (UNVERIFIED), since the new format is undocumented;
  * - URL-safe printable ASCII only, no whitespace.
  */
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 /**
  * vivo Push server API: request/response shapes, limits and codes, nothing else.
- * Source: shared/docs/vendors.md §3 (vendor doc v2.9.2 mirror https://app.applebyme.cn/cloud/appshangjia/2017.html ,
+ * Source: docs/vendors/vivo.md (vendor doc v2.9.2 mirror https://app.applebyme.cn/cloud/appshangjia/2017.html ,
  * https://dev.vivo.com.cn/documentCenter/doc/362 , vivo server SDK, modood/pushapi vivopush, meetleev/go-multipush vivo).
  */
 
@@ -119,7 +119,7 @@ export interface VivoSendResponse {
   requestId?: string;
 }
 
-/** Field limits (vendors.md §3.4). */
+/** Field limits (docs/vendors/vivo.md#request). */
 export const VIVO_LIMITS = {
   /** "Characters" where a CJK character counts as 2 (20 Chinese characters). */
   titleWidth: 40,
@@ -142,7 +142,7 @@ export const VIVO_LIMITS = {
   tokenLifetimeMs: 24 * 3_600_000,
 } as const;
 
-/** vivo result codes (vendors.md §3.3 and §3.5). */
+/** vivo result codes (docs/vendors/vivo.md#authentication and #error-codes-and-outcomes). */
 export const VIVO_CODES = {
   ok: 0,
   authTokenInvalid: 10000,
@@ -175,7 +175,7 @@ export const VIVO_CODES = {
 } as const;
 
 /**
- * A vivo delivery receipt entry. The body format is UNVERIFIED (vendors.md §3.7): reportedly a JSON object
+ * A vivo delivery receipt entry. The body format is UNVERIFIED (docs/vendors/vivo.md#receipts): reportedly a JSON object
  * keyed by taskId, each value `{ param, targets: "regId1,regId2", ackTime?, ackType? }`.
  */
 export interface VivoReceiptEntry {

@@ -1,5 +1,5 @@
 /**
- * Xiaomi MiPush (docs/vendors.md §1). Registered by one line in providers/registry.ts.
+ * Xiaomi MiPush (docs/vendors/xiaomi.md). Registered by one line in providers/registry.ts.
  */
 import { defineProvider } from '../types.js';
 import { xiaomiConfigSchema, xiaomiQuotaClassOf, type XiaomiConfig } from './xiaomi.config.js';
@@ -27,11 +27,11 @@ export const xiaomiProvider = defineProvider<XiaomiConfig>({
   overridesSchema: xiaomiOverridesSchema,
   limits: {
     maxTargetsPerRequest: XIAOMI_MAX_REGIDS,
-    // Xiaomi's QPS is 500–3000 by app size (§1.6); 50 requests/s × 1000 regIds is plenty and safe.
+    // Xiaomi's QPS is 500–3000 by app size (docs/vendors/xiaomi.md#rate-limits-and-quotas); 50 requests/s × 1000 regIds is plenty and safe.
     defaultRate: { perSecond: 50, concurrency: 8 },
   },
   secretFields: ['appSecret'],
-  // Private messages have no quota; public ones share the daily quota (§1.7).
+  // Private messages have no quota; public ones share the daily quota (docs/vendors/xiaomi.md#rate-limits-and-quotas).
   quotaClassOf: (category, config) => xiaomiQuotaClassOf(category, config),
   // Quota days end at midnight Beijing time: the core's default reset zone (Asia/Shanghai).
   create: (config, deps) => new XiaomiProvider(config, deps),

@@ -1,6 +1,6 @@
 /**
  * An in-process Xiaomi MiPush server for tests, the playground and benchmarks
- * (docs/vendors.md §1.10). It speaks the real `POST /v3/message/regid` protocol: static-key auth,
+ * (docs/vendors/xiaomi.md#simulator). It speaks the real `POST /v3/message/regid` protocol: static-key auth,
  * form fields, the 1000-regId limit, title/description limits, `bad_regids`, 20301, 10027,
  * 200001 with the quota counters, and it can post receipts the way Xiaomi does (form field `data`).
  * Xiaomi answers errors with HTTP 200 and `result:"error"`; so does the simulator.
@@ -160,7 +160,7 @@ export class XiaomiSimulator implements SimulatorControls {
     this.lastRequest = { headers: req.headers, form };
     if (this.opts.recordRequests) this.requests.push(req);
 
-    // Static key, exactly `key=<AppSecret>` (§1.3).
+    // Static key, exactly `key=<AppSecret>` (docs/vendors/xiaomi.md#authentication).
     if (req.headers.authorization !== `key=${this.opts.appSecret}`) return error(XiaomiCode.authFailed, 'Authentication failed');
 
     if (this.throttled > 0) {
@@ -204,11 +204,11 @@ export class XiaomiSimulator implements SimulatorControls {
     return { body };
   }
 
-  /** Field checks of §1.4, answered with Xiaomi's own codes. */
+  /** Field checks of docs/vendors/xiaomi.md#request, answered with Xiaomi's own codes. */
   private validate(form: URLSearchParams): SimResponse | undefined {
     const pkg = form.get('restricted_package_name');
     if (!pkg) return error(XiaomiCode.missingParameter, 'Missing required parameter restricted_package_name');
-    // In v3 the field may list several packages (§1.2).
+    // In v3 the field may list several packages (docs/vendors/xiaomi.md#endpoints).
     if (!pkg.split(',').includes(this.opts.packageName)) return error(XiaomiCode.invalidPackageName, `Invalid package name: ${pkg}`);
     const regIds = form.get('registration_id');
     if (!regIds) return error(XiaomiCode.missingParameter, 'Missing required parameter registration_id');

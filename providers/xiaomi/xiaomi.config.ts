@@ -1,5 +1,5 @@
 /**
- * One tenant's Xiaomi MiPush settings (docs/vendors.md §1). `rateLimit` is stripped by the core
+ * One tenant's Xiaomi MiPush settings (docs/vendors/xiaomi.md). `rateLimit` is stripped by the core
  * before this schema runs.
  */
 import { z } from 'zod';
@@ -9,21 +9,21 @@ const REGIONS = Object.keys(XIAOMI_REGION_HOSTS) as [XiaomiRegion, ...XiaomiRegi
 
 /**
  * Categories whose messages are Xiaomi "private" messages (私信: IM, account, orders,
- * reminders, subscriptions — communication and service types; §1.7, pId=1656). Everything else,
+ * reminders, subscriptions — communication and service types; docs/vendors/xiaomi.md#categories, pId=1656). Everything else,
  * and a message without a category, is "public" (公信) and counts against the daily quota.
  */
 export const DEFAULT_PRIVATE_CATEGORIES = ['im', 'account', 'order', 'reminder', 'subscription'] as const;
 
 export const xiaomiConfigSchema = z
   .object({
-    /** The app's AppSecret, sent as `Authorization: key=<appSecret>` on every request (§1.3). */
+    /** The app's AppSecret, sent as `Authorization: key=<appSecret>` on every request (docs/vendors/xiaomi.md#authentication). */
     appSecret: z.string().min(1, 'appSecret is the AppSecret from the Xiaomi developer console'),
     /** Android package name, sent as `restricted_package_name`. */
     packageName: z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/, 'packageName must be an Android package name such as com.example.app'),
     /**
-     * Where the devices registered (§1.1): china → api.xmpush.xiaomi.com, russia → ru-api…,
+     * Where the devices registered (docs/vendors/xiaomi.md#endpoints): china → api.xmpush.xiaomi.com, russia → ru-api…,
      * india → idmb-api…, europe (EEA + UK) → fr-api…, singapore (all other regions) → sgp-api…,
      * global → the legacy api.xmpush.global.xiaomi.com. Default china.
      */
@@ -32,14 +32,14 @@ export const xiaomiConfigSchema = z
     endpoint: z.url({ protocol: /^https?$/ }).optional(),
     /**
      * Message category → Xiaomi notification `channel_id` registered in the console under the
-     * matching class (§1.7), e.g. `{ im: "123", marketing: "456" }`. `default` is used for
+     * matching class (docs/vendors/xiaomi.md#categories), e.g. `{ im: "123", marketing: "456" }`. `default` is used for
      * categories without an entry; without any match no channel_id is sent (Xiaomi's unclassified
      * default channel: 1 message per device per day).
      */
     channels: z.record(z.string(), z.string().min(1).max(200)).default({}),
     /** Categories that are Xiaomi private messages (no quota); the rest are public. */
     privateCategories: z.array(z.string().min(1)).default([...DEFAULT_PRIVATE_CATEGORIES]),
-    /** `notify_type`: -1 all defaults, else OR of 1 sound, 2 vibrate, 4 lights (§1.4). */
+    /** `notify_type`: -1 all defaults, else OR of 1 sound, 2 vibrate, 4 lights (docs/vendors/xiaomi.md#request). */
     notifyType: z.number().int().min(-1).max(7).default(-1),
     /** Extra CA (PEM) to trust, for a TLS simulator or proxy. */
     ca: z.string().optional(),

@@ -1,5 +1,5 @@
 /**
- * Xiaomi result code → pushgate outcome, in one place (docs/vendors.md §1.5;
+ * Xiaomi result code → pushgate outcome, in one place (docs/vendors/xiaomi.md#error-codes-and-outcomes;
  * https://dev.mi.com/xiaomihyperos/documentation/detail?pId=1560, XM-JavaSDK `ErrorCode.java`).
  * Codes on a success answer (`bad_regids`) are handled per target by the provider.
  */
@@ -38,7 +38,7 @@ export const XIAOMI_OUTCOMES: ReadonlyMap<number, Outcome> = new Map<number, Out
   [C.callbackUrlError37, 'rejected'],
   [C.callbackUrlError38, 'rejected'],
   [C.blacklisted, 'rejected'],
-  // "Invalid device". UNVERIFIED whether it is per-target (docs/vendors.md §1.5 and §6 item 7;
+  // "Invalid device". UNVERIFIED whether it is per-target (docs/vendors/xiaomi.md#error-codes-and-outcomes and docs/vendors/README.md#open-questions;
   // pId=1560): it arrives for a whole request, which may hold valid regIds, so pruning every
   // target could delete live devices. We fail the deliveries instead and keep the devices; dead
   // regIds are still pruned through `bad_regids`, code 20301 and receipt type 16.

@@ -1,5 +1,5 @@
 /**
- * Xiaomi MiPush adapter: a thin transport over `POST /v3/message/regid` (docs/vendors.md §1).
+ * Xiaomi MiPush adapter: a thin transport over `POST /v3/message/regid` (docs/vendors/xiaomi.md).
  * The AppSecret is a static key, so there is deliberately no `refreshCredentials()`: an auth
  * error (21301/21302) pauses the lane at once instead of making the dispatcher resend.
  */

@@ -1,5 +1,5 @@
 /**
- * Xiaomi delivery receipts (docs/vendors.md §1.8; https://dev.mi.com/xiaomihyperos/documentation/detail?pId=1656).
+ * Xiaomi delivery receipts (docs/vendors/xiaomi.md#receipts; https://dev.mi.com/xiaomihyperos/documentation/detail?pId=1656).
  * Xiaomi POSTs form field `data` = JSON object keyed by message id:
  * `{ "<msgId>": { "type": 1, "targets": "regId1,regId2", "param": "<callback.param>", "timestamp": … } }`.
  * It signs nothing (UNVERIFIED whether it ever does), so `verify` answers 'unsigned' and the
@@ -44,7 +44,7 @@ export function parseXiaomiReceipt(req: ReceiptRequest): ReceiptEvent[] {
 
 /**
  * The msgId-keyed object, from whichever form arrived. Documented: form field `data` holding
- * JSON. Defensively (UNVERIFIED, §1.8) also a JSON body `{ "data": {…} | "<json>" }` or the
+ * JSON. Defensively (UNVERIFIED, docs/vendors/xiaomi.md#receipts) also a JSON body `{ "data": {…} | "<json>" }` or the
  * msgId-keyed object itself, and the raw body when the gateway did not parse it.
  */
 function receiptEntries(req: ReceiptRequest): Record<string, unknown> {

@@ -1,5 +1,5 @@
 /**
- * Pure request builders for `POST /v3/message/regid` (docs/vendors.md §1.2–1.4;
+ * Pure request builders for `POST /v3/message/regid` (docs/vendors/xiaomi.md#endpoints, #request;
  * https://dev.mi.com/xiaomihyperos/documentation/detail?pId=1559): message + regIds + config →
  * the exact path, headers and form fields. No I/O, no clock.
  *
@@ -16,10 +16,10 @@
  *   messages with the same notify_id replace each other and Xiaomi's default is one shared id
  *   (pId=1559: "by default the notification bar shows only one message").
  * - ttlSeconds → `time_to_live` in milliseconds.
- * - options.category → `extra.channel_id` from the tenant's `channels` map (§1.7).
+ * - options.category → `extra.channel_id` from the tenant's `channels` map (docs/vendors/xiaomi.md#categories).
  * - callbackUrl/callbackRef → `extra.callback`, `extra.callback.param`, `extra.callback.type`.
  * - overrides.xiaomi → validated by `xiaomiOverridesSchema`, merged last.
- * Idempotency: Xiaomi has no request id (§1.4); a resend may be delivered twice (at least once).
+ * Idempotency: Xiaomi has no request id (docs/vendors/xiaomi.md#request); a resend may be delivered twice (at least once).
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -35,7 +35,7 @@ import {
 } from './xiaomi.wire.js';
 
 /**
- * Receipt types we ask for: delivered, invalid target (prune) and quota exceeded (§1.8; the
+ * Receipt types we ask for: delivered, invalid target (prune) and quota exceeded (docs/vendors/xiaomi.md#receipts; the
  * values are bits, so 1|16|128 = 145). Clicks (2) are left out to spare the receipt endpoint a
  * callback per tap; a tenant that wants them sets `overrides.xiaomi.extra["callback.type"]`.
  */
@@ -48,7 +48,7 @@ const intLike = (min: number, max: number) =>
     .pipe(z.number().int().min(min).max(max));
 
 /**
- * `options.overrides.xiaomi`: the documented fields a sender may set itself (§1.4). Strict, so a
+ * `options.overrides.xiaomi`: the documented fields a sender may set itself (docs/vendors/xiaomi.md#request). Strict, so a
  * typo or an undocumented key is reported instead of silently sent. `extra.callback` and
  * `extra.callback.param` are owned by pushgate (receipts map back through them).
  */
@@ -66,7 +66,7 @@ export const xiaomiOverridesSchema = z
         channel_id: z.string().min(1).max(200).optional(),
         channel_name: z.string().min(1).max(200).optional(),
         jobkey: z.string().min(1).max(256).optional(),
-        /** UNVERIFIED exact semantics (§1.4). */
+        /** UNVERIFIED exact semantics (docs/vendors/xiaomi.md#request). */
         only_send_once: intLike(0, 1).optional(),
         template_id: z.string().min(1).max(200).optional(),
         template_param: z.string().min(1).max(1024).optional(),
@@ -99,7 +99,7 @@ type RequestConfig = Pick<XiaomiConfig, 'appSecret' | 'packageName' | 'channels'
 
 export function xiaomiHeaders(config: Pick<XiaomiConfig, 'appSecret'>): Record<string, string> {
   return {
-    // Lowercase `key`, then `=` (§1.3).
+    // Lowercase `key`, then `=` (docs/vendors/xiaomi.md#authentication).
     Authorization: `key=${config.appSecret}`,
     'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8',
   };

@@ -1,7 +1,7 @@
 /**
- * The Xiaomi regId (docs/vendors.md §1.9): opaque, issued per app per device by the client SDK.
+ * The Xiaomi regId (docs/vendors/xiaomi.md#device-token): opaque, issued per app per device by the client SDK.
  * Public examples are 44–64 base64-like characters (letters, digits, `+`, `/`, `=`); the vendor
- * documents no bound, so we accept 16–256 characters (§1.9 suggests "up to ~200", UNVERIFIED,
+ * documents no bound, so we accept 16–256 characters (docs/vendors/xiaomi.md#device-token suggests "up to ~200", UNVERIFIED,
  * https://dev.mi.com/xiaomihyperos/documentation/detail?pId=1559) of the base64/base64url
  * alphabet plus `.` and `:`. A comma is refused because regIds travel comma-joined in
  * `registration_id`; whitespace and anything else is junk.

@@ -1,22 +1,22 @@
 /**
- * Xiaomi MiPush server API wire types (docs/vendors.md §1; https://dev.mi.com/xiaomihyperos/documentation/detail?pId=1559).
+ * Xiaomi MiPush server API wire types (docs/vendors/xiaomi.md; https://dev.mi.com/xiaomihyperos/documentation/detail?pId=1559).
  * Types and constants only: builders live in xiaomi.request.ts, the outcome table in xiaomi.errors.ts.
  */
 
-/** Send the same message to up to 1000 regIds (§1.2). */
+/** Send the same message to up to 1000 regIds (docs/vendors/xiaomi.md#endpoints). */
 export const XIAOMI_REGID_PATH = '/v3/message/regid';
 
-/** Most regIds one `registration_id` field may carry (§1.2; Tencent TPNS vendor-limit page). */
+/** Most regIds one `registration_id` field may carry (docs/vendors/xiaomi.md#limits; Tencent TPNS vendor-limit page). */
 export const XIAOMI_MAX_REGIDS = 1000;
 
-/** "under 50 characters" / "under 128 characters", each CJK or Latin character counting as 1 (§1.4, pId=1559). */
+/** "under 50 characters" / "under 128 characters", each CJK or Latin character counting as 1 (docs/vendors/xiaomi.md#request, pId=1559). */
 export const XIAOMI_TITLE_MAX_CHARS = 49;
 export const XIAOMI_DESCRIPTION_MAX_CHARS = 127;
 
-/** `notify_id` range (§1.4). */
+/** `notify_id` range (docs/vendors/xiaomi.md#request). */
 export const XIAOMI_NOTIFY_ID_MAX = 2147483647;
 
-/** Regional hosts (§1.1, pId=1696/1566/1705/1698). */
+/** Regional hosts (docs/vendors/xiaomi.md#endpoints, pId=1696/1566/1705/1698). */
 export const XIAOMI_REGION_HOSTS = {
   china: 'https://api.xmpush.xiaomi.com',
   russia: 'https://ru-api.xmpush.global.xiaomi.com',
@@ -30,7 +30,7 @@ export const XIAOMI_REGION_HOSTS = {
 export type XiaomiRegion = keyof typeof XIAOMI_REGION_HOSTS;
 
 /**
- * Receipt types; they are also the bits of `extra.callback.type` (§1.8: "default 3 = 1+2").
+ * Receipt types; they are also the bits of `extra.callback.type` (docs/vendors/xiaomi.md#receipts: "default 3 = 1+2").
  */
 export const XiaomiReceiptType = {
   delivered: 1,
@@ -43,7 +43,7 @@ export const XiaomiReceiptType = {
 } as const;
 
 /**
- * Form fields of `POST /v3/message/regid` (§1.4). All values travel as strings in an
+ * Form fields of `POST /v3/message/regid` (docs/vendors/xiaomi.md#request). All values travel as strings in an
  * `application/x-www-form-urlencoded` body; `extra.*` keys are literal dotted field names.
  */
 export interface XiaomiRegIdForm {
@@ -64,7 +64,7 @@ export interface XiaomiRegIdForm {
   [extraField: `extra.${string}`]: string | undefined;
 }
 
-/** Every MiPush answer (§1.5; XM-JavaSDK `Result.java`). */
+/** Every MiPush answer (docs/vendors/xiaomi.md#error-codes-and-outcomes; XM-JavaSDK `Result.java`). */
 export interface XiaomiResponse {
   result?: 'ok' | 'error' | string;
   code?: number | string;
@@ -85,7 +85,7 @@ export interface XiaomiResponseData {
   day_acked?: number | string;
 }
 
-/** One entry of a receipt's `data` JSON object, keyed by message id (§1.8). */
+/** One entry of a receipt's `data` JSON object, keyed by message id (docs/vendors/xiaomi.md#receipts). */
 export interface XiaomiReceiptEntry {
   type: number | string;
   /** Comma-separated regIds (or aliases) the receipt is about. */
@@ -94,12 +94,12 @@ export interface XiaomiReceiptEntry {
   param?: string;
   timestamp?: number;
   jobkey?: string;
-  /** UNVERIFIED field (§1.8). */
+  /** UNVERIFIED field (docs/vendors/xiaomi.md#receipts). */
   barStatus?: string;
   extra?: Record<string, unknown>;
 }
 
-/** Error codes the gateway acts on (§1.5; pId=1560, XM-JavaSDK `ErrorCode.java`, 200001 from pId=1656). */
+/** Error codes the gateway acts on (docs/vendors/xiaomi.md#error-codes-and-outcomes; pId=1560, XM-JavaSDK `ErrorCode.java`, 200001 from pId=1656). */
 export const XiaomiCode = {
   success: 0,
   unknown: -1,

@@ -1,7 +1,7 @@
 /**
  * The device registry: exactly one identifier per device (the token the vendor needs), an optional
  * opaque user id, and timestamps. Anything else sent at registration is refused, not dropped
- * quietly: that is the privacy promise (DESIGN.md "Privacy").
+ * quietly: that is the privacy promise (README.md "What it does", Privacy).
  */
 import { z } from 'zod';
 import { ApiError, fromZodIssues } from '../http/errors.js';

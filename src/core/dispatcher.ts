@@ -1,6 +1,6 @@
 /**
  * The dispatcher: claims one batch for a lane, hands it to the vendor adapter, and acts on the
- * normalized outcome of every target — in this one place for all vendors (DESIGN.md "Dispatch").
+ * normalized outcome of every target — in this one place for all vendors (README.md "What it does", Outcomes).
  */
 import type { Logger } from 'pino';
 import { nextLocalHour, nextMidnight, hourIn } from '../../providers/shared/time.js';

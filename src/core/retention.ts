@@ -1,5 +1,5 @@
 /**
- * The retention sweep (DESIGN.md "Privacy"): devices idle longer than deviceIdleDays and messages
+ * The retention sweep (README.md "What it does", Privacy): devices idle longer than deviceIdleDays and messages
  * older than messageDays are deleted. `sweep(now)` is the unit; the timer only calls it.
  */
 import type { Logger } from 'pino';
