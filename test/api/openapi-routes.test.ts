@@ -4,6 +4,7 @@
  */
 import type { Express } from 'express';
 import { providers } from '../../providers/registry.js';
+import { ERROR_CODES } from '../../src/http/errors.js';
 import { openApiDocument } from '../../src/http/openapi.js';
 import { testGateway, type TestGateway } from '../factories/gateway.js';
 
@@ -48,5 +49,15 @@ describe('/openapi.json covers the app', () => {
     expect(new Set(ops.map((o) => o.operationId)).size).toBe(ops.length);
     const tags = new Set(doc.tags.map((x) => x.name));
     for (const o of ops) expect(o.tags.every((x) => tags.has(x))).toBe(true);
+  });
+
+  it('documents every error status of ERROR_CODES on some operation and lists each code under its status', () => {
+    const doc = openApiDocument(providers);
+    const used = new Set(Object.values(doc.paths).flatMap((o) => Object.values(o).flatMap((op) => Object.keys((op as { responses: object }).responses))));
+    for (const [code, status] of Object.entries(ERROR_CODES)) {
+      expect([code, used.has(String(status))]).toEqual([code, true]);
+      const schema = doc.components.responses[`Error${status}`]!.content['application/json'].schema as { properties: { error: { properties: { code: { enum: string[] } } } } };
+      expect(schema.properties.error.properties.code.enum).toContain(code);
+    }
   });
 });
