@@ -17,7 +17,8 @@ type Tag = 'devices' | 'users' | 'messages' | 'receipts' | 'operations';
 
 interface Reply {
   description: string;
-  schema: z.ZodType;
+  /** Absent: no body (204). */
+  schema?: z.ZodType;
   /** Default application/json. */
   type?: string;
 }
@@ -52,11 +53,11 @@ export function routeTable(defs: readonly ProviderDefinition<unknown>[]): RouteD
     { method: 'post', path: '/v1/devices', operationId: 'registerDevice', tag: 'devices', auth: 'any', summary: 'Register or refresh a device', body: { schema: registerDeviceSchema(defs) },
       replies: { 201: json('Registered.', res.deviceSchema), 200: json('Already registered: lastSeenAt and userId refreshed.', res.deviceSchema) } },
     { method: 'delete', path: '/v1/devices', operationId: 'unregisterDevice', tag: 'devices', auth: 'any', summary: 'Unregister a device by provider and token', body: { schema: deleteDeviceSchema },
-      replies: { 204: { description: 'Removed.', schema: z.never() } }, errors: [404] },
+      replies: { 204: { description: 'Removed.' } }, errors: [404] },
     { method: 'get', path: '/v1/devices', operationId: 'listDevices', tag: 'devices', auth: 'server', summary: "A user's devices, tokens masked", query: listDevicesQuerySchema,
       replies: { 200: json("The user's devices.", res.deviceListSchema) } },
     { method: 'delete', path: '/v1/devices/{id}', operationId: 'deleteDevice', tag: 'devices', auth: 'server', summary: 'Remove a device by id', params: z.object({ id: param('The device id.') }),
-      replies: { 204: { description: 'Removed.', schema: z.never() } }, errors: [404] },
+      replies: { 204: { description: 'Removed.' } }, errors: [404] },
     { method: 'get', path: '/v1/users/{userId}/data', operationId: 'exportUserData', tag: 'users', auth: 'server', summary: 'Export everything stored about a user', params: z.object({ userId: param('Your user id.') }),
       replies: { 200: json('Devices and deliveries of the user.', res.userExportSchema) } },
     { method: 'delete', path: '/v1/users/{userId}', operationId: 'eraseUser', tag: 'users', auth: 'server', summary: "Erase a user's devices and pending deliveries", params: z.object({ userId: param('Your user id.') }),
@@ -86,7 +87,7 @@ export function routeTable(defs: readonly ProviderDefinition<unknown>[]): RouteD
 export function errorStatuses(r: RouteDoc): number[] {
   const auth = r.auth === 'server' ? [401, 403] : r.auth === 'any' ? [401] : [];
   const stopping = r.alwaysUp || r.replies[503] ? [] : [503];
-  return [...new Set([400, ...auth, ...(r.errors ?? []), 413, 415, 500, ...stopping])].sort();
+  return [...new Set([400, ...auth, ...(r.errors ?? []), 413, 415, 500, ...stopping])].sort((a, b) => a - b);
 }
 
 const ERROR_MEANING: Record<number, string> = {
@@ -120,7 +121,7 @@ function parameters(r: RouteDoc) {
 function operation(r: RouteDoc) {
   const responses: Record<string, unknown> = {};
   for (const [status, reply] of Object.entries(r.replies)) {
-    responses[status] = reply.schema instanceof z.ZodNever ? { description: reply.description } : { description: reply.description, content: { [reply.type ?? 'application/json']: { schema: schemaOf(reply.schema, 'output') } } };
+    responses[status] = reply.schema ? { description: reply.description, content: { [reply.type ?? 'application/json']: { schema: schemaOf(reply.schema, 'output') } } } : { description: reply.description };
   }
   for (const status of errorStatuses(r)) responses[status] = { $ref: `#/components/responses/Error${status}` };
   const params = parameters(r);
@@ -131,7 +132,7 @@ function operation(r: RouteDoc) {
     security: r.auth === 'server' ? [{ serverKey: [] }] : r.auth === 'any' ? [{ serverKey: [] }, { clientKey: [] }] : [],
     ...(params.length ? { parameters: params } : {}),
     ...(r.body ? { requestBody: { required: true, content: Object.fromEntries((r.body.types ?? ['application/json']).map((t) => [t, { schema: schemaOf(r.body!.schema, 'input') }])) } } : {}),
-    responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b))),
+    responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b))),
   };
 }
 
@@ -139,7 +140,7 @@ export function openApiDocument(defs: readonly ProviderDefinition<unknown>[]) {
   const routes = routeTable(defs);
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) (paths[r.path] ??= {})[r.method] = operation(r);
-  const statuses = [...new Set(routes.flatMap(errorStatuses))].sort();
+  const statuses = [...new Set(routes.flatMap(errorStatuses))].sort((a, b) => a - b);
   return {
     openapi: '3.1.0',
     info: {
