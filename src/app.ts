@@ -5,7 +5,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { DeviceService } from './core/devices.js';
 import type { MessageService } from './core/messages.js';
 import type { ReceiptService } from './core/receipts.js';
@@ -13,7 +13,7 @@ import type { ProviderHub } from './core/providers.js';
 import { principal, requireKey, type KeyRing } from './http/auth.js';
 import { ApiError } from './http/errors.js';
 import { openApiDocument } from './http/openapi.js';
-import { deleteDeviceSchema } from './http/schemas.js';
+import { deleteDeviceSchema, messageQuerySchema as pageQuery } from './http/schemas.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { QueueEngine } from './queue/types.js';
 import type { Store, DeliveryState } from './store/types.js';
@@ -73,8 +73,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/metrics', async (_req, res) => {
     res.type(deps.registry.contentType).send(await deps.registry.metrics());
   });
+  let openApi: ReturnType<typeof openApiDocument> | undefined;
   app.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument([...deps.hub.definitions.keys()]));
+    res.json((openApi ??= openApiDocument([...deps.hub.definitions.values()])));
   });
 
   // ---- devices ----
@@ -183,13 +184,6 @@ type RawRequest = Request & { rawBody?: string };
 function keepRaw(req: unknown, _res: unknown, buf: Buffer): void {
   (req as RawRequest).rawBody = buf.toString('utf8');
 }
-
-const pageQuery = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
-    cursor: z.string().max(128).optional(),
-  })
-  .strict();
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const r = schema.safeParse(value ?? {});

@@ -1,10 +1,14 @@
 /**
  * Request schemas (zod): the single source for validation and for /openapi.json. Objects are
- * strict, so a misspelt field is a 400 naming it, never silently ignored.
+ * strict, so a misspelt field is a 400 naming it, never silently ignored. Response schemas are in
+ * responses.ts.
  */
 import { z } from 'zod';
+import type { ProviderDefinition } from '../../providers/types.js';
 
-const id = z.string().min(1).max(128);
+/** A user id or device id as the API takes it: opaque to pushgate. */
+export const idSchema = z.string().min(1).max(128);
+const id = idSchema;
 export const MAX_TARGETS = 100_000;
 
 export const apnsInfoSchema = z
@@ -68,3 +72,36 @@ export const sendMessageSchema = z
 export type SendMessageBody = z.output<typeof sendMessageSchema>;
 
 export const deleteDeviceSchema = z.object({ provider: z.string(), token: z.string() }).strict();
+
+/**
+ * The registration body, one variant per provider: its token format and its extra device fields
+ * (APNs and FCM-for-iOS: `apns`). DeviceService checks the same schemas field by field so that it
+ * can answer field_not_allowed / invalid_token; this union is what /openapi.json publishes.
+ */
+export function registerDeviceSchema(defs: readonly ProviderDefinition<unknown>[]): z.ZodType {
+  const variants = defs.map((def) =>
+    z
+      .object({
+        provider: z.literal(def.id),
+        token: def.tokenSchema.meta({ description: `The ${def.id} push token: the only device identifier pushgate stores.` }),
+        userId: id.nullable().optional().meta({ description: 'Your opaque user id, to send by user later.' }),
+        ...(def.deviceFieldsSchema instanceof z.ZodObject ? (def.deviceFieldsSchema.shape as z.ZodRawShape) : {}),
+      })
+      .strict(),
+  );
+  const [first, ...rest] = variants;
+  if (!first) throw new Error('registerDeviceSchema needs at least one provider');
+  return rest.length ? z.discriminatedUnion('provider', [first, ...rest]) : first;
+}
+
+export const listDevicesQuerySchema = z.object({ userId: id.meta({ description: 'The user whose devices to list.' }) }).strict();
+
+export const messageQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).default(100).meta({ description: 'Deliveries per page.' }),
+    cursor: z.string().max(128).optional().meta({ description: 'nextCursor from the previous page.' }),
+  })
+  .strict();
+
+/** Receipt callbacks of vendors that do not sign carry the tenant's secret in the URL. */
+export const receiptQuerySchema = z.object({ secret: z.string().optional().meta({ description: "The tenant's receiptSecret, for vendors that do not sign receipts." }) });

@@ -1,0 +1,101 @@
+/**
+ * Response schemas (zod): what each route answers, published in /openapi.json and used by the
+ * tests to check real responses. Objects are strict in output, so a field a route starts to send
+ * without documenting it fails test/api/openapi-client.test.ts.
+ */
+import { z } from 'zod';
+import { DELIVERY_STATES, type DeliveryState } from '../store/types.js';
+import { ERROR_CODES, type ErrorCode } from './errors.js';
+
+const timestamp = z.iso.datetime().meta({ description: 'ISO 8601 time, UTC.' });
+const count = z.number().int().min(0);
+const deliveryState = z.enum(DELIVERY_STATES as [DeliveryState, ...DeliveryState[]]);
+
+export const deviceSchema = z.object({
+  id: z.string(),
+  provider: z.string(),
+  token: z.string().meta({ description: 'Masked: the first and last characters only.' }),
+  userId: z.string().nullable(),
+  apns: z.object({ environment: z.enum(['production', 'sandbox']), topic: z.string().optional() }).optional(),
+  createdAt: timestamp,
+  lastSeenAt: timestamp,
+});
+
+export const deviceListSchema = z.object({ devices: z.array(deviceSchema) });
+
+export const userExportSchema = z.object({
+  userId: z.string(),
+  devices: z.array(deviceSchema),
+  deliveries: z.array(
+    z.object({ id: z.string(), messageId: z.string(), provider: z.string(), deviceId: z.string().nullable(), state: deliveryState, attempts: count, updatedAt: timestamp }),
+  ),
+});
+
+export const userErasureSchema = z.object({ userId: z.string(), removed: z.object({ devices: count, deliveries: count }) });
+
+/** Why a target got no delivery; loose because each reason names its own target (userId, deviceId, provider…). */
+const skippedTargetSchema = z.looseObject({
+  reason: z.string().meta({ description: 'no_devices, not_found, provider_not_configured, …' }),
+  userId: z.string().optional(),
+  deviceId: z.string().optional(),
+  provider: z.string().optional(),
+  count: count.optional(),
+});
+
+export const messageAcceptedSchema = z.object({
+  id: z.string(),
+  status: z.literal('accepted'),
+  targets: count.meta({ description: 'Deliveries created (one per device and provider).' }),
+  skipped: z.array(skippedTargetSchema).optional(),
+});
+
+const deliveryErrorSchema = z.object({ code: z.string(), vendorCode: z.string().optional(), message: z.string() });
+
+export const messageStatusSchema = z.object({
+  id: z.string(),
+  createdAt: timestamp,
+  status: z.enum(['in_progress', 'done']),
+  counts: z.object(Object.fromEntries(DELIVERY_STATES.map((s) => [s, count])) as Record<DeliveryState, typeof count>),
+  providers: z.record(z.string(), z.partialRecord(deliveryState, count)),
+  deliveries: z.array(
+    z.object({
+      id: z.string(),
+      provider: z.string(),
+      deviceId: z.string().nullable(),
+      token: z.string().meta({ description: 'Masked.' }),
+      state: deliveryState,
+      attempts: count,
+      nextAttemptAt: timestamp.optional().meta({ description: 'Only while queued.' }),
+      lastError: deliveryErrorSchema.nullable(),
+      vendorMessageId: z.string().nullable(),
+      updatedAt: timestamp,
+    }),
+  ),
+  nextCursor: z.string().nullable().meta({ description: 'Pass as ?cursor= for the next page; null on the last one.' }),
+});
+
+export const receiptReplySchema = z.record(z.string(), z.unknown()).meta({ description: 'The acknowledgement the vendor expects, e.g. {"errno":0,"errmsg":"success"} for Huawei, else {"ok":true}.' });
+
+export const healthSchema = z.object({ status: z.literal('ok') });
+
+export const readinessSchema = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  checks: z.array(z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() })),
+});
+
+export const metricsSchema = z.string().meta({ description: 'Prometheus text exposition format.' });
+
+export const openApiDocumentSchema = z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) });
+
+/** The one error shape; with a status, `code` is narrowed to the codes ERROR_CODES gives that status. */
+export function errorBodySchema(status?: number) {
+  const codes = (Object.keys(ERROR_CODES) as ErrorCode[]).filter((c) => status === undefined || ERROR_CODES[c] === status);
+  if (!codes.length) throw new Error(`no error code has HTTP status ${status}`);
+  return z.object({
+    error: z.object({
+      code: z.enum(codes as [ErrorCode, ...ErrorCode[]]),
+      message: z.string().meta({ description: 'What is wrong and how to fix it.' }),
+      details: z.array(z.looseObject({ field: z.string().optional(), message: z.string() })).optional(),
+    }),
+  });
+}
