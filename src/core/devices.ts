@@ -33,6 +33,8 @@ export class DeviceService {
     if (typeof input.provider !== 'string') throw new ApiError('invalid_request', 'provider is required: one of ' + [...this.deps.hub.definitions.keys()].join(', ') + '.', [{ field: 'provider', message: 'required' }]);
     const def = this.deps.hub.definitions.get(input.provider);
     if (!def) throw unknownProvider(input.provider, 'provider', this.deps.hub);
+    // A device no send could reach is a silent trap (every send would skip it): refuse it up front.
+    if (!this.deps.hub.get(tenant, def.id)) throw providerNotConfigured(def.id, tenant, this.deps.hub);
 
     const extraShape = def.deviceFieldsSchema instanceof z.ZodObject ? Object.keys(def.deviceFieldsSchema.shape) : [];
     const allowed = new Set<string>([...BASE_FIELDS, ...extraShape]);
@@ -100,4 +102,14 @@ export class DeviceService {
       lastSeenAt: new Date(d.lastSeenAt).toISOString(),
     };
   }
+}
+
+export function providerNotConfigured(provider: string, tenant: string, hub: ProviderHub): ApiError {
+  const configured = hub.configured(tenant);
+  const which = configured.length ? `it has ${configured.join(', ')}` : 'it has no provider configured';
+  return new ApiError(
+    'provider_not_configured',
+    `provider "${provider}" is not configured for tenant ${tenant} (${which}), so no message could reach this device; nothing was stored. Register with a configured provider, or add tenants[].providers.${provider} to the gateway config.`,
+    [{ field: 'provider', message: `not configured for this tenant; configured: ${configured.join(', ') || 'none'}` }],
+  );
 }
