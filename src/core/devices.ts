@@ -4,6 +4,7 @@
  * quietly: that is the privacy promise (DESIGN.md "Privacy").
  */
 import { z } from 'zod';
+import { canonicalToken } from '../../providers/types.js';
 import { ApiError, fromZodIssues } from '../http/errors.js';
 import { maskToken, type TokenCipher } from '../privacy/token-cipher.js';
 import type { DeviceRow, Store } from '../store/types.js';
@@ -78,8 +79,9 @@ export class DeviceService {
   }
 
   async unregister(tenant: string, provider: string, token: string): Promise<boolean> {
-    if (!this.deps.hub.definitions.has(provider)) throw unknownProvider(provider, 'provider', this.deps.hub);
-    return this.deps.store.deleteDeviceByHash(tenant, provider, this.deps.cipher.hash(provider, token));
+    const def = this.deps.hub.definitions.get(provider);
+    if (!def) throw unknownProvider(provider, 'provider', this.deps.hub);
+    return this.deps.store.deleteDeviceByHash(tenant, provider, this.deps.cipher.hash(provider, canonicalToken(def, token)));
   }
 
   /** The masked form of a stored (encrypted) token; a row written under another key still lists. */
