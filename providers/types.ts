@@ -184,8 +184,20 @@ export interface ProviderDefinition<C = unknown> {
   id: string;
   /** Tenant credential/config schema, validated once at start-up. */
   configSchema: z.ZodType<C>;
-  /** The one identifier this vendor needs (format and length). */
-  tokenSchema: z.ZodString;
+  /**
+   * The one identifier this vendor needs (format and length). Its output is the token's canonical
+   * form: what pushgate stores, hashes for lookups and uniqueness, and sends. Fold only what the
+   * vendor documents as the same token (APNs hex is case-insensitive: lowercase); never trim or
+   * repair silently. Every token file says which canonical form its vendor has.
+   */
+  tokenSchema: z.ZodType<string>;
+  /**
+   * Version of `tokenSchema`'s canonical form (default 1: the token as given). Bump it when the
+   * schema starts to canonicalise differently: on start-up and `npm run migrate`, stored devices
+   * of this provider are rewritten to the new form once, and devices that become the same token
+   * are merged (src/store/token-forms.ts).
+   */
+  tokenFormVersion?: number;
   /** Extra per-device fields this vendor needs besides the token (only APNs: `apns`). */
   deviceFieldsSchema?: z.ZodType<{ apns?: ApnsDeviceInfo | undefined }>;
   /** Vendor-specific `options.overrides.<id>` fields, validated at send time. */
@@ -206,6 +218,15 @@ export interface ProviderDefinition<C = unknown> {
   receipts?: ReceiptHandler<C>;
   /** Start this vendor's simulator and return a tenant config pointing at it (playground, tests, bench). */
   playground?(): Promise<{ simulator: SimulatorControls; config: C }>;
+}
+
+/**
+ * A token in its provider's canonical form, for lookups (unregister, receipts). A token the schema
+ * refuses is returned as given: its lookup then finds nothing, as it always did.
+ */
+export function canonicalToken(def: Pick<ProviderDefinition<unknown>, 'tokenSchema'>, token: string): string {
+  const parsed = def.tokenSchema.safeParse(token);
+  return parsed.success ? parsed.data : token;
 }
 
 /** Helper so a definition keeps its config type while being listed in a heterogeneous registry. */

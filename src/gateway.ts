@@ -23,6 +23,7 @@ import { TokenCipher } from './privacy/token-cipher.js';
 import { createQueueEngine } from './queue/factory.js';
 import type { QueueEngine } from './queue/types.js';
 import { createStore } from './store/factory.js';
+import { migrateTokenForms } from './store/token-forms.js';
 import type { Store } from './store/types.js';
 
 export interface GatewayOptions {
@@ -64,6 +65,8 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
   const ids = opts.ids ?? timeOrderedIds(now);
 
   const store = opts.store ?? (await createStore(config.store, logger));
+  // Before anything reads devices: stored tokens in an older canonical form are rewritten (once).
+  await migrateTokenForms({ store, cipher, definitions: opts.providers, logger, now });
   const hub = await ProviderHub.create(config, opts.providers, { now, random, logger, metrics });
   const queue = await createQueueEngine(config.queue, { now, logger, pollIntervalMs: config.dispatch.pollIntervalMs });
   const tenants = new Map(config.tenants.map((t) => [t.id, t]));

@@ -6,13 +6,14 @@ import { defineProvider } from '../types.js';
 import { apnsConfigSchema, type ApnsConfig } from './apns.config.js';
 import { ApnsProvider } from './apns.provider.js';
 import { apnsOverridesSchema } from './apns.request.js';
-import { apnsDeviceFieldsSchema, apnsTokenSchema } from './apns.token.js';
+import { APNS_TOKEN_FORM_VERSION, apnsDeviceFieldsSchema, apnsTokenSchema } from './apns.token.js';
 import { ApnsSimulator } from './simulator.js';
 
 export const apnsProvider = defineProvider<ApnsConfig>({
   id: 'apns',
   configSchema: apnsConfigSchema,
   tokenSchema: apnsTokenSchema,
+  tokenFormVersion: APNS_TOKEN_FORM_VERSION,
   deviceFieldsSchema: apnsDeviceFieldsSchema,
   overridesSchema: apnsOverridesSchema,
   limits: {

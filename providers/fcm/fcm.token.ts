@@ -6,6 +6,9 @@
  * So: at least 32 characters (rejects "test", "null", an APNs-length hex string is still allowed
  * on purpose — a malformed one is answered INVALID_ARGUMENT by FCM and rejected, never pruned
  * blindly), at most 4096, and only URL-safe base64, `:` and `.` (no spaces, quotes or JSON).
+ *
+ * Canonical form: the token as given. It is base64-like, where case carries bits, and Google
+ * documents no equivalence (https://firebase.google.com/docs/cloud-messaging/manage-tokens).
  */
 import { z } from 'zod';
 

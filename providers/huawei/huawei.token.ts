@@ -7,6 +7,10 @@
  * accepted too (UNVERIFIED which characters newer HMS/HarmonyOS tokens may use — accept both).
  * Bounds: at least 20 characters (rejects "test", "null", ids pasted by mistake) and at most 512
  * (the doc advises storing up to ~256; doubled for headroom). No whitespace or control characters.
+ *
+ * Canonical form: the token as given. Newer tokens are base64-like (case carries bits) and Huawei
+ * documents no equivalence between spellings
+ * (https://developer.huawei.com/consumer/cn/doc/HMSCore-References/https-send-api-0000001050986197).
  */
 import { z } from 'zod';
 

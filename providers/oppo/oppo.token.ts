@@ -4,6 +4,10 @@
  * `CN_`, `OPPO_CN_` or `OPPO_SG_`, then 32 hex digits. We anchor it, keep the prefix to printable
  * ASCII without spaces, and bound the whole at 128 characters: real ids are ≤ ~64, the exact upper
  * bound is UNVERIFIED (https://open.oppomobile.com/new/developmentDoc/info?id=11238), so we leave headroom.
+ *
+ * Canonical form: the id as given. Its validator accepts both cases of the hex part but OPPO never
+ * says two spellings are one registration_id, and the prefix is free text; folding could merge
+ * two real devices, so pushgate does not.
  */
 import { z } from 'zod';
 

@@ -6,6 +6,9 @@
  * + | = - _ 的组合方式，最大长度 64 字节" (quoted in many RongCloud SDK wrappers; docs/vendors/rongcloud.md#device-token
  * lists `+ = - _` without `|`). UNVERIFIED (https://docs.rongcloud.cn/platform-chat-api/user/register):
  * both forms are accepted, so `|` is allowed. ASCII only, so 64 bytes = 64 characters.
+ *
+ * Canonical form: the id as given. It is the app's own user id, where `Alice` and `alice` may be
+ * two users.
  */
 import { z } from 'zod';
 

@@ -5,6 +5,9 @@
  * - lower bound 16: below the historic 23 digits, still refuses obvious junk ("test", "null", "1");
  * - upper bound 128: twice the ≤64 bound docs/vendors/vivo.md#device-token gives (UNVERIFIED), since the new format is undocumented;
  * - URL-safe printable ASCII only, no whitespace.
+ *
+ * Canonical form: the regId as given. vivo calls it opaque and documents no case equivalence
+ * (https://dev.vivo.com.cn/documentCenter/doc/362).
  */
 import { z } from 'zod';
 

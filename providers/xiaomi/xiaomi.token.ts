@@ -5,6 +5,8 @@
  * https://dev.mi.com/xiaomihyperos/documentation/detail?pId=1559) of the base64/base64url
  * alphabet plus `.` and `:`. A comma is refused because regIds travel comma-joined in
  * `registration_id`; whitespace and anything else is junk.
+ *
+ * Canonical form: the regId as given. It is base64-like, where case carries bits.
  */
 import { z } from 'zod';
 

@@ -4,6 +4,7 @@
  * quietly: that is the privacy promise (README.md "What it does", Privacy).
  */
 import { z } from 'zod';
+import { canonicalToken } from '../../providers/types.js';
 import { ApiError, fromZodIssues } from '../http/errors.js';
 import { maskToken, type TokenCipher } from '../privacy/token-cipher.js';
 import type { DeviceRow, Store } from '../store/types.js';
@@ -33,6 +34,8 @@ export class DeviceService {
     if (typeof input.provider !== 'string') throw new ApiError('invalid_request', 'provider is required: one of ' + [...this.deps.hub.definitions.keys()].join(', ') + '.', [{ field: 'provider', message: 'required' }]);
     const def = this.deps.hub.definitions.get(input.provider);
     if (!def) throw unknownProvider(input.provider, 'provider', this.deps.hub);
+    // A device no send could reach is a silent trap (every send would skip it): refuse it up front.
+    if (!this.deps.hub.get(tenant, def.id)) throw providerNotConfigured(def.id, tenant, this.deps.hub);
 
     const extraShape = def.deviceFieldsSchema instanceof z.ZodObject ? Object.keys(def.deviceFieldsSchema.shape) : [];
     const allowed = new Set<string>([...BASE_FIELDS, ...extraShape]);
@@ -76,8 +79,9 @@ export class DeviceService {
   }
 
   async unregister(tenant: string, provider: string, token: string): Promise<boolean> {
-    if (!this.deps.hub.definitions.has(provider)) throw unknownProvider(provider, 'provider', this.deps.hub);
-    return this.deps.store.deleteDeviceByHash(tenant, provider, this.deps.cipher.hash(provider, token));
+    const def = this.deps.hub.definitions.get(provider);
+    if (!def) throw unknownProvider(provider, 'provider', this.deps.hub);
+    return this.deps.store.deleteDeviceByHash(tenant, provider, this.deps.cipher.hash(provider, canonicalToken(def, token)));
   }
 
   /** The masked form of a stored (encrypted) token; a row written under another key still lists. */
@@ -100,4 +104,14 @@ export class DeviceService {
       lastSeenAt: new Date(d.lastSeenAt).toISOString(),
     };
   }
+}
+
+export function providerNotConfigured(provider: string, tenant: string, hub: ProviderHub): ApiError {
+  const configured = hub.configured(tenant);
+  const which = configured.length ? `it has ${configured.join(', ')}` : 'it has no provider configured';
+  return new ApiError(
+    'provider_not_configured',
+    `provider "${provider}" is not configured for tenant ${tenant} (${which}), so no message could reach this device; nothing was stored. Register with a configured provider, or add tenants[].providers.${provider} to the gateway config.`,
+    [{ field: 'provider', message: `not configured for this tenant; configured: ${configured.join(', ') || 'none'}` }],
+  );
 }

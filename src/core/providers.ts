@@ -67,6 +67,13 @@ export class ProviderHub {
     return this.channels.get(`${tenant}/${provider}`);
   }
 
+  /** The provider ids a tenant has a channel for, in config order. */
+  configured(tenant: string): string[] {
+    return this.all()
+      .filter((c) => c.tenant === tenant)
+      .map((c) => c.def.id);
+  }
+
   all(): Channel[] {
     return [...this.channels.values()];
   }

@@ -4,7 +4,7 @@
  * invalid → the device is pruned.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { ReceiptRequest } from '../../providers/types.js';
+import { canonicalToken, type ReceiptRequest } from '../../providers/types.js';
 import { ApiError } from '../http/errors.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { TokenCipher } from '../privacy/token-cipher.js';
@@ -49,7 +49,7 @@ export class ReceiptService {
     let applied = 0;
     for (const e of events) {
       metrics.receipts.inc({ tenant, provider: providerId, status: e.status });
-      const tokenHash = e.token ? cipher.hash(providerId, e.token) : undefined;
+      const tokenHash = e.token ? cipher.hash(providerId, canonicalToken(channel.def, e.token)) : undefined;
       if (e.status === 'delivered' || e.status === 'clicked') {
         // markReceipt turns only sent (or still sending) rows delivered, so a repeated or clicked
         // receipt for the same delivery is not counted again.

@@ -30,7 +30,11 @@ export class TokenCipher {
     return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
   }
 
-  /** The lookup hash is scoped by provider: the same string is a different identifier per vendor. */
+  /**
+   * The lookup hash is scoped by provider: the same string is a different identifier per vendor.
+   * Pass the token in its canonical form (the provider's `tokenSchema` output, `canonicalToken`),
+   * or two spellings of one device hash apart.
+   */
   hash(provider: string, token: string): string {
     return createHmac('sha256', this.macKey).update(provider).update('\0').update(token).digest('base64url');
   }

@@ -79,4 +79,13 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (tenant, provider, quota_class)
   );
   `,
+  // 2: which canonical-token form each provider's stored devices are in (src/store/token-forms.ts
+  // rewrites them in code: the tokens are encrypted and hashed with the configured key).
+  `
+  CREATE TABLE token_forms (
+    provider TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    applied_at BIGINT NOT NULL
+  );
+  `,
 ];

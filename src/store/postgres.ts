@@ -10,6 +10,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { POSTGRES_MIGRATIONS } from './postgres.migrations.js';
+import { pgRewriteDeviceTokens, pgScanDevices, pgSetTokenFormVersion, pgTokenFormVersions } from './postgres.token-forms.js';
 import { json, toDelivery, toDevice, toIdem, toMessage, toPause, type Row } from './rows.js';
 import type {
   ClaimRequest,
@@ -26,6 +27,7 @@ import type {
   NewDelivery,
   ReceiptMatch,
   Store,
+  TokenRewrite,
   UpsertDeviceInput,
 } from './types.js';
 
@@ -158,6 +160,24 @@ export class PostgresStore implements Store {
   async countDevices(): Promise<Array<LaneKey & { count: number }>> {
     const { rows } = await this.pool.query('SELECT tenant, provider, COUNT(*) AS n FROM devices GROUP BY tenant, provider');
     return rows.map((r: Row) => ({ tenant: String(r.tenant), provider: String(r.provider), count: Number(r.n) }));
+  }
+
+  // ---- canonical-token migration (postgres.token-forms.ts) ----
+
+  tokenFormVersions(): Promise<Map<string, number>> {
+    return pgTokenFormVersions(this.pool);
+  }
+
+  setTokenFormVersion(provider: string, version: number, now: number): Promise<void> {
+    return pgSetTokenFormVersion(this.pool, provider, version, now);
+  }
+
+  scanDevices(provider: string, afterId: string | null, limit: number): Promise<DeviceRow[]> {
+    return pgScanDevices(this.pool, provider, afterId, limit);
+  }
+
+  rewriteDeviceTokens(provider: string, rewrites: TokenRewrite[]): Promise<{ rewritten: number; merged: number }> {
+    return pgRewriteDeviceTokens(this.pool, provider, rewrites);
   }
 
   async exportUser(tenant: string, userId: string): Promise<{ devices: DeviceRow[]; deliveries: DeliveryRow[] }> {

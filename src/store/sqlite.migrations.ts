@@ -90,4 +90,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   DROP INDEX deliveries_token_sent;
   CREATE INDEX deliveries_token_sent ON deliveries (tenant, provider, token_hash) WHERE state = 'sent';
   `,
+  // 4: which canonical-token form each provider's stored devices are in (src/store/token-forms.ts
+  // rewrites them in code: the tokens are encrypted and hashed with the configured key).
+  `
+  CREATE TABLE token_forms (
+    provider TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    applied_at INTEGER NOT NULL
+  );
+  `,
 ];

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { json, toDelivery, toDevice, toIdem, toMessage, toPause, type Row } from './rows.js';
 import { SQLITE_MIGRATIONS } from './sqlite.migrations.js';
+import { sqliteRewriteDeviceTokens, sqliteScanDevices, sqliteSetTokenFormVersion, sqliteTokenFormVersions } from './sqlite.token-forms.js';
 import type {
   ClaimRequest,
   ClaimedBatch,
@@ -22,6 +23,7 @@ import type {
   NewDelivery,
   ReceiptMatch,
   Store,
+  TokenRewrite,
   UpsertDeviceInput,
 } from './types.js';
 
@@ -131,6 +133,24 @@ export class SqliteStore implements Store {
       provider: String(r.provider),
       count: Number(r.n),
     }));
+  }
+
+  // ---- canonical-token migration (sqlite.token-forms.ts) ----
+
+  async tokenFormVersions(): Promise<Map<string, number>> {
+    return sqliteTokenFormVersions(this.db);
+  }
+
+  async setTokenFormVersion(provider: string, version: number, now: number): Promise<void> {
+    sqliteSetTokenFormVersion(this.db, provider, version, now);
+  }
+
+  async scanDevices(provider: string, afterId: string | null, limit: number): Promise<DeviceRow[]> {
+    return sqliteScanDevices(this.db, provider, afterId, limit);
+  }
+
+  async rewriteDeviceTokens(provider: string, rewrites: TokenRewrite[]): Promise<{ rewritten: number; merged: number }> {
+    return sqliteRewriteDeviceTokens(this.db, provider, rewrites);
   }
 
   async exportUser(tenant: string, userId: string): Promise<{ devices: DeviceRow[]; deliveries: DeliveryRow[] }> {

@@ -33,6 +33,15 @@ export interface UpsertDeviceInput {
   now: number;
 }
 
+/** One device to move to its canonical token (src/store/token-forms.ts). */
+export interface TokenRewrite {
+  id: string;
+  /** The lookup hash the row had when it was read: a row changed since is left alone. */
+  fromHash: string;
+  tokenHash: string;
+  tokenEnc: string;
+}
+
 export interface DeliveryError {
   code: string;
   vendorCode?: string | undefined;
@@ -139,6 +148,18 @@ export interface Store {
   deleteDevice(tenant: string, id: string): Promise<boolean>;
   deleteDeviceByHash(tenant: string, provider: string, tokenHash: string): Promise<boolean>;
   countDevices(): Promise<Array<LaneKey & { count: number }>>;
+
+  /** Canonical-token migration (src/store/token-forms.ts): the form version applied per provider. */
+  tokenFormVersions(): Promise<Map<string, number>>;
+  setTokenFormVersion(provider: string, version: number, now: number): Promise<void>;
+  /** One page of a provider's devices across tenants, in id order. */
+  scanDevices(provider: string, afterId: string | null, limit: number): Promise<DeviceRow[]>;
+  /**
+   * In one transaction, give each device its canonical token (hash and ciphertext, also on its
+   * deliveries). A device whose new hash another device of its tenant already has is merged with
+   * it (`mergeDevices`): the newest stays, the other's deliveries move to it.
+   */
+  rewriteDeviceTokens(provider: string, rewrites: TokenRewrite[]): Promise<{ rewritten: number; merged: number }>;
 
   /** Everything stored about a user: devices and their deliveries. */
   exportUser(tenant: string, userId: string): Promise<{ devices: DeviceRow[]; deliveries: DeliveryRow[] }>;

@@ -6,6 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { keyBytes } from '../../src/config/schema.js';
+import { TokenCipher } from '../../src/privacy/token-cipher.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
 
 const dist = (p: string) => new URL(`../../dist/src/${p}`, import.meta.url).pathname;
 const dir = mkdtempSync(path.join(tmpdir(), 'pushgate-start-'));
@@ -32,6 +35,23 @@ describe('start-up', () => {
     expect(out.stderr).toContain(`sqlite store at ${db} is migrated`);
     expect(out.status).toBe(0);
     expect(existsSync(db)).toBe(true);
+  });
+
+  it('npm run migrate merges APNs devices stored by an older version in both letter cases', async () => {
+    const db = path.join(dir, 'tokens.db');
+    const cipher = new TokenCipher(keyBytes('a'.repeat(64)));
+    const store = new SqliteStore(db);
+    const token = 'ABCDEF0123456789'.repeat(4);
+    for (const [id, t, now] of [['dev_1', token, 1], ['dev_2', token.toLowerCase(), 2]] as const) {
+      await store.upsertDevice({ id, tenant: 'acme', provider: 'apns', tokenEnc: cipher.encrypt(t), tokenHash: cipher.hash('apns', t), userId: null, apns: null, now });
+    }
+    await store.close();
+    const out = run('cli/migrate.js', `store: { driver: sqlite, path: "${db}" }\n${tenants}`);
+    expect(out.stderr).toContain('apns tokens: 2 scanned, 0 rewritten, 1 merged into another device, 0 left as they were');
+    expect(out.status).toBe(0);
+    const after = new SqliteStore(db);
+    expect((await after.getDevices('acme', ['dev_1', 'dev_2'])).map((d) => [d.id, d.tokenHash])).toEqual([['dev_2', cipher.hash('apns', token.toLowerCase())]]);
+    await after.close();
   });
 
   it('an unreachable PostgreSQL is one line with the password masked', () => {

@@ -46,7 +46,7 @@ service.describe('PostgreSQL migrations', () => {
       const stores = await Promise.all([1, 2, 3].map(() => PostgresStore.connect(url, { poolSize: 2, logger })));
       await Promise.all(stores.map((s) => s.close()));
       const rows = await admin((c) => c.query(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`));
-      expect(rows.rows.map((r: { version: number }) => r.version)).toEqual([1]);
+      expect(rows.rows.map((r: { version: number }) => r.version)).toEqual([1, 2]);
     } finally {
       await admin((c) => c.query(`DROP SCHEMA ${schema} CASCADE`));
     }

@@ -3,6 +3,7 @@
  * PostgreSQL by their own test files. Tokens here are fake ciphertexts: the store never decrypts.
  */
 import type { ApnsDeviceInfo } from '../../providers/types.js';
+import { describeTokenForms } from './token-forms.contract.js';
 import type { DeliveryRow, DeliveryUpdate, IdempotencyRecord, MessageRow, NewDelivery, Store, UpsertDeviceInput } from '../../src/store/types.js';
 
 export interface StoreHarness {
@@ -530,5 +531,7 @@ export function describeStore(name: string, makeHarness: () => Promise<StoreHarn
         expect(typeof store.driver).toBe('string');
       });
     });
+
+    describeTokenForms(() => store);
   });
 }

@@ -1,0 +1,65 @@
+/**
+ * The PostgreSQL side of the canonical-token migration (token-forms.ts); PostgresStore delegates
+ * here. Each page is one transaction under an advisory lock, so instances migrating together take
+ * turns; rows are re-read FOR UPDATE, so a registration in between is seen, not overwritten.
+ */
+import type pg from 'pg';
+import { toDevice } from './rows.js';
+import { mergeDevices } from './token-forms.js';
+import type { DeviceRow, TokenRewrite } from './types.js';
+
+export async function pgTokenFormVersions(pool: pg.Pool): Promise<Map<string, number>> {
+  const { rows } = await pool.query<{ provider: string; version: number }>('SELECT provider, version FROM token_forms');
+  return new Map(rows.map((r) => [r.provider, Number(r.version)]));
+}
+
+export async function pgSetTokenFormVersion(pool: pg.Pool, provider: string, version: number, now: number): Promise<void> {
+  await pool.query(
+    'INSERT INTO token_forms (provider, version, applied_at) VALUES ($1, $2, $3) ON CONFLICT (provider) DO UPDATE SET version = EXCLUDED.version, applied_at = EXCLUDED.applied_at',
+    [provider, version, now],
+  );
+}
+
+export async function pgScanDevices(pool: pg.Pool, provider: string, afterId: string | null, limit: number): Promise<DeviceRow[]> {
+  const { rows } = await pool.query('SELECT * FROM devices WHERE provider = $1 AND id > $2 ORDER BY id LIMIT $3', [provider, afterId ?? '', limit]);
+  return rows.map(toDevice);
+}
+
+export async function pgRewriteDeviceTokens(pool: pg.Pool, provider: string, rewrites: TokenRewrite[]): Promise<{ rewritten: number; merged: number }> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    try {
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.pushgate_token_forms'))`);
+      let rewritten = 0;
+      let merged = 0;
+      for (const r of rewrites) {
+        const found = await client.query('SELECT * FROM devices WHERE id = $1 AND provider = $2 AND token_hash = $3 FOR UPDATE', [r.id, provider, r.fromHash]);
+        if (!found.rows[0]) continue; // deleted, merged or rewritten since it was read
+        const row = toDevice(found.rows[0]);
+        const twinRows = await client.query('SELECT * FROM devices WHERE tenant = $1 AND provider = $2 AND token_hash = $3 AND id <> $4 FOR UPDATE', [row.tenant, provider, r.tokenHash, row.id]);
+        const twin = twinRows.rows[0] ? toDevice(twinRows.rows[0]) : null;
+        let keep = row;
+        let createdAt = row.createdAt;
+        if (twin) {
+          const m = mergeDevices(row, twin);
+          await client.query('DELETE FROM devices WHERE id = $1', [m.drop.id]);
+          ({ keep, createdAt } = m);
+          merged++;
+        } else {
+          rewritten++;
+        }
+        await client.query('UPDATE devices SET token_hash = $1, token_enc = $2, created_at = $3 WHERE id = $4', [r.tokenHash, r.tokenEnc, createdAt, keep.id]);
+        // The deliveries of both go to the one that stays, carrying the canonical token.
+        await client.query('UPDATE deliveries SET device_id = $1, token_hash = $2, token_enc = $3 WHERE device_id = ANY($4::text[])', [keep.id, r.tokenHash, r.tokenEnc, [row.id, twin?.id ?? row.id]]);
+      }
+      await client.query('COMMIT');
+      return { rewritten, merged };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    }
+  } finally {
+    client.release();
+  }
+}
