@@ -10,6 +10,7 @@ import type { TokenCipher } from '../privacy/token-cipher.js';
 import type { RunResult } from '../queue/types.js';
 import type { ClaimedBatch, DeliveryRow, DeliveryUpdate, LaneKey, MessageRow, Store } from '../store/types.js';
 import { fullJitter } from './backoff.js';
+import type { LaneHealth } from './lane-health.js';
 import type { ProviderHub, Channel } from './providers.js';
 
 export interface DispatchSettings {
@@ -29,6 +30,8 @@ export interface DispatcherDeps {
   hub: ProviderHub;
   cipher: TokenCipher;
   metrics: Metrics;
+  /** What this instance last saw of each lane's vendor (for /readyz and pushgate_provider_up). */
+  health: LaneHealth;
   logger: Logger;
   now(): number;
   random(): number;
@@ -145,6 +148,8 @@ export class Dispatcher {
     let authPausedUntil: number | null = null;
     const quotaPauses = new Map<string, number>();
     let laneOk = false;
+    let firstRetry: string | undefined;
+    let authError: string | undefined;
 
     for (const r of results) {
       const d = byId.get(r.deliveryId);
@@ -167,6 +172,7 @@ export class Dispatcher {
           updates.push({ id: d.id, state: 'failed', attempts, error });
           break;
         case 'retry': {
+          firstRetry ??= error.message;
           const wait = Math.max(r.retryAfterMs ?? 0, fullJitter(attempts, settings.backoffBaseMs, settings.backoffMaxMs, this.deps.random));
           updates.push(this.retryOrGiveUp(d, attempts, t + wait, error));
           break;
@@ -186,6 +192,7 @@ export class Dispatcher {
           break;
         }
         case 'auth_error': {
+          authError ??= error.message;
           authPausedUntil = laneBackoff();
           updates.push(this.retryOrGiveUp(d, d.attempts, authPausedUntil, error));
           break;
@@ -195,13 +202,16 @@ export class Dispatcher {
     for (const [cls, until] of quotaPauses) await store.setPause({ ...lane, quotaClass: cls, until, reason: `quota:${cls}` });
     if (authPausedUntil !== null) {
       await store.setPause({ ...lane, quotaClass: '*', until: authPausedUntil, reason: 'auth' });
-      metrics.providerUp.set(lane, 0);
+      this.deps.health.authFailed(lane, t, authError ?? 'auth_error');
     } else if (rateLimitedUntil !== null) {
       await store.setPause({ ...lane, quotaClass: '*', until: rateLimitedUntil, reason: 'rate_limited' });
     }
     if (laneOk && authPausedUntil === null) {
       this.strikes.delete(laneKey);
-      metrics.providerUp.set(lane, 1);
+      this.deps.health.ok(lane, t);
+    } else if (!laneOk && firstRetry !== undefined && authPausedUntil === null) {
+      // Not one verdict in the batch: the vendor is down or unreachable, whatever the retry plan.
+      this.deps.health.failed(lane, t, firstRetry);
     }
     return updates;
   }
