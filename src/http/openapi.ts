@@ -60,7 +60,7 @@ export function openApiDocument(providers: string[]) {
       '/v1/messages/{id}': { get: { summary: 'Status, counts and deliveries (paginated)', security: bearer, parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer' } }, { name: 'cursor', in: 'query', schema: { type: 'string' } }], responses: { 200: { description: 'status' }, ...errors } } },
       '/v1/receipts/{provider}/{tenant}': { post: { summary: 'Vendor delivery receipts (vendor signature or ?secret=)', responses: { 200: { description: 'applied' }, ...errors } } },
       '/healthz': { get: { summary: 'Process up', responses: { 200: { description: 'ok' } } } },
-      '/readyz': { get: { summary: 'Store, queue and providers reachable', responses: { 200: { description: 'ready' }, 503: { description: 'not ready' } } } },
+      '/readyz': { get: { summary: 'Can accept durably (store and queue reachable, not shutting down); lists every lane as up, paused or down', responses: { 200: { description: 'ready (vendor outages show in lanes[], not in the status)' }, 503: { description: 'store or queue unreachable, or shutting down' } } } },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition' } } } },
     },
   };
