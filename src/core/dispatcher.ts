@@ -12,6 +12,7 @@ import type { ClaimedBatch, DeliveryRow, DeliveryUpdate, LaneKey, MessageRow, St
 import { fullJitter } from './backoff.js';
 import type { LaneHealth } from './lane-health.js';
 import type { ProviderHub, Channel } from './providers.js';
+import { receiptCallbackUrl } from './receipt-url.js';
 
 export interface DispatchSettings {
   leaseMs: number;
@@ -236,12 +237,7 @@ export class Dispatcher {
   }
 
   private callbackUrl(channel: Channel): string | undefined {
-    const base = this.deps.settings.publicBaseUrl;
-    if (!base) return undefined;
-    const secret = this.deps.settings.receiptSecrets.get(channel.tenant);
-    const url = new URL(`v1/receipts/${channel.def.id}/${channel.tenant}`, base.endsWith('/') ? base : `${base}/`);
-    if (secret) url.searchParams.set('secret', secret);
-    return url.toString();
+    return receiptCallbackUrl(this.deps.settings.publicBaseUrl, channel.def.id, channel.tenant, this.deps.settings.receiptSecrets.get(channel.tenant));
   }
 
   /** Parsed messages, cached: a 100k-target message is claimed in a hundred batches. */
