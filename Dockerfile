@@ -11,7 +11,9 @@ COPY bench ./bench
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production PUSHGATE_CONFIG=/etc/pushgate/pushgate.yaml
+# All interfaces: `docker run -p 8080:8080` reaches the gateway only if it does not listen on the
+# container's loopback. PUSHGATE_HOST / PUSHGATE_PORT are read by the config (override with -e).
+ENV NODE_ENV=production PUSHGATE_CONFIG=/etc/pushgate/pushgate.yaml PUSHGATE_HOST=0.0.0.0 PUSHGATE_PORT=8080
 WORKDIR /app
 # openssl: the playground's TLS simulators (FCM, APNs) make a throwaway CA with it.
 RUN apt-get update && apt-get install -y --no-install-recommends openssl && rm -rf /var/lib/apt/lists/*
@@ -23,5 +25,5 @@ RUN mkdir -p /etc/pushgate /app/data && cp config/pushgate.yaml /etc/pushgate/pu
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PUSHGATE_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "dist/src/main.js"]

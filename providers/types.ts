@@ -217,7 +217,16 @@ export interface ProviderDefinition<C = unknown> {
   create(config: C, deps: ProviderDeps): PushProvider;
   receipts?: ReceiptHandler<C>;
   /** Start this vendor's simulator and return a tenant config pointing at it (playground, tests, bench). */
-  playground?(): Promise<{ simulator: SimulatorControls; config: C }>;
+  playground?(ctx?: PlaygroundContext): Promise<{ simulator: SimulatorControls; config: C }>;
+}
+
+export interface PlaygroundContext {
+  /**
+   * Where this gateway takes the tenant's receipts from this vendor (set when server.publicBaseUrl
+   * is). Vendors whose receipt address lives in their console, not in the message (Huawei), give
+   * it to their simulator; the others read it from each message.
+   */
+  receiptUrl?: string | undefined;
 }
 
 /**

@@ -7,12 +7,14 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import type { DeviceService } from './core/devices.js';
+import type { LaneHealth } from './core/lane-health.js';
 import type { MessageService } from './core/messages.js';
 import type { ReceiptService } from './core/receipts.js';
 import type { ProviderHub } from './core/providers.js';
 import { principal, requireKey, type KeyRing } from './http/auth.js';
 import { ApiError } from './http/errors.js';
 import { openApiDocument } from './http/openapi.js';
+import type { LaneView } from './http/responses.js';
 import { deleteDeviceSchema, messageQuerySchema as pageQuery } from './http/schemas.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { QueueEngine } from './queue/types.js';
@@ -28,9 +30,12 @@ export interface AppDeps {
   messages: MessageService;
   receipts: ReceiptService;
   metrics: Metrics;
+  /** What this instance last saw of each lane's vendor (listed by /readyz). */
+  health: LaneHealth;
   registry: Registry;
   logger: Logger;
   bodyLimit: string;
+  now(): number;
   /** False once shutdown has begun: new work is refused with 503. */
   accepting(): boolean;
 }
@@ -59,16 +64,12 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Ready = can accept durably (store, queue, not shutting down). A vendor outage shows in `lanes`
+  // but never takes the instance out of the load balancer: accepted messages wait in the store.
   app.get('/readyz', async (_req, res) => {
-    const checks = await Promise.all([
-      check('store', () => deps.store.ping()),
-      check('queue', () => deps.queue.ping()),
-      check('providers', async () => {
-        if (!deps.hub.all().length) throw new Error('no provider is configured for any tenant');
-      }),
-    ]);
+    const checks = await Promise.all([check('store', () => deps.store.ping()), check('queue', () => deps.queue.ping())]);
     const ready = checks.every((c) => c.ok) && deps.accepting();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks, lanes: await laneStates(deps) });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(deps.registry.contentType).send(await deps.registry.metrics());
@@ -193,6 +194,28 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
     `Invalid request: ${r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`,
     r.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })),
   );
+}
+
+/** Every configured lane: paused (store, shared by all instances) or down/up (this instance's last exchange). */
+async function laneStates(deps: AppDeps): Promise<LaneView[]> {
+  const now = deps.now();
+  // The pauses live in the store; when it is unreachable the answer is a 503 anyway, so list without them.
+  const pauses = await deps.store.allActivePauses(now).catch(() => []);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return deps.hub.all().map((c) => {
+    const lane = { tenant: c.tenant, provider: c.def.id };
+    const h = deps.health.get(lane);
+    const mine = pauses.filter((p) => p.tenant === lane.tenant && p.provider === lane.provider);
+    const whole = mine.filter((p) => p.quotaClass === '*').sort((a, b) => b.until - a.until)[0];
+    const classes = mine.filter((p) => p.quotaClass !== '*').map((p) => ({ class: p.quotaClass, reason: p.reason, until: iso(p.until) }));
+    const view: LaneView = { ...lane, state: whole ? 'paused' : h.failing ? 'down' : 'up', credentials: h.credentialsOk ? 'ok' : 'failing' };
+    if (whole) Object.assign(view, { reason: whole.reason, until: iso(whole.until) });
+    if (classes.length) view.pausedClasses = classes;
+    if (h.failing && h.lastError !== null) view.lastError = h.lastError;
+    if (h.failing && h.failingSince !== null) view.failingSince = iso(h.failingSince);
+    view.lastSuccessAt = h.lastSuccessAt === null ? null : iso(h.lastSuccessAt);
+    return view;
+  });
 }
 
 async function check(name: string, fn: () => Promise<void>): Promise<{ name: string; ok: boolean; error?: string }> {

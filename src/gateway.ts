@@ -12,6 +12,7 @@ import type { LoadedConfig } from './config/load.js';
 import { keyBytes } from './config/schema.js';
 import { DeviceService } from './core/devices.js';
 import { Dispatcher } from './core/dispatcher.js';
+import { LaneHealth } from './core/lane-health.js';
 import { timeOrderedIds, type IdSource } from './core/ids.js';
 import { MessageService } from './core/messages.js';
 import { ProviderHub } from './core/providers.js';
@@ -71,11 +72,13 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
   const queue = await createQueueEngine(config.queue, { now, logger, pollIntervalMs: config.dispatch.pollIntervalMs });
   const tenants = new Map(config.tenants.map((t) => [t.id, t]));
 
+  const health = new LaneHealth(metrics);
   const dispatcher = new Dispatcher({
     store,
     hub,
     cipher,
     metrics,
+    health,
     logger,
     now,
     random,
@@ -110,9 +113,11 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
     messages: new MessageService({ store, hub, cipher, ids, now, maxBacklog: (t) => tenants.get(t)?.maxBacklog ?? Infinity }),
     receipts: new ReceiptService({ store, hub, cipher, metrics, now, receiptSecret: (t) => tenants.get(t)?.receiptSecret }),
     metrics,
+    health,
     registry,
     logger,
     bodyLimit: config.server.bodyLimit,
+    now,
     accepting: () => accepting,
   });
   const retention = new RetentionSweep({
@@ -136,7 +141,13 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
       // Credentials first: the first vendor requests then leave as soon as their rate slot is taken.
       await Promise.all(
         hub.all().map((c) =>
-          c.provider.warmUp?.().catch((err: unknown) => logger.warn({ tenant: c.tenant, provider: c.def.id, err: (err as Error).message }, 'could not fetch vendor credentials at start-up; the lane will retry')),
+          c.provider.warmUp?.().then(
+            () => health.ok({ tenant: c.tenant, provider: c.def.id }, now()),
+            (err: unknown) => {
+              logger.warn({ tenant: c.tenant, provider: c.def.id, err: (err as Error).message }, 'could not fetch vendor credentials at start-up; the lane will retry');
+              health.failed({ tenant: c.tenant, provider: c.def.id }, now(), `could not fetch credentials at start-up: ${(err as Error).message}`);
+            },
+          ),
         ),
       );
       await queue.start(lanes, dispatcher.runLane);

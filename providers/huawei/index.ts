@@ -27,15 +27,17 @@ export const huaweiProvider = defineProvider<HuaweiConfig>({
   quotaClassOf: (category) => huaweiQuotaClassOf(category),
   create: (config, deps) => new HuaweiProvider(config, deps),
   receipts: huaweiReceipts,
-  async playground() {
-    const simulator = await HuaweiSimulator.start({ appId: '100000001', clientSecret: 'playground-secret' });
+  async playground(ctx) {
+    const callback = { callbackUserName: 'pushgate-playground', callbackKey: 'playground-callback-key' };
+    // The receipt URL Huawei is given in AppGallery Connect; the simulator signs with the same key.
+    const receipts = ctx?.receiptUrl ? { url: ctx.receiptUrl, ...callback } : undefined;
+    const simulator = await HuaweiSimulator.start({ appId: '100000001', clientSecret: 'playground-secret', ...(receipts ? { receipts } : {}) });
     const config: HuaweiConfig = {
       appId: simulator.appId,
       clientSecret: simulator.clientSecret,
       endpoint: simulator.url,
       authEndpoint: simulator.url,
-      callbackUserName: 'pushgate-playground',
-      callbackKey: 'playground-callback-key',
+      ...callback,
     };
     return { simulator, config };
   },

@@ -7,13 +7,13 @@
  * caps) surface only in receipts (status 102 / 201). So `quotaExhausted` changes no send answer;
  * tests of the quota path post a receipt with `sendReceipt(url, [{ status: 102, … }])`.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import axios from 'axios';
 import { startHttpSimulator, type HttpSimulator, type SimRequest, type SimResponse } from '../shared/sim-server.js';
 import { FaultScript } from '../shared/sim-faults.js';
+import { ReceiptOutbox } from '../shared/sim-receipts.js';
 import type { SimulatorControls } from '../types.js';
 import { HUAWEI_TOKEN_PATH } from './huawei.config.js';
-import { huaweiCallbackHeader } from './huawei.receipts.js';
 import {
   HUAWEI_CALLBACK_HEADER,
   HUAWEI_CATEGORIES,
@@ -37,6 +37,18 @@ export interface HuaweiSimulatorOptions {
   partialForm?: 'illegal_tokens' | 'illegalTokens';
   /** The simulator's clock, for token expiry and receipts. @default Date.now */
   now?: () => number;
+  /**
+   * The receipt configuration of AppGallery Connect (Huawei sets the receipt URL in its console, not
+   * per message): when given, every accepted token gets a status-0 receipt posted there, signed
+   * when a callback user name and key are set. The playground sets it; tests leave it off.
+   */
+  receipts?: HuaweiReceiptConfig;
+}
+
+export interface HuaweiReceiptConfig {
+  url: string;
+  callbackUserName?: string | undefined;
+  callbackKey?: string | undefined;
 }
 
 export interface CannedAnswer {
@@ -67,6 +79,10 @@ export class HuaweiSimulator implements SimulatorControls {
   tokenRequests = 0;
   /** The last send body that passed auth (for tests that look at what the adapter put on the wire). */
   lastSendBody: HuaweiSendRequest | undefined;
+  /** The console receipt configuration (see HuaweiSimulatorOptions.receipts); undefined: no automatic receipts. */
+  receiptConfig: HuaweiReceiptConfig | undefined;
+  /** Receipts waiting to be posted (their delay is `receipts.delayMs`). */
+  readonly receipts = new ReceiptOutbox();
 
   private readonly now: () => number;
   /** access token → expiry (simulator clock, ms). */
@@ -86,6 +102,7 @@ export class HuaweiSimulator implements SimulatorControls {
     this.tokenTtlSeconds = opts.tokenTtlSeconds ?? 3600;
     this.partialForm = opts.partialForm ?? 'illegal_tokens';
     this.now = opts.now ?? Date.now;
+    this.receiptConfig = opts.receipts;
   }
 
   static async start(opts: HuaweiSimulatorOptions = {}): Promise<HuaweiSimulator> {
@@ -142,15 +159,14 @@ export class HuaweiSimulator implements SimulatorControls {
   ): Promise<{ status: number; body: unknown }> {
     const body = { statuses: statuses.map((s) => ({ appid: this.appId, timestamp: this.now(), ...s })) };
     const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (signing) {
-      headers[HUAWEI_CALLBACK_HEADER] = huaweiCallbackHeader(signing.timestamp ?? this.now(), randomUUID(), signing.callbackUserName, signing.callbackKey);
-    }
+    if (signing) headers[HUAWEI_CALLBACK_HEADER] = callbackHeader(signing.timestamp ?? this.now(), randomUUID(), signing.callbackUserName, signing.callbackKey);
     const res = await axios.post(url, body, { headers, validateStatus: () => true, proxy: false });
     return { status: res.status, body: res.data as unknown };
   }
 
-  close(): Promise<void> {
-    return this.server.close();
+  async close(): Promise<void> {
+    await this.receipts.close();
+    await this.server.close();
   }
 
   private handle(req: SimRequest): SimResponse {
@@ -232,21 +248,45 @@ export class HuaweiSimulator implements SimulatorControls {
     }
     // UNVERIFIED which HTTP status accompanies 80300007; the demos key off the code.
     if (illegal.length === tokens.length) return this.answer(400, C.ALL_TOKENS_INVALID, 'Invalid token');
+    let answer = this.answer(200, C.SUCCESS, 'Success');
     if (illegal.length > 0) {
       const counts = { success: tokens.length - illegal.length, failure: illegal.length };
       const msg =
         this.partialForm === 'illegal_tokens'
           ? { ...counts, illegal_tokens: illegal }
           : { ...counts, illegalTokens: { '80300007': illegal } };
-      return this.answer(200, C.PARTIAL_SUCCESS, JSON.stringify(msg));
+      answer = this.answer(200, C.PARTIAL_SUCCESS, JSON.stringify(msg));
     }
-    return this.answer(200, C.SUCCESS, 'Success');
+    const android = message['android'] as { bi_tag?: unknown } | undefined;
+    const biTag = typeof android?.bi_tag === 'string' ? android.bi_tag : undefined;
+    if (this.receiptConfig) this.receiptsLater(tokens.filter((t) => !illegal.includes(t)), biTag, (answer.body as { requestId: string }).requestId);
+    return answer;
+  }
+
+  /** Status 0 (delivered) for each accepted token, at most 100 statuses a call, as Huawei posts them. */
+  private receiptsLater(tokens: string[], biTag: string | undefined, requestId: string): void {
+    const cfg = this.receiptConfig;
+    if (!cfg) return;
+    const signing = cfg.callbackUserName && cfg.callbackKey ? { callbackUserName: cfg.callbackUserName, callbackKey: cfg.callbackKey } : undefined;
+    for (let i = 0; i < tokens.length; i += 100) {
+      const statuses = tokens.slice(i, i + 100).map((token) => ({ token, status: 0, requestId, ...(biTag !== undefined ? { biTag } : {}) }));
+      this.receipts.later(() => this.sendReceipt(cfg.url, statuses, signing));
+    }
   }
 
   private answer(status: number, code: string, msg: string): SimResponse {
     this.requestSeq += 1;
     return { status, body: { code, msg, requestId: `${this.now()}${String(this.requestSeq).padStart(6, '0')}` } };
   }
+}
+
+/**
+ * `X-HUAWEI-CALLBACK-ID: timestamp=…;nonce=…;value=Base64(HmacSHA256(key = callbackKey, timestamp + nonce + callbackUserName))`
+ * (https://developer.huawei.com/consumer/en/doc/HMS-References/push-receiptapi/).
+ */
+function callbackHeader(timestamp: number, nonce: string, callbackUserName: string, callbackKey: string): string {
+  const value = createHmac('sha256', callbackKey).update(`${timestamp}${nonce}${callbackUserName}`, 'utf8').digest('base64');
+  return `timestamp=${timestamp};nonce=${nonce};value=${value}`;
 }
 
 /** Message shape checks of the send API (HMS-node message-validator.ts; docs/vendors/huawei.md#request). */

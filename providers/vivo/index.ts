@@ -37,7 +37,8 @@ export const vivoProvider = defineProvider<VivoConfig>({
   create: (config, deps) => new VivoProvider(config, deps),
   receipts: vivoReceipts,
   async playground() {
-    const simulator = await VivoSimulator.start({ appId: '10004', appKey: 'demo-vivo-app-key', appSecret: 'demo-vivo-app-secret' });
+    // autoReceipts: receipts to the callback URL each message carries, so playground messages turn `delivered`.
+    const simulator = await VivoSimulator.start({ appId: '10004', appKey: 'demo-vivo-app-key', appSecret: 'demo-vivo-app-secret', autoReceipts: true });
     const config = vivoConfigSchema.parse({
       appId: simulator.appId,
       appKey: simulator.appKey,

@@ -22,6 +22,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { SimulatorControls } from '../types.js';
+import { ReceiptOutbox } from '../shared/sim-receipts.js';
 import { startHttpSimulator, type HttpSimulator, type SimRequest, type SimResponse } from '../shared/sim-server.js';
 import { vivoTextWidth } from './vivo.request.js';
 import { VIVO_CATEGORIES, VIVO_CODES, VIVO_LIMITS, VIVO_PATHS, VIVO_SYSTEM_CATEGORIES } from './vivo.wire.js';
@@ -35,6 +36,14 @@ export interface VivoSimulatorOptions {
   tokenLifetimeMs?: number;
   /** Keep every request (path, headers, body) in `requests`; off by default so benchmarks stay lean. */
   recordRequests?: boolean;
+  /** Post a receipt to `extra.callback` after accepting a send (the playground does). @default false */
+  autoReceipts?: boolean;
+}
+
+/** The legacy per-message receipt request: `extra.callback` and the `extra["callback.param"]` echoed back. */
+interface VivoCallback {
+  url: string;
+  param: string | undefined;
 }
 
 export type VivoSimEndpoint = 'auth' | 'send' | 'saveListPayload' | 'pushToList';
@@ -79,13 +88,18 @@ export class VivoSimulator implements SimulatorControls {
   duplicateRequests = 0;
   /** Requests kept when `recordRequests` is on. */
   readonly requests: { path: string; headers: Record<string, string | string[] | undefined>; body: unknown }[] = [];
+  /** Post a receipt for every accepted message that carries `extra.callback`. */
+  autoReceipts: boolean;
+  /** Receipts waiting to be posted (their delay is `receipts.delayMs`). */
+  readonly receipts = new ReceiptOutbox();
 
   private server!: HttpSimulator;
   private readonly now: () => number;
   private readonly tokenLifetimeMs: number;
   private readonly record: boolean;
   private readonly tokens = new Map<string, number>();
-  private readonly tasks = new Set<string>();
+  /** saveListPayload taskIds → the callback their payload asked for (pushToList sends them). */
+  private readonly tasks = new Map<string, VivoCallback | undefined>();
   private readonly answered = new Map<string, Answer>();
   private taskSeq = 100_000_000;
   private throttleLeft = 0;
@@ -101,6 +115,7 @@ export class VivoSimulator implements SimulatorControls {
     this.now = opts.now ?? Date.now;
     this.tokenLifetimeMs = opts.tokenLifetimeMs ?? VIVO_LIMITS.tokenLifetimeMs;
     this.record = opts.recordRequests ?? false;
+    this.autoReceipts = opts.autoReceipts ?? false;
   }
 
   static async start(opts: VivoSimulatorOptions = {}): Promise<VivoSimulator> {
@@ -113,8 +128,21 @@ export class VivoSimulator implements SimulatorControls {
     return this.server.url;
   }
 
-  close(): Promise<void> {
-    return this.server.close();
+  async close(): Promise<void> {
+    await this.receipts.close();
+    await this.server.close();
+  }
+
+  /**
+   * POST a receipt the way vivo reportedly does (https://dev.vivo.com.cn/documentCenter/doc/362, "回执说明";
+   * the exact body is not public): a JSON object keyed by taskId, `{ param, targets: "regId1,regId2", ackTime }`.
+   * Resolves to the HTTP status.
+   */
+  async sendReceipt(url: string, taskId: string, receipt: { targets: readonly string[]; param?: string | undefined; ackTime?: number }): Promise<number> {
+    const entry = { ...(receipt.param !== undefined ? { param: receipt.param } : {}), targets: receipt.targets.join(','), ackTime: receipt.ackTime ?? this.now() };
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json;charset=UTF-8' }, body: JSON.stringify({ [taskId]: entry }) });
+    await res.arrayBuffer();
+    return res.status;
   }
 
   throttle(n: number, retryAfterSeconds?: number): void {
@@ -233,7 +261,7 @@ export class VivoSimulator implements SimulatorControls {
       this.duplicateRequests++;
       return answer(first);
     }
-    const a = endpoint === 'pushToList' ? this.pushToList(b) : this.validateMessage(b, endpoint) ?? (endpoint === 'send' ? this.single(b) : this.saveList());
+    const a = endpoint === 'pushToList' ? this.pushToList(b) : this.validateMessage(b, endpoint) ?? (endpoint === 'send' ? this.single(b) : this.saveList(b));
     if (a.result === VIVO_CODES.ok || a.result === VIVO_CODES.targetInvalid) this.answered.set(dupKey, a);
     return answer(a);
   }
@@ -292,13 +320,20 @@ export class VivoSimulator implements SimulatorControls {
       return { ...err(VIVO_CODES.targetInvalid, 'regId不合法'), invalidUser: { status: this.invalidStatus.get(regId) ?? 1, userid: regId } };
     }
     this.accepted.push(regId);
-    return ok({ taskId: String(++this.taskSeq) });
+    const taskId = String(++this.taskSeq);
+    this.receiptLater(callbackOf(b), taskId, [regId]);
+    return ok({ taskId });
   }
 
-  private saveList(): Answer {
+  private saveList(b: Record<string, unknown>): Answer {
     const taskId = String(++this.taskSeq);
-    this.tasks.add(taskId);
+    this.tasks.set(taskId, callbackOf(b));
     return ok({ taskId });
+  }
+
+  private receiptLater(callback: VivoCallback | undefined, taskId: string, regIds: string[]): void {
+    if (!this.autoReceipts || !callback || regIds.length === 0) return;
+    this.receipts.later(() => this.sendReceipt(callback.url, taskId, { targets: regIds, param: callback.param }));
   }
 
   private pushToList(b: Record<string, unknown>): Answer {
@@ -310,13 +345,23 @@ export class VivoSimulator implements SimulatorControls {
     if (typeof taskId !== 'string' || !this.tasks.has(taskId)) return err(10067, 'taskId不合法');
     if (b['pushMode'] !== undefined && b['pushMode'] !== 0 && b['pushMode'] !== 1) return err(10064, 'pushMode不合法');
     const invalidUsers: { status: number; userid: string }[] = [];
+    const accepted: string[] = [];
     for (const r of regIds) {
       const regId = String(r);
       if (this.invalidTokens.has(regId)) invalidUsers.push({ status: this.invalidStatus.get(regId) ?? 1, userid: regId });
-      else this.accepted.push(regId);
+      else accepted.push(regId);
     }
+    for (const regId of accepted) this.accepted.push(regId);
+    this.receiptLater(this.tasks.get(taskId), taskId, accepted);
     return invalidUsers.length > 0 ? ok({ invalidUsers }) : ok();
   }
+}
+
+function callbackOf(b: Record<string, unknown>): VivoCallback | undefined {
+  const extra = b['extra'] && typeof b['extra'] === 'object' ? (b['extra'] as Record<string, unknown>) : {};
+  const url = extra['callback'];
+  const param = extra['callback.param'];
+  return typeof url === 'string' && url ? { url, param: typeof param === 'string' ? param : undefined } : undefined;
 }
 
 /** Start a vivo simulator (tests, playground, benchmarks). */

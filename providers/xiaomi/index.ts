@@ -41,6 +41,8 @@ export const xiaomiProvider = defineProvider<XiaomiConfig>({
       appSecret: PLAYGROUND.appSecret,
       packageName: PLAYGROUND.packageName,
       channels: Object.values(PLAYGROUND.channels),
+      // Receipts to the callback URL each message carries, so playground messages turn `delivered`.
+      autoReceipts: true,
     });
     const config = xiaomiConfigSchema.parse({ ...PLAYGROUND, endpoint: simulator.url });
     return { simulator, config };

@@ -6,6 +6,7 @@
  * Xiaomi answers errors with HTTP 200 and `result:"error"`; so does the simulator.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { ReceiptOutbox } from '../shared/sim-receipts.js';
 import { startHttpSimulator, type HttpSimulator, type SimRequest, type SimResponse } from '../shared/sim-server.js';
 import type { SimulatorControls } from '../types.js';
 import {
@@ -29,6 +30,8 @@ export interface XiaomiSimulatorOptions {
   dayQuota?: number;
   /** Keep every request (headers, form) in `requests`; off by default so benchmarks stay lean. */
   recordRequests?: boolean;
+  /** Post a "delivered" receipt to `extra.callback` after accepting a send (the playground does). @default false */
+  autoReceipts?: boolean;
 }
 
 /** A receipt as Xiaomi posts it: one message id, one type, its targets and our `callback.param`. */
@@ -63,6 +66,10 @@ export class XiaomiSimulator implements SimulatorControls {
   lastRequest: { headers: IncomingHttpHeaders; form: URLSearchParams } | undefined;
   /** Messages that asked for receipts, by message id, so `sendReceiptsFor` can answer them. */
   readonly withCallback = new Map<string, SentWithCallback>();
+  /** Post a delivered receipt for every accepted message that carries `extra.callback`. */
+  autoReceipts: boolean;
+  /** Receipts waiting to be posted (their delay is `receipts.delayMs`). */
+  readonly receipts = new ReceiptOutbox();
 
   private throttled = 0;
   private retryAfterSeconds: number | undefined;
@@ -77,6 +84,7 @@ export class XiaomiSimulator implements SimulatorControls {
   private constructor(private readonly opts: XiaomiSimulatorOptions) {
     this.channels = new Set(opts.channels ?? []);
     this.dayQuota = opts.dayQuota ?? 1_000_000;
+    this.autoReceipts = opts.autoReceipts ?? false;
   }
 
   static async start(opts: XiaomiSimulatorOptions): Promise<XiaomiSimulator> {
@@ -105,9 +113,10 @@ export class XiaomiSimulator implements SimulatorControls {
     this.forced.push({ code, description });
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     for (const release of this.held) release();
-    return this.server.close();
+    await this.receipts.close();
+    await this.server.close();
   }
 
   /** POST a receipt to `callbackUrl` exactly as Xiaomi does: form field `data` = JSON keyed by msgId. */
@@ -192,7 +201,11 @@ export class XiaomiSimulator implements SimulatorControls {
 
     const id = `sdm${(++this.seq).toString(36).padStart(8, '0')}xm`;
     const callback = form.get('extra.callback');
-    if (callback) this.withCallback.set(id, { callback, param: form.get('extra.callback.param') ?? undefined, tokens: good });
+    if (callback) {
+      const sent = { callback, param: form.get('extra.callback.param') ?? undefined, tokens: good };
+      this.withCallback.set(id, sent);
+      if (this.autoReceipts) this.receipts.later(() => this.sendReceipt(callback, { msgId: id, type: XiaomiReceiptType.delivered, targets: good, param: sent.param }));
+    }
     const body: XiaomiResponse = {
       result: 'ok',
       code: 0,

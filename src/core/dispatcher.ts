@@ -10,7 +10,9 @@ import type { TokenCipher } from '../privacy/token-cipher.js';
 import type { RunResult } from '../queue/types.js';
 import type { ClaimedBatch, DeliveryRow, DeliveryUpdate, LaneKey, MessageRow, Store } from '../store/types.js';
 import { fullJitter } from './backoff.js';
+import type { LaneHealth } from './lane-health.js';
 import type { ProviderHub, Channel } from './providers.js';
+import { receiptCallbackUrl } from './receipt-url.js';
 
 export interface DispatchSettings {
   leaseMs: number;
@@ -29,6 +31,8 @@ export interface DispatcherDeps {
   hub: ProviderHub;
   cipher: TokenCipher;
   metrics: Metrics;
+  /** What this instance last saw of each lane's vendor (for /readyz and pushgate_provider_up). */
+  health: LaneHealth;
   logger: Logger;
   now(): number;
   random(): number;
@@ -145,6 +149,8 @@ export class Dispatcher {
     let authPausedUntil: number | null = null;
     const quotaPauses = new Map<string, number>();
     let laneOk = false;
+    let firstRetry: string | undefined;
+    let authError: string | undefined;
 
     for (const r of results) {
       const d = byId.get(r.deliveryId);
@@ -167,6 +173,7 @@ export class Dispatcher {
           updates.push({ id: d.id, state: 'failed', attempts, error });
           break;
         case 'retry': {
+          firstRetry ??= error.message;
           const wait = Math.max(r.retryAfterMs ?? 0, fullJitter(attempts, settings.backoffBaseMs, settings.backoffMaxMs, this.deps.random));
           updates.push(this.retryOrGiveUp(d, attempts, t + wait, error));
           break;
@@ -186,6 +193,7 @@ export class Dispatcher {
           break;
         }
         case 'auth_error': {
+          authError ??= error.message;
           authPausedUntil = laneBackoff();
           updates.push(this.retryOrGiveUp(d, d.attempts, authPausedUntil, error));
           break;
@@ -195,13 +203,16 @@ export class Dispatcher {
     for (const [cls, until] of quotaPauses) await store.setPause({ ...lane, quotaClass: cls, until, reason: `quota:${cls}` });
     if (authPausedUntil !== null) {
       await store.setPause({ ...lane, quotaClass: '*', until: authPausedUntil, reason: 'auth' });
-      metrics.providerUp.set(lane, 0);
+      this.deps.health.authFailed(lane, t, authError ?? 'auth_error');
     } else if (rateLimitedUntil !== null) {
       await store.setPause({ ...lane, quotaClass: '*', until: rateLimitedUntil, reason: 'rate_limited' });
     }
     if (laneOk && authPausedUntil === null) {
       this.strikes.delete(laneKey);
-      metrics.providerUp.set(lane, 1);
+      this.deps.health.ok(lane, t);
+    } else if (!laneOk && firstRetry !== undefined && authPausedUntil === null) {
+      // Not one verdict in the batch: the vendor is down or unreachable, whatever the retry plan.
+      this.deps.health.failed(lane, t, firstRetry);
     }
     return updates;
   }
@@ -227,12 +238,7 @@ export class Dispatcher {
   }
 
   private callbackUrl(channel: Channel): string | undefined {
-    const base = this.deps.settings.publicBaseUrl;
-    if (!base) return undefined;
-    const secret = this.deps.settings.receiptSecrets.get(channel.tenant);
-    const url = new URL(`v1/receipts/${channel.def.id}/${channel.tenant}`, base.endsWith('/') ? base : `${base}/`);
-    if (secret) url.searchParams.set('secret', secret);
-    return url.toString();
+    return receiptCallbackUrl(this.deps.settings.publicBaseUrl, channel.def.id, channel.tenant, this.deps.settings.receiptSecrets.get(channel.tenant));
   }
 
   /** Parsed messages, cached: a 100k-target message is claimed in a hundred batches. */

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { ProviderDefinition, PushProvider, SimulatorControls } from '../../providers/types.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { receiptCallbackUrl } from './receipt-url.js';
 
 export interface Channel {
   tenant: string;
@@ -35,7 +36,7 @@ export class ProviderHub {
         if (!def) continue; // rejected by config validation already
         let vendorConfig = s.config;
         if (s.simulator && def.playground) {
-          const sim = await def.playground();
+          const sim = await def.playground({ receiptUrl: receiptCallbackUrl(config.server.publicBaseUrl, s.id, tenant.id, tenant.receiptSecret) });
           hub.simulators.set(`${tenant.id}/${s.id}`, sim.simulator);
           vendorConfig = { ...(sim.config as object), ...((s.config as object | undefined) ?? {}) };
           deps.logger.info({ tenant: tenant.id, provider: s.id, url: sim.simulator.url }, 'started the vendor simulator (playground)');

@@ -72,7 +72,7 @@ export function routeTable(defs: readonly ProviderDefinition<unknown>[]): RouteD
       body: { schema: z.record(z.string(), z.unknown()).meta({ description: "The vendor's own receipt format." }), types: ['application/json', 'application/x-www-form-urlencoded'] },
       replies: { 200: json('Applied.', res.receiptReplySchema) }, errors: [401, 404] },
     { method: 'get', path: '/healthz', operationId: 'getHealth', tag: 'operations', auth: 'none', summary: 'Process up', alwaysUp: true, replies: { 200: json('Up.', res.healthSchema) } },
-    { method: 'get', path: '/readyz', operationId: 'getReadiness', tag: 'operations', auth: 'none', summary: 'Store, queue and providers reachable',
+    { method: 'get', path: '/readyz', operationId: 'getReadiness', tag: 'operations', auth: 'none', summary: 'Can accept durably (store and queue reachable, not shutting down); lists every lane',
       replies: { 200: json('Ready.', res.readinessSchema), 503: json('Not ready: a check failed, or shutting down.', z.union([res.readinessSchema, res.errorBodySchema(503)])) } },
     { method: 'get', path: '/metrics', operationId: 'getMetrics', tag: 'operations', auth: 'none', summary: 'Prometheus metrics', alwaysUp: true,
       replies: { 200: { description: 'Metrics.', schema: res.metricsSchema, type: 'text/plain' } } },

@@ -78,9 +78,27 @@ export const receiptReplySchema = z.record(z.string(), z.unknown()).meta({ descr
 
 export const healthSchema = z.object({ status: z.literal('ok') });
 
+const pauseView = { reason: z.string(), until: timestamp };
+
+/** One lane as /readyz lists it: paused (store, shared by the cluster) or up/down (this instance's last exchange). */
+export const laneViewSchema = z.object({
+  tenant: z.string(),
+  provider: z.string(),
+  state: z.enum(['up', 'paused', 'down']),
+  credentials: z.enum(['ok', 'failing']).meta({ description: 'As pushgate_provider_up: failing after the vendor refused the credentials, until a send works.' }),
+  reason: pauseView.reason.optional(),
+  until: pauseView.until.optional(),
+  pausedClasses: z.array(z.object({ class: z.string(), ...pauseView })).optional(),
+  lastError: z.string().optional(),
+  failingSince: timestamp.optional(),
+  lastSuccessAt: timestamp.nullable().optional(),
+});
+export type LaneView = z.infer<typeof laneViewSchema>;
+
 export const readinessSchema = z.object({
   status: z.enum(['ready', 'not_ready']),
   checks: z.array(z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() })),
+  lanes: z.array(laneViewSchema),
 });
 
 export const metricsSchema = z.string().meta({ description: 'Prometheus text exposition format.' });

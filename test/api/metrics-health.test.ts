@@ -74,7 +74,6 @@ describe('/metrics, /healthz, /readyz', () => {
     expect(ready.body.checks.map((c: { name: string; ok: boolean }) => [c.name, c.ok])).toEqual([
       ['store', true],
       ['queue', true],
-      ['providers', true],
     ]);
     const ping = t.gw.store.ping.bind(t.gw.store);
     t.gw.store.ping = async () => {
@@ -84,6 +83,36 @@ describe('/metrics, /healthz, /readyz', () => {
     expect(down.body.checks[0]).toMatchObject({ name: 'store', ok: false, error: 'database is locked' });
     t.gw.store.ping = ping;
     await t.http.get('/readyz').expect(200);
+  });
+
+  it('stays ready while a vendor is unreachable, and lists that lane as down', async () => {
+    await t.server('post', '/v1/messages').send({ to: { tokens: [{ provider: 'huawei', token: hwToken(1) }] }, notification: { title: 'a', body: 'b' } }).expect(202);
+    await t.gw.dispatcher.runLane({ tenant: 'acme', provider: 'huawei' });
+    let ready = await t.http.get('/readyz').expect(200);
+    expect(ready.body.lanes).toContainEqual(expect.objectContaining({ tenant: 'acme', provider: 'huawei', state: 'up', credentials: 'ok' }));
+
+    await t.sim.close(); // Huawei's endpoint now refuses connections
+    await t.server('post', '/v1/messages').send({ to: { tokens: [{ provider: 'huawei', token: hwToken(2) }] }, notification: { title: 'a', body: 'b' } }).expect(202);
+    await t.gw.dispatcher.runLane({ tenant: 'acme', provider: 'huawei' });
+    ready = await t.http.get('/readyz').expect(200);
+    expect(ready.body.status).toBe('ready');
+    const lane = ready.body.lanes.find((l: { tenant: string; provider: string }) => l.tenant === 'acme' && l.provider === 'huawei');
+    expect(lane).toMatchObject({ state: 'down', credentials: 'ok', failingSince: new Date(t.clock.now()).toISOString() });
+    expect(lane.lastError).toMatch(/econnrefused/i);
+    // The other tenant's lane has not met the outage yet: nothing known against it.
+    expect(ready.body.lanes).toContainEqual(expect.objectContaining({ tenant: 'beta', provider: 'huawei', state: 'up' }));
+  });
+
+  it('stays ready while a lane is paused on refused credentials, and says so with reason and until', async () => {
+    const refused = { status: 401, body: { code: '80200001', msg: 'Oauth authentication error' } };
+    t.sim.answerNext(refused, refused); // the send, and the resend after the credential refresh
+    await t.server('post', '/v1/messages').send({ to: { tokens: [{ provider: 'huawei', token: hwToken(3) }] }, notification: { title: 'a', body: 'b' } }).expect(202);
+    await t.gw.dispatcher.runLane({ tenant: 'acme', provider: 'huawei' });
+    const ready = await t.http.get('/readyz').expect(200);
+    const lane = ready.body.lanes.find((l: { tenant: string; provider: string }) => l.tenant === 'acme' && l.provider === 'huawei');
+    expect(lane).toMatchObject({ state: 'paused', reason: 'auth', until: new Date(t.clock.now() + 1000).toISOString(), credentials: 'failing' });
+    const text = (await t.http.get('/metrics').expect(200)).text;
+    expect(value(text, 'pushgate_provider_up', 'tenant="acme",provider="huawei"')).toBe(0);
   });
 
   it('serves an OpenAPI document generated from the request schemas', async () => {

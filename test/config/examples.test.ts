@@ -24,18 +24,3 @@ describe('config/examples', () => {
     expect(() => loadConfigFile(dir + file, envFor(text), providers)).not.toThrow();
   });
 });
-
-describe('docker-compose.yml', () => {
-  it('gives every pushgate instance each variable that config/examples/cluster.yaml needs', async () => {
-    const { parse } = await import('yaml');
-    const compose = parse(readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8')) as { services: Record<string, { environment?: Record<string, string> }> };
-    const cluster = readFileSync(dir + 'cluster.yaml', 'utf8');
-    const needed = [...cluster.matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => m[1]);
-    const instances = Object.entries(compose.services).filter(([name]) => name.startsWith('pushgate'));
-    expect(instances.length).toBeGreaterThanOrEqual(2);
-    for (const [, svc] of instances) {
-      expect(svc.environment?.PUSHGATE_CONFIG).toBe('/app/config/examples/cluster.yaml');
-      for (const name of needed) expect(Object.keys(svc.environment ?? {})).toContain(name);
-    }
-  });
-});
