@@ -114,6 +114,15 @@ describe('vivo adapter against the simulator', () => {
     expect(second?.['taskId']).toBe(first?.['taskId']);
   });
 
+  it('keeps one saved list payload while a message with a ttl is sent over several seconds', async () => {
+    const m = message({ createdAt: clock.now - 10_000 }, { ttlSeconds: 3600 });
+    await provider.send(batch(targets(2, 'a'), { message: m }));
+    clock.now += 5000;
+    await provider.send(batch(targets(2, 'b'), { message: m }));
+    expect(sim.calls.saveListPayload).toBe(1);
+    expect(bodiesTo(sim, '/message/saveListPayload')[0]?.['timeToLive']).toBe(3540);
+  });
+
   it('a resent single push carries the same requestId and vivo delivers it once', async () => {
     const b = batch(targets(1));
     const first = await provider.send(b);
