@@ -1,4 +1,4 @@
-import { messageExpiresAt, remainingTtlSeconds } from './ttl.js';
+import { expiryEpochSeconds, messageExpiresAt, remainingTtlSeconds } from './ttl.js';
 
 const CREATED = Date.UTC(2025, 2, 10, 4, 0, 0);
 const msg = (ttlSeconds: number | undefined) => ({ createdAt: CREATED, options: { priority: 'high' as const, ttlSeconds } });
@@ -8,6 +8,8 @@ describe('remainingTtlSeconds', () => {
     expect(remainingTtlSeconds(msg(3600), CREATED + 100_000)).toBe(3500);
     expect(remainingTtlSeconds(msg(3600), CREATED)).toBe(3600);
     expect(messageExpiresAt(msg(3600))).toBe(CREATED + 3_600_000);
+    expect(expiryEpochSeconds(msg(3600))).toBe(CREATED / 1000 + 3600);
+    expect(expiryEpochSeconds(msg(undefined))).toBeUndefined();
   });
 
   it('rounds down so the vendor never keeps the message past its expiry, but keeps 1 s while time is left', () => {

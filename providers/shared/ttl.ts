@@ -14,6 +14,15 @@ export function messageExpiresAt(message: TtlMessage): number | undefined {
   return ttl === undefined ? undefined : message.createdAt + ttl * 1000;
 }
 
+/**
+ * The expiry as whole epoch seconds (rounded down, so never later than the expiry), for vendors that take an
+ * absolute time (APNs `apns-expiration`); undefined without `ttlSeconds`.
+ */
+export function expiryEpochSeconds(message: TtlMessage): number | undefined {
+  const expiresAt = messageExpiresAt(message);
+  return expiresAt === undefined ? undefined : Math.floor(expiresAt / 1000);
+}
+
 /** A vendor's accepted TTL range in seconds; either end may be absent. */
 export interface TtlBounds {
   min?: number | undefined;
