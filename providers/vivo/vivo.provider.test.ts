@@ -304,7 +304,13 @@ describe('vivo adapter against the simulator', () => {
 
     sim.quotaExhausted = false;
     const single = await provider.send(marketing(targets(1, 'c')));
-    expect(single.results[0]).toMatchObject({ outcome: 'quota_exceeded', vendorCode: '10070', quotaClass: 'operation', retryAfterMs: 12 * 60 * MIN });
+    expect(single.results[0]).toMatchObject({
+      outcome: 'quota_exceeded',
+      vendorCode: '10070',
+      quotaClass: 'operation',
+      retryAfterMs: 12 * 60 * MIN,
+      vendorMessage: expect.stringContaining('10070 on /message/pushToList'),
+    });
     expect(sim.calls.send).toBe(0);
     expect((await provider.send(batch(targets(1, 'd')))).results[0]?.outcome).toBe('sent'); // im: system
     expect(sim.calls.send).toBe(1);

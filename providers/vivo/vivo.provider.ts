@@ -38,12 +38,11 @@ export type VivoApi = 'single' | 'list';
 /** vivo counts system (classification 1) and operations messages against separate daily quotas. */
 export type VivoQuotaClass = ReturnType<typeof vivoQuotaClass>;
 
-const API_NAMES: Record<VivoApi, string> = { single: '/message/send', list: '/message/saveListPayload + /message/pushToList' };
-
 interface Exhausted {
   until: number;
   code: number;
-  api: VivoApi;
+  /** The vivo path that answered the quota code. */
+  path: string;
 }
 
 interface CachedToken {
@@ -178,7 +177,7 @@ export class VivoProvider implements PushProvider {
       return resultsFor(targets, {
         outcome: 'quota_exceeded',
         vendorCode: String(ex.code),
-        vendorMessage: `vivo ${cls} quota exhausted for today (${ex.code} on ${API_NAMES[ex.api]}): no send, saveListPayload or pushToList for this class until 00:00 Beijing time`,
+        vendorMessage: `vivo ${cls} quota exhausted for today (${ex.code} on ${ex.path}): no send, saveListPayload or pushToList for this class until 00:00 Beijing time`,
         retryAfterMs: ex.until - now,
         quotaClass: cls,
       });
@@ -207,7 +206,7 @@ export class VivoProvider implements PushProvider {
       const status = Number(res.invalidUser?.status ?? 1);
       return [{ deliveryId: target.deliveryId, outcome: vivoInvalidUserOutcome(status), vendorCode: String(code), vendorMessage: `${desc ?? 'regId invalid'} (status ${status})` }];
     }
-    return [{ deliveryId: target.deliveryId, ...this.codeFailure(code, desc, 'single', cls, token, reply) }];
+    return [{ deliveryId: target.deliveryId, ...this.codeFailure(code, desc, VIVO_PATHS.send, cls, token, reply) }];
   }
 
   private async sendList(batch: SendBatch, payload: VivoMessagePayload, cls: VivoQuotaClass, token: CachedToken, signal: AbortSignal | undefined): Promise<SendResult[]> {
@@ -220,7 +219,7 @@ export class VivoProvider implements PushProvider {
       if ('outcome' in saved) return resultsFor(targets, saved);
       const code = codeOf(saved.json) as number;
       if (code !== VIVO_CODES.ok) {
-        const f = this.codeFailure(code, descOf(saved.json), 'list', cls, token, saved);
+        const f = this.codeFailure(code, descOf(saved.json), VIVO_PATHS.saveListPayload, cls, token, saved);
         // No target is named by a saveListPayload error: never prune on it.
         return resultsFor(targets, f.outcome === 'invalid_token' ? { ...f, outcome: 'rejected' } : f);
       }
@@ -260,14 +259,14 @@ export class VivoProvider implements PushProvider {
         return { deliveryId: t.deliveryId, outcome: 'sent', vendorCode: '0', vendorMessageId: taskId };
       });
     }
-    const f = this.codeFailure(code, desc, 'list', cls, token, reply);
+    const f = this.codeFailure(code, desc, VIVO_PATHS.pushToList, cls, token, reply);
     // A refused pushToList may mean the saved payload is gone on vivo's side: save it again next time.
     if (f.outcome === 'rejected') this.listTasks.delete(payloadId);
     return resultsFor(targets, f);
   }
 
   /** Map a non-success vivo code; remembers auth rejections and per-class daily exhaustion. */
-  private codeFailure(code: number, desc: string | undefined, api: VivoApi, cls: VivoQuotaClass, token: CachedToken, reply: Reply): Failure {
+  private codeFailure(code: number, desc: string | undefined, path: string, cls: VivoQuotaClass, token: CachedToken, reply: Reply): Failure {
     const now = this.deps.now();
     const outcome = vivoOutcome(code);
     const f: Failure = { outcome, vendorCode: String(code), vendorMessage: desc };
@@ -276,10 +275,10 @@ export class VivoProvider implements PushProvider {
       // vivo: after a quota code do not call send/saveListPayload/pushToList again that day, or vivo lowers the
       // app's push level.
       const until = nextMidnight(now, VIVO_QUOTA_TIME_ZONE);
-      this.exhausted.set(cls, { until, code, api });
+      this.exhausted.set(cls, { until, code, path });
       f.retryAfterMs = until - now;
       f.quotaClass = cls;
-      this.deps.logger.warn({ code, api, quotaClass: cls, until: new Date(until).toISOString() }, 'vivo daily quota exhausted: no send/list calls for this class until 00:00 Beijing time');
+      this.deps.logger.warn({ code, path, quotaClass: cls, until: new Date(until).toISOString() }, 'vivo daily quota exhausted: no send/list calls for this class until 00:00 Beijing time');
     }
     if (outcome === 'rate_limited') f.retryAfterMs = parseRetryAfter(reply.headers['retry-after'], now) ?? vivoRateLimitWaitMs(code);
     return f;
