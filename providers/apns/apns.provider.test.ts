@@ -108,11 +108,12 @@ describe('sending', () => {
     expect(JSON.parse(sim.requests[0]?.body ?? '')).toEqual({ sync: '1', aps: { 'content-available': 1 } });
   });
 
-  test('ttlSeconds, collapseKey and normal priority become apns-expiration (now + ttl), apns-collapse-id and priority 5', async () => {
+  test('ttlSeconds, collapseKey and normal priority become apns-expiration (createdAt + ttl), apns-collapse-id and priority 5', async () => {
     const now = 1_900_000_000_000;
     await setup({}, {}, makeDeps(() => now));
-    await provider.send(batchOf([raw(1)], message({}, { priority: 'normal', ttlSeconds: 600, collapseKey: 'order-42' })));
-    expect(sim.requests[0]?.headers).toMatchObject({ 'apns-expiration': '1900000600', 'apns-collapse-id': 'order-42', 'apns-priority': '5' });
+    // Sent 100 s after it was accepted: APNs keeps it for the 500 s left, not for a whole ttl from now.
+    await provider.send(batchOf([raw(1)], message({ createdAt: now - 100_000 }, { priority: 'normal', ttlSeconds: 600, collapseKey: 'order-42' })));
+    expect(sim.requests[0]?.headers).toMatchObject({ 'apns-expiration': '1900000500', 'apns-collapse-id': 'order-42', 'apns-priority': '5' });
   });
 
   test('a resend of the same delivery carries the same apns-id, another delivery a different one', async () => {

@@ -237,7 +237,7 @@ export class ApnsProvider implements PushProvider {
         results[index] = this.resultOf(target, stop);
         continue;
       }
-      const headers = buildApnsHeaders(message, target, this.config, this.deps.now(), overrides);
+      const headers = buildApnsHeaders(message, target, this.config, overrides);
       const write = this.write(channel, headers, payload, target.token).then((r) => {
         channel.release();
         if (admission === 'warmup') channel.warmed(r);

@@ -90,7 +90,7 @@ describe('APNs payload', () => {
 
 describe('APNs headers', () => {
   test('a high-priority notification is an alert with priority 10, the tenant topic and an apns-id from the delivery id', () => {
-    expect(buildApnsHeaders(message(), target(), config(), NOW)).toEqual({
+    expect(buildApnsHeaders(message(), target(), config())).toEqual({
       'apns-push-type': 'alert',
       'apns-priority': 10,
       'apns-topic': 'com.example.app',
@@ -99,20 +99,22 @@ describe('APNs headers', () => {
   });
 
   test('normal priority is 5; a background push is always 5', () => {
-    expect(buildApnsHeaders(message({}, { priority: 'normal' }), target(), config(), NOW)['apns-priority']).toBe(5);
-    const bg = buildApnsHeaders(message({ notification: undefined }, { priority: 'high' }), target(), config(), NOW);
+    expect(buildApnsHeaders(message({}, { priority: 'normal' }), target(), config())['apns-priority']).toBe(5);
+    const bg = buildApnsHeaders(message({ notification: undefined }, { priority: 'high' }), target(), config());
     expect(bg['apns-push-type']).toBe('background');
     expect(bg['apns-priority']).toBe(5);
   });
 
-  test('ttlSeconds becomes apns-expiration = now + ttl in epoch seconds; ttl 0 means deliver once', () => {
-    expect(buildApnsHeaders(message({}, { ttlSeconds: 3600 }), target(), config(), NOW)['apns-expiration']).toBe(1_700_003_600);
-    expect(buildApnsHeaders(message({}, { ttlSeconds: 0 }), target(), config(), NOW)['apns-expiration']).toBe(0);
-    expect(buildApnsHeaders(message(), target(), config(), NOW)).not.toHaveProperty('apns-expiration');
+  test('ttlSeconds becomes apns-expiration = createdAt + ttl in epoch seconds; ttl 0 means deliver once', () => {
+    expect(buildApnsHeaders(message({}, { ttlSeconds: 3600 }), target(), config())['apns-expiration']).toBe(1_700_003_600);
+    // A retry 100 s later keeps the same expiry: APNs stores it for the 3500 s left, not a whole ttl again.
+    expect(buildApnsHeaders(message({ createdAt: NOW - 100_000 }, { ttlSeconds: 3600 }), target(), config())['apns-expiration']).toBe(1_700_003_500);
+    expect(buildApnsHeaders(message({}, { ttlSeconds: 0 }), target(), config())['apns-expiration']).toBe(0);
+    expect(buildApnsHeaders(message(), target(), config())).not.toHaveProperty('apns-expiration');
   });
 
   test('collapseKey becomes apns-collapse-id; one over 64 bytes is hashed so equal keys still collapse', () => {
-    expect(buildApnsHeaders(message({}, { collapseKey: 'order-42' }), target(), config(), NOW)['apns-collapse-id']).toBe('order-42');
+    expect(buildApnsHeaders(message({}, { collapseKey: 'order-42' }), target(), config())['apns-collapse-id']).toBe('order-42');
     const long = 'k'.repeat(100);
     expect(collapseIdOf(long)).toHaveLength(64);
     expect(collapseIdOf(long)).toBe(collapseIdOf(long));
@@ -121,10 +123,10 @@ describe('APNs headers', () => {
 
   test('the topic comes from overrides, then the device, then the tenant', () => {
     const device = target({ apns: { environment: 'production', topic: 'com.example.other' } });
-    expect(buildApnsHeaders(message(), device, config(), NOW)['apns-topic']).toBe('com.example.other');
+    expect(buildApnsHeaders(message(), device, config())['apns-topic']).toBe('com.example.other');
     const o = apnsOverridesOf({ topic: 'com.example.app.voip', pushType: 'voip', priority: 10, expiration: 0, collapseId: 'c' });
     if (!o.ok) throw new Error(o.message);
-    expect(buildApnsHeaders(message(), device, config(), NOW, o.value)).toEqual({
+    expect(buildApnsHeaders(message(), device, config(), o.value)).toEqual({
       'apns-push-type': 'voip',
       'apns-priority': 10,
       'apns-topic': 'com.example.app.voip',

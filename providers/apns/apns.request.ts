@@ -1,9 +1,10 @@
 /**
- * Pure builders for one APNs request: (message, target, config, now) → the exact headers and JSON
+ * Pure builders for one APNs request: (message, target, config) → the exact headers and JSON
  * payload (docs/vendors/apns.md#request). The transport (node-apn) only carries them.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { expiryEpochSeconds } from '../shared/ttl.js';
 import type { DeliveryTarget, OutgoingMessage } from '../types.js';
 import { defaultEnvironment, type ApnsConfig } from './apns.config.js';
 import {
@@ -112,7 +113,8 @@ export function environmentOf(target: DeliveryTarget, config: Pick<ApnsConfig, '
 /**
  * The headers of one target's request.
  * - `apns-priority`: 10 for high, 5 for normal; background pushes always 5 (Apple requires it);
- * - `apns-expiration`: now + ttlSeconds (ttl 0 → 0: deliver once, do not store); absent without ttl;
+ * - `apns-expiration`: the message's expiry, createdAt + ttlSeconds in epoch seconds, so a retry does not restart
+ *   the ttl (ttl 0 → 0: deliver once, do not store); absent without ttl;
  * - `apns-collapse-id`: the collapseKey; one longer than 64 bytes becomes its SHA-256 hex (64
  *   chars), so equal keys still collapse;
  * - `apns-topic`: overrides, then the device's topic, then the tenant's bundle id;
@@ -122,7 +124,6 @@ export function buildApnsHeaders(
   message: OutgoingMessage,
   target: DeliveryTarget,
   config: Pick<ApnsConfig, 'topic'>,
-  nowMs: number,
   overrides: ApnsOverrides = {},
 ): ApnsRequestHeaders {
   const pushType = apnsPushTypeOf(message, overrides);
@@ -133,9 +134,9 @@ export function buildApnsHeaders(
     'apns-topic': overrides.topic ?? target.apns?.topic ?? config.topic,
     'apns-id': apnsIdFor(target.deliveryId),
   };
-  const ttl = message.options.ttlSeconds;
+  const expiry = expiryEpochSeconds(message);
   if (overrides.expiration !== undefined) headers['apns-expiration'] = overrides.expiration;
-  else if (ttl !== undefined) headers['apns-expiration'] = ttl <= 0 ? 0 : Math.floor(nowMs / 1000) + Math.floor(ttl);
+  else if (expiry !== undefined) headers['apns-expiration'] = message.options.ttlSeconds === 0 ? 0 : expiry;
   const collapse = overrides.collapseId ?? message.options.collapseKey;
   if (collapse) headers['apns-collapse-id'] = collapseIdOf(collapse);
   return headers;

@@ -177,8 +177,10 @@ describe('credentials through firebase-admin and the OAuth exchange', () => {
 
 describe('the FCM v1 request over one persistent HTTP/2 session', () => {
   test('sends one stream per token over one TLS HTTP/2 session with :scheme https and the exact v1 body', async () => {
-    const p = open(configFor(sim));
     const msg = message();
+    // Sent 100 s after the message was accepted: android.ttl is the 3500 s left of its 3600.
+    const now = msg.createdAt + 100_000;
+    const p = open(configFor(sim), depsWith(() => now));
     const out = await p.send(batch(['tok-a', 'tok-b', 'tok-c'], msg));
     expect(out.results.map((r) => r.outcome)).toEqual(['sent', 'sent', 'sent']);
     expect(out.results[0]?.vendorMessageId).toMatch(/^projects\/pushgate-sim\/messages\/0:/);
@@ -189,8 +191,8 @@ describe('the FCM v1 request over one persistent HTTP/2 session', () => {
     expect(first?.headers[':scheme']).toBe('https');
     expect(first?.headers[':method']).toBe('POST');
     expect(first?.headers['content-type']).toBe('application/json; charset=utf-8');
-    expect(first?.body).toEqual(buildFcmSendRequest(buildFcmMessage(msg, 'android', { channels: {} }), 'tok-a'));
-    expect(first?.body).toMatchObject({ message: { token: 'tok-a', data: { orderId: '42' }, android: { priority: 'HIGH', ttl: '3600s', collapse_key: 'order-42' } } });
+    expect(first?.body).toEqual(buildFcmSendRequest(buildFcmMessage(msg, 'android', { channels: {} }, now), 'tok-a'));
+    expect(first?.body).toMatchObject({ message: { token: 'tok-a', data: { orderId: '42' }, android: { priority: 'HIGH', ttl: '3500s', collapse_key: 'order-42' } } });
 
     await p.send(batch(['tok-d']));
     expect(sim.sessionsOpened).toBe(1); // persistent

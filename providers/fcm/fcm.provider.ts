@@ -48,11 +48,12 @@ export class FcmProvider implements PushProvider {
     // One template per payload variant (Android, or iOS per apns-topic), stringified once.
     const bodies = new Map<string, (token: string) => string>();
     const keys: string[] = [];
+    const now = this.deps.now();
     try {
       for (const t of targets) {
         const platform = fcmPlatformOf(t);
         const key = platform === 'ios' ? `ios:${t.apns?.topic ?? ''}` : 'android';
-        if (!bodies.has(key)) bodies.set(key, fcmBodyFor(buildFcmMessage(message, platform, this.config, t.apns?.topic)));
+        if (!bodies.has(key)) bodies.set(key, fcmBodyFor(buildFcmMessage(message, platform, this.config, now, t.apns?.topic)));
         keys.push(key);
       }
     } catch (err) {

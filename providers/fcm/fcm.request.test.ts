@@ -35,7 +35,7 @@ const config = { channels: { im: 'chat', default: 'general' } };
 
 describe('buildFcmMessage', () => {
   test('a notification message for Android: notification, data, HIGH priority, ttl, collapse key and the category channel', () => {
-    const m = buildFcmMessage(message({}, { ttlSeconds: 3600, collapseKey: 'order-42', category: 'im' }), 'android', config);
+    const m = buildFcmMessage(message({}, { ttlSeconds: 3600, collapseKey: 'order-42', category: 'im' }), 'android', config, CREATED);
     expect(m).toEqual({
       notification: { title: 'Order shipped', body: 'Your order 42 is on its way' },
       data: { orderId: '42' },
@@ -44,19 +44,26 @@ describe('buildFcmMessage', () => {
   });
 
   test('a data-only message has no notification block, NORMAL priority when asked, and no android.notification', () => {
-    const m = buildFcmMessage(message({ notification: undefined }, { priority: 'normal' }), 'android', config);
+    const m = buildFcmMessage(message({ notification: undefined }, { priority: 'normal' }), 'android', config, CREATED);
     expect(m).toEqual({ data: { orderId: '42' }, android: { priority: 'NORMAL' } });
   });
 
   test('an unmapped category falls back to the `default` channel; no channels map means no channel_id', () => {
-    expect(buildFcmMessage(message({}, { category: 'news' }), 'android', config).android?.notification).toEqual({ channel_id: 'general' });
-    expect(buildFcmMessage(message({}, { category: 'news' }), 'android', { channels: {} }).android?.notification).toBeUndefined();
+    expect(buildFcmMessage(message({}, { category: 'news' }), 'android', config, CREATED).android?.notification).toEqual({ channel_id: 'general' });
+    expect(buildFcmMessage(message({}, { category: 'news' }), 'android', { channels: {} }, CREATED).android?.notification).toBeUndefined();
   });
 
   test('an empty data map is omitted; ttl 0 is kept ("0s") and ttl is capped at 4 weeks', () => {
-    expect(buildFcmMessage(message({ data: {} }), 'android', config).data).toBeUndefined();
-    expect(buildFcmMessage(message({}, { ttlSeconds: 0 }), 'android', config).android?.ttl).toBe('0s');
-    expect(buildFcmMessage(message({}, { ttlSeconds: 10_000_000 }), 'android', config).android?.ttl).toBe('2419200s');
+    expect(buildFcmMessage(message({ data: {} }), 'android', config, CREATED).data).toBeUndefined();
+    expect(buildFcmMessage(message({}, { ttlSeconds: 0 }), 'android', config, CREATED).android?.ttl).toBe('0s');
+    expect(buildFcmMessage(message({}, { ttlSeconds: 10_000_000 }), 'android', config, CREATED).android?.ttl).toBe('2419200s');
+  });
+
+  test('a later attempt carries the ttl left on Android and the unchanged expiry on iOS; ttl 0 is apns-expiration 0', () => {
+    const m = message({}, { ttlSeconds: 3600 });
+    expect(buildFcmMessage(m, 'android', config, CREATED + 100_000).android?.ttl).toBe('3500s');
+    expect(buildFcmMessage(m, 'ios', config, CREATED + 100_000).apns?.headers?.['apns-expiration']).toBe('1700003600');
+    expect(buildFcmMessage(message({}, { ttlSeconds: 0 }), 'ios', config, CREATED + 5000).apns?.headers?.['apns-expiration']).toBe('0');
   });
 
   test('image, sound, badge and an intent click action', () => {
@@ -64,6 +71,7 @@ describe('buildFcmMessage', () => {
       message({ notification: { title: 'T', body: 'B', image: 'https://img.example/x.png', sound: 'ding', badge: 3, clickAction: { type: 'intent', value: 'OPEN_ORDER' } } }),
       'android',
       { channels: {} },
+      CREATED,
     );
     expect(m.notification).toEqual({ title: 'T', body: 'B', image: 'https://img.example/x.png' });
     expect(m.android?.notification).toEqual({ click_action: 'OPEN_ORDER', sound: 'ding', notification_count: 3 });
@@ -71,10 +79,10 @@ describe('buildFcmMessage', () => {
   });
 
   test('a url click action becomes webpush.fcm_options.link; an app click action adds nothing', () => {
-    const url = buildFcmMessage(message({ notification: { title: 'T', body: 'B', clickAction: { type: 'url', value: 'https://example.com/o/42' } } }), 'android', { channels: {} });
+    const url = buildFcmMessage(message({ notification: { title: 'T', body: 'B', clickAction: { type: 'url', value: 'https://example.com/o/42' } } }), 'android', { channels: {} }, CREATED);
     expect(url.webpush).toEqual({ fcm_options: { link: 'https://example.com/o/42' } });
     expect(url.android?.notification).toBeUndefined();
-    const app = buildFcmMessage(message({ notification: { title: 'T', body: 'B', clickAction: { type: 'app' } } }), 'android', { channels: {} });
+    const app = buildFcmMessage(message({ notification: { title: 'T', body: 'B', clickAction: { type: 'app' } } }), 'android', { channels: {} }, CREATED);
     expect(app.webpush).toBeUndefined();
   });
 
@@ -83,6 +91,7 @@ describe('buildFcmMessage', () => {
       message({ notification: { title: 'T', body: 'B', sound: 'ding', badge: 2, clickAction: { type: 'intent', value: 'ORDER' } } }, { ttlSeconds: 600, collapseKey: 'c1' }),
       'ios',
       { channels: {} },
+      CREATED,
       'com.example.app',
     );
     expect(m.apns).toEqual({
@@ -93,12 +102,12 @@ describe('buildFcmMessage', () => {
   });
 
   test('a data-only iOS message is a background push: priority 5 and content-available', () => {
-    const m = buildFcmMessage(message({ notification: undefined }, { priority: 'high' }), 'ios', { channels: {} });
+    const m = buildFcmMessage(message({ notification: undefined }, { priority: 'high' }), 'ios', { channels: {} }, CREATED);
     expect(m.apns).toEqual({ headers: { 'apns-priority': '5', 'apns-push-type': 'background' }, payload: { aps: { 'content-available': 1 } } });
   });
 
   test('an iOS notification with an image asks for mutable-content and passes the image in apns.fcm_options', () => {
-    const m = buildFcmMessage(message({ notification: { title: 'T', body: 'B', image: 'https://img.example/x.png' } }, { priority: 'normal' }), 'ios', { channels: {} });
+    const m = buildFcmMessage(message({ notification: { title: 'T', body: 'B', image: 'https://img.example/x.png' } }, { priority: 'normal' }), 'ios', { channels: {} }, CREATED);
     expect(m.apns).toEqual({
       headers: { 'apns-priority': '5', 'apns-push-type': 'alert' },
       payload: { aps: { 'mutable-content': 1 } },
@@ -117,19 +126,20 @@ describe('buildFcmMessage', () => {
       message({}, { overrides: { fcm: { android: { priority: 'normal', notification: { color: '#ff0000' } }, apns: { headers: { 'apns-priority': '5' } }, fcm_options: { analytics_label: 'x' } } } }),
       'android',
       config,
+      CREATED,
     );
     expect(m.android).toEqual({ priority: 'normal', notification: { channel_id: 'general', color: '#ff0000' } });
     expect(m.apns).toEqual({ headers: { 'apns-priority': '5' } });
     expect(m.fcm_options).toEqual({ analytics_label: 'x' });
-    const removed = buildFcmMessage(message({}, { collapseKey: 'c', overrides: { fcm: { android: { collapse_key: null } } } }), 'android', config);
+    const removed = buildFcmMessage(message({}, { collapseKey: 'c', overrides: { fcm: { android: { collapse_key: null } } } }), 'android', config, CREATED);
     expect(removed.android?.collapse_key).toBeUndefined();
-    const noHeader = buildFcmMessage(message({}, { collapseKey: 'c', overrides: { fcm: { apns: { headers: { 'apns-collapse-id': null } } } } }), 'ios', config);
+    const noHeader = buildFcmMessage(message({}, { collapseKey: 'c', overrides: { fcm: { apns: { headers: { 'apns-collapse-id': null } } } } }), 'ios', config, CREATED);
     expect(noHeader.apns?.headers).toEqual({ 'apns-priority': '10', 'apns-push-type': 'alert' });
   });
 
   test('invalid overrides.fcm throw FcmOverridesError naming the field', () => {
-    expect(() => buildFcmMessage(message({}, { overrides: { fcm: { android: { ttl: '1 hour' } } } }), 'android', config)).toThrow(FcmOverridesError);
-    expect(() => buildFcmMessage(message({}, { overrides: { fcm: { andriod: {} } } }), 'android', config)).toThrow(/andriod/);
+    expect(() => buildFcmMessage(message({}, { overrides: { fcm: { android: { ttl: '1 hour' } } } }), 'android', config, CREATED)).toThrow(FcmOverridesError);
+    expect(() => buildFcmMessage(message({}, { overrides: { fcm: { andriod: {} } } }), 'android', config, CREATED)).toThrow(/andriod/);
     expect(fcmOverridesSchema.safeParse({ apns: { headers: { 'apns-priority': 10 } } }).success).toBe(false);
   });
 
@@ -141,7 +151,7 @@ describe('buildFcmMessage', () => {
 
 describe('request body and head', () => {
   test('fcmBodyFor splices the token into the template and equals JSON of buildFcmSendRequest', () => {
-    const template = buildFcmMessage(message({}, { ttlSeconds: 60 }), 'ios', config);
+    const template = buildFcmMessage(message({}, { ttlSeconds: 60 }), 'ios', config, CREATED);
     const body = fcmBodyFor(template)('tok:APA91b"x');
     expect(JSON.parse(body)).toEqual(buildFcmSendRequest(template, 'tok:APA91b"x'));
     expect(body).toBe(JSON.stringify(buildFcmSendRequest(template, 'tok:APA91b"x')));

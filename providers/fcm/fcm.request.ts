@@ -1,7 +1,7 @@
 /**
  * Pure request builders for FCM HTTP v1 `POST /v1/projects/{project}/messages:send`
  * (docs/vendors/fcm.md#request; https://firebase.google.com/docs/reference/fcm/rest/v1/projects.messages):
- * message + platform + config → the exact `message` object, body and headers. No I/O, no clock.
+ * message + platform + config + clock reading → the exact `message` object, body and headers. No I/O.
  *
  * One token per request (FCM v1 has no multicast), so a batch is built once as a template and
  * each stream splices its token in (`fcmBodyFor`) — 10k+ tokens cost one JSON.stringify.
@@ -11,7 +11,8 @@
  *   rule of its own, only the 4096-byte payload limit, which FCM answers INVALID_ARGUMENT).
  * - data → `data` (string map, as FCM requires).
  * - options.priority → `android.priority` HIGH/NORMAL; iOS: `apns-priority` 10/5.
- * - ttlSeconds → `android.ttl` "<n>s"; iOS: `apns-expiration` = createdAt + ttl (epoch seconds).
+ * - ttlSeconds → `android.ttl` "<n>s", the time left of it at `nowMs` (a retry does not restart it); iOS:
+ *   `apns-expiration` = createdAt + ttl (epoch seconds, the same on every attempt; ttl 0 → 0, do not store).
  * - collapseKey → `android.collapse_key`; iOS: `apns-collapse-id` (≤ 64 bytes, else hashed).
  * - options.category → `android.notification.channel_id` from the tenant's `channels` map. FCM
  *   has no classification field; `fcm_options.analytics_label` is deliberately not used (no analytics).
@@ -27,6 +28,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { expiryEpochSeconds, remainingTtlSeconds } from '../shared/ttl.js';
 import type { DeliveryTarget, OutgoingMessage } from '../types.js';
 import type { FcmConfig } from './fcm.config.js';
 import { FCM_MAX_TTL_SECONDS, fcmSendPath, type AndroidConfig, type ApnsConfig, type FcmMessage, type FcmSendRequest } from './fcm.wire.js';
@@ -100,6 +102,7 @@ export function buildFcmMessage(
   message: OutgoingMessage,
   platform: FcmPlatform,
   config: Pick<FcmConfig, 'channels'>,
+  nowMs: number,
   apnsTopic?: string,
 ): FcmMessage {
   const { notification: n, options } = message;
@@ -108,7 +111,8 @@ export function buildFcmMessage(
   if (Object.keys(message.data).length > 0) out.data = { ...message.data };
 
   const android: AndroidConfig = { priority: options.priority === 'high' ? 'HIGH' : 'NORMAL' };
-  if (options.ttlSeconds !== undefined) android.ttl = `${Math.min(Math.max(0, Math.floor(options.ttlSeconds)), FCM_MAX_TTL_SECONDS)}s`;
+  const ttl = remainingTtlSeconds(message, nowMs, { max: FCM_MAX_TTL_SECONDS });
+  if (ttl !== undefined) android.ttl = `${ttl}s`;
   if (options.collapseKey !== undefined) android.collapse_key = options.collapseKey;
   const channel = options.category !== undefined ? (config.channels[options.category] ?? config.channels.default) : config.channels.default;
   if (n) {
@@ -142,7 +146,9 @@ function buildApnsBlock(message: OutgoingMessage, topic: string | undefined): Ap
     'apns-priority': n && options.priority === 'high' ? '10' : '5',
     'apns-push-type': n ? 'alert' : 'background',
   };
-  if (options.ttlSeconds !== undefined) headers['apns-expiration'] = String(Math.floor(message.createdAt / 1000) + Math.max(0, Math.floor(options.ttlSeconds)));
+  const expiry = expiryEpochSeconds(message);
+  // APNs reads 0 as "deliver once, do not store"; a past time would not say that.
+  if (expiry !== undefined) headers['apns-expiration'] = options.ttlSeconds === 0 ? '0' : String(expiry);
   if (options.collapseKey !== undefined) headers['apns-collapse-id'] = apnsCollapseId(options.collapseKey);
   if (topic) headers['apns-topic'] = topic;
   if (!n) return { headers, payload: { aps: { 'content-available': 1 } } };

@@ -75,7 +75,7 @@ export class HuaweiProvider implements PushProvider {
 
     // A token listed twice (two deliveries, e.g. raw tokens) is sent once; both get its result.
     const tokens = [...new Set(targets.map((t) => t.token))];
-    const body = buildHuaweiSendRequest(batch.message, tokens, this.config, batch.callbackRef);
+    const body = buildHuaweiSendRequest(batch.message, tokens, this.config, batch.callbackRef, this.deps.now());
     let res: AxiosResponse;
     try {
       res = await this.post(huaweiSendPath(this.config.appId), body, buildHuaweiSendHeaders(accessToken), signal);

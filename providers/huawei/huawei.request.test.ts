@@ -26,10 +26,12 @@ function message(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
 }
 
 const config = { receiptId: undefined, channels: undefined };
+/** = createdAt of message(): the whole ttl is left. */
+const NOW = 0;
 
 describe('buildHuaweiSendRequest', () => {
   it('puts a plain notification into android.notification with an open-app click action and no data', () => {
-    const body = buildHuaweiSendRequest(message(), ['tokA', 'tokB'], config, 'ref-1');
+    const body = buildHuaweiSendRequest(message(), ['tokA', 'tokB'], config, 'ref-1', NOW);
     expect(body).toEqual({
       validate_only: false,
       message: {
@@ -49,6 +51,7 @@ describe('buildHuaweiSendRequest', () => {
       ['tok'],
       { receiptId: 'RCP1', channels: undefined },
       'ref-2',
+      NOW,
     );
     const android = body.message.android!;
     expect(android.urgency).toBe('HIGH');
@@ -59,21 +62,27 @@ describe('buildHuaweiSendRequest', () => {
     expect(android.bi_tag).toBe('ref-2');
   });
 
+  it('a later attempt asks Huawei to keep the message only for the ttl left', () => {
+    const created = Date.UTC(2025, 2, 10, 4, 0, 0);
+    const m = message({ createdAt: created, options: { priority: 'high', ttlSeconds: 3600 } });
+    expect(buildHuaweiSendRequest(m, ['tok'], config, 'r', created + 100_000).message.android?.ttl).toBe('3500s');
+  });
+
   it('sends the data map as a JSON string in message.data next to a notification', () => {
-    const body = buildHuaweiSendRequest(message({ data: { chatId: '7', from: 'ann' } }), ['tok'], config, 'r');
+    const body = buildHuaweiSendRequest(message({ data: { chatId: '7', from: 'ann' } }), ['tok'], config, 'r', NOW);
     expect(body.message.data).toBe('{"chatId":"7","from":"ann"}');
     expect(body.message.android?.notification?.title).toBe('Hello');
   });
 
   it('sends a data-only message with no notification anywhere and the data as a string', () => {
-    const body = buildHuaweiSendRequest(message({ notification: undefined, data: { k: 'v' } }), ['tok'], config, 'r');
+    const body = buildHuaweiSendRequest(message({ notification: undefined, data: { k: 'v' } }), ['tok'], config, 'r', NOW);
     expect(body.message.data).toBe('{"k":"v"}');
     expect(body.message.notification).toBeUndefined();
     expect(body.message.android?.notification).toBeUndefined();
   });
 
   it('sends an empty data-only message as "{}" so the message still has content', () => {
-    const body = buildHuaweiSendRequest(message({ notification: undefined }), ['tok'], config, 'r');
+    const body = buildHuaweiSendRequest(message({ notification: undefined }), ['tok'], config, 'r', NOW);
     expect(body.message.data).toBe('{}');
   });
 
@@ -86,6 +95,7 @@ describe('buildHuaweiSendRequest', () => {
       ['tok'],
       { receiptId: undefined, channels: { order: 'orders-channel' } },
       'r',
+      NOW,
     );
     expect(body.message.android?.notification).toEqual({
       title: 't',
@@ -100,14 +110,14 @@ describe('buildHuaweiSendRequest', () => {
   });
 
   it('uses the default sound for sound "default"', () => {
-    const body = buildHuaweiSendRequest(message({ notification: { title: 't', body: 'b', sound: 'default' } }), ['tok'], config, 'r');
+    const body = buildHuaweiSendRequest(message({ notification: { title: 't', body: 'b', sound: 'default' } }), ['tok'], config, 'r', NOW);
     expect(body.message.android?.notification?.default_sound).toBe(true);
     expect(body.message.android?.notification?.sound).toBeUndefined();
   });
 
   it('merges validated overrides: notification fields into android.notification, others into android', () => {
     const overrides = huaweiOverridesSchema.parse({ importance: 'HIGH', notify_id: 12, tag: 't1', target_user_type: 1 });
-    const body = buildHuaweiSendRequest(message({ options: { priority: 'normal', overrides } }), ['tok'], config, 'r');
+    const body = buildHuaweiSendRequest(message({ options: { priority: 'normal', overrides } }), ['tok'], config, 'r', NOW);
     expect(body.message.android?.notification).toMatchObject({ importance: 'HIGH', notify_id: 12, tag: 't1' });
     expect(body.message.android?.target_user_type).toBe(1);
     expect(body.message.android?.notification?.['target_user_type']).toBeUndefined();
@@ -115,7 +125,7 @@ describe('buildHuaweiSendRequest', () => {
 
   it('drops notification overrides on a data-only message', () => {
     const overrides = huaweiOverridesSchema.parse({ importance: 'HIGH' });
-    const body = buildHuaweiSendRequest(message({ notification: undefined, options: { priority: 'normal', overrides } }), ['tok'], config, 'r');
+    const body = buildHuaweiSendRequest(message({ notification: undefined, options: { priority: 'normal', overrides } }), ['tok'], config, 'r', NOW);
     expect(body.message.android?.notification).toBeUndefined();
     expect(body.message.android?.['importance']).toBeUndefined();
   });
@@ -127,6 +137,7 @@ describe('buildHuaweiSendRequest', () => {
       ['tok'],
       config,
       'r',
+      NOW,
     );
     expect(body.message.android?.notification?.badge).toEqual({ class: 'com.acme.Main', set_num: 3 });
   });
@@ -155,7 +166,7 @@ describe('Huawei field mappings', () => {
   it('omits android.category for an unknown or absent category', () => {
     expect(huaweiCategoryOf('promo')).toBeUndefined();
     expect(huaweiCategoryOf(undefined)).toBeUndefined();
-    expect(buildHuaweiSendRequest(message({ options: { priority: 'normal', category: 'promo' } }), ['t'], config, 'r').message.android).not.toHaveProperty(
+    expect(buildHuaweiSendRequest(message({ options: { priority: 'normal', category: 'promo' } }), ['t'], config, 'r', NOW).message.android).not.toHaveProperty(
       'category',
     );
   });

@@ -1,8 +1,9 @@
 /**
  * Pure request builders for Huawei Push Kit v1 (docs/vendors/huawei.md#authentication, #request):
- * (message, tokens, config, callbackRef) → the exact body and headers. No I/O here.
+ * (message, tokens, config, callbackRef, clock reading) → the exact body and headers. No I/O here.
  */
 import { z } from 'zod';
+import { remainingTtlSeconds } from '../shared/ttl.js';
 import type { ClickAction, OutgoingMessage } from '../types.js';
 import { huaweiClientId, HUAWEI_TOKEN_PATH, type HuaweiConfig } from './huawei.config.js';
 import type {
@@ -184,6 +185,7 @@ export function buildHuaweiSendRequest(
   tokens: readonly string[],
   config: Pick<HuaweiConfig, 'receiptId' | 'channels'>,
   callbackRef: string,
+  nowMs: number,
 ): HuaweiSendRequest {
   const { notification, options } = message;
   const overrides = (options.overrides ?? {}) as Record<string, unknown>;
@@ -192,7 +194,9 @@ export function buildHuaweiSendRequest(
   android.urgency = options.priority === 'high' ? 'HIGH' : 'NORMAL';
   const category = huaweiCategoryOf(options.category);
   if (category) android.category = category;
-  if (options.ttlSeconds !== undefined) android.ttl = huaweiTtl(options.ttlSeconds);
+  // The time left of the ttl at this attempt: a retry does not restart it.
+  const ttl = remainingTtlSeconds(message, nowMs, { max: HUAWEI_MAX_TTL_SECONDS });
+  if (ttl !== undefined) android.ttl = huaweiTtl(ttl);
   android.bi_tag = callbackRef;
   if (config.receiptId) android.receipt_id = config.receiptId;
 

@@ -53,6 +53,12 @@ describe('OPPO adapter against the simulator', () => {
     expect(sent.notification).toMatchObject({ app_message_id: 'd0', category: 'IM', notify_level: 16, action_parameters: '{"chat":"42"}' });
   });
 
+  it('a send 100 s after the message was accepted asks OPPO to keep it offline only for the ttl left', async () => {
+    await provider.send(batch(1, { message: message({ createdAt: clock - 100_000, options: { priority: 'high', ttlSeconds: 3600 } }) }));
+    const sent = JSON.parse(sim.lastSend!.form.get('message')!) as { notification: Record<string, unknown> };
+    expect(sent.notification).toMatchObject({ off_line: true, off_line_ttl: 3500 });
+  });
+
   it('sends several targets in one unicast_batch request and returns one result per target', async () => {
     const out = await provider.send(batch(3));
     expect(out.results.map((r) => [r.deliveryId, r.outcome])).toEqual([

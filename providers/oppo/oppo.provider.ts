@@ -53,7 +53,7 @@ export class OppoProvider implements PushProvider {
     }
     const everyone = (v: Verdict): SendOutcome => ({ results: batch.targets.map((t) => ({ deliveryId: t.deliveryId, ...v })) });
 
-    const built = buildOppoSend(batch.message, unique, this.config, { callbackUrl: batch.callbackUrl, callbackRef: batch.callbackRef });
+    const built = buildOppoSend(batch.message, unique, this.config, this.deps.now(), { callbackUrl: batch.callbackUrl, callbackRef: batch.callbackRef });
     if (!built.ok) return everyone({ outcome: 'rejected', vendorMessage: built.reason });
     if (signal?.aborted) return everyone({ outcome: 'retry', vendorMessage: 'aborted before sending' });
 

@@ -16,13 +16,15 @@ import {
 import { oppoTokenSchema } from './oppo.token.js';
 
 const config: OppoConfig = { appKey: 'k-demo', masterSecret: 's-demo', region: 'china' };
+/** = createdAt of msg(): the whole ttl is left. */
+const NOW = 0;
 
 function msg(opts: Partial<MessageOptions> = {}, over: Partial<OutgoingMessage> = {}): OutgoingMessage {
   return { id: 'm1', notification: { title: 'Hi', body: 'Hello' }, data: {}, options: { priority: 'normal', ...opts }, createdAt: 0, ...over };
 }
 
 function notification(m: OutgoingMessage, cfg: OppoConfig = config, cb = {}) {
-  const built = buildOppoNotification(m, cfg, cb);
+  const built = buildOppoNotification(m, cfg, NOW, cb);
   if (!built.ok) throw new Error(built.reason);
   return built.notification;
 }
@@ -32,7 +34,7 @@ const REG2 = 'OPPO_CN_fedcba9876543210fedcba9876543210';
 
 describe('OPPO request builders', () => {
   it('builds a unicast with the message JSON in the `message` form field for one target', () => {
-    const built = buildOppoSend(msg(), [{ deliveryId: 'd1', token: REG }], config);
+    const built = buildOppoSend(msg(), [{ deliveryId: 'd1', token: REG }], config, NOW);
     expect(built).toEqual({
       ok: true,
       path: '/server/v1/message/notification/unicast',
@@ -48,7 +50,7 @@ describe('OPPO request builders', () => {
   });
 
   it('builds one unicast_batch with a message per target and a per-delivery app_message_id for several targets', () => {
-    const built = buildOppoSend(msg(), [{ deliveryId: 'd1', token: REG }, { deliveryId: 'd2', token: REG2 }], config);
+    const built = buildOppoSend(msg(), [{ deliveryId: 'd1', token: REG }, { deliveryId: 'd2', token: REG2 }], config, NOW);
     if (!built.ok || !('messages' in built.form)) throw new Error('expected unicast_batch');
     expect(built.path).toBe('/server/v1/message/notification/unicast_batch');
     const messages = JSON.parse(built.form.messages) as Array<{ target_value: string; notification: { app_message_id: string } }>;
@@ -60,12 +62,12 @@ describe('OPPO request builders', () => {
 
   it('refuses more than 1000 targets and an empty target list', () => {
     const many = Array.from({ length: 1001 }, (_, i) => ({ deliveryId: `d${i}`, token: REG }));
-    expect(buildOppoSend(msg(), many, config)).toEqual({ ok: false, reason: expect.stringContaining('1000') });
-    expect(buildOppoSend(msg(), [], config).ok).toBe(false);
+    expect(buildOppoSend(msg(), many, config, NOW)).toEqual({ ok: false, reason: expect.stringContaining('1000') });
+    expect(buildOppoSend(msg(), [], config, NOW).ok).toBe(false);
   });
 
   it('refuses a data-only message with a reason naming the missing pass-through', () => {
-    const built = buildOppoSend(msg({}, { notification: undefined, data: { k: 'v' } }), [{ deliveryId: 'd1', token: REG }], config);
+    const built = buildOppoSend(msg({}, { notification: undefined, data: { k: 'v' } }), [{ deliveryId: 'd1', token: REG }], config, NOW);
     expect(built).toEqual({ ok: false, reason: expect.stringContaining('no data-only (pass-through) messages') });
   });
 
@@ -142,9 +144,15 @@ describe('OPPO request builders', () => {
     expect([zero.off_line, zero.off_line_ttl]).toEqual([false, undefined]);
   });
 
+  it('a later attempt asks OPPO to keep the message offline only for the ttl left', () => {
+    const m = msg({ ttlSeconds: 3600 }, { createdAt: Date.UTC(2025, 2, 10, 4, 0, 0) });
+    const built = buildOppoNotification(m, config, m.createdAt + 100_000);
+    expect(built.ok && [built.notification.off_line, built.notification.off_line_ttl]).toEqual([true, 3500]);
+  });
+
   it('puts the data map into action_parameters as JSON and refuses one over 4000 characters', () => {
     expect(notification(msg({}, { data: { chat: '42', from: 'ann' } })).action_parameters).toBe('{"chat":"42","from":"ann"}');
-    const big = buildOppoNotification(msg({}, { data: { k: 'x'.repeat(4000) } }), config);
+    const big = buildOppoNotification(msg({}, { data: { k: 'x'.repeat(4000) } }), config, NOW);
     expect(big).toEqual({ ok: false, reason: expect.stringContaining('4000') });
   });
 
@@ -177,6 +185,7 @@ describe('OPPO request builders', () => {
       msg({ category: 'news', overrides: { oppo: { category: 'ORDER', sub_title: '副标题', channel_id: 'ch', verify_registration_id: true, show_ttl: 600 } } }),
       [{ deliveryId: 'd1', token: REG }],
       config,
+      NOW,
     );
     if (!built.ok) throw new Error(built.reason);
     const m = built.messages[0]!;
@@ -191,7 +200,7 @@ describe('OPPO request builders', () => {
   });
 
   it('refuses invalid overrides.oppo with the offending field named', () => {
-    const built = buildOppoNotification(msg({ overrides: { oppo: { sub_title: '一二三四五六七八九十十一' } } }), config);
+    const built = buildOppoNotification(msg({ overrides: { oppo: { sub_title: '一二三四五六七八九十十一' } } }), config, NOW);
     expect(built).toEqual({ ok: false, reason: expect.stringContaining('sub_title') });
     expect(oppoOverridesSchema.safeParse({ imei: 'x' }).success).toBe(false);
   });

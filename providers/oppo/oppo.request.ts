@@ -1,10 +1,11 @@
 /**
- * Pure OPPO request builders: (message, targets, config, callback) → the exact form fields.
+ * Pure OPPO request builders: (message, targets, config, clock reading, callback) → the exact form fields.
  * Field rules: docs/vendors/oppo.md#request and https://open.oppomobile.com/new/developmentDoc/info?id=11236.
  * Lengths are counted in characters (code points): OPPO counts CJK, Latin and emoji alike as one.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { remainingTtlSeconds } from '../shared/ttl.js';
 import type { ClickAction, MessageOptions, OutgoingMessage } from '../types.js';
 import type { OppoConfig } from './oppo.config.js';
 import {
@@ -253,7 +254,7 @@ export type BuiltNotification =
  * Data-only messages are refused: OPPO's server API has notification messages only, no
  * pass-through (https://open.oppomobile.com/new/developmentDoc/info?id=11236).
  */
-export function buildOppoNotification(message: OutgoingMessage, config: OppoConfig, callback: OppoCallback = {}): BuiltNotification {
+export function buildOppoNotification(message: OutgoingMessage, config: OppoConfig, nowMs: number, callback: OppoCallback = {}): BuiltNotification {
   const n = message.notification;
   if (!n) {
     return { ok: false, reason: 'OPPO Push has no data-only (pass-through) messages: give the message a notification, or reach these devices through another provider' };
@@ -279,12 +280,13 @@ export function buildOppoNotification(message: OutgoingMessage, config: OppoConf
     out.action_parameters = json;
   }
 
-  const ttl = message.options.ttlSeconds;
-  if (ttl === 0) {
+  if (message.options.ttlSeconds === 0) {
     out.off_line = false;
   } else {
     out.off_line = true;
-    if (ttl !== undefined) out.off_line_ttl = Math.min(Math.max(1, Math.floor(ttl)), OPPO_LIMITS.offLineTtlSeconds);
+    // The time left of the ttl at this attempt: a retry does not restart it.
+    const ttl = remainingTtlSeconds(message, nowMs, { min: 1, max: OPPO_LIMITS.offLineTtlSeconds });
+    if (ttl !== undefined) out.off_line_ttl = ttl;
   }
 
   if (message.options.collapseKey) out.notify_id = notifyIdFor(message.options.collapseKey);
@@ -336,11 +338,12 @@ export function buildOppoSend(
   message: OutgoingMessage,
   targets: readonly OppoTargetRef[],
   config: OppoConfig,
+  nowMs: number,
   callback: OppoCallback = {},
 ): BuiltSend {
   if (targets.length === 0) return { ok: false, reason: 'no targets' };
   if (targets.length > OPPO_LIMITS.batch) return { ok: false, reason: `at most ${OPPO_LIMITS.batch} targets per unicast_batch, got ${targets.length}` };
-  const built = buildOppoNotification(message, config, callback);
+  const built = buildOppoNotification(message, config, nowMs, callback);
   if (!built.ok) return built;
   const messages = targets.map((t): OppoUnicastMessage => {
     const m: OppoUnicastMessage = {

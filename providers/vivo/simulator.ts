@@ -17,7 +17,9 @@
  *   exact real behaviour on duplicates is UNVERIFIED); `duplicateRequests` counts them.
  * - Knobs: `throttle(n)` → 10072 ("too frequent", meaning UNVERIFIED) with Retry-After when given; `fail(n)` → HTTP
  *   500 "Internet server error!"; `quotaExhausted` → `quotaCode` (10070 default; 10252/10254 settable) on the APIs
- *   in `quotaScope`; `delayMs`; `expireAccessTokens()`; `answerNext(code, n)` for any other vivo code.
+ *   in `quotaScope`, for the messages of `quotaClass` (vivo counts system and operations messages separately; a
+ *   pushToList counts as the class of the payload it pushes); `delayMs`; `expireAccessTokens()`;
+ *   `answerNext(code, n)` for any other vivo code.
  * Fast for 100k+ tokens: Set lookups, accepted tokens appended to one array, request bodies kept only on request.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -80,6 +82,8 @@ export class VivoSimulator implements SimulatorControls {
   quotaCode: number = VIVO_CODES.quotaTotal;
   /** Which APIs `quotaExhausted` affects. */
   quotaScope: 'all' | 'single' | 'list' = 'all';
+  /** Which messages `quotaExhausted` affects: system (classification 1), operations (0) or both. */
+  quotaClass: 'all' | 'system' | 'operation' = 'all';
   readonly accepted: string[] = [];
   sendRequests = 0;
   /** Requests per endpoint, answered or not. */
@@ -98,8 +102,8 @@ export class VivoSimulator implements SimulatorControls {
   private readonly tokenLifetimeMs: number;
   private readonly record: boolean;
   private readonly tokens = new Map<string, number>();
-  /** saveListPayload taskIds → the callback their payload asked for (pushToList sends them). */
-  private readonly tasks = new Map<string, VivoCallback | undefined>();
+  /** Saved list payloads: taskId → the payload's classification and the callback it asked for (pushToList sends them). */
+  private readonly tasks = new Map<string, { classification: unknown; callback: VivoCallback | undefined }>();
   private readonly answered = new Map<string, Answer>();
   private taskSeq = 100_000_000;
   private throttleLeft = 0;
@@ -248,7 +252,7 @@ export class VivoSimulator implements SimulatorControls {
       const headers = this.throttleRetryAfter !== undefined ? { 'retry-after': String(this.throttleRetryAfter) } : undefined;
       return answer(err(VIVO_CODES.tooFrequent, '发送频率过快'), headers);
     }
-    if (this.quotaExhausted && (this.quotaScope === 'all' || (this.quotaScope === 'single') === (endpoint === 'send'))) {
+    if (this.quotaExhausted && (this.quotaScope === 'all' || (this.quotaScope === 'single') === (endpoint === 'send')) && this.quotaCovers(b, endpoint)) {
       return answer(err(this.quotaCode, this.quotaCode === VIVO_CODES.quotaTotal ? '发送总量超出限制' : '超出限制'));
     }
     const requestId = b['requestId'];
@@ -325,9 +329,16 @@ export class VivoSimulator implements SimulatorControls {
     return ok({ taskId });
   }
 
+  /** Whether the exhausted quota class covers this request's message (classification defaults to 0). */
+  private quotaCovers(b: Record<string, unknown>, endpoint: 'send' | 'saveListPayload' | 'pushToList'): boolean {
+    if (this.quotaClass === 'all') return true;
+    const classification = endpoint === 'pushToList' ? this.tasks.get(String(b['taskId']))?.classification : b['classification'];
+    return (classification === 1) === (this.quotaClass === 'system');
+  }
+
   private saveList(b: Record<string, unknown>): Answer {
     const taskId = String(++this.taskSeq);
-    this.tasks.set(taskId, callbackOf(b));
+    this.tasks.set(taskId, { classification: b['classification'] ?? 0, callback: callbackOf(b) });
     return ok({ taskId });
   }
 
@@ -352,7 +363,7 @@ export class VivoSimulator implements SimulatorControls {
       else accepted.push(regId);
     }
     for (const regId of accepted) this.accepted.push(regId);
-    this.receiptLater(this.tasks.get(taskId), taskId, accepted);
+    this.receiptLater(this.tasks.get(taskId)?.callback, taskId, accepted);
     return invalidUsers.length > 0 ? ok({ invalidUsers }) : ok();
   }
 }

@@ -10,7 +10,8 @@
  * | 10200–10207, 10094                | auth_error       | credentials / appId mismatch / clock skew: config, lane pauses if it persists |
  * | 10250                             | rate_limited     | auth endpoint limit (10 calls/s per app): retry after 1 s |
  * | 10072                             | rate_limited     | "too frequent" (meaning UNVERIFIED, docs/vendors/vivo.md#error-codes-and-outcomes) |
- * | 10070, 10252, 10254               | quota_exceeded   | daily quota; the API that answered it is not called again that Beijing day |
+ * | 10070, 10252, 10254               | quota_exceeded   | daily quota of the message's class (system/operation): no send, |
+ * |                                   |                  | saveListPayload or pushToList for that class again that Beijing day |
  * | 10050–10069, 10096, 10097, 10153, 10353, 11000 | rejected | invalid parameters / category / list size / requestId / classification |
  * | HTTP 5xx/404/408, transport error, answer without `result` | retry | vivo answers HTTP 500 "Internet server error!" on outages |
  * | other HTTP 4xx without a vivo body | rejected        | |
@@ -36,7 +37,7 @@ export function vivoOutcome(code: number): Outcome {
   return 'rejected';
 }
 
-/** True for the codes after which vivo asks not to call the same API again that day. */
+/** True for the codes after which vivo asks not to call send, saveListPayload or pushToList again that day. */
 export function isVivoQuotaCode(code: number): boolean {
   return QUOTA_CODES.has(code);
 }

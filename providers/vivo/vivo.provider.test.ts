@@ -114,6 +114,15 @@ describe('vivo adapter against the simulator', () => {
     expect(second?.['taskId']).toBe(first?.['taskId']);
   });
 
+  it('keeps one saved list payload while a message with a ttl is sent over several seconds', async () => {
+    const m = message({ createdAt: clock.now - 10_000 }, { ttlSeconds: 3600 });
+    await provider.send(batch(targets(2, 'a'), { message: m }));
+    clock.now += 5000;
+    await provider.send(batch(targets(2, 'b'), { message: m }));
+    expect(sim.calls.saveListPayload).toBe(1);
+    expect(bodiesTo(sim, '/message/saveListPayload')[0]?.['timeToLive']).toBe(3540);
+  });
+
   it('a resent single push carries the same requestId and vivo delivers it once', async () => {
     const b = batch(targets(1));
     const first = await provider.send(b);
@@ -249,43 +258,80 @@ describe('vivo adapter against the simulator', () => {
     ]);
   });
 
-  it('quota 10070 on /message/send: no further single sends that Beijing day, list pushes still flow, calls resume after midnight Asia/Shanghai', async () => {
+  const marketing = (ts: DeliveryTarget[]) => batch(ts, { message: message({ id: 'msg-2' }, { category: 'marketing' }) });
+
+  it('quota 10070 on /message/send stops send, saveListPayload and pushToList for that class until 00:00 Beijing; the other class flows', async () => {
     clock.now = Date.UTC(2025, 2, 10, 15, 30, 0); // 23:30 Beijing
     sim.quotaExhausted = true;
     sim.quotaScope = 'single';
-    const first = await provider.send(batch(targets(1, 'a')));
-    expect(first.results[0]).toMatchObject({ outcome: 'quota_exceeded', vendorCode: '10070', retryAfterMs: 30 * MIN });
+    sim.quotaClass = 'system';
+    const first = await provider.send(batch(targets(1, 'a'))); // category im: system
+    expect(first.results[0]).toMatchObject({ outcome: 'quota_exceeded', vendorCode: '10070', quotaClass: 'system', retryAfterMs: 30 * MIN });
     expect(sim.calls.send).toBe(1);
 
     sim.quotaExhausted = false; // even a vivo that would accept again is not called that day
     clock.now += 29 * MIN; // 23:59 Beijing
-    const held = await provider.send(batch(targets(1, 'b')));
-    expect(held.results[0]).toMatchObject({ outcome: 'quota_exceeded', vendorCode: '10070', retryAfterMs: MIN });
-    expect(sim.calls.send).toBe(1);
+    const single = await provider.send(batch(targets(1, 'b')));
+    expect(single.results[0]).toMatchObject({ outcome: 'quota_exceeded', vendorCode: '10070', quotaClass: 'system', retryAfterMs: MIN });
     const list = await provider.send(batch(targets(2, 'c')));
-    expect(list.results.map((r) => r.outcome)).toEqual(['sent', 'sent']);
+    expect(list.results.map((r) => [r.outcome, r.vendorCode, r.quotaClass, r.retryAfterMs])).toEqual([
+      ['quota_exceeded', '10070', 'system', MIN],
+      ['quota_exceeded', '10070', 'system', MIN],
+    ]);
+    expect(sim.calls).toMatchObject({ send: 1, saveListPayload: 0, pushToList: 0 });
+
+    // Operations messages have their own quota at vivo: still sent, single and list.
+    expect((await provider.send(marketing(targets(1, 'd')))).results[0]?.outcome).toBe('sent');
+    expect((await provider.send(marketing(targets(2, 'e')))).results.map((r) => r.outcome)).toEqual(['sent', 'sent']);
 
     clock.now = Date.UTC(2025, 2, 10, 16, 0, 1); // 00:00:01 Beijing, the next day
-    const next = await provider.send(batch(targets(1, 'd')));
-    expect(next.results[0]?.outcome).toBe('sent');
-    expect(sim.calls.send).toBe(2);
+    expect((await provider.send(batch(targets(1, 'f')))).results[0]?.outcome).toBe('sent');
+    expect((await provider.send(batch(targets(2, 'g')))).results.map((r) => r.outcome)).toEqual(['sent', 'sent']);
   });
 
-  it('quota 10252 on saveListPayload exhausts list pushes only, for the rest of the Beijing day', async () => {
+  it('quota 10070 on pushToList stops /message/send of the same class for the rest of the Beijing day', async () => {
+    expect((await provider.send(marketing(targets(2, 'a')))).results.map((r) => r.outcome)).toEqual(['sent', 'sent']);
+    sim.quotaExhausted = true;
+    sim.quotaScope = 'list';
+    sim.quotaClass = 'operation';
+    // The saved payload is reused, so this batch goes straight to pushToList, which answers the quota code.
+    const pushed = await provider.send(marketing(targets(2, 'b')));
+    expect(pushed.results.map((r) => [r.outcome, r.vendorCode, r.quotaClass])).toEqual([
+      ['quota_exceeded', '10070', 'operation'],
+      ['quota_exceeded', '10070', 'operation'],
+    ]);
+    expect(sim.calls).toMatchObject({ send: 0, saveListPayload: 1, pushToList: 2 });
+
+    sim.quotaExhausted = false;
+    const single = await provider.send(marketing(targets(1, 'c')));
+    expect(single.results[0]).toMatchObject({
+      outcome: 'quota_exceeded',
+      vendorCode: '10070',
+      quotaClass: 'operation',
+      retryAfterMs: 12 * 60 * MIN,
+      vendorMessage: expect.stringContaining('10070 on /message/pushToList'),
+    });
+    expect(sim.calls.send).toBe(0);
+    expect((await provider.send(batch(targets(1, 'd')))).results[0]?.outcome).toBe('sent'); // im: system
+    expect(sim.calls.send).toBe(1);
+  });
+
+  it('quota 10252 on saveListPayload stops list and single sends of that class for the rest of the Beijing day', async () => {
     sim.quotaExhausted = true;
     sim.quotaCode = 10252;
     sim.quotaScope = 'list';
     const first = await provider.send(batch(targets(2, 'a')));
-    expect(first.results.map((r) => [r.outcome, r.vendorCode])).toEqual([
-      ['quota_exceeded', '10252'],
-      ['quota_exceeded', '10252'],
+    expect(first.results.map((r) => [r.outcome, r.vendorCode, r.quotaClass])).toEqual([
+      ['quota_exceeded', '10252', 'system'],
+      ['quota_exceeded', '10252', 'system'],
     ]);
     expect(first.results[0]?.retryAfterMs).toBe(12 * 60 * MIN); // 12:00 → 00:00 Beijing
     sim.quotaExhausted = false;
     const again = await provider.send(batch(targets(3, 'b')));
     expect(again.results.every((r) => r.outcome === 'quota_exceeded')).toBe(true);
-    expect(sim.calls.saveListPayload + sim.calls.pushToList).toBe(1);
-    expect((await provider.send(batch(targets(1, 'c')))).results[0]?.outcome).toBe('sent');
+    expect((await provider.send(batch(targets(1, 'c')))).results[0]).toMatchObject({ outcome: 'quota_exceeded', vendorCode: '10252' });
+    expect(sim.calls).toMatchObject({ send: 0, saveListPayload: 1, pushToList: 0 });
+    expect((await provider.send(marketing(targets(1, 'd')))).results[0]?.outcome).toBe('sent');
   });
 
   it.each([

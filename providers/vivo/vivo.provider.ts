@@ -16,6 +16,7 @@ import {
   buildVivoSendRequest,
   vivoHeaders,
   vivoPayloadRequestId,
+  vivoQuotaClass,
 } from './vivo.request.js';
 import { VIVO_CODES, VIVO_LIMITS, VIVO_PATHS, type VivoAuthResponse, type VivoMessagePayload, type VivoSendResponse } from './vivo.wire.js';
 
@@ -32,8 +33,17 @@ const TOKEN_USABLE_MS = VIVO_LIMITS.tokenLifetimeMs - 10 * 60_000;
 const LIST_TASK_TTL_MS = 15 * 60_000;
 const LIST_TASK_CACHE_MAX = 1000;
 
-/** The two send APIs vivo counts separately for its "do not call again today" rule. */
+/** The send APIs pushgate calls: a single push, or saveListPayload + pushToList. */
 export type VivoApi = 'single' | 'list';
+/** vivo counts system (classification 1) and operations messages against separate daily quotas. */
+export type VivoQuotaClass = ReturnType<typeof vivoQuotaClass>;
+
+interface Exhausted {
+  until: number;
+  code: number;
+  /** The vivo path that answered the quota code. */
+  path: string;
+}
 
 interface CachedToken {
   value: string;
@@ -46,6 +56,7 @@ interface Failure {
   vendorCode?: string | undefined;
   vendorMessage?: string | undefined;
   retryAfterMs?: number | undefined;
+  quotaClass?: string | undefined;
 }
 
 type AuthResult = { ok: true; token: CachedToken } | { ok: false; fail: Failure };
@@ -94,8 +105,13 @@ export class VivoProvider implements PushProvider {
   private tokenSeq = 0;
   /** seq of the newest token vivo answered 10000 for; refreshCredentials() keeps a token newer than that. */
   private rejectedSeq: number | undefined;
-  /** Per API: exhausted until the next Beijing midnight after vivo said 10070/10252/10254. */
-  private readonly exhausted: Record<VivoApi, { until: number; code: number } | undefined> = { single: undefined, list: undefined };
+  /**
+   * Per quota class: exhausted until the next Beijing midnight after vivo answered 10070/10252/10254 on any of
+   * /message/send, saveListPayload or pushToList. vivo's quota counts messages, whichever API carries them, and
+   * its doc asks not to call send, saveListPayload or pushToList again that day: one quota answer stops all three
+   * for that class (the other class has its own quota and keeps flowing).
+   */
+  private readonly exhausted = new Map<VivoQuotaClass, Exhausted>();
   private readonly listTasks = new Map<string, { taskId: string; expiresAt: number }>();
 
   constructor(
@@ -154,24 +170,27 @@ export class VivoProvider implements PushProvider {
     if (!built.ok) return resultsFor(targets, { outcome: 'rejected', vendorMessage: built.reason });
     if (built.warnings.length > 0) this.deps.logger.debug({ messageId: batch.message.id, warnings: built.warnings }, 'vivo payload adjusted');
 
-    const ex = this.exhaustedFor(api, now);
+    // The same class the definition's quotaClassOf gave the deliveries, so the dispatcher pauses the right one.
+    const cls = vivoQuotaClass(batch.message.options.category, this.config);
+    const ex = this.exhaustedFor(cls, now);
     if (ex) {
       return resultsFor(targets, {
         outcome: 'quota_exceeded',
         vendorCode: String(ex.code),
-        vendorMessage: `vivo ${api === 'single' ? '/message/send' : 'list push'} quota exhausted for today: not called again until 00:00 Beijing time`,
+        vendorMessage: `vivo ${cls} quota exhausted for today (${ex.code} on ${ex.path}): no send, saveListPayload or pushToList for this class until 00:00 Beijing time`,
         retryAfterMs: ex.until - now,
+        quotaClass: cls,
       });
     }
 
     const auth = await this.getToken();
     if (!auth.ok) return resultsFor(targets, auth.fail);
     return api === 'single'
-      ? this.sendSingle(batch, built.payload, auth.token, signal)
-      : this.sendList(batch, built.payload, auth.token, signal);
+      ? this.sendSingle(batch, built.payload, cls, auth.token, signal)
+      : this.sendList(batch, built.payload, cls, auth.token, signal);
   }
 
-  private async sendSingle(batch: SendBatch, payload: VivoMessagePayload, token: CachedToken, signal: AbortSignal | undefined): Promise<SendResult[]> {
+  private async sendSingle(batch: SendBatch, payload: VivoMessagePayload, cls: VivoQuotaClass, token: CachedToken, signal: AbortSignal | undefined): Promise<SendResult[]> {
     const target = batch.targets[0] as DeliveryTarget;
     const body = buildVivoSendRequest(payload, this.config, target);
     const reply = await this.call(VIVO_PATHS.send, body, vivoHeaders(token.value), signal);
@@ -187,10 +206,10 @@ export class VivoProvider implements PushProvider {
       const status = Number(res.invalidUser?.status ?? 1);
       return [{ deliveryId: target.deliveryId, outcome: vivoInvalidUserOutcome(status), vendorCode: String(code), vendorMessage: `${desc ?? 'regId invalid'} (status ${status})` }];
     }
-    return [{ deliveryId: target.deliveryId, ...this.codeFailure(code, desc, 'single', token, reply) }];
+    return [{ deliveryId: target.deliveryId, ...this.codeFailure(code, desc, VIVO_PATHS.send, cls, token, reply) }];
   }
 
-  private async sendList(batch: SendBatch, payload: VivoMessagePayload, token: CachedToken, signal: AbortSignal | undefined): Promise<SendResult[]> {
+  private async sendList(batch: SendBatch, payload: VivoMessagePayload, cls: VivoQuotaClass, token: CachedToken, signal: AbortSignal | undefined): Promise<SendResult[]> {
     const { targets } = batch;
     const payloadId = vivoPayloadRequestId(batch.message.id, payload);
     let taskId = this.cachedTask(payloadId);
@@ -200,7 +219,7 @@ export class VivoProvider implements PushProvider {
       if ('outcome' in saved) return resultsFor(targets, saved);
       const code = codeOf(saved.json) as number;
       if (code !== VIVO_CODES.ok) {
-        const f = this.codeFailure(code, descOf(saved.json), 'list', token, saved);
+        const f = this.codeFailure(code, descOf(saved.json), VIVO_PATHS.saveListPayload, cls, token, saved);
         // No target is named by a saveListPayload error: never prune on it.
         return resultsFor(targets, f.outcome === 'invalid_token' ? { ...f, outcome: 'rejected' } : f);
       }
@@ -240,33 +259,35 @@ export class VivoProvider implements PushProvider {
         return { deliveryId: t.deliveryId, outcome: 'sent', vendorCode: '0', vendorMessageId: taskId };
       });
     }
-    const f = this.codeFailure(code, desc, 'list', token, reply);
+    const f = this.codeFailure(code, desc, VIVO_PATHS.pushToList, cls, token, reply);
     // A refused pushToList may mean the saved payload is gone on vivo's side: save it again next time.
     if (f.outcome === 'rejected') this.listTasks.delete(payloadId);
     return resultsFor(targets, f);
   }
 
-  /** Map a non-success vivo code; remembers auth rejections and per-API daily exhaustion. */
-  private codeFailure(code: number, desc: string | undefined, api: VivoApi, token: CachedToken, reply: Reply): Failure {
+  /** Map a non-success vivo code; remembers auth rejections and per-class daily exhaustion. */
+  private codeFailure(code: number, desc: string | undefined, path: string, cls: VivoQuotaClass, token: CachedToken, reply: Reply): Failure {
     const now = this.deps.now();
     const outcome = vivoOutcome(code);
     const f: Failure = { outcome, vendorCode: String(code), vendorMessage: desc };
     if (code === VIVO_CODES.authTokenInvalid) this.rejectedSeq = Math.max(this.rejectedSeq ?? 0, token.seq);
     if (isVivoQuotaCode(code)) {
-      // vivo: after a quota code do not call that API again the same day, or vivo lowers the app's push level.
+      // vivo: after a quota code do not call send/saveListPayload/pushToList again that day, or vivo lowers the
+      // app's push level.
       const until = nextMidnight(now, VIVO_QUOTA_TIME_ZONE);
-      this.exhausted[api] = { until, code };
+      this.exhausted.set(cls, { until, code, path });
       f.retryAfterMs = until - now;
-      this.deps.logger.warn({ code, api, until: new Date(until).toISOString() }, 'vivo daily quota exhausted: API paused until 00:00 Beijing time');
+      f.quotaClass = cls;
+      this.deps.logger.warn({ code, path, quotaClass: cls, until: new Date(until).toISOString() }, 'vivo daily quota exhausted: no send/list calls for this class until 00:00 Beijing time');
     }
     if (outcome === 'rate_limited') f.retryAfterMs = parseRetryAfter(reply.headers['retry-after'], now) ?? vivoRateLimitWaitMs(code);
     return f;
   }
 
-  private exhaustedFor(api: VivoApi, now: number): { until: number; code: number } | undefined {
-    const ex = this.exhausted[api];
+  private exhaustedFor(cls: VivoQuotaClass, now: number): Exhausted | undefined {
+    const ex = this.exhausted.get(cls);
     if (ex && now < ex.until) return ex;
-    if (ex) this.exhausted[api] = undefined;
+    if (ex) this.exhausted.delete(cls);
     return undefined;
   }
 

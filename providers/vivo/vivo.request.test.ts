@@ -186,6 +186,14 @@ describe('vivo message payload', () => {
     expect(r.ok && r.warnings).toEqual(['title truncated to vivo limit', 'body truncated to vivo limit']);
   });
 
+  it('a later attempt carries only the ttl left: whole seconds for a single push, whole minutes for a list push', () => {
+    const m = message({ createdAt: NOW - 100_000 }, { ttlSeconds: 3600 });
+    expect(payloadOf(buildVivoPayload(m, config, single)).timeToLive).toBe(3500);
+    // A list payload is saved once per minute of ttl at most (its taskId is reused by the message's batches).
+    expect(payloadOf(buildVivoPayload(m, config, { now: NOW, list: true })).timeToLive).toBe(3480);
+    expect(payloadOf(buildVivoPayload(m, config, { now: NOW + 19_000, list: true })).timeToLive).toBe(3480);
+  });
+
   it('clamps the remaining ttl to 60 s for a single push, 900 s for a list push, 7 days at most', () => {
     const ttl = (ttlSeconds: number, list: boolean) => payloadOf(buildVivoPayload(message({}, { ttlSeconds }), config, { now: NOW, list })).timeToLive;
     expect(ttl(30, false)).toBe(60);

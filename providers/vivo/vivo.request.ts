@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { remainingTtlSeconds } from '../shared/ttl.js';
 import type { DeliveryTarget, OutgoingMessage } from '../types.js';
 import type { VivoConfig } from './vivo.config.js';
 import {
@@ -322,13 +323,14 @@ export function buildVivoPayload(
   if (skipContent !== undefined) payload.skipContent = skipContent;
   if (cls.category) payload.category = cls.category;
 
-  const ttl = message.options.ttlSeconds;
-  if (ttl !== undefined) {
-    const remaining = ttl - Math.floor(Math.max(0, opts.now - message.createdAt) / 1000);
-    const min = opts.list ? VIVO_LIMITS.listTtlMin : VIVO_LIMITS.singleTtlMin;
-    // vivo refuses a TTL below its minimum: a short-lived message then lives a little longer rather than failing.
-    payload.timeToLive = Math.min(VIVO_LIMITS.ttlMax, Math.max(min, remaining));
-  }
+  // vivo refuses a TTL below its minimum: a short-lived message then lives a little longer rather than failing.
+  const min = opts.list ? VIVO_LIMITS.listTtlMin : VIVO_LIMITS.singleTtlMin;
+  let ttl = remainingTtlSeconds(message, opts.now, { min, max: VIVO_LIMITS.ttlMax });
+  // A list payload is saved once and its taskId reused by the message's next batches, keyed by the exact payload:
+  // whole minutes keep that key stable across the seconds a large message takes, instead of saving (and spending
+  // vivo's daily list-payload quota on) a new payload every second. Rounded down: never past the expiry.
+  if (ttl !== undefined && opts.list) ttl = Math.max(min, ttl - (ttl % 60));
+  if (ttl !== undefined) payload.timeToLive = ttl;
   if (entries.length > 0) payload.clientCustomMap = { ...message.data };
 
   const extra: VivoExtra = {};

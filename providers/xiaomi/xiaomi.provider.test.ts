@@ -14,8 +14,11 @@ const PACKAGE = 'com.acme.chat';
 const CHANNELS = { im: '101', order: '102', marketing: '201' };
 
 const observed: { seconds: number; reason: string | undefined }[] = [];
+/** The adapter's clock; messages are created at T0 (reset before each test). */
+const T0 = Date.UTC(2025, 2, 10, 4, 0, 0);
+const clock = { now: T0 };
 const deps: ProviderDeps = {
-  now: () => Date.now(),
+  now: () => clock.now,
   random: Math.random,
   logger: pino({ level: 'silent' }),
   observeRequest: (seconds, reason) => observed.push({ seconds, reason }),
@@ -31,7 +34,7 @@ function message(over: Partial<OutgoingMessage> = {}): OutgoingMessage {
     notification: { title: 'New message', body: 'Alice: are you there?' },
     data: { chatId: '42' },
     options: { priority: 'high', category: 'im' },
-    createdAt: 0,
+    createdAt: T0,
     ...over,
   };
 }
@@ -53,6 +56,7 @@ beforeEach(async () => {
   config = xiaomiConfigSchema.parse({ appSecret: SECRET, packageName: PACKAGE, endpoint: sim.url, channels: CHANNELS });
   provider = xiaomiProvider.create(config, deps);
   observed.length = 0;
+  clock.now = T0;
 });
 
 afterEach(async () => {
@@ -90,6 +94,12 @@ describe('Xiaomi adapter against the simulator', () => {
       payload: '{"chatId":"42"}',
       'extra.channel_id': '101',
     });
+  });
+
+  test('a send 100 s after the message was accepted asks Xiaomi to keep it only for the ttl left', async () => {
+    clock.now = T0 + 100_000;
+    await provider.send(batch(1, { message: message({ options: { priority: 'high', ttlSeconds: 3600 } }) }));
+    expect(sim.lastRequest?.form.get('time_to_live')).toBe('3500000');
   });
 
   test('a data-only message is accepted as a pass-through message', async () => {

@@ -46,6 +46,7 @@ export class XiaomiProvider implements PushProvider {
         batch.message,
         targets.map((t) => t.token),
         this.config,
+        this.deps.now(),
         callback,
       );
     } catch (err) {

@@ -29,12 +29,13 @@ function message(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
   };
 }
 
+const NOW = 0; // = createdAt of message(): the whole ttl is left
 const REG_A = 'd//igwEhgBGCI2TG6lWqlKIP7DtBc2pAfZ8tCNa5vJDQKUAd8RflUJ9n8Q9DH1Zk';
 const REG_B = 'Zmvv9Kf3bZ0Hq4Ewk6b5NEAjc1lKr9O6ojqVb+0s1cQ=';
 
 describe('buildXiaomiRequest', () => {
   test('a notification becomes a form POST to /v3/message/regid with the static key header', () => {
-    const req = buildXiaomiRequest(message(), [REG_A, REG_B], config);
+    const req = buildXiaomiRequest(message(), [REG_A, REG_B], config, NOW);
     expect(req.path).toBe('/v3/message/regid');
     expect(req.headers).toEqual({
       Authorization: 'key=sekret==',
@@ -52,7 +53,7 @@ describe('buildXiaomiRequest', () => {
   });
 
   test('a data-only message is pass-through with the data map as JSON payload and no title', () => {
-    const req = buildXiaomiRequest(message({ notification: undefined, data: { a: '1', b: 'x,y' } }), [REG_A], config);
+    const req = buildXiaomiRequest(message({ notification: undefined, data: { a: '1', b: 'x,y' } }), [REG_A], config, NOW);
     expect(req.form).toEqual({
       registration_id: REG_A,
       restricted_package_name: 'com.acme.app',
@@ -62,11 +63,11 @@ describe('buildXiaomiRequest', () => {
   });
 
   test('a data-only message without data still carries a payload, which pass-through requires', () => {
-    expect(buildXiaomiRequest(message({ notification: undefined }), [REG_A], config).form.payload).toBe('{}');
+    expect(buildXiaomiRequest(message({ notification: undefined }), [REG_A], config, NOW).form.payload).toBe('{}');
   });
 
   test('data of a notification goes into payload only, never duplicated as extra keys', () => {
-    const form = buildXiaomiRequest(message({ data: { chatId: '42' } }), [REG_A], config).form;
+    const form = buildXiaomiRequest(message({ data: { chatId: '42' } }), [REG_A], config, NOW).form;
     expect(form.payload).toBe('{"chatId":"42"}');
     expect(Object.keys(form).filter((k) => k.startsWith('extra.'))).toEqual([]);
   });
@@ -74,7 +75,7 @@ describe('buildXiaomiRequest', () => {
   test('the title is cut to 49 and the description to 127 characters, ending with an ellipsis', () => {
     const title = '标'.repeat(60);
     const body = 'b'.repeat(200);
-    const form = buildXiaomiRequest(message({ notification: { title, body } }), [REG_A], config).form;
+    const form = buildXiaomiRequest(message({ notification: { title, body } }), [REG_A], config, NOW).form;
     expect(Array.from(form.title ?? '')).toHaveLength(49);
     expect(form.title).toBe('标'.repeat(48) + '…');
     expect(form.description).toBe('b'.repeat(126) + '…');
@@ -87,8 +88,8 @@ describe('buildXiaomiRequest', () => {
   });
 
   test('collapseKey becomes a stable notify_id within 0..2147483647', () => {
-    const a = buildXiaomiRequest(message({ id: 'm1', options: { priority: 'normal', collapseKey: 'chat-7' } }), [REG_A], config);
-    const b = buildXiaomiRequest(message({ id: 'm2', options: { priority: 'normal', collapseKey: 'chat-7' } }), [REG_A], config);
+    const a = buildXiaomiRequest(message({ id: 'm1', options: { priority: 'normal', collapseKey: 'chat-7' } }), [REG_A], config, NOW);
+    const b = buildXiaomiRequest(message({ id: 'm2', options: { priority: 'normal', collapseKey: 'chat-7' } }), [REG_A], config, NOW);
     expect(a.form.notify_id).toBe(b.form.notify_id);
     const id = Number(a.form.notify_id);
     expect(Number.isInteger(id) && id >= 0 && id <= 2147483647).toBe(true);
@@ -96,15 +97,22 @@ describe('buildXiaomiRequest', () => {
   });
 
   test('without collapseKey two messages get different notify_ids so neither replaces the other', () => {
-    const a = buildXiaomiRequest(message({ id: 'm1' }), [REG_A], config).form.notify_id;
-    const b = buildXiaomiRequest(message({ id: 'm2' }), [REG_A], config).form.notify_id;
+    const a = buildXiaomiRequest(message({ id: 'm1' }), [REG_A], config, NOW).form.notify_id;
+    const b = buildXiaomiRequest(message({ id: 'm2' }), [REG_A], config, NOW).form.notify_id;
     expect(a).not.toBe(b);
   });
 
   test('ttlSeconds becomes time_to_live in milliseconds', () => {
-    expect(buildXiaomiRequest(message({ options: { priority: 'high', ttlSeconds: 3600 } }), [REG_A], config).form.time_to_live).toBe('3600000');
-    expect(buildXiaomiRequest(message({ options: { priority: 'high', ttlSeconds: 0 } }), [REG_A], config).form.time_to_live).toBe('1000');
-    expect(buildXiaomiRequest(message(), [REG_A], config).form.time_to_live).toBeUndefined();
+    expect(buildXiaomiRequest(message({ options: { priority: 'high', ttlSeconds: 3600 } }), [REG_A], config, NOW).form.time_to_live).toBe('3600000');
+    expect(buildXiaomiRequest(message({ options: { priority: 'high', ttlSeconds: 0 } }), [REG_A], config, NOW).form.time_to_live).toBe('1000');
+    expect(buildXiaomiRequest(message(), [REG_A], config, NOW).form.time_to_live).toBeUndefined();
+  });
+
+  test('a later attempt carries only the time left of the ttl, never below 1 s', () => {
+    const created = Date.UTC(2025, 2, 10, 4, 0, 0);
+    const m = message({ createdAt: created, options: { priority: 'high', ttlSeconds: 3600 } });
+    expect(buildXiaomiRequest(m, [REG_A], config, created + 100_000).form.time_to_live).toBe('3500000');
+    expect(buildXiaomiRequest(m, [REG_A], config, created + 3_599_900).form.time_to_live).toBe('1000');
   });
 
   test.each([
@@ -113,20 +121,20 @@ describe('buildXiaomiRequest', () => {
     [{ type: 'url' as const, value: 'https://acme.example/x' }, { 'extra.notify_effect': '3', 'extra.web_uri': 'https://acme.example/x' }],
     [{ type: 'url' as const }, { 'extra.notify_effect': '1' }],
   ])('click action %j maps to %j', (clickAction, expected) => {
-    const form = buildXiaomiRequest(message({ notification: { title: 't', body: 'b', clickAction } }), [REG_A], config).form;
+    const form = buildXiaomiRequest(message({ notification: { title: 't', body: 'b', clickAction } }), [REG_A], config, NOW).form;
     const extras = Object.fromEntries(Object.entries(form).filter(([k]) => k.startsWith('extra.')));
     expect(extras).toEqual(expected);
   });
 
   test('the category picks extra.channel_id from the tenant map, falling back to channels.default', () => {
-    expect(buildXiaomiRequest(message({ options: { priority: 'high', category: 'im' } }), [REG_A], config).form['extra.channel_id']).toBe('123');
-    expect(buildXiaomiRequest(message({ options: { priority: 'high', category: 'news' } }), [REG_A], config).form['extra.channel_id']).toBeUndefined();
+    expect(buildXiaomiRequest(message({ options: { priority: 'high', category: 'im' } }), [REG_A], config, NOW).form['extra.channel_id']).toBe('123');
+    expect(buildXiaomiRequest(message({ options: { priority: 'high', category: 'news' } }), [REG_A], config, NOW).form['extra.channel_id']).toBeUndefined();
     const withDefault = { ...config, channels: { ...config.channels, default: '999' } };
-    expect(buildXiaomiRequest(message({ options: { priority: 'high', category: 'news' } }), [REG_A], withDefault).form['extra.channel_id']).toBe('999');
+    expect(buildXiaomiRequest(message({ options: { priority: 'high', category: 'news' } }), [REG_A], withDefault, NOW).form['extra.channel_id']).toBe('999');
   });
 
   test('a callback URL adds extra.callback, the callbackRef as callback.param and the 1|16|128 type bitmask', () => {
-    const form = buildXiaomiRequest(message(), [REG_A], config, { url: 'https://gw.example/v1/receipts/xiaomi/acme?s=1', ref: 'ref-9' }).form;
+    const form = buildXiaomiRequest(message(), [REG_A], config, NOW, { url: 'https://gw.example/v1/receipts/xiaomi/acme?s=1', ref: 'ref-9' }).form;
     expect(XIAOMI_CALLBACK_TYPE).toBe(145);
     expect(form['extra.callback']).toBe('https://gw.example/v1/receipts/xiaomi/acme?s=1');
     expect(form['extra.callback.param']).toBe('ref-9');
@@ -135,7 +143,7 @@ describe('buildXiaomiRequest', () => {
 
   test('overrides.xiaomi are merged last and may replace the channel and the notify type', () => {
     const overrides = { xiaomi: { notify_type: 3, time_to_send: 1767225600000, extra: { channel_id: '777', jobkey: 'daily-1', notify_foreground: '0' } } };
-    const form = buildXiaomiRequest(message({ options: { priority: 'high', category: 'im', overrides } }), [REG_A], config).form;
+    const form = buildXiaomiRequest(message({ options: { priority: 'high', category: 'im', overrides } }), [REG_A], config, NOW).form;
     expect(form.notify_type).toBe('3');
     expect(form.time_to_send).toBe('1767225600000');
     expect(form['extra.channel_id']).toBe('777');
@@ -144,15 +152,15 @@ describe('buildXiaomiRequest', () => {
   });
 
   test('overrides given as only the Xiaomi part are accepted too, and other vendors’ overrides are ignored', () => {
-    const own = buildXiaomiRequest(message({ options: { priority: 'high', overrides: { extra: { jobkey: 'k' } } } }), [REG_A], config).form;
+    const own = buildXiaomiRequest(message({ options: { priority: 'high', overrides: { extra: { jobkey: 'k' } } } }), [REG_A], config, NOW).form;
     expect(own['extra.jobkey']).toBe('k');
-    const others = buildXiaomiRequest(message({ options: { priority: 'high', overrides: { huawei: { foo: 1 } } } }), [REG_A], config).form;
+    const others = buildXiaomiRequest(message({ options: { priority: 'high', overrides: { huawei: { foo: 1 } } } }), [REG_A], config, NOW).form;
     expect(Object.keys(others).some((k) => k.startsWith('extra.'))).toBe(false);
   });
 
   test('invalid overrides.xiaomi throw XiaomiOverridesError naming the field', () => {
     const bad = { xiaomi: { extra: { callback: 'https://evil.example' } } };
-    expect(() => buildXiaomiRequest(message({ options: { priority: 'high', overrides: bad } }), [REG_A], config)).toThrow(XiaomiOverridesError);
+    expect(() => buildXiaomiRequest(message({ options: { priority: 'high', overrides: bad } }), [REG_A], config, NOW)).toThrow(XiaomiOverridesError);
     expect(xiaomiOverridesSchema.safeParse({ notify_type: 9 }).success).toBe(false);
     expect(xiaomiOverridesSchema.safeParse({ title: 'x' }).success).toBe(false);
     expect(xiaomiOverridesSchema.safeParse({ extra: { notify_effect: '2', intent_uri: 'intent:x' } }).success).toBe(true);

@@ -1,7 +1,7 @@
 /**
  * Pure request builders for `POST /v3/message/regid` (docs/vendors/xiaomi.md#endpoints, #request;
  * https://dev.mi.com/xiaomihyperos/documentation/detail?pId=1559): message + regIds + config →
- * the exact path, headers and form fields. No I/O, no clock.
+ * the exact path, headers and form fields. No I/O; the caller passes the clock reading.
  *
  * Mapping (what does not appear has no Xiaomi field on this API):
  * - notification.title/body → `title`/`description`, cut to 49/127 characters (Xiaomi: "under
@@ -15,7 +15,7 @@
  * - collapseKey → `notify_id` (stable hash); without one the message id is hashed instead, because
  *   messages with the same notify_id replace each other and Xiaomi's default is one shared id
  *   (pId=1559: "by default the notification bar shows only one message").
- * - ttlSeconds → `time_to_live` in milliseconds.
+ * - ttlSeconds → `time_to_live` in milliseconds: the time left of it at `nowMs` (a retry does not restart it).
  * - options.category → `extra.channel_id` from the tenant's `channels` map (docs/vendors/xiaomi.md#categories).
  * - callbackUrl/callbackRef → `extra.callback`, `extra.callback.param`, `extra.callback.type`.
  * - overrides.xiaomi → validated by `xiaomiOverridesSchema`, merged last.
@@ -23,6 +23,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { remainingTtlSeconds } from '../shared/ttl.js';
 import type { OutgoingMessage } from '../types.js';
 import type { XiaomiConfig } from './xiaomi.config.js';
 import {
@@ -109,6 +110,7 @@ export function buildXiaomiRequest(
   message: OutgoingMessage,
   regIds: readonly string[],
   config: RequestConfig,
+  nowMs: number,
   callback?: XiaomiCallback,
 ): XiaomiRequest {
   const overrides = resolveXiaomiOverrides(message.options.overrides);
@@ -125,9 +127,9 @@ export function buildXiaomiRequest(
     form.notify_id = String(xiaomiNotifyId(message.options.collapseKey ?? message.id));
   }
   if (!n || Object.keys(message.data).length > 0) form.payload = JSON.stringify(message.data);
-  const ttl = message.options.ttlSeconds;
   // Xiaomi counts milliseconds; a 0 s TTL ("now or never") becomes the smallest useful 1 s.
-  if (ttl !== undefined) form.time_to_live = String(Math.max(1, Math.round(ttl)) * 1000);
+  const ttl = remainingTtlSeconds(message, nowMs, { min: 1 });
+  if (ttl !== undefined) form.time_to_live = String(ttl * 1000);
 
   const channelId = xiaomiChannelFor(message.options.category, config.channels);
   if (channelId !== undefined) form['extra.channel_id'] = channelId;

@@ -84,7 +84,10 @@ export class Dispatcher {
     const t = now();
     const rows = batch.deliveries;
 
-    if (batch.message.expiresAt !== null && t >= batch.message.expiresAt) {
+    // Past its ttl: expire, never send. ttlSeconds 0 ("now or never": the vendor must not store it) expires the
+    // moment it is accepted, so it gets its one attempt here; any retry of it expires in retryOrGiveUp.
+    const { expiresAt, createdAt } = batch.message;
+    if (expiresAt !== null && expiresAt > createdAt && t >= expiresAt) {
       return this.complete(lane, rows.map((d) => expired(d)));
     }
     // Send windows (vivo marketing 07:00–23:00 Beijing): hold, never drop.

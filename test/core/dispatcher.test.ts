@@ -149,6 +149,19 @@ describe('dispatcher with the Huawei simulator', () => {
     expect(t.sim.sendRequests).toBe(0);
   });
 
+  it('sends a ttlSeconds 0 message ("now or never") once and expires it instead of retrying', async () => {
+    const sent = await sendTo(1, { options: { ttlSeconds: 0 } });
+    await t.gw.dispatcher.runLane(lane);
+    expect((await deliveries(sent.id))[0]?.state).toBe('sent');
+    expect(t.sim.sendRequests).toBe(1);
+
+    const failed = await t.server('post', '/v1/messages').send({ to: { userIds: ['u'] }, ...hello, options: { ttlSeconds: 0 } }).expect(202);
+    t.sim.fail(1);
+    await t.gw.dispatcher.runLane(lane);
+    expect((await deliveries(failed.body.id))[0]).toMatchObject({ state: 'expired', attempts: 1 });
+    expect(t.sim.sendRequests).toBe(2);
+  });
+
   it('expires instead of retrying when the next attempt would fall after the ttl', async () => {
     const { id } = await sendTo(1, { options: { ttlSeconds: 1 } });
     t.sim.fail(1);
