@@ -38,6 +38,7 @@ export class MessageService {
     const parsed = sendMessageSchema.safeParse(rawBody);
     if (!parsed.success) throw fromZodIssues(parsed.error.issues);
     const body = parsed.data;
+    refuseEmpty(body);
     this.validateOverrides(body);
 
     const now = this.deps.now();
@@ -184,6 +185,19 @@ export class MessageService {
       );
     }
   }
+}
+
+/** A push with no notification and no data would reach the phone as nothing: refuse it before anything is stored. */
+function refuseEmpty(body: SendMessageBody): void {
+  if (body.notification || Object.keys(body.data ?? {}).length > 0) return;
+  throw new ApiError(
+    'empty_message',
+    'The message has neither a notification nor any data: add notification {title, body} or at least one data entry.',
+    [
+      { field: 'notification', message: 'add notification {title, body} for a visible notification' },
+      { field: 'data', message: 'or add at least one data entry for a data-only message' },
+    ],
+  );
 }
 
 export function unknownProvider(provider: string, field: string, hub: ProviderHub): ApiError {

@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   field_not_allowed: 400,
   invalid_token: 400,
   unknown_provider: 400,
+  empty_message: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,

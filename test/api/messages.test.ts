@@ -104,6 +104,23 @@ describe('POST /v1/messages', () => {
       expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
     });
 
+    it.each<[string, unknown]>([
+      ['neither notification nor data', { to: { userIds: ['bob'] } }],
+      ['an empty data map', { to: { userIds: ['bob'] }, data: {} }],
+    ])('refuses a message with %s as empty_message, and stores nothing', async (_name, body) => {
+      await registerUser('bob', 1);
+      const res = await send(body).expect(400);
+      expect(res.body.error.code).toBe('empty_message');
+      expect(res.body.error.message).toMatch(/notification \{title, body\}.*data entry/);
+      expect(res.body.error.details.map((d: { field: string }) => d.field)).toEqual(['notification', 'data']);
+      expect(await t.gw.store.pendingCount('acme')).toBe(0);
+    });
+
+    it('accepts a data-only message with at least one entry', async () => {
+      await registerUser('bob', 1);
+      await send({ to: { userIds: ['bob'] }, data: { chat: '7' } }).expect(202);
+    });
+
     it('names an unknown provider in raw tokens', async () => {
       const res = await send({ to: { tokens: [{ provider: 'nokia', token: 'x' }] }, ...hello }).expect(400);
       expect(res.body.error).toMatchObject({ code: 'unknown_provider', details: [{ field: 'to.tokens[0].provider' }] });
