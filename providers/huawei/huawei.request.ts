@@ -3,6 +3,7 @@
  * (message, tokens, config, callbackRef) → the exact body and headers. No I/O here.
  */
 import { z } from 'zod';
+import { isMessageCategory, type MessageCategory } from '../categories.js';
 import type { ClickAction, OutgoingMessage } from '../types.js';
 import { huaweiClientId, HUAWEI_TOKEN_PATH, type HuaweiConfig } from './huawei.config.js';
 import type {
@@ -14,28 +15,46 @@ import type {
 } from './huawei.wire.js';
 
 /**
- * Cross-vendor `options.category` → Huawei `android.category` (docs/vendors.md §2.4, §2.7).
- * Unknown or absent categories send no `android.category`, which Huawei treats as news & marketing.
+ * Cross-vendor `options.category` → Huawei `android.category` (docs/vendors.md §2.4, §2.7;
+ * https://developer.huawei.com/consumer/cn/doc/HMSCore-Guides/message-classification-0000001149358835).
+ * Every pushgate category is listed (the table is keyed by `MessageCategory`); content & marketing
+ * categories map to MARKETING, which is what Huawei assumes when `android.category` is absent.
  */
-export const HUAWEI_CATEGORY_MAP: Readonly<Record<string, HuaweiCategory>> = {
+export const HUAWEI_CATEGORY_MAP: Readonly<Record<MessageCategory, HuaweiCategory>> = {
   im: 'IM',
+  chat: 'IM',
+  message: 'IM',
+  call: 'VOIP',
   voip: 'VOIP',
   account: 'ACCOUNT',
+  security: 'ACCOUNT',
   order: 'EXPRESS',
+  logistics: 'EXPRESS',
+  payment: 'FINANCE',
   finance: 'FINANCE',
   reminder: 'SYSTEM_REMINDER',
+  todo: 'SYSTEM_REMINDER',
+  schedule: 'SYSTEM_REMINDER',
+  calendar: 'SYSTEM_REMINDER',
+  device: 'DEVICE_REMINDER',
   device_reminder: 'DEVICE_REMINDER',
+  alarm: 'DEVICE_REMINDER',
   subscription: 'SUBSCRIPTION',
   travel: 'TRAVEL',
   health: 'HEALTH',
   work: 'WORK',
   mail: 'MAIL',
   news: 'MARKETING',
+  content: 'MARKETING',
+  recommendation: 'MARKETING',
+  social: 'MARKETING',
   marketing: 'MARKETING',
+  promotion: 'MARKETING',
 };
 
+/** Undefined for no category, or one stored before the list was closed. */
 export function huaweiCategoryOf(category: string | undefined): HuaweiCategory | undefined {
-  return category === undefined ? undefined : HUAWEI_CATEGORY_MAP[category];
+  return isMessageCategory(category) ? HUAWEI_CATEGORY_MAP[category] : undefined;
 }
 
 /**
