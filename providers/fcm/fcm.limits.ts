@@ -1,6 +1,6 @@
 /**
  * What FCM can take, checked at accept (ProviderDefinition.checkMessage). FCM has data-only messages;
- * its limit is 4096 bytes of payload (https://firebase.google.com/docs/cloud-messaging/concept-options#notifications_and_data_messages),
+ * its limit is 4096 bytes of payload (https://firebase.google.com/docs/cloud-messaging/concept-options),
  * measured as the simulator and FCM do: the `data` and `notification` of the built message.
  */
 import type { MessageCheckFailure, OutgoingMessage } from '../types.js';

@@ -15,8 +15,8 @@ import type {
 } from './huawei.wire.js';
 
 /**
- * Cross-vendor `options.category` → Huawei `android.category` (docs/vendors.md §2.4, §2.7;
- * https://developer.huawei.com/consumer/cn/doc/HMSCore-Guides/message-classification-0000001149358835).
+ * Cross-vendor `options.category` → Huawei `android.category`
+ * (https://developer.huawei.com/consumer/cn/doc/HMSCore-References/https-send-api-0000001050986197).
  * Every pushgate category is listed (the table is keyed by `MessageCategory`); content & marketing
  * categories map to MARKETING, which is what Huawei assumes when `android.category` is absent.
  */
