@@ -42,7 +42,7 @@ export interface NotificationContent {
 }
 
 export interface MessageOptions {
-  /** Cross-vendor message class: im, account, order, reminder, subscription, news, marketing, … */
+  /** A `MessageCategory` (providers/categories.ts) for new messages; typed string because stored messages may predate the closed list. */
   category?: string | undefined;
   priority: Priority;
   ttlSeconds?: number | undefined;
@@ -179,6 +179,22 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
+/**
+ * Why a vendor cannot take a message at all, whatever the device: the API answers it at accept (the
+ * provider's targets are listed in `skipped`, or 400 `message_not_deliverable` when no provider is left)
+ * instead of storing deliveries that could only fail.
+ * - `data_only_unsupported`: no notification, and the vendor has no data-only (pass-through) message;
+ * - `payload_too_large`: over the vendor's size limit, measured on the vendor's own encoding;
+ * - `unsupported_content`: another field the vendor refuses and pushgate cannot cut (e.g. a click URL too long).
+ */
+export type MessageCheckReason = 'data_only_unsupported' | 'payload_too_large' | 'unsupported_content';
+
+export interface MessageCheckFailure {
+  reason: MessageCheckReason;
+  /** What the vendor cannot take and how to change the message, naming the limit. */
+  message: string;
+}
+
 export interface ProviderDefinition<C = unknown> {
   /** The provider id used in the API, config and metric labels. */
   id: string;
@@ -214,6 +230,13 @@ export interface ProviderDefinition<C = unknown> {
   quotaResetTimeZone?: string;
   /** Hours (local to `timeZone`) outside which a quota class must not be sent: held, not dropped. */
   sendWindow?(quotaClass: string): { fromHour: number; toHour: number; timeZone: string } | undefined;
+  /**
+   * Whether this vendor can take the message, decided before it is stored: data-only support,
+   * size after the vendor's own encoding (run through the vendor's pure request builder), fields it
+   * refuses. Called once per (message, tenant config), never per target; `undefined` means it can.
+   * Vendor overrides are in `message.options.overrides`, already validated.
+   */
+  checkMessage?(message: OutgoingMessage, config: C): MessageCheckFailure | undefined;
   create(config: C, deps: ProviderDeps): PushProvider;
   receipts?: ReceiptHandler<C>;
   /** Start this vendor's simulator and return a tenant config pointing at it (playground, tests, bench). */

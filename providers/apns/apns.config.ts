@@ -11,6 +11,7 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
+import { categoryMapSchema } from '../categories.js';
 import type { ApnsEnvironment } from './apns.wire.js';
 
 /** Apple's hosts, port 443 (2197 is also accepted). */
@@ -106,7 +107,7 @@ export const apnsConfigSchema = z
     /** Per-stream answer timeout in ms (node-apn `requestTimeout`). @default 5000 */
     requestTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
     /** `options.category` → `aps.interruption-level`, e.g. `{ marketing: passive, account: time-sensitive }`. */
-    interruptionLevels: z.record(z.string(), z.enum(['passive', 'active', 'time-sensitive', 'critical'])).optional(),
+    interruptionLevels: categoryMapSchema(z.enum(['passive', 'active', 'time-sensitive', 'critical'])).optional(),
   })
   .strict();
 

@@ -3,6 +3,7 @@
  * one HTTP/2 session per environment, devices carrying their environment (docs/vendors/apns.md).
  */
 import { defineProvider } from '../types.js';
+import { checkApnsMessage } from './apns.limits.js';
 import { apnsConfigSchema, type ApnsConfig } from './apns.config.js';
 import { ApnsProvider } from './apns.provider.js';
 import { apnsOverridesSchema } from './apns.request.js';
@@ -26,6 +27,7 @@ export const apnsProvider = defineProvider<ApnsConfig>({
   },
   // Matched by key name: the whole `auth` section, and the .p8 / certificate key and passphrase in it.
   secretFields: ['auth', 'key', 'passphrase'],
+  checkMessage: (message, config) => checkApnsMessage(message, config),
   create: (config, deps) => new ApnsProvider(config, deps),
   async playground() {
     // Apple-like: one stream per new session until the first authenticated request.

@@ -10,6 +10,7 @@
  * ```
  */
 import { z } from 'zod';
+import { categoryMapSchema } from '../categories.js';
 import { FCM_DEFAULT_ENDPOINT, type ServiceAccountJson } from './fcm.wire.js';
 
 /**
@@ -87,7 +88,7 @@ export const fcmConfigSchema = z
     /** CA (PEM) that `endpoint` and `oauthEndpoint` are verified against instead of the system roots (TLS simulators). */
     ca: z.string().optional(),
     /** Message category → Android notification `channel_id`; `default` for the rest. */
-    channels: z.record(z.string(), z.string().min(1).max(200)).default({}),
+    channels: categoryMapSchema(z.string().min(1).max(200), { withDefault: true }).default({}),
     /** Per-stream timeout in milliseconds (firebase-admin uses 15000). */
     timeoutMs: z.number().int().positive().max(120_000).default(15_000),
     /**

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { defineProvider } from '../types.js';
+import { checkFcmMessage } from './fcm.limits.js';
 import { fcmConfigSchema, type FcmConfig } from './fcm.config.js';
 import { FcmProvider } from './fcm.provider.js';
 import { fcmOverridesSchema } from './fcm.request.js';
@@ -47,6 +48,7 @@ export const fcmProvider = defineProvider<FcmConfig>({
   },
   secretFields: ['serviceAccount', 'private_key', 'privateKey'],
   // FCM has no daily quota and no message classes: one quota class, QUOTA_EXCEEDED is per minute (rate_limited).
+  checkMessage: (message, config) => checkFcmMessage(message, config),
   create: (config, deps) => new FcmProvider(config, deps),
   async playground() {
     const simulator = await FcmSimulator.start({ projectId: 'pushgate-playground' });

@@ -3,6 +3,7 @@
  * `rateLimit` is stripped by the core before this schema runs.
  */
 import { z } from 'zod';
+import { categoryMapSchema } from '../categories.js';
 
 export const HUAWEI_DEFAULT_ENDPOINT = 'https://push-api.cloud.huawei.com';
 export const HUAWEI_DEFAULT_AUTH_ENDPOINT = 'https://oauth-login.cloud.huawei.com';
@@ -32,7 +33,7 @@ export const huaweiConfigSchema = z
     callbackUserName: z.string().min(1).optional(),
     callbackKey: z.string().min(1).optional(),
     /** Cross-vendor category → `android.notification.channel_id` (the app's Android notification channel). */
-    channels: z.record(z.string().min(1), z.string().min(1)).optional(),
+    channels: categoryMapSchema(z.string().min(1)).optional(),
     /** Extra CA (PEM) for a TLS simulator. */
     ca: z.string().optional(),
   })

@@ -123,6 +123,16 @@ describe('buildHuaweiSendRequest', () => {
     expect(body.message.android?.notification?.['target_user_type']).toBeUndefined();
   });
 
+  it('takes its own section of the stored overrides map and ignores the other vendors\' sections', () => {
+    const overrides = { huawei: { importance: 'HIGH', target_user_type: 1 }, vivo: { notifyType: 1 } };
+    const android = buildHuaweiSendRequest(message({ options: { priority: 'normal', overrides } }), ['tok'], config, 'r', NOW).message.android;
+    expect(android?.notification).toMatchObject({ importance: 'HIGH' });
+    expect(android?.target_user_type).toBe(1);
+    expect(android).not.toHaveProperty('huawei');
+    expect(android).not.toHaveProperty('vivo');
+    expect(buildHuaweiSendRequest(message({ options: { priority: 'normal', overrides: { vivo: { notifyType: 1 } } } }), ['tok'], config, 'r', NOW).message.android).not.toHaveProperty('vivo');
+  });
+
   it('drops notification overrides on a data-only message', () => {
     const overrides = huaweiOverridesSchema.parse({ importance: 'HIGH' });
     const body = buildHuaweiSendRequest(message({ notification: undefined, options: { priority: 'normal', overrides } }), ['tok'], config, 'r', NOW);

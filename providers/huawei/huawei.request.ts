@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { remainingTtlSeconds } from '../shared/ttl.js';
+import { isMessageCategory, type MessageCategory } from '../categories.js';
 import type { ClickAction, OutgoingMessage } from '../types.js';
 import { huaweiClientId, HUAWEI_TOKEN_PATH, type HuaweiConfig } from './huawei.config.js';
 import type {
@@ -15,28 +16,46 @@ import type {
 } from './huawei.wire.js';
 
 /**
- * Cross-vendor `options.category` → Huawei `android.category` (docs/vendors/huawei.md#categories).
- * Unknown or absent categories send no `android.category`, which Huawei treats as news & marketing.
+ * Cross-vendor `options.category` → Huawei `android.category` (docs/vendors/huawei.md#categories,
+ * https://developer.huawei.com/consumer/cn/doc/HMSCore-References/https-send-api-0000001050986197).
+ * Every pushgate category is listed (the table is keyed by `MessageCategory`); content & marketing
+ * categories map to MARKETING, which is what Huawei assumes when `android.category` is absent.
  */
-export const HUAWEI_CATEGORY_MAP: Readonly<Record<string, HuaweiCategory>> = {
+export const HUAWEI_CATEGORY_MAP: Readonly<Record<MessageCategory, HuaweiCategory>> = {
   im: 'IM',
+  chat: 'IM',
+  message: 'IM',
+  call: 'VOIP',
   voip: 'VOIP',
   account: 'ACCOUNT',
+  security: 'ACCOUNT',
   order: 'EXPRESS',
+  logistics: 'EXPRESS',
+  payment: 'FINANCE',
   finance: 'FINANCE',
   reminder: 'SYSTEM_REMINDER',
+  todo: 'SYSTEM_REMINDER',
+  schedule: 'SYSTEM_REMINDER',
+  calendar: 'SYSTEM_REMINDER',
+  device: 'DEVICE_REMINDER',
   device_reminder: 'DEVICE_REMINDER',
+  alarm: 'DEVICE_REMINDER',
   subscription: 'SUBSCRIPTION',
   travel: 'TRAVEL',
   health: 'HEALTH',
   work: 'WORK',
   mail: 'MAIL',
   news: 'MARKETING',
+  content: 'MARKETING',
+  recommendation: 'MARKETING',
+  social: 'MARKETING',
   marketing: 'MARKETING',
+  promotion: 'MARKETING',
 };
 
+/** Undefined for no category, or one stored before the list was closed. */
 export function huaweiCategoryOf(category: string | undefined): HuaweiCategory | undefined {
-  return category === undefined ? undefined : HUAWEI_CATEGORY_MAP[category];
+  return isMessageCategory(category) ? HUAWEI_CATEGORY_MAP[category] : undefined;
 }
 
 /**
@@ -146,6 +165,20 @@ export const huaweiOverridesSchema = z
   });
 export type HuaweiOverrides = z.output<typeof huaweiOverridesSchema>;
 
+const OVERRIDE_KEYS: ReadonlySet<string> = new Set([...Object.keys(notificationOverrideShape), ...Object.keys(androidOverrideShape)]);
+
+/**
+ * The Huawei section of `options.overrides`. The dispatcher hands over the whole stored map
+ * (`{ huawei: {...}, vivo: {...} }`); a bare Huawei section (the builder tests) is taken as is.
+ * Another vendor's section must never land in `android`.
+ */
+function huaweiOverridesOf(overrides: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!overrides) return {};
+  const own = overrides['huawei'];
+  if (own !== undefined) return typeof own === 'object' && own !== null ? (own as Record<string, unknown>) : {};
+  return Object.keys(overrides).every((k) => OVERRIDE_KEYS.has(k)) ? overrides : {};
+}
+
 export function huaweiSendPath(appId: string): string {
   return `/v1/${encodeURIComponent(appId)}/messages:send`;
 }
@@ -188,7 +221,7 @@ export function buildHuaweiSendRequest(
   nowMs: number,
 ): HuaweiSendRequest {
   const { notification, options } = message;
-  const overrides = (options.overrides ?? {}) as Record<string, unknown>;
+  const overrides = huaweiOverridesOf(options.overrides);
   const android: HuaweiAndroidConfig = {};
   if (options.collapseKey !== undefined) android.collapse_key = huaweiCollapseKey(options.collapseKey);
   android.urgency = options.priority === 'high' ? 'HIGH' : 'NORMAL';

@@ -1,5 +1,6 @@
 /** Huawei Push Kit v1 (docs/vendors/huawei.md): the one value the registry lists for this vendor. */
 import { defineProvider } from '../types.js';
+import { checkHuaweiMessage } from './huawei.limits.js';
 import { huaweiConfigSchema, type HuaweiConfig } from './huawei.config.js';
 import { HuaweiProvider } from './huawei.provider.js';
 import { huaweiReceipts } from './huawei.receipts.js';
@@ -25,6 +26,7 @@ export const huaweiProvider = defineProvider<HuaweiConfig>({
   },
   secretFields: ['clientSecret', 'callbackKey'],
   quotaClassOf: (category) => huaweiQuotaClassOf(category),
+  checkMessage: (message, config) => checkHuaweiMessage(message, config),
   create: (config, deps) => new HuaweiProvider(config, deps),
   receipts: huaweiReceipts,
   async playground(ctx) {

@@ -4,6 +4,7 @@
  * wire facts in docs/vendors/oppo.md; set-up in README.md, "OPPO Push".
  */
 import { defineProvider } from '../types.js';
+import { checkOppoMessage } from './oppo.limits.js';
 import { oppoConfigSchema, type OppoConfig } from './oppo.config.js';
 import { OppoProvider } from './oppo.provider.js';
 import { oppoReceipts } from './oppo.receipts.js';
@@ -28,6 +29,7 @@ export const oppoProvider = defineProvider<OppoConfig>({
   secretFields: ['masterSecret'],
   /** 'service' (communication & service categories: unlimited once granted) or 'marketing' (daily caps). */
   quotaClassOf: (category) => oppoQuotaClass(category),
+  checkMessage: (message, config) => checkOppoMessage(message, config),
   create: (config, deps) => new OppoProvider(config, deps),
   receipts: oppoReceipts,
   async playground() {

@@ -3,6 +3,7 @@
  * by the core before this schema runs.
  */
 import { z } from 'zod';
+import { categoryMapSchema } from '../categories.js';
 import { OPPO_HOSTS } from './oppo.wire.js';
 
 export const oppoConfigSchema = z
@@ -23,7 +24,7 @@ export const oppoConfigSchema = z
     /** Default Android notification channel (`channel_id`) for every message. */
     channelId: z.string().min(1).max(200).optional(),
     /** `channel_id` per pushgate category (`im`, `marketing`…); wins over `channelId`. */
-    channels: z.record(z.string(), z.string().min(1).max(200)).optional(),
+    channels: categoryMapSchema(z.string().min(1).max(200)).optional(),
     /**
      * The `notify_level` for classified messages other than `im` (which is 16): 1 shade only,
      * 2 shade + lock screen (default), 16 banner + sound (honoured only for the communication &

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { remainingTtlSeconds } from '../shared/ttl.js';
+import { isMessageCategory, type MessageCategory } from '../categories.js';
 import type { ClickAction, MessageOptions, OutgoingMessage } from '../types.js';
 import type { OppoConfig } from './oppo.config.js';
 import {
@@ -44,35 +45,39 @@ export const OPPO_LIMITS = {
 // ---------------------------------------------------------------- categories
 
 const SERVICE = new Set<string>(OPPO_SERVICE_CATEGORIES);
-const CONTENT = new Set<string>(OPPO_CONTENT_CATEGORIES);
 
 /**
- * pushgate category → OPPO `category` (since 2024-11-20). OPPO's own names are accepted in any case.
+ * pushgate category → OPPO `category` (since 2024-11-20; https://open.oppomobile.com/new/developmentDoc/info?id=13189).
+ * Keyed by `MessageCategory`: every pushgate category is listed, OPPO's own names are not categories.
  *
  * | pushgate                        | OPPO            | class     | notify_level            |
  * |---------------------------------|-----------------|-----------|-------------------------|
- * | im, chat, call                  | IM              | service   | 16                      |
- * | account, security               | ACCOUNT         | service   | config.notifyLevel ?? 2 |
- * | reminder, todo, calendar        | TODO            | service   | config.notifyLevel ?? 2 |
- * | device, alarm                   | DEVICE_REMINDER | service   | config.notifyLevel ?? 2 |
+ * | im, chat, message, call, voip   | IM              | service   | 16                      |
+ * | account, security, finance      | ACCOUNT         | service   | config.notifyLevel ?? 2 |
+ * | reminder, todo, schedule, calendar | TODO         | service   | config.notifyLevel ?? 2 |
+ * | device, device_reminder, alarm  | DEVICE_REMINDER | service   | config.notifyLevel ?? 2 |
  * | order, logistics, payment       | ORDER           | service   | config.notifyLevel ?? 2 |
  * | subscription                    | SUBSCRIPTION    | service   | config.notifyLevel ?? 2 |
  * | news                            | NEWS            | marketing | min(config ?? 2, 2)     |
- * | content                         | CONTENT         | marketing | min(config ?? 2, 2)     |
+ * | content, recommendation         | CONTENT         | marketing | min(config ?? 2, 2)     |
  * | social                          | SOCIAL          | marketing | min(config ?? 2, 2)     |
  * | marketing, promotion            | MARKETING       | marketing | min(config ?? 1, 2)     |
- * | anything else / none            | (omitted)       | marketing | (omitted: needs a category) |
+ * | travel, health, work, mail, none | (omitted)      | marketing | (omitted: needs a category) |
  *
  * OPPO counts unclassified messages as content & marketing for quotas (docs/vendors/oppo.md#rate-limits-and-quotas).
  */
-const CATEGORY_MAP: Readonly<Record<string, OppoCategory>> = {
+export const OPPO_CATEGORY_MAP: Readonly<Record<MessageCategory, OppoCategory | undefined>> = {
   im: 'IM',
   chat: 'IM',
+  message: 'IM',
   call: 'IM',
+  voip: 'IM',
   account: 'ACCOUNT',
   security: 'ACCOUNT',
+  finance: 'ACCOUNT',
   reminder: 'TODO',
   todo: 'TODO',
+  schedule: 'TODO',
   calendar: 'TODO',
   device: 'DEVICE_REMINDER',
   device_reminder: 'DEVICE_REMINDER',
@@ -81,20 +86,22 @@ const CATEGORY_MAP: Readonly<Record<string, OppoCategory>> = {
   logistics: 'ORDER',
   payment: 'ORDER',
   subscription: 'SUBSCRIPTION',
+  // OPPO's list has no travel/health/work/mail class: sent unclassified, as OPPO counts them.
+  travel: undefined,
+  health: undefined,
+  work: undefined,
+  mail: undefined,
   news: 'NEWS',
   content: 'CONTENT',
+  recommendation: 'CONTENT',
   social: 'SOCIAL',
   marketing: 'MARKETING',
   promotion: 'MARKETING',
 };
 
+/** Undefined for no category, one with no OPPO class, or one stored before the list was closed. */
 export function oppoCategoryOf(category: string | undefined): OppoCategory | undefined {
-  if (!category) return undefined;
-  const lower = category.trim().toLowerCase();
-  const mapped = CATEGORY_MAP[lower];
-  if (mapped) return mapped;
-  const upper = lower.toUpperCase();
-  return SERVICE.has(upper) || CONTENT.has(upper) ? (upper as OppoCategory) : undefined;
+  return isMessageCategory(category) ? OPPO_CATEGORY_MAP[category] : undefined;
 }
 
 export function isServiceCategory(category: OppoCategory | undefined): boolean {

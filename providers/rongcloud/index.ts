@@ -10,6 +10,7 @@
  * callback" may exist; UNVERIFIED, docs/vendors/rongcloud.md#request/#receipts). No quota: none is documented for this API.
  */
 import { defineProvider } from '../types.js';
+import { checkRongCloudMessage } from './rongcloud.limits.js';
 import { rongcloudConfigSchema, type RongCloudConfig } from './rongcloud.config.js';
 import { RongCloudProvider } from './rongcloud.provider.js';
 import { rongcloudOverridesSchema } from './rongcloud.request.js';
@@ -27,6 +28,7 @@ export const rongcloudProvider = defineProvider<RongCloudConfig>({
     defaultRate: { perSecond: 1, concurrency: 1 },
   },
   secretFields: ['appSecret'],
+  checkMessage: (message, config) => checkRongCloudMessage(message, config),
   create: (config, deps) => new RongCloudProvider(config, deps),
   // The playground runs a primary and a backup simulator (closed together), like a region's host pair.
   async playground() {

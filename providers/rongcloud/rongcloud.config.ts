@@ -6,6 +6,7 @@
  * to the backup host on network errors and HTTP 5xx; so does this adapter (rongcloud.provider.ts).
  */
 import { z } from 'zod';
+import { categoryMapSchema } from '../categories.js';
 
 export const RONGCLOUD_REGIONS = {
   china: { primary: 'https://api.rong-api.com', backup: 'https://api-b.rong-api.com' },
@@ -39,7 +40,7 @@ export const rongcloudConfigSchema = z
      * `notification.android.mi.channelId`: the channels registered in the Xiaomi console decide
      * private vs public messages (docs/vendors/xiaomi.md#categories).
      */
-    miChannels: z.record(z.string(), z.string().min(1)).optional(),
+    miChannels: categoryMapSchema(z.string().min(1), { withDefault: true }).optional(),
     /** Per-request timeout in ms (the official SDKs use 10 s). */
     timeoutMs: z.number().int().positive().max(120_000).default(10_000),
     /** Extra CA (PEM) for a TLS endpoint signed by a private CA. */

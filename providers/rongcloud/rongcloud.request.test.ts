@@ -1,3 +1,4 @@
+import { MESSAGE_CATEGORIES } from '../categories.js';
 import { OUTCOMES, type OutgoingMessage } from '../types.js';
 import { resolveHosts, rongcloudConfigSchema } from './rongcloud.config.js';
 import { classifyRongCloud, TRANSPORT_FAILURE } from './rongcloud.errors.js';
@@ -67,15 +68,16 @@ describe('buildPushUserRequest', () => {
     ['content', { importance: 'LOW' }, { category: 'CONTENT' }, { classification: '0', category: 'CONTENT' }],
     ['social', { importance: 'LOW' }, { category: 'SOCIAL' }, { classification: '0', category: 'SOCIAL' }],
     ['marketing', { category: 'MARKETING', importance: 'LOW' }, { category: 'MARKETING' }, { classification: '0', category: 'MARKETING' }],
+    ['payment', { category: 'FINANCE', importance: 'NORMAL' }, { category: 'ORDER' }, { classification: '1', category: 'ORDER' }],
+    ['chat', { category: 'IM', importance: 'NORMAL' }, { category: 'IM', notify_level: 16 }, { classification: '1', category: 'IM' }],
   ])('maps category %s into the hw, oppo and vivo sub-objects', (category, hw, oppo, vivo) => {
     const android = buildPushUserRequest(message({}, { category }), ['u1'], noConfig).notification.android;
     expect(android).toEqual({ hw, oppo, vivo });
   });
 
-  it('covers every category of the documented table in the test above', () => {
-    expect(Object.keys(RONGCLOUD_CATEGORIES).sort()).toEqual(
-      ['account', 'content', 'device_reminder', 'im', 'marketing', 'news', 'order', 'reminder', 'social', 'subscription', 'voip'],
-    );
+  it('maps every pushgate category, travel/health/work/mail to no vendor block (OPPO and vivo have no such class)', () => {
+    expect(Object.keys(RONGCLOUD_CATEGORIES).sort()).toEqual([...MESSAGE_CATEGORIES].sort());
+    expect(buildPushUserRequest(message({}, { category: 'travel' }), ['u1'], noConfig).notification.android).toBeUndefined();
   });
 
   it('sends no vendor classification for an unknown category but uses the default Xiaomi channel', () => {

@@ -31,6 +31,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { isMessageCategory, type MessageCategory } from '../categories.js';
 import type { NotificationContent, OutgoingMessage } from '../types.js';
 import type { RongCloudConfig } from './rongcloud.config.js';
 import {
@@ -48,19 +49,22 @@ import {
 /**
  * options.category → each Android vendor's classification, as RongCloud forwards it.
  *
- * | pushgate        | hw.category / importance | oppo.category / notify_level | vivo.classification / category |
- * |-----------------|--------------------------|------------------------------|--------------------------------|
- * | im              | IM / NORMAL              | IM / 16                      | 1 / IM                         |
- * | voip            | VOIP / NORMAL            | IM / 16                      | 1 / IM                         |
- * | account         | ACCOUNT / NORMAL         | ACCOUNT                      | 1 / ACCOUNT                    |
- * | order           | EXPRESS / NORMAL         | ORDER                        | 1 / ORDER                      |
- * | reminder        | SYSTEM_REMINDER / NORMAL | TODO                         | 1 / TODO                       |
- * | device_reminder | DEVICE_REMINDER / NORMAL | DEVICE_REMINDER              | 1 / DEVICE_REMINDER            |
- * | subscription    | SUBSCRIPTION / NORMAL    | SUBSCRIPTION                 | 1 / SUBSCRIPTION               |
- * | news            | — / LOW                  | NEWS                         | 0 / NEWS                       |
- * | content         | — / LOW                  | CONTENT                      | 0 / CONTENT                    |
- * | social          | — / LOW                  | SOCIAL                       | 0 / SOCIAL                     |
- * | marketing       | MARKETING / LOW          | MARKETING                    | 0 / MARKETING                  |
+ * | pushgate                           | hw.category / importance | oppo.category / notify_level | vivo.classification / category |
+ * |------------------------------------|--------------------------|------------------------------|--------------------------------|
+ * | im, chat, message                  | IM / NORMAL              | IM / 16                      | 1 / IM                         |
+ * | voip, call                         | VOIP / NORMAL            | IM / 16                      | 1 / IM                         |
+ * | account, security                  | ACCOUNT / NORMAL         | ACCOUNT                      | 1 / ACCOUNT                    |
+ * | finance                            | FINANCE / NORMAL         | ACCOUNT                      | 1 / ACCOUNT                    |
+ * | order, logistics                   | EXPRESS / NORMAL         | ORDER                        | 1 / ORDER                      |
+ * | payment                            | FINANCE / NORMAL         | ORDER                        | 1 / ORDER                      |
+ * | reminder, todo, schedule, calendar | SYSTEM_REMINDER / NORMAL | TODO                         | 1 / TODO                       |
+ * | device_reminder, device, alarm     | DEVICE_REMINDER / NORMAL | DEVICE_REMINDER              | 1 / DEVICE_REMINDER            |
+ * | subscription                       | SUBSCRIPTION / NORMAL    | SUBSCRIPTION                 | 1 / SUBSCRIPTION               |
+ * | news                               | — / LOW                  | NEWS                         | 0 / NEWS                       |
+ * | content, recommendation            | — / LOW                  | CONTENT                      | 0 / CONTENT                    |
+ * | social                             | — / LOW                  | SOCIAL                       | 0 / SOCIAL                     |
+ * | marketing, promotion               | MARKETING / LOW          | MARKETING                    | 0 / MARKETING                  |
+ * | travel, health, work, mail         | (no block: OPPO and vivo have no such class; console defaults)                           |
  *
  * Huawei: categories from docs/vendors/huawei.md#categories, no category = news & marketing, importance NORMAL for
  * service & communication and LOW for news & marketing (RC-go PushAndroidHW/PushAndroidHonor comments).
@@ -85,18 +89,37 @@ const operations = (name: string, hwCategory?: string): RcCategoryMapping => ({
   vivo: { classification: '0', category: name },
 });
 
-export const RONGCLOUD_CATEGORIES: Readonly<Record<string, RcCategoryMapping>> = {
+export const RONGCLOUD_CATEGORIES: Readonly<Record<MessageCategory, RcCategoryMapping | undefined>> = {
   im: service('IM', 'IM', 'IM', 16),
+  chat: service('IM', 'IM', 'IM', 16),
+  message: service('IM', 'IM', 'IM', 16),
   voip: service('VOIP', 'IM', 'IM', 16),
+  call: service('VOIP', 'IM', 'IM', 16),
   account: service('ACCOUNT', 'ACCOUNT', 'ACCOUNT'),
+  security: service('ACCOUNT', 'ACCOUNT', 'ACCOUNT'),
+  finance: service('FINANCE', 'ACCOUNT', 'ACCOUNT'),
   order: service('EXPRESS', 'ORDER', 'ORDER'),
+  logistics: service('EXPRESS', 'ORDER', 'ORDER'),
+  payment: service('FINANCE', 'ORDER', 'ORDER'),
   reminder: service('SYSTEM_REMINDER', 'TODO', 'TODO'),
+  todo: service('SYSTEM_REMINDER', 'TODO', 'TODO'),
+  schedule: service('SYSTEM_REMINDER', 'TODO', 'TODO'),
+  calendar: service('SYSTEM_REMINDER', 'TODO', 'TODO'),
   device_reminder: service('DEVICE_REMINDER', 'DEVICE_REMINDER', 'DEVICE_REMINDER'),
+  device: service('DEVICE_REMINDER', 'DEVICE_REMINDER', 'DEVICE_REMINDER'),
+  alarm: service('DEVICE_REMINDER', 'DEVICE_REMINDER', 'DEVICE_REMINDER'),
   subscription: service('SUBSCRIPTION', 'SUBSCRIPTION', 'SUBSCRIPTION'),
+  // One mapping carries all three vendors, and OPPO/vivo have no such class: no block, as before.
+  travel: undefined,
+  health: undefined,
+  work: undefined,
+  mail: undefined,
   news: operations('NEWS'),
   content: operations('CONTENT'),
+  recommendation: operations('CONTENT'),
   social: operations('SOCIAL'),
   marketing: operations('MARKETING', 'MARKETING'),
+  promotion: operations('MARKETING', 'MARKETING'),
 };
 
 const stringMap = z.record(z.string(), z.string());
@@ -185,7 +208,7 @@ export function buildPushUserRequest(
 
   const android: RcAndroidNotification = {};
   const category = message.options.category;
-  const mapping = category === undefined ? undefined : RONGCLOUD_CATEGORIES[category];
+  const mapping = isMessageCategory(category) ? RONGCLOUD_CATEGORIES[category] : undefined;
   if (mapping) {
     android.hw = { ...mapping.hw };
     android.oppo = { ...mapping.oppo };

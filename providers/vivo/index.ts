@@ -2,6 +2,7 @@
  * vivo Push (docs/vendors/vivo.md). One registry line: `vivoProvider`.
  */
 import { defineProvider } from '../types.js';
+import { checkVivoMessage } from './vivo.limits.js';
 import { vivoConfigSchema, vivoSecretFields, type VivoConfig } from './vivo.config.js';
 import { VivoProvider, VIVO_QUOTA_TIME_ZONE } from './vivo.provider.js';
 import { vivoReceipts } from './vivo.receipts.js';
@@ -34,6 +35,7 @@ export const vivoProvider = defineProvider<VivoConfig>({
    * https://cloud.tencent.com/document/product/269/130977 (docs/vendors/vivo.md#rate-limits-and-quotas).
    */
   sendWindow: (quotaClass) => (quotaClass === 'operation' ? { fromHour: 7, toHour: 23, timeZone: VIVO_QUOTA_TIME_ZONE } : undefined),
+  checkMessage: (message, config) => checkVivoMessage(message, config),
   create: (config, deps) => new VivoProvider(config, deps),
   receipts: vivoReceipts,
   async playground() {

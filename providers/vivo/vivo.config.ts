@@ -2,6 +2,7 @@
  * One tenant's vivo Push credentials and options (docs/vendors/vivo.md#endpoints, #request). `rateLimit` is stripped by the core.
  */
 import { z } from 'zod';
+import { categoryMapSchema } from '../categories.js';
 import { VIVO_CATEGORIES, VIVO_DEFAULT_ENDPOINT } from './vivo.wire.js';
 
 export const vivoConfigSchema = z
@@ -21,8 +22,8 @@ export const vivoConfigSchema = z
      * when set it wins over the per-message callback URL and works for list pushes too.
      */
     callbackId: z.string().trim().min(1).max(64).optional(),
-    /** pushgate category → vivo second-level category, added to (and overriding) the built-in table. */
-    categories: z.record(z.string().min(1), z.enum(VIVO_CATEGORIES)).optional(),
+    /** pushgate category → vivo second-level category, overriding the built-in table (keys are pushgate categories). */
+    categories: categoryMapSchema(z.enum(VIVO_CATEGORIES)).optional(),
     /** Per-request timeout in ms (default 15000). */
     timeoutMs: z.number().int().min(100).max(120_000).optional(),
     /** Extra CA (PEM) for a TLS simulator or proxy. */

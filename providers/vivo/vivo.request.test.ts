@@ -122,11 +122,12 @@ describe('vivo category → classification', () => {
     expect(resolveVivoClass('weather', config)).toEqual({ classification: 0 });
   });
 
-  it('lets the tenant map its own categories', () => {
-    const c = vivoConfigSchema.parse({ appId: '1', appKey: 'k', appSecret: 's', categories: { weather: 'DEVICE_REMINDER', im: 'SOCIAL' } });
-    expect(resolveVivoClass('weather', c)).toEqual({ classification: 1, category: 'DEVICE_REMINDER' });
+  it('lets the tenant re-map pushgate categories (not add new ones)', () => {
+    const c = vivoConfigSchema.parse({ appId: '1', appKey: 'k', appSecret: 's', categories: { work: 'TODO', im: 'SOCIAL' } });
+    expect(resolveVivoClass('work', c)).toEqual({ classification: 1, category: 'TODO' });
     expect(resolveVivoClass('im', c)).toEqual({ classification: 0, category: 'SOCIAL' });
-    expect(vivoQuotaClass('weather', c)).toBe('system');
+    expect(vivoQuotaClass('work', c)).toBe('system');
+    expect(vivoConfigSchema.safeParse({ appId: '1', appKey: 'k', appSecret: 's', categories: { weather: 'TODO' } }).success).toBe(false);
     expect(vivoQuotaClass('im', c)).toBe('operation');
   });
 });

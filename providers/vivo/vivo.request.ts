@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { remainingTtlSeconds } from '../shared/ttl.js';
+import { isMessageCategory, type MessageCategory } from '../categories.js';
 import type { DeliveryTarget, OutgoingMessage } from '../types.js';
 import type { VivoConfig } from './vivo.config.js';
 import {
@@ -64,36 +65,47 @@ export function vivoHeaders(authToken: string): Record<string, string> {
  * docs/vendors/vivo.md#categories). System categories (classification 1) have their own quota and no time window;
  * everything else is an operations message (classification 0: quota 2–3×, 07:00–23:00 Beijing only).
  *
- * | pushgate category            | vivo category    | classification |
- * |------------------------------|------------------|----------------|
- * | im, chat, message            | IM               | 1 system       |
- * | account, security            | ACCOUNT          | 1 system       |
- * | order, logistics             | ORDER            | 1 system       |
- * | reminder, todo, schedule     | TODO             | 1 system       |
- * | device, device_reminder      | DEVICE_REMINDER  | 1 system       |
- * | subscription                 | SUBSCRIPTION     | 1 system       |
- * | news                         | NEWS             | 0 operations   |
- * | content, recommendation      | CONTENT          | 0 operations   |
- * | marketing, promotion         | MARKETING        | 0 operations   |
- * | social                       | SOCIAL           | 0 operations   |
- * | absent or anything else      | (none)           | 0 operations   |
+ * | pushgate category                             | vivo category    | classification |
+ * |-----------------------------------------------|------------------|----------------|
+ * | im, chat, message, call, voip                 | IM               | 1 system       |
+ * | account, security, finance                    | ACCOUNT          | 1 system       |
+ * | order, logistics, payment                     | ORDER            | 1 system       |
+ * | reminder, todo, schedule, calendar            | TODO             | 1 system       |
+ * | device, device_reminder, alarm                | DEVICE_REMINDER  | 1 system       |
+ * | subscription                                  | SUBSCRIPTION     | 1 system       |
+ * | news                                          | NEWS             | 0 operations   |
+ * | content, recommendation                       | CONTENT          | 0 operations   |
+ * | marketing, promotion                          | MARKETING        | 0 operations   |
+ * | social                                        | SOCIAL           | 0 operations   |
+ * | travel, health, work, mail (no vivo match), absent | (none)      | 0 operations   |
  *
- * A tenant's `categories` map adds to / overrides this table.
+ * A tenant's `categories` map overrides this table per category.
  */
-export const VIVO_CATEGORY_TABLE: Readonly<Record<string, VivoCategory>> = {
+export const VIVO_CATEGORY_TABLE: Readonly<Record<MessageCategory, VivoCategory | undefined>> = {
   im: 'IM',
   chat: 'IM',
   message: 'IM',
+  call: 'IM',
+  voip: 'IM',
   account: 'ACCOUNT',
   security: 'ACCOUNT',
+  finance: 'ACCOUNT',
   order: 'ORDER',
   logistics: 'ORDER',
+  payment: 'ORDER',
   reminder: 'TODO',
   todo: 'TODO',
   schedule: 'TODO',
+  calendar: 'TODO',
   device: 'DEVICE_REMINDER',
   device_reminder: 'DEVICE_REMINDER',
+  alarm: 'DEVICE_REMINDER',
   subscription: 'SUBSCRIPTION',
+  // vivo's list has no travel/health/work/mail class: sent unclassified, as vivo counts them.
+  travel: undefined,
+  health: undefined,
+  work: undefined,
+  mail: undefined,
   news: 'NEWS',
   content: 'CONTENT',
   recommendation: 'CONTENT',
@@ -111,8 +123,7 @@ export interface VivoClass {
 
 export function resolveVivoClass(category: string | undefined, config: Pick<VivoConfig, 'categories'>): VivoClass {
   if (!category) return { classification: 0 };
-  const key = category.trim().toLowerCase();
-  const vivo = config.categories?.[category] ?? config.categories?.[key] ?? VIVO_CATEGORY_TABLE[key];
+  const vivo = config.categories?.[category] ?? (isMessageCategory(category) ? VIVO_CATEGORY_TABLE[category] : undefined);
   if (!vivo) return { classification: 0 };
   return { classification: SYSTEM.has(vivo) ? 1 : 0, category: vivo };
 }

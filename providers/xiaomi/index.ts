@@ -2,6 +2,7 @@
  * Xiaomi MiPush (docs/vendors/xiaomi.md). Registered by one line in providers/registry.ts.
  */
 import { defineProvider } from '../types.js';
+import { checkXiaomiMessage } from './xiaomi.limits.js';
 import { xiaomiConfigSchema, xiaomiQuotaClassOf, type XiaomiConfig } from './xiaomi.config.js';
 import { XiaomiProvider } from './xiaomi.provider.js';
 import { xiaomiReceipts } from './xiaomi.receipts.js';
@@ -34,6 +35,7 @@ export const xiaomiProvider = defineProvider<XiaomiConfig>({
   // Private messages have no quota; public ones share the daily quota (docs/vendors/xiaomi.md#rate-limits-and-quotas).
   quotaClassOf: (category, config) => xiaomiQuotaClassOf(category, config),
   // Quota days end at midnight Beijing time: the core's default reset zone (Asia/Shanghai).
+  checkMessage: (message, config) => checkXiaomiMessage(message, config),
   create: (config, deps) => new XiaomiProvider(config, deps),
   receipts: xiaomiReceipts,
   async playground() {

@@ -3,6 +3,7 @@
  * before this schema runs.
  */
 import { z } from 'zod';
+import { categoryKeySchema, categoryMapSchema, type MessageCategory } from '../categories.js';
 import { XIAOMI_REGION_HOSTS, type XiaomiRegion } from './xiaomi.wire.js';
 
 const REGIONS = Object.keys(XIAOMI_REGION_HOSTS) as [XiaomiRegion, ...XiaomiRegion[]];
@@ -12,7 +13,7 @@ const REGIONS = Object.keys(XIAOMI_REGION_HOSTS) as [XiaomiRegion, ...XiaomiRegi
  * reminders, subscriptions — communication and service types; docs/vendors/xiaomi.md#categories, pId=1656). Everything else,
  * and a message without a category, is "public" (公信) and counts against the daily quota.
  */
-export const DEFAULT_PRIVATE_CATEGORIES = ['im', 'account', 'order', 'reminder', 'subscription'] as const;
+export const DEFAULT_PRIVATE_CATEGORIES = ['im', 'account', 'order', 'reminder', 'subscription'] as const satisfies readonly MessageCategory[];
 
 export const xiaomiConfigSchema = z
   .object({
@@ -36,9 +37,9 @@ export const xiaomiConfigSchema = z
      * categories without an entry; without any match no channel_id is sent (Xiaomi's unclassified
      * default channel: 1 message per device per day).
      */
-    channels: z.record(z.string(), z.string().min(1).max(200)).default({}),
+    channels: categoryMapSchema(z.string().min(1).max(200), { withDefault: true }).default({}),
     /** Categories that are Xiaomi private messages (no quota); the rest are public. */
-    privateCategories: z.array(z.string().min(1)).default([...DEFAULT_PRIVATE_CATEGORIES]),
+    privateCategories: z.array(categoryKeySchema).default([...DEFAULT_PRIVATE_CATEGORIES]),
     /** `notify_type`: -1 all defaults, else OR of 1 sound, 2 vibrate, 4 lights (docs/vendors/xiaomi.md#request). */
     notifyType: z.number().int().min(-1).max(7).default(-1),
     /** Extra CA (PEM) to trust, for a TLS simulator or proxy. */

@@ -3,7 +3,7 @@
  * delivery per target in one transaction before answering 202.
  */
 import { createHash } from 'node:crypto';
-import type { OutgoingMessage } from '../../providers/types.js';
+import type { MessageCheckFailure, OutgoingMessage } from '../../providers/types.js';
 import { ApiError, fromZodIssues } from '../http/errors.js';
 import { sendMessageSchema, type SendMessageBody } from '../http/schemas.js';
 import type { TokenCipher } from '../privacy/token-cipher.js';
@@ -40,6 +40,7 @@ export class MessageService {
     const parsed = sendMessageSchema.safeParse(rawBody);
     if (!parsed.success) throw fromZodIssues(parsed.error.issues);
     const body = parsed.data;
+    refuseEmpty(body);
     this.validateOverrides(body);
 
     const now = this.deps.now();
@@ -51,9 +52,7 @@ export class MessageService {
       if (seen) return this.replay(seen, bodyHash);
     }
 
-    const { deliveries, skipped } = await this.resolveTargets(tenant, body);
-    await this.checkBacklog(tenant, deliveries.length);
-
+    const resolved = await this.resolveTargets(tenant, body);
     const id = this.deps.ids.message();
     const priority = body.options?.priority ?? (body.notification ? 'high' : 'normal');
     const payload: Omit<OutgoingMessage, 'id' | 'createdAt'> = {
@@ -61,6 +60,9 @@ export class MessageService {
       data: body.data ?? {},
       options: { ...body.options, priority },
     };
+    const { deliveries, skipped } = this.checkVendors(tenant, { id, createdAt: now, ...payload }, resolved);
+    await this.checkBacklog(tenant, deliveries.length);
+
     const ttl = body.options?.ttlSeconds;
     const response = { id, status: 'accepted', targets: deliveries.length, ...(skipped.length ? { skipped } : {}) };
     const stored = await this.deps.store.insertMessage(
@@ -92,6 +94,34 @@ export class MessageService {
       const r = def.overridesSchema.safeParse(fields);
       if (!r.success) throw fromZodIssues(r.error.issues, `options.overrides.${provider}`);
     }
+  }
+
+  /**
+   * Ask each target provider, once per message (not per target), whether it can take the message at all
+   * (ProviderDefinition.checkMessage). Its deliveries are dropped and listed in `skipped` when it cannot;
+   * when no delivery is left, nothing is stored and the answer is 400 naming each provider and its limit.
+   */
+  private checkVendors(tenant: string, message: OutgoingMessage, resolved: { deliveries: NewDelivery[]; skipped: unknown[] }): { deliveries: NewDelivery[]; skipped: unknown[] } {
+    const counts = new Map<string, number>();
+    for (const d of resolved.deliveries) counts.set(d.provider, (counts.get(d.provider) ?? 0) + 1);
+    const refused = new Map<string, MessageCheckFailure & { count: number }>();
+    for (const [provider, count] of counts) {
+      const channel = this.deps.hub.get(tenant, provider);
+      const failure = channel?.def.checkMessage?.(message, channel.config);
+      if (failure) refused.set(provider, { ...failure, count });
+    }
+    if (refused.size === 0) return resolved;
+    if (refused.size === counts.size) {
+      const list = [...refused].map(([provider, f]) => `${provider}: ${f.message}`).join(' ');
+      throw new ApiError(
+        'message_not_deliverable',
+        `No target provider can take this message, so nothing was stored. ${list}`,
+        [...refused].map(([provider, f]) => ({ ...(f.reason === 'data_only_unsupported' ? { field: 'notification' } : {}), provider, reason: f.reason, message: f.message })),
+      );
+    }
+    const skipped = [...resolved.skipped];
+    for (const [provider, f] of refused) skipped.push({ provider, count: f.count, reason: f.reason, message: f.message });
+    return { deliveries: resolved.deliveries.filter((d) => !refused.has(d.provider)), skipped };
   }
 
   private async resolveTargets(tenant: string, body: SendMessageBody): Promise<{ deliveries: NewDelivery[]; skipped: unknown[] }> {
@@ -186,6 +216,19 @@ export class MessageService {
       );
     }
   }
+}
+
+/** A push with no notification and no data would reach the phone as nothing: refuse it before anything is stored. */
+function refuseEmpty(body: SendMessageBody): void {
+  if (body.notification || Object.keys(body.data ?? {}).length > 0) return;
+  throw new ApiError(
+    'empty_message',
+    'The message has neither a notification nor any data: add notification {title, body} or at least one data entry.',
+    [
+      { field: 'notification', message: 'add notification {title, body} for a visible notification' },
+      { field: 'data', message: 'or add at least one data entry for a data-only message' },
+    ],
+  );
 }
 
 export function unknownProvider(provider: string, field: string, hub: ProviderHub): ApiError {

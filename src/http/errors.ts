@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   invalid_token: 400,
   unknown_provider: 400,
   provider_not_configured: 400,
+  empty_message: 400,
+  message_not_deliverable: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,

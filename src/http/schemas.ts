@@ -4,11 +4,20 @@
  * responses.ts.
  */
 import { z } from 'zod';
+import { isMessageCategory, MESSAGE_CATEGORIES } from '../../providers/categories.js';
 import type { ProviderDefinition } from '../../providers/types.js';
 
 /** A user id or device id as the API takes it: opaque to pushgate. */
 export const idSchema = z.string().min(1).max(128);
 const id = idSchema;
+
+/** The closed category list in the answer, with the lowercase spelling when that is all that is wrong (OPPO's `IM`). */
+function unknownCategory(input: unknown): string {
+  const lower = typeof input === 'string' ? input.trim().toLowerCase() : undefined;
+  const hint = lower !== input && isMessageCategory(lower) ? `categories are lowercase: use "${lower}". ` : '';
+  return `${hint}${JSON.stringify(input) ?? String(input)} is not a pushgate category; use one of ${MESSAGE_CATEGORIES.join(', ')}`;
+}
+
 export const MAX_TARGETS = 100_000;
 
 export const apnsInfoSchema = z
@@ -58,7 +67,7 @@ export const sendMessageSchema = z
     data: z.record(z.string().max(256), z.string({ error: 'data values must be strings (encode numbers and objects as strings)' })).optional(),
     options: z
       .object({
-        category: z.string().regex(/^[a-z_]{1,32}$/, 'a lowercase category such as im, account, order, reminder, subscription, news, marketing').optional(),
+        category: z.enum(MESSAGE_CATEGORIES, { error: (iss) => unknownCategory(iss.input) }).optional(),
         priority: z.enum(['high', 'normal']).optional(),
         ttlSeconds: z.number().int().min(0).max(2_419_200).optional(),
         collapseKey: z.string().min(1).max(64).optional(),

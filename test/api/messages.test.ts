@@ -1,3 +1,4 @@
+import { MESSAGE_CATEGORIES } from '../../providers/categories.js';
 import { CLIENT_KEY, OTHER_SERVER_KEY, SERVER_KEY, hwToken, testGateway, type TestGateway } from '../factories/gateway.js';
 
 let t: TestGateway;
@@ -102,6 +103,40 @@ describe('POST /v1/messages', () => {
       const res = await send(body).expect(400);
       expect(res.body.error.code).toBe('invalid_request');
       expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
+    });
+
+    it.each<[string, unknown]>([
+      ['neither notification nor data', { to: { userIds: ['bob'] } }],
+      ['an empty data map', { to: { userIds: ['bob'] }, data: {} }],
+    ])('refuses a message with %s as empty_message, and stores nothing', async (_name, body) => {
+      await registerUser('bob', 1);
+      const res = await send(body).expect(400);
+      expect(res.body.error.code).toBe('empty_message');
+      expect(res.body.error.message).toMatch(/notification \{title, body\}.*data entry/);
+      expect(res.body.error.details.map((d: { field: string }) => d.field)).toEqual(['notification', 'data']);
+      expect(await t.gw.store.pendingCount('acme')).toBe(0);
+    });
+
+    it('accepts a data-only message with at least one entry', async () => {
+      await registerUser('bob', 1);
+      await send({ to: { userIds: ['bob'] }, data: { chat: '7' } }).expect(202);
+    });
+
+    it('refuses a category outside the closed list, listing the valid ones', async () => {
+      const res = await send({ to: { userIds: ['a'] }, ...hello, options: { category: 'shipping' } }).expect(400);
+      expect(res.body.error.code).toBe('invalid_request');
+      const detail = res.body.error.details.find((d: { field: string }) => d.field === 'options.category');
+      for (const valid of MESSAGE_CATEGORIES) expect(detail.message).toContain(valid);
+      expect(detail.message).toContain('"shipping" is not a pushgate category');
+    });
+
+    it("refuses a vendor's own uppercase name (OPPO's IM) and names the lowercase category", async () => {
+      const res = await send({ to: { userIds: ['a'] }, ...hello, options: { category: 'IM' } }).expect(400);
+      expect(res.body.error.details[0]).toMatchObject({ field: 'options.category', message: expect.stringContaining('use "im"') });
+    });
+
+    it.each(MESSAGE_CATEGORIES)('accepts the category %s', async (category) => {
+      await send({ to: { tokens: [{ provider: 'huawei', token: hwToken(1) }] }, ...hello, options: { category } }).expect(202);
     });
 
     it('names an unknown provider in raw tokens', async () => {
