@@ -141,8 +141,8 @@ describe('a client generated from /openapi.json', () => {
         'sendMessage',
         409,
         async () => {
-          await op('sendMessage')({ 'Idempotency-Key': 'oa-2' }, { to: { userIds: ['a'] } });
-          return op('sendMessage')({ 'Idempotency-Key': 'oa-2' }, { to: { userIds: ['b'] } });
+          await op('sendMessage')({ 'Idempotency-Key': 'oa-2' }, { to: { userIds: ['a'] }, data: { k: 'v' } });
+          return op('sendMessage')({ 'Idempotency-Key': 'oa-2' }, { to: { userIds: ['b'] }, data: { k: 'v' } });
         },
       ],
       ['sendMessage', 415, () => op('sendMessage')(null, 'to=x', { headers: { 'Content-Type': 'text/plain' } })],
