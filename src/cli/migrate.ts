@@ -7,9 +7,19 @@ import { providers } from '../../providers/registry.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import { createLogger } from '../logger.js';
 import { StartupError, createStore, maskUrl } from '../store/factory.js';
+import { parseCommandLine } from './args.js';
+
+// Before anything is opened: `--help` or a typo must never migrate the default database.
+const { values: args } = parseCommandLine({
+  usage: 'npm run migrate -- [options]   (or: node dist/src/cli/migrate.js [options])',
+  summary: "Apply the store's pending schema migrations (SQLite file or PostgreSQL schema named by the configuration's `store`) and exit. Start-up does the same; run this on its own to migrate before rolling instances.",
+  options: { config: { type: 'string', short: 'c' } },
+  help: { config: 'the YAML configuration file (default: $PUSHGATE_CONFIG, else config/pushgate.yaml)' },
+  notes: ['Environment: PUSHGATE_CONFIG (the configuration file); ${NAME} references in the file are read from the environment.'],
+});
 
 try {
-  const file = process.env.PUSHGATE_CONFIG ?? 'config/pushgate.yaml';
+  const file = args.config ?? process.env.PUSHGATE_CONFIG ?? 'config/pushgate.yaml';
   const config = loadConfigFile(file, process.env, providers);
   const store = await createStore(config.store, createLogger(config.log.level));
   await store.close();
