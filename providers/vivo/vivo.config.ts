@@ -2,6 +2,7 @@
  * One tenant's vivo Push credentials and options (vendors.md §3.1–3.4). `rateLimit` is stripped by the core.
  */
 import { z } from 'zod';
+import { caSchema } from '../shared/config-files.js';
 import { VIVO_CATEGORIES, VIVO_DEFAULT_ENDPOINT } from './vivo.wire.js';
 
 export const vivoConfigSchema = z
@@ -25,8 +26,8 @@ export const vivoConfigSchema = z
     categories: z.record(z.string().min(1), z.enum(VIVO_CATEGORIES)).optional(),
     /** Per-request timeout in ms (default 15000). */
     timeoutMs: z.number().int().min(100).max(120_000).optional(),
-    /** Extra CA (PEM) for a TLS simulator or proxy. */
-    ca: z.string().optional(),
+    /** Extra CA (PEM) (or a PEM file's path) for a TLS simulator or proxy. */
+    ca: caSchema.optional(),
   })
   .strict();
 
