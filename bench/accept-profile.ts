@@ -11,7 +11,18 @@ import pino from 'pino';
 import { huaweiProvider } from '../providers/huawei/index.js';
 import type { ProviderDefinition } from '../providers/types.js';
 import { parseConfig } from '../src/config/load.js';
+import { parseCommandLine, usageError } from '../src/cli/args.js';
 import { buildGateway } from '../src/gateway.js';
+
+const { positionals } = parseCommandLine({
+  usage: 'node --cpu-prof dist/bench/accept-profile.js [requests]',
+  summary: 'Drive single-target POST /v1/messages at an in-process gateway (SQLite temp file), for a CPU profile. Not a benchmark.',
+  options: {},
+  help: {},
+  positionals: [{ name: 'requests', help: 'how many requests to send (default 5000)' }],
+});
+const total = Number(positionals[0] ?? 5000);
+if (!Number.isInteger(total) || total < 1) usageError(`requests must be a positive whole number, got '${positionals[0]}'`);
 
 const providers = [huaweiProvider] as ProviderDefinition<unknown>[];
 const dir = mkdtempSync(path.join(tmpdir(), 'pushgate-prof-'));
@@ -39,7 +50,6 @@ const one = () =>
     });
     req.end(body);
   });
-const total = Number(process.argv[2] ?? 5000);
 const started = Date.now();
 let next = 0;
 await Promise.all(Array.from({ length: 32 }, async () => {

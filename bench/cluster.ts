@@ -15,10 +15,11 @@ import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { HuaweiSimulator } from '../providers/huawei/index.js';
+import { benchArgs } from './args.js';
 
 const PG_URL = process.env.PUSHGATE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.PUSHGATE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const QUICK = process.argv.includes('--quick');
+const { quick: QUICK, write: WRITE } = benchArgs();
 const MESSAGES = QUICK ? 10 : 50;
 const PER_MESSAGE = 1000;
 const KEY = 'bench-cluster-server-key-01';
@@ -160,7 +161,7 @@ async function main(): Promise<void> {
   const from = text.indexOf(startMark);
   const to = text.indexOf(endMark);
   text = from >= 0 && to > from ? text.slice(0, from) + block + text.slice(to + endMark.length) : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(file, text);
+  if (WRITE) writeFileSync(file, text);
   console.log(section);
 }
 

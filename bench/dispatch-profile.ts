@@ -10,9 +10,18 @@ import pino from 'pino';
 import { huaweiProvider, HuaweiSimulator } from '../providers/huawei/index.js';
 import type { ProviderDefinition } from '../providers/types.js';
 import { parseConfig } from '../src/config/load.js';
+import { parseCommandLine, usageError } from '../src/cli/args.js';
 import { buildGateway } from '../src/gateway.js';
 
-const total = Number(process.argv[2] ?? 100_000);
+const { positionals } = parseCommandLine({
+  usage: 'node --cpu-prof dist/bench/dispatch-profile.js [deliveries]',
+  summary: 'Queue N deliveries with the lanes stopped, then start them against an in-process Huawei simulator and report how long they take to drain. Not a benchmark.',
+  options: {},
+  help: {},
+  positionals: [{ name: 'deliveries', help: 'how many deliveries to queue (default 100000)' }],
+});
+const total = Number(positionals[0] ?? 100_000);
+if (!Number.isInteger(total) || total < 1) usageError(`deliveries must be a positive whole number, got '${positionals[0]}'`);
 const providers = [huaweiProvider] as ProviderDefinition<unknown>[];
 const sim = await HuaweiSimulator.start({ appId: '1', clientSecret: 's' });
 const dir = mkdtempSync(path.join(tmpdir(), 'pushgate-prof-'));

@@ -25,10 +25,9 @@ import type { DeliveryTarget, OutgoingMessage, SendBatch } from '../providers/ty
 import type { GatewayChildOptions, GatewayPorts } from './gateway-child.js';
 import { Peer, RssSampler, type RssReading } from './ipc.js';
 import type { SimInfo, SimStats } from './sim-child.js';
+import { benchArgs } from './args.js';
 
-const QUICK = process.argv.includes('--quick');
-const CPU_PROF = process.argv.includes('--cpu-prof');
-const WRITE = !process.argv.includes('--no-write');
+const { quick: QUICK, cpuProf: CPU_PROF, write: WRITE } = benchArgs();
 
 const P = QUICK
   ? { targets: 10_000, warmTargets: 2_000, single: 1_000, singleWarm: 200, clients: 32, backlogMessages: 2, backlogTargets: 10_000, smallMessages: 4, smallTargets: 5_000 }

@@ -16,6 +16,8 @@ import { ApiError } from './http/errors.js';
 import { openApiDocument } from './http/openapi.js';
 import type { LaneView } from './http/responses.js';
 import { deleteDeviceSchema, messageQuerySchema as pageQuery } from './http/schemas.js';
+import { parseQuery } from './http/query.js';
+import { checkQueryEncoding, clientError, refuseOversizeBody } from './http/request-errors.js';
 import type { Metrics } from './metrics/metrics.js';
 import type { QueueEngine } from './queue/types.js';
 import type { Store, DeliveryState } from './store/types.js';
@@ -48,6 +50,7 @@ export function createApp(deps: AppDeps): express.Express {
   const anyKey = requireKey(deps.keys, ['server', 'client']);
 
   app.use(httpMetrics(deps.metrics, deps.logger));
+  app.use(refuseOversizeBody(deps.bodyLimit), checkQueryEncoding);
   app.use((req, _res, next) => (deps.accepting() || req.path.startsWith('/healthz') || req.path === '/metrics' ? next() : next(new ApiError('not_ready', 'pushgate is shutting down; retry on another instance.'))));
   // Receipts keep the raw body (signatures may cover it); other routes skip that copy.
   const jsonTypes = ['application/json', 'application/*+json'];
@@ -129,7 +132,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/v1/messages/:id', server, async (req, res) => {
     const tenant = principal(req).tenant;
     const id = String(req.params.id);
-    const q = parse(pageQuery, req.query);
+    const q = parseQuery(pageQuery, req.query);
     const message = await deps.store.getMessage(tenant, id);
     if (!message) throw new ApiError('not_found', `No message ${id} in your tenant (messages are kept for retention.messageDays).`);
     const counts = await deps.store.messageCounts(tenant, id);
@@ -177,7 +180,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.use((req, _res, next) => next(new ApiError('not_found', `No route ${req.method} ${req.path}. See /openapi.json.`)));
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(deps.logger, deps.bodyLimit));
   return app;
 }
 
@@ -244,38 +247,15 @@ function httpMetrics(metrics: Metrics, logger: Logger) {
 }
 
 /** Every failure leaves as the one error shape; unknown errors are 500 with nothing internal exposed. */
-function errorHandler(logger: Logger) {
+function errorHandler(logger: Logger, bodyLimit: string) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    let e: ApiError;
-    if (err instanceof ApiError) e = err;
-    else if (isBodyParserError(err)) e = bodyParserError(err);
-    else {
+    // A library error with a 4xx status (body-parser, router, zlib) is the client's to fix.
+    let e = err instanceof ApiError ? err : clientError(err, req, bodyLimit);
+    if (!e) {
       logger.error({ err, method: req.method, route: req.route?.path }, 'unhandled error');
       e = new ApiError('internal', 'Something went wrong inside pushgate; the request was not applied. Retry, and report it if it persists.');
     }
     if (e.headers) res.set(e.headers);
     res.status(e.status).json(e.toBody());
   };
-}
-
-interface BodyParserError {
-  type: string;
-  status?: number;
-  limit?: number;
-}
-function isBodyParserError(err: unknown): err is BodyParserError {
-  return typeof err === 'object' && err !== null && typeof (err as { type?: unknown }).type === 'string' && typeof (err as { status?: unknown }).status === 'number';
-}
-function bodyParserError(err: BodyParserError): ApiError {
-  switch (err.type) {
-    case 'entity.too.large':
-      return new ApiError('body_too_large', `The body is larger than the limit of ${err.limit ?? '?'} bytes (server.bodyLimit). Split the request.`);
-    case 'entity.parse.failed':
-      return new ApiError('malformed_json', 'The body is not valid JSON. Check quoting and commas.');
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new ApiError('unsupported_media_type', 'Send the body as UTF-8 JSON (Content-Type: application/json).');
-    default:
-      return new ApiError('invalid_request', `The body could not be read (${err.type}).`);
-  }
 }

@@ -5,13 +5,25 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { providers } from '../providers/registry.js';
+import { parseCommandLine } from './cli/args.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
 import { buildGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { StartupError } from './store/factory.js';
 
+const { values: args } = parseCommandLine({
+  usage: 'npm start -- [options]   (or: node dist/src/main.js [options])',
+  summary: 'Start the pushgate gateway: read the configuration, migrate the store, listen for the API and deliver queued messages until SIGTERM.',
+  options: { config: { type: 'string', short: 'c' } },
+  help: { config: 'the YAML configuration file (default: $PUSHGATE_CONFIG, else config/pushgate.yaml)' },
+  notes: ['Environment: PUSHGATE_CONFIG (the configuration file); ${NAME} references in the file are read from the environment.'],
+});
+
+/** Listening failed for a reason the operator fixes (port taken, no permission): one line, exit 1. */
+class ListenError extends Error {}
+
 async function main(): Promise<void> {
-  const file = process.env.PUSHGATE_CONFIG ?? 'config/pushgate.yaml';
+  const file = args.config ?? process.env.PUSHGATE_CONFIG ?? 'config/pushgate.yaml';
   const config = loadConfigFile(file, process.env, providers);
   const logger = createLogger(config.log.level);
   const gateway = await buildGateway(config, { providers, logger });
@@ -19,10 +31,16 @@ async function main(): Promise<void> {
 
   const server = http.createServer(gateway.app);
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.server.port, config.server.host, resolve);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.server.port, config.server.host, resolve);
+    });
+  } catch (err) {
+    // Nothing was accepted yet: give the lanes' claims back before saying why.
+    await gateway.stop();
+    throw listenError(err, config.server.host, config.server.port, file);
+  }
   const { port } = server.address() as AddressInfo;
   logger.info({ port, host: config.server.host, store: config.store.driver, queue: config.queue.driver, config: file }, `pushgate listening on http://127.0.0.1:${port}`);
 
@@ -47,9 +65,19 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
+function listenError(err: unknown, host: string, port: number, file: string): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const fix = `change server.port in ${file}`;
+  if (code === 'EADDRINUSE') return new ListenError(`cannot listen on ${where}: address already in use (another pushgate or process holds it; ${fix})`);
+  if (code === 'EACCES') return new ListenError(`cannot listen on ${where}: permission denied (ports below 1024 need privileges; ${fix})`);
+  if (code === 'EADDRNOTAVAIL') return new ListenError(`cannot listen on ${where}: no such address on this machine (change server.host)`);
+  return err instanceof Error ? err : new Error(String(err));
+}
+
 main().catch((err: unknown) => {
   // Config and start-up problems are the operator's to fix: say what, not a stack trace.
-  if (err instanceof ConfigError || err instanceof StartupError) console.error(`pushgate: ${err.message}`);
+  if (err instanceof ConfigError || err instanceof StartupError || err instanceof ListenError) console.error(`pushgate: ${err.message}`);
   else console.error('pushgate: failed to start:', err);
   process.exit(1);
 });

@@ -12,6 +12,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import { categoryMapSchema } from '../categories.js';
+import { caSchema, pemFromValue } from '../shared/config-files.js';
 import type { ApnsEnvironment } from './apns.wire.js';
 
 /** Apple's hosts, port 443 (2197 is also accepted). */
@@ -20,29 +21,26 @@ export const APNS_HOSTS: Record<ApnsEnvironment, string> = {
   sandbox: 'api.sandbox.push.apple.com',
 };
 
-const PEM = /-----BEGIN [A-Z ]+-----/;
 /** Key ID and Team ID are 10-character identifiers from the Apple developer account. */
 const APPLE_ID = /^[A-Z0-9]{10}$/;
 
-/** A PEM string, or a file path node-apn reads at start-up (lib/credentials/resolve.js). */
-const pemOrPath = (what: string) =>
+/**
+ * A PEM string, or a file path node-apn reads when the adapter connects (lib/credentials/resolve.js).
+ * A path is checked now (readable, holds PEM), so a missing file is a configuration problem
+ * reported with the others, not a failure on the first send.
+ */
+const pemOrPath = (check?: (pem: string) => string | undefined) =>
   z
     .string()
     .min(1)
-    .refine((v) => !PEM.test(v) || looksLikePem(v), { message: `${what}: the PEM block is not complete (BEGIN without END)` });
-
-function looksLikePem(v: string): boolean {
-  return /-----END [A-Z ]+-----/.test(v);
-}
+    .superRefine((v, ctx) => void pemFromValue(v, ctx, check));
 
 const tokenAuth = z
   .object({
     token: z
       .object({
         /** The .p8 signing key: its PEM contents (`-----BEGIN PRIVATE KEY-----`) or a file path. */
-        key: pemOrPath('auth.token.key').refine((v) => !PEM.test(v) || isEcKey(v), {
-          message: 'auth.token.key is not a P-256 private key (the .p8 file from the Apple developer account)',
-        }),
+        key: pemOrPath((pem) => (isEcKey(pem) ? undefined : 'not a P-256 private key (the .p8 file from the Apple developer account)')),
         keyId: z.string().regex(APPLE_ID, 'auth.token.keyId is the 10-character Key ID (A-Z, 0-9) of the .p8 key'),
         teamId: z.string().regex(APPLE_ID, 'auth.token.teamId is the 10-character Team ID (A-Z, 0-9)'),
       })
@@ -55,9 +53,9 @@ const certAuth = z
     cert: z
       .object({
         /** The APNs client certificate (PEM contents or file path). */
-        cert: pemOrPath('auth.cert.cert'),
+        cert: pemOrPath(),
         /** Its private key (PEM contents or file path). */
-        key: pemOrPath('auth.cert.key'),
+        key: pemOrPath(),
         passphrase: z.string().min(1).optional(),
       })
       .strict(),
@@ -91,8 +89,8 @@ export const apnsConfigSchema = z
     address: z.string().min(1).optional(),
     /** Port for both environments. @default 443 */
     port: z.number().int().min(1).max(65535).optional(),
-    /** Extra trusted CA (PEM) for a TLS simulator. */
-    ca: z.string().regex(PEM, 'ca is a PEM certificate').optional(),
+    /** Extra trusted CA for a TLS simulator or proxy: PEM text or the path of a PEM file (read at start-up). */
+    ca: caSchema.optional(),
     /**
      * Streams in flight on one HTTP/2 session (one per environment). Too many at once trip Node's
      * session memory limit and kill the session (docs/vendors/apns.md#transport). @default 1000

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { categoryMapSchema } from '../categories.js';
+import { caSchema, readConfigFile } from '../shared/config-files.js';
 import { FCM_DEFAULT_ENDPOINT, type ServiceAccountJson } from './fcm.wire.js';
 
 /**
@@ -53,10 +54,30 @@ const serviceAccountSchema = z.union([
     .pipe(serviceAccountObject),
 ]);
 
+/**
+ * The key file must exist and hold a service account now: firebase-admin reads it only when the
+ * adapter is built, and a missing file there would stop start-up with a stack trace.
+ */
+const serviceAccountFile = z
+  .string()
+  .min(1)
+  .superRefine((file, ctx) => {
+    const read = readConfigFile(file);
+    if ('problem' in read) return void ctx.addIssue({ code: 'custom', message: `${read.problem} (the service-account key file from the Firebase console)` });
+    let json: unknown;
+    try {
+      json = JSON.parse(read.text);
+    } catch {
+      return void ctx.addIssue({ code: 'custom', message: `${file} is not JSON (expected the service-account key file from the Firebase console)` });
+    }
+    const sa = serviceAccountObject.safeParse(json);
+    if (!sa.success) ctx.addIssue({ code: 'custom', message: `${file} is not a service-account key: ${sa.error.issues.map((i) => i.message).join('; ')}` });
+  });
+
 const credentialSchema = z.union([
   z.object({ serviceAccount: serviceAccountSchema }).strict(),
   /** Path to the key file; read by firebase-admin `cert(path)`. */
-  z.object({ serviceAccountFile: z.string().min(1) }).strict(),
+  z.object({ serviceAccountFile }).strict(),
   /** Google Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud, GCE metadata). */
   z.object({ applicationDefault: z.literal(true) }).strict(),
 ]);
@@ -85,8 +106,11 @@ export const fcmConfigSchema = z
       .string()
       .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/, 'oauthEndpoint is host:port, e.g. 127.0.0.1:8443')
       .optional(),
-    /** CA (PEM) that `endpoint` and `oauthEndpoint` are verified against instead of the system roots (TLS simulators). */
-    ca: z.string().optional(),
+    /**
+     * CA that `endpoint` and `oauthEndpoint` are verified against instead of the system roots (TLS
+     * simulators, egress proxies): PEM text, or the path of a PEM file (read at start-up).
+     */
+    ca: caSchema.optional(),
     /** Message category → Android notification `channel_id`; `default` for the rest. */
     channels: categoryMapSchema(z.string().min(1).max(200), { withDefault: true }).default({}),
     /** Per-stream timeout in milliseconds (firebase-admin uses 15000). */

@@ -2,6 +2,9 @@
  * The pure FCM builders, the outcome table, and the config/token schemas, tested as data.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { OutgoingMessage } from '../types.js';
 import { fcmConfigSchema } from './fcm.config.js';
 import { fcmBatchResults, fcmErrorCodeOf, fcmOutcomeOf, type FcmAnswer } from './fcm.errors.js';
@@ -247,7 +250,9 @@ describe('config, token and device schemas', () => {
     const r = fcmConfigSchema.safeParse({ credential: { serviceAccount: sa }, oauthEndpoint: '127.0.0.1:8443' });
     expect(r.success).toBe(false);
     expect(JSON.stringify(r.error?.issues)).toMatch(/serviceAccountFile/);
-    expect(fcmConfigSchema.safeParse({ credential: { serviceAccountFile: '/x.json' }, oauthEndpoint: '127.0.0.1:8443' }).success).toBe(true);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'pushgate-fcm-cfg-')), 'sa.json');
+    writeFileSync(file, JSON.stringify(sa));
+    expect(fcmConfigSchema.safeParse({ credential: { serviceAccountFile: file }, oauthEndpoint: '127.0.0.1:8443' }).success).toBe(true);
   });
 
   test('application default credentials need a projectId; typos, http endpoints and malformed values are refused', () => {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { categoryMapSchema } from '../categories.js';
+import { caSchema } from '../shared/config-files.js';
 
 export const HUAWEI_DEFAULT_ENDPOINT = 'https://push-api.cloud.huawei.com';
 export const HUAWEI_DEFAULT_AUTH_ENDPOINT = 'https://oauth-login.cloud.huawei.com';
@@ -34,8 +35,8 @@ export const huaweiConfigSchema = z
     callbackKey: z.string().min(1).optional(),
     /** Cross-vendor category → `android.notification.channel_id` (the app's Android notification channel). */
     channels: categoryMapSchema(z.string().min(1)).optional(),
-    /** Extra CA (PEM) for a TLS simulator. */
-    ca: z.string().optional(),
+    /** Extra CA (PEM) (or a PEM file's path) for a TLS simulator. */
+    ca: caSchema.optional(),
   })
   .refine((c) => (c.callbackUserName === undefined) === (c.callbackKey === undefined), {
     message: 'callbackUserName and callbackKey go together: Huawei signs receipts only when both are configured',

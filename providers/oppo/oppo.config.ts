@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { categoryMapSchema } from '../categories.js';
+import { caSchema } from '../shared/config-files.js';
 import { OPPO_HOSTS } from './oppo.wire.js';
 
 export const oppoConfigSchema = z
@@ -19,8 +20,8 @@ export const oppoConfigSchema = z
     region: z.enum(['china', 'global']).default('china'),
     /** Explicit base URL (a simulator, a proxy); wins over `region`. */
     endpoint: z.url().optional(),
-    /** Extra CA (PEM) trusted for `endpoint` (TLS simulators, proxies). */
-    ca: z.string().optional(),
+    /** Extra CA (PEM) (or a PEM file's path) trusted for `endpoint` (TLS simulators, proxies). */
+    ca: caSchema.optional(),
     /** Default Android notification channel (`channel_id`) for every message. */
     channelId: z.string().min(1).max(200).optional(),
     /** `channel_id` per pushgate category (`im`, `marketing`…); wins over `channelId`. */

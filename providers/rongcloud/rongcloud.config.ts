@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { categoryMapSchema } from '../categories.js';
+import { caSchema } from '../shared/config-files.js';
 
 export const RONGCLOUD_REGIONS = {
   china: { primary: 'https://api.rong-api.com', backup: 'https://api-b.rong-api.com' },
@@ -43,8 +44,8 @@ export const rongcloudConfigSchema = z
     miChannels: categoryMapSchema(z.string().min(1), { withDefault: true }).optional(),
     /** Per-request timeout in ms (the official SDKs use 10 s). */
     timeoutMs: z.number().int().positive().max(120_000).default(10_000),
-    /** Extra CA (PEM) for a TLS endpoint signed by a private CA. */
-    ca: z.string().optional(),
+    /** Extra CA (PEM) (or a PEM file's path) for a TLS endpoint signed by a private CA. */
+    ca: caSchema.optional(),
   })
   .strict();
 

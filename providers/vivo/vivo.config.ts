@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { categoryMapSchema } from '../categories.js';
+import { caSchema } from '../shared/config-files.js';
 import { VIVO_CATEGORIES, VIVO_DEFAULT_ENDPOINT } from './vivo.wire.js';
 
 export const vivoConfigSchema = z
@@ -26,8 +27,8 @@ export const vivoConfigSchema = z
     categories: categoryMapSchema(z.enum(VIVO_CATEGORIES)).optional(),
     /** Per-request timeout in ms (default 15000). */
     timeoutMs: z.number().int().min(100).max(120_000).optional(),
-    /** Extra CA (PEM) for a TLS simulator or proxy. */
-    ca: z.string().optional(),
+    /** Extra CA (PEM) (or a PEM file's path) for a TLS simulator or proxy. */
+    ca: caSchema.optional(),
   })
   .strict();
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { categoryKeySchema, categoryMapSchema, type MessageCategory } from '../categories.js';
+import { caSchema } from '../shared/config-files.js';
 import { XIAOMI_REGION_HOSTS, type XiaomiRegion } from './xiaomi.wire.js';
 
 const REGIONS = Object.keys(XIAOMI_REGION_HOSTS) as [XiaomiRegion, ...XiaomiRegion[]];
@@ -42,8 +43,8 @@ export const xiaomiConfigSchema = z
     privateCategories: z.array(categoryKeySchema).default([...DEFAULT_PRIVATE_CATEGORIES]),
     /** `notify_type`: -1 all defaults, else OR of 1 sound, 2 vibrate, 4 lights (docs/vendors/xiaomi.md#request). */
     notifyType: z.number().int().min(-1).max(7).default(-1),
-    /** Extra CA (PEM) to trust, for a TLS simulator or proxy. */
-    ca: z.string().optional(),
+    /** Extra CA (PEM) (or a PEM file's path) to trust, for a TLS simulator or proxy. */
+    ca: caSchema.optional(),
     /** Per-request timeout in milliseconds. Default 15000. */
     timeoutMs: z.number().int().positive().max(120_000).default(15_000),
   })

@@ -14,15 +14,28 @@ import { createLogger } from '../logger.js';
 import { TokenCipher } from '../privacy/token-cipher.js';
 import { StartupError, createStore, maskUrl } from '../store/factory.js';
 import { migrateTokenForms } from '../store/token-forms.js';
+import { parseCommandLine } from './args.js';
+
+// Before anything is opened: `--help` or a typo must never migrate the default database.
+const { values: args } = parseCommandLine({
+  usage: 'npm run migrate -- [options]   (or: node dist/src/cli/migrate.js [options])',
+  summary: "Apply the store's pending schema migrations (SQLite file or PostgreSQL schema named by the configuration's `store`) and exit. Start-up does the same; run this on its own to migrate before rolling instances.",
+  options: { config: { type: 'string', short: 'c' }, 'recanonicalize-tokens': { type: 'boolean' } },
+  help: {
+    config: 'the YAML configuration file (default: $PUSHGATE_CONFIG, else config/pushgate.yaml)',
+    'recanonicalize-tokens': 're-scan stored tokens even where their canonical form is recorded as done (after a rolling upgrade)',
+  },
+  notes: ['Environment: PUSHGATE_CONFIG (the configuration file); ${NAME} references in the file are read from the environment.'],
+});
 
 try {
-  const file = process.env.PUSHGATE_CONFIG ?? 'config/pushgate.yaml';
+  const file = args.config ?? process.env.PUSHGATE_CONFIG ?? 'config/pushgate.yaml';
   const config = loadConfigFile(file, process.env, providers);
   const logger = createLogger(config.log.level);
   const store = await createStore(config.store, logger);
   try {
     const cipher = new TokenCipher(keyBytes(config.security.encryptionKey));
-    const force = process.argv.includes('--recanonicalize-tokens');
+    const force = args['recanonicalize-tokens'] === true;
     for (const r of await migrateTokenForms({ store, cipher, definitions: providers, logger, now: Date.now, force })) {
       console.error(`pushgate: ${r.provider} tokens: ${r.scanned} scanned, ${r.rewritten} rewritten, ${r.merged} merged into another device, ${r.unreadable + r.invalid} left as they were`);
     }
