@@ -15,7 +15,7 @@ import { principal, requireKey, type KeyRing } from './http/auth.js';
 import { ApiError } from './http/errors.js';
 import { openApiDocument } from './http/openapi.js';
 import type { LaneView } from './http/responses.js';
-import { deleteDeviceSchema, messageQuerySchema as pageQuery } from './http/schemas.js';
+import { deleteDeviceSchema, listDevicesQuerySchema, messageQuerySchema as pageQuery } from './http/schemas.js';
 import { parseQuery } from './http/query.js';
 import { checkQueryEncoding, clientError, refuseOversizeBody } from './http/request-errors.js';
 import type { Metrics } from './metrics/metrics.js';
@@ -98,8 +98,8 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(204).end();
   });
   app.get('/v1/devices', server, async (req, res) => {
-    const userId = typeof req.query.userId === 'string' ? req.query.userId : '';
-    if (!userId) throw new ApiError('invalid_request', 'Pass the user as ?userId=…', [{ field: 'userId', message: 'required query parameter' }]);
+    // The schema /openapi.json documents for this route: unknown, repeated or missing parameters are named as query.<name>.
+    const { userId } = parseQuery(listDevicesQuerySchema, req.query);
     const list = await deps.store.devicesOfUsers(principal(req).tenant, [userId]);
     res.json({ devices: list.map((d) => deps.devices.view(d)) });
   });

@@ -128,6 +128,16 @@ describe('query parameters', () => {
     const twice = await t.server('get', '/v1/messages/m1?limit=1&limit=2').expect(400);
     expect(twice.body.error.details).toEqual([{ field: 'query.limit', message: 'query parameter limit is given 2 times; give it once' }]);
   });
+
+  it('names the query parameters of GET /v1/devices the same way: unknown, missing or repeated', async () => {
+    const unknown = await t.server('get', '/v1/devices?userId=u1&user=u2').expect(400);
+    expect(unknown.body.error.details).toEqual([{ field: 'query.user', message: 'unknown query parameter user; allowed: userId' }]);
+    const missing = await t.server('get', '/v1/devices').expect(400);
+    expect(missing.body.error.details).toEqual([{ field: 'query.userId', message: expect.stringMatching(/^query parameter userId: /) }]);
+    const twice = await t.server('get', '/v1/devices?userId=a&userId=b').expect(400);
+    expect(twice.body.error.details).toEqual([{ field: 'query.userId', message: 'query parameter userId is given 2 times; give it once' }]);
+    await t.server('get', '/v1/devices?userId=u1').expect(200);
+  });
 });
 
 describe('Content-Length above server.bodyLimit', () => {
