@@ -6,6 +6,7 @@ import type { ProviderDefinition } from './types.js';
 import { apnsProvider } from './apns/index.js';
 import { fcmProvider } from './fcm/index.js';
 import { huaweiProvider } from './huawei/index.js';
+import { meizuProvider } from './meizu/index.js';
 import { oppoProvider } from './oppo/index.js';
 import { rongcloudProvider } from './rongcloud/index.js';
 import { vivoProvider } from './vivo/index.js';
@@ -19,4 +20,5 @@ export const providers: readonly ProviderDefinition<unknown>[] = [
   rongcloudProvider,
   fcmProvider,
   apnsProvider,
+  meizuProvider,
 ] as ProviderDefinition<never>[] as readonly ProviderDefinition<unknown>[];
