@@ -54,7 +54,7 @@ describe('MeizuSimulator', () => {
 
   it('signs every parameter sent, including extra ones such as restrictedPackageNames', async () => {
     const fields = signedFields(PUSH_ID);
-    const withPkg = { ...fields, restrictedPackageNames: 'com.acme' };
+    const withPkg: Record<string, string> = { ...fields, restrictedPackageNames: 'com.acme' };
     expect((await post(withPkg)).code).toBe('1006');
     const messageJson = fields.messageJson as string;
     withPkg.sign = md5(`appId=10000messageJson=${messageJson}pushIds=${PUSH_ID}restrictedPackageNames=com.acme${SECRET}`);
