@@ -7,6 +7,7 @@ import { apnsProvider } from './apns/index.js';
 import { fcmProvider } from './fcm/index.js';
 import { honorProvider } from './honor/index.js';
 import { huaweiProvider } from './huawei/index.js';
+import { meizuProvider } from './meizu/index.js';
 import { oppoProvider } from './oppo/index.js';
 import { rongcloudProvider } from './rongcloud/index.js';
 import { vivoProvider } from './vivo/index.js';
@@ -21,4 +22,5 @@ export const providers: readonly ProviderDefinition<unknown>[] = [
   fcmProvider,
   apnsProvider,
   honorProvider,
+  meizuProvider,
 ] as ProviderDefinition<never>[] as readonly ProviderDefinition<unknown>[];

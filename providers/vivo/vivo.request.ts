@@ -225,7 +225,7 @@ export const vivoOverridesSchema = z
 
 export type VivoOverrides = z.output<typeof vivoOverridesSchema>;
 
-const PROVIDER_IDS: ReadonlySet<string> = new Set(['xiaomi', 'huawei', 'vivo', 'oppo', 'rongcloud', 'fcm', 'apns', 'honor']);
+const PROVIDER_IDS: ReadonlySet<string> = new Set(['xiaomi', 'huawei', 'vivo', 'oppo', 'rongcloud', 'fcm', 'apns', 'honor', 'meizu', 'harmony']);
 
 /**
  * `options.overrides` may reach the adapter as this vendor's slice or as the whole `{ vivo: {...}, huawei: … }`
