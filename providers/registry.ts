@@ -5,6 +5,7 @@
 import type { ProviderDefinition } from './types.js';
 import { apnsProvider } from './apns/index.js';
 import { fcmProvider } from './fcm/index.js';
+import { harmonyProvider } from './harmony/index.js';
 import { huaweiProvider } from './huawei/index.js';
 import { oppoProvider } from './oppo/index.js';
 import { rongcloudProvider } from './rongcloud/index.js';
@@ -14,6 +15,7 @@ import { xiaomiProvider } from './xiaomi/index.js';
 export const providers: readonly ProviderDefinition<unknown>[] = [
   xiaomiProvider,
   huaweiProvider,
+  harmonyProvider,
   vivoProvider,
   oppoProvider,
   rongcloudProvider,
