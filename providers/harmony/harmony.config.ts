@@ -44,24 +44,18 @@ const serviceAccountObject = z
     }),
     sub_account: z.string().min(1, 'sub_account is the JWT iss'),
     token_uri: z.url().optional(),
-  })
+  }, { error: 'serviceAccount must be the service-account key JSON (object or JSON text)' })
   .transform((sa) => sa as HarmonyServiceAccount);
 
 /** Inline: the parsed object, or its JSON text (e.g. `${HARMONY_SA_JSON}`). */
-const serviceAccountSchema = z.union([
-  serviceAccountObject,
-  z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'serviceAccount must be the service-account key JSON (object or JSON text)' });
-        return z.NEVER;
-      }
-    })
-    .pipe(serviceAccountObject),
-]);
+const serviceAccountSchema = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v; // refused below as "not the key JSON"
+  }
+}, serviceAccountObject);
 
 /** The key file named by `serviceAccountFile`, read and checked now. */
 function readServiceAccountFile(file: string, ctx: z.RefinementCtx): HarmonyServiceAccount | undefined {
