@@ -107,7 +107,7 @@ describe('misspelt keys', () => {
         'tenats: unknown key; did you mean "tenants"?',
         'tenants[0].serverKey: unknown key; did you mean "serverKeys"?',
         'tenants[0].zzz: unknown key; expected one of id, serverKeys, clientKeys, maxBacklog, receiptSecret, providers',
-        'tenants[0].providers.huwei: unknown provider "huwei"; did you mean "huawei"? expected one of xiaomi, huawei, vivo, oppo, rongcloud, fcm, apns',
+        'tenants[0].providers.huwei: unknown provider "huwei"; did you mean "huawei"? expected one of xiaomi, huawei, harmony, vivo, oppo, rongcloud, fcm, apns',
         'tenants[0].providers.huawei.clientSecrt: unknown key; did you mean "clientSecret"?',
         'tenants[0].providers.huawei.rateLimt: unknown key; did you mean "rateLimit"?',
         'tenants[0].providers.huawei.rateLimit.perSecnd: unknown key; did you mean "perSecond"?',
