@@ -6,6 +6,7 @@ import type { ProviderDefinition } from './types.js';
 import { apnsProvider } from './apns/index.js';
 import { fcmProvider } from './fcm/index.js';
 import { honorProvider } from './honor/index.js';
+import { harmonyProvider } from './harmony/index.js';
 import { huaweiProvider } from './huawei/index.js';
 import { meizuProvider } from './meizu/index.js';
 import { oppoProvider } from './oppo/index.js';
@@ -16,6 +17,7 @@ import { xiaomiProvider } from './xiaomi/index.js';
 export const providers: readonly ProviderDefinition<unknown>[] = [
   xiaomiProvider,
   huaweiProvider,
+  harmonyProvider,
   vivoProvider,
   oppoProvider,
   rongcloudProvider,

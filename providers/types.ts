@@ -123,7 +123,37 @@ export interface PushProvider {
    * failures are logged, never fatal (the vendor may be briefly down).
    */
   warmUp?(): Promise<void>;
+  /**
+   * Take back a message already sent, where the vendor can (HarmonyOS revoke). Optional: vendors
+   * without a server-side recall leave it out. The adapter derives the vendor's recall key from the
+   * message the way it did at send (e.g. the notify id from the message id), so nothing extra is
+   * stored. Resolves to one result per token, never throws for a vendor answer.
+   */
+  recall?(request: RecallRequest): Promise<RecallResult[]>;
   close(): Promise<void>;
+}
+
+export interface RecallRequest {
+  /** The message as it was sent (same id and options). */
+  message: OutgoingMessage;
+  /** The tokens it was sent to, in canonical form. */
+  tokens: string[];
+}
+
+/**
+ * - `recalled`: the vendor took it back (not yet delivered, or shown and not tapped);
+ * - `not_recallable`: it cannot be (the vendor has nothing to recall for this token, or this kind
+ *   of message has no recall, e.g. a data-only one): final;
+ * - `failed`: the recall request did not go through (auth, rate limit, transport): may be tried again.
+ */
+export type RecallOutcome = 'recalled' | 'not_recallable' | 'failed';
+
+export interface RecallResult {
+  token: string;
+  outcome: RecallOutcome;
+  /** Why, for anything but `recalled`. */
+  reason?: string | undefined;
+  vendorCode?: string | undefined;
 }
 
 export interface ProviderDeps {

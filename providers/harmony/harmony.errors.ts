@@ -1,0 +1,113 @@
+/**
+ * HarmonyOS Push Kit v3 answer → pushgate Outcome, in one place (docs/vendors/harmony.md#error-codes-and-outcomes;
+ * https://developer.huawei.com/consumer/en/doc/harmonyos-references-V13/push-scenariozed-api-response-V13/).
+ */
+import type { Outcome } from '../types.js';
+import { HARMONY_CODES as C, HARMONY_TOKEN_REASONS as R, type HarmonyIllegalTokensMsg } from './harmony.wire.js';
+
+/** Codes with one outcome for the whole request. 80100000 and 80300007 are per token: see `illegalTokenOutcome`. */
+export const HARMONY_OUTCOMES: Readonly<Record<string, Outcome>> = {
+  [C.SUCCESS]: 'sent',
+  [C.PARAM_ERROR]: 'rejected',
+  [C.BAD_PAYLOAD]: 'rejected',
+  [C.BAD_TTL]: 'rejected',
+  [C.IMAGE_NOT_VERIFIED]: 'rejected',
+  // Missing/foreign JWT, wrong project id; an expired JWT is re-signed by refreshCredentials.
+  [C.AUTH_ERROR]: 'auth_error',
+  [C.JWT_EXPIRED]: 'auth_error',
+  // Push not enabled for the project, or the project id does not match the app: configuration.
+  [C.NO_PERMISSION]: 'auth_error',
+  // A JWT valid for more than a day: pushgate's config allows at most 86400 s, so only a clock jump gets here.
+  [C.JWT_LIFETIME_TOO_LONG]: 'auth_error',
+  // The app is under penalty and cannot send: pausing the lane with pushgate_provider_up = 0 makes it an alert.
+  [C.APP_PENALIZED]: 'auth_error',
+  [C.BODY_TOO_LARGE]: 'rejected',
+  // pushgate never sends more than the limit (maxTargetsPerRequest, 10 for test messages), so resending cannot help.
+  [C.TOO_MANY_TOKENS]: 'rejected',
+  [C.TEST_MESSAGE_TOO_MANY_TOKENS]: 'rejected',
+  [C.TEST_MESSAGE_RATE_LIMITED]: 'rate_limited',
+  [C.INTERNAL_ERROR]: 'retry',
+};
+
+const AUTH_CODES: ReadonlySet<string> = new Set([C.AUTH_ERROR, C.JWT_EXPIRED, C.JWT_LIFETIME_TOO_LONG]);
+
+/**
+ * The outcome of a whole answer, from its code and HTTP status.
+ * - JWT codes → auth_error at any HTTP status; HTTP 503 is Huawei's flow control → rate_limited.
+ * - A known code → the table; an unknown one → retry, keeping the code: Huawei adds codes over
+ *   time, and retry is bounded by ttlSeconds and the attempt limit, whereas `rejected` would lose a
+ *   message on a new transient condition.
+ * - No code (a proxy answered): by HTTP status.
+ */
+export function harmonyOutcomeFor(code: string | undefined, httpStatus: number): Outcome {
+  if (code !== undefined && AUTH_CODES.has(code)) return 'auth_error';
+  if (httpStatus === 503) return 'rate_limited';
+  if (code !== undefined) return HARMONY_OUTCOMES[code] ?? 'retry';
+  if (httpStatus === 401 || httpStatus === 403) return 'auth_error';
+  if (httpStatus === 429) return 'rate_limited';
+  if (httpStatus >= 400 && httpStatus < 500) return 'rejected';
+  return 'retry';
+}
+
+/**
+ * What one `illegalTokens` reason means for its token:
+ * - `tokenFormatError`, `tokenPlatformNotSupport` → the token is dead: pruned.
+ * - `noRight` → the token belongs to another project, or the device moved to NEXT without fetching
+ *   a new token; but a wrong `projectId` in our config gives the same reason for every token. So it
+ *   prunes only once the project is known right (see `HarmonyProvider`); `prunable: 'if_project_ok'`.
+ * - other documented reasons (no push-type permission, not subscribed, country, penalty, image
+ *   policy, app info, voice, live view) → rejected: the token is fine, this message cannot go to it.
+ * - an unknown reason → retry, never pruned (docs/vendors/harmony.md#error-codes-and-outcomes).
+ */
+export function illegalTokenOutcome(reason: string): { outcome: Outcome; prunable?: 'if_project_ok' } {
+  if (reason === UNNAMED_REASON) return { outcome: 'invalid_token' };
+  if (reason === R.TOKEN_FORMAT_ERROR || reason === R.TOKEN_PLATFORM_NOT_SUPPORT) return { outcome: 'invalid_token' };
+  if (reason === R.NO_RIGHT) return { outcome: 'invalid_token', prunable: 'if_project_ok' };
+  if (DOCUMENTED_REJECTIONS.has(reason)) return { outcome: 'rejected' };
+  return { outcome: 'retry' };
+}
+
+/** A token listed without a reason (a bare list): the vendor called it illegal, as v1 does. */
+export const UNNAMED_REASON = 'illegal token';
+
+const DOCUMENTED_REJECTIONS: ReadonlySet<string> = new Set([
+  R.NO_PUSH_TYPE_RIGHT,
+  'atomicUnableSendUnsubscribedMsg',
+  'countryNotSupport',
+  'disableSendHuaweiMsgBecauseOfPenalty',
+  'differentImgVerifyPolicy',
+  'appinfoError',
+  'notSupportPlayVoice',
+  'noRightToSendThisLiveNotificationEvent',
+]);
+
+/**
+ * The failed tokens of an 80100000 / 80300007 answer, token → reason. `msg` is a JSON-encoded
+ * string `{"illegalTokens":{"<reason>":["tok",…]},…}`; an already-decoded object is accepted, and
+ * so is a bare list (`illegalTokens: [...]` or v1's `illegal_tokens: [...]`, reason unknown).
+ * Undefined when no token list can be read.
+ */
+export function parseIllegalTokens(msg: unknown): Map<string, string> | undefined {
+  let parsed: unknown = msg;
+  if (typeof msg === 'string') {
+    try {
+      parsed = JSON.parse(msg);
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const m = parsed as HarmonyIllegalTokensMsg & { illegal_tokens?: unknown };
+  const out = new Map<string, string>();
+  let found = false;
+  const add = (list: unknown, reason: string) => {
+    if (!Array.isArray(list)) return;
+    found = true;
+    for (const t of list) if (typeof t === 'string') out.set(t, reason);
+  };
+  const byReason = m.illegalTokens as unknown;
+  if (Array.isArray(byReason)) add(byReason, UNNAMED_REASON);
+  else if (typeof byReason === 'object' && byReason !== null) for (const [reason, list] of Object.entries(byReason)) add(list, reason);
+  add(m.illegal_tokens, UNNAMED_REASON);
+  return found ? out : undefined;
+}
