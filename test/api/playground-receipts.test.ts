@@ -26,6 +26,8 @@ const DEVICES = [
   { provider: 'vivo', token: '12345678901234567890123' },
   { provider: 'oppo', token: `CN_${'0123456789abcdef'.repeat(2)}` },
   { provider: 'meizu', token: 'J0476035d625e6c64567f71487e040e7d017f0558675b' },
+  { provider: 'harmony', token: 'MAMzLg-harmony-newcomer-token-0000000001' },
+  { provider: 'honor', token: 'honor-newcomer-token-00000000000000000001' },
 ];
 
 describe('the playground (config/pushgate.yaml)', () => {
@@ -57,7 +59,7 @@ describe('the playground (config/pushgate.yaml)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('takes a message to `delivered` for Huawei, Xiaomi, vivo, OPPO and Meizu through the simulators’ receipts', async () => {
+  it('takes a message to `delivered` for Huawei, HarmonyOS, Honor, Xiaomi, vivo, OPPO and Meizu through the simulators’ receipts', async () => {
     for (const d of DEVICES) await request(server).post('/v1/devices').set('Authorization', `Bearer ${CLIENT_KEY}`).send({ ...d, userId: 'newcomer' }).expect(201);
     const sent = await request(server)
       .post('/v1/messages')
