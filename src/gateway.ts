@@ -16,6 +16,7 @@ import { LaneHealth } from './core/lane-health.js';
 import { timeOrderedIds, type IdSource } from './core/ids.js';
 import { MessageService } from './core/messages.js';
 import { ProviderHub } from './core/providers.js';
+import { ReadinessService } from './core/readiness.js';
 import { ReceiptService } from './core/receipts.js';
 import { RetentionSweep } from './core/retention.js';
 import { KeyRing } from './http/auth.js';
@@ -105,19 +106,16 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
 
   let accepting = true;
   const app = createApp({
-    store,
-    queue,
     hub,
     keys: new KeyRing(config.tenants),
     devices: new DeviceService({ store, hub, cipher, ids, now }),
-    messages: new MessageService({ store, hub, cipher, ids, now, maxBacklog: (t) => tenants.get(t)?.maxBacklog ?? Infinity }),
+    messages: new MessageService({ store, hub, cipher, ids, metrics, kick: (lane) => queue.kick(lane), now, maxBacklog: (t) => tenants.get(t)?.maxBacklog ?? Infinity }),
     receipts: new ReceiptService({ store, hub, cipher, metrics, now, receiptSecret: (t) => tenants.get(t)?.receiptSecret }),
+    readiness: new ReadinessService({ store, queue, hub, health, now, accepting: () => accepting }),
     metrics,
-    health,
     registry,
     logger,
     bodyLimit: config.server.bodyLimit,
-    now,
     accepting: () => accepting,
   });
   const retention = new RetentionSweep({
