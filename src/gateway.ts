@@ -99,7 +99,7 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
   const lanes = hub.all().map((c) => ({ tenant: c.tenant, provider: c.def.id, perSecond: c.perSecond, concurrency: c.concurrency }));
   metrics.setSources({
     lanes: () => lanes,
-    laneStats: async () => (await store.laneStats(now())).map((s) => ({ ...s, oldestAgeSeconds: s.oldestCreatedAt === null ? 0 : Math.max(0, (now() - s.oldestCreatedAt) / 1000) })),
+    laneStats: async () => (await store.laneStats()).map((s) => ({ ...s, oldestAgeSeconds: s.oldestCreatedAt === null ? 0 : Math.max(0, (now() - s.oldestCreatedAt) / 1000) })),
     devices: () => store.countDevices(),
     pauses: async () => (await store.allActivePauses(now())).map((p) => ({ tenant: p.tenant, provider: p.provider, reason: p.reason })),
   });
