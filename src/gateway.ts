@@ -16,6 +16,7 @@ import { LaneHealth } from './core/lane-health.js';
 import { timeOrderedIds, type IdSource } from './core/ids.js';
 import { MessageService } from './core/messages.js';
 import { ProviderHub } from './core/providers.js';
+import { ReadinessService } from './core/readiness.js';
 import { ReceiptService } from './core/receipts.js';
 import { RetentionSweep } from './core/retention.js';
 import { KeyRing } from './http/auth.js';
@@ -98,26 +99,23 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
   const lanes = hub.all().map((c) => ({ tenant: c.tenant, provider: c.def.id, perSecond: c.perSecond, concurrency: c.concurrency }));
   metrics.setSources({
     lanes: () => lanes,
-    laneStats: async () => (await store.laneStats(now())).map((s) => ({ ...s, oldestAgeSeconds: s.oldestCreatedAt === null ? 0 : Math.max(0, (now() - s.oldestCreatedAt) / 1000) })),
+    laneStats: async () => (await store.laneStats()).map((s) => ({ ...s, oldestAgeSeconds: s.oldestCreatedAt === null ? 0 : Math.max(0, (now() - s.oldestCreatedAt) / 1000) })),
     devices: () => store.countDevices(),
     pauses: async () => (await store.allActivePauses(now())).map((p) => ({ tenant: p.tenant, provider: p.provider, reason: p.reason })),
   });
 
   let accepting = true;
   const app = createApp({
-    store,
-    queue,
     hub,
     keys: new KeyRing(config.tenants),
     devices: new DeviceService({ store, hub, cipher, ids, now }),
-    messages: new MessageService({ store, hub, cipher, ids, now, maxBacklog: (t) => tenants.get(t)?.maxBacklog ?? Infinity }),
+    messages: new MessageService({ store, hub, cipher, ids, metrics, kick: (lane) => queue.kick(lane), now, maxBacklog: (t) => tenants.get(t)?.maxBacklog ?? Infinity }),
     receipts: new ReceiptService({ store, hub, cipher, metrics, now, receiptSecret: (t) => tenants.get(t)?.receiptSecret }),
+    readiness: new ReadinessService({ store, queue, hub, health, now, accepting: () => accepting }),
     metrics,
-    health,
     registry,
     logger,
     bodyLimit: config.server.bodyLimit,
-    now,
     accepting: () => accepting,
   });
   const retention = new RetentionSweep({

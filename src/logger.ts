@@ -1,39 +1,20 @@
 /**
- * JSON logs (pino) with secrets redacted by path wherever they could appear: auth headers, keys,
- * vendor credentials, tokens. The list is one place, tested in test/api/logging.test.ts.
+ * JSON logs (pino). Every log object and every child logger's bindings go through the one
+ * redaction function (src/privacy/redact.ts): the core's secret keys plus every registered
+ * provider's `secretFields`, at any depth, so a vendor's secret is hidden by listing it once in its
+ * own definition. Tested in test/api/logging.test.ts and test/privacy/redact.test.ts.
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { providers } from '../providers/registry.js';
+import { createRedactor, type Redactor } from './privacy/redact.js';
 
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'headers.authorization',
-  'headers.Authorization',
-  '*.authorization',
-  '*.Authorization',
-  '*.authToken',
-  '*.auth_token',
-  '*.token',
-  '*.tokens',
-  '*.accessToken',
-  '*.access_token',
-  '*.appSecret',
-  '*.clientSecret',
-  '*.masterSecret',
-  '*.secret',
-  '*.password',
-  '*.privateKey',
-  '*.private_key',
-  '*.key',
-  '*.serverKeys',
-  '*.clientKeys',
-  '*.encryptionKey',
-  '*.receiptSecret',
-  'config.security',
-  'config.tenants[*].serverKeys',
-  'config.tenants[*].clientKeys',
-  'config.tenants[*].providers',
-];
-
-export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service: 'pushgate' } }, destination);
+export function createLogger(level: string, destination?: DestinationStream, redactor: Redactor = createRedactor(providers)): Logger {
+  const logger = pino({ level, formatters: { log: (obj) => redactor.redact(obj) }, base: { service: 'pushgate' } }, destination);
+  // pino serialises a child's bindings once, without the log formatter: redact them on the way in.
+  // Children are created from their parent's prototype chain, so theirs inherit this child().
+  const child = logger.child;
+  logger.child = function (this: Logger, bindings, options) {
+    return child.call(this, redactor.redact(bindings), options);
+  } as Logger['child'];
+  return logger;
 }

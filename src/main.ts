@@ -9,7 +9,7 @@ import { parseCommandLine } from './cli/args.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
 import { buildGateway } from './gateway.js';
 import { createLogger } from './logger.js';
-import { StartupError } from './store/factory.js';
+import { StartupError } from './startup-error.js';
 
 const { values: args } = parseCommandLine({
   usage: 'npm start -- [options]   (or: node dist/src/main.js [options])',

@@ -2,17 +2,10 @@
  * End to end: `POST /v1/messages` through the real gateway (SQLite, dispatcher, receipts route) to
  * the Honor simulator started by `playground()`, and the simulator's receipt back to the gateway.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pino from 'pino';
+import type http from 'node:http';
 import request from 'supertest';
+import { listeningGateway, type ListeningGateway } from '../../test/factories/listening-gateway.js';
 import { until } from '../../test/factories/process.js';
-import { parseConfig } from '../../src/config/load.js';
-import { buildGateway, type Gateway } from '../../src/gateway.js';
-import { providers } from '../registry.js';
 import type { HonorSimulator } from './simulator.js';
 
 const SERVER_KEY = 'acme-server-key-000000000001';
@@ -21,42 +14,25 @@ const GOOD = 'HONORE2ETOKEN000000000001';
 const DEAD = 'HONORE2ETOKEN000000000002';
 
 describe('honor end to end', () => {
-  let dir: string;
   let server: http.Server;
-  let gw: Gateway;
+  let e2e: ListeningGateway;
   let sim: HonorSimulator;
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'pushgate-honor-'));
-    // Listen first so publicBaseUrl names the real port: the simulator posts receipts there.
-    const plugged: { app?: http.RequestListener } = {};
-    server = http.createServer((req, res) => (plugged.app ? plugged.app(req, res) : res.writeHead(503).end()));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    const config = parseConfig(
-      {
-        server: { port: 0, publicBaseUrl: `http://127.0.0.1:${port}` },
-        store: { driver: 'sqlite', path: path.join(dir, 'pushgate.db') },
-        security: { encryptionKey: 'b'.repeat(64) },
-        dispatch: { pollIntervalMs: 20 },
-        log: { level: 'silent' },
-        tenants: [{ id: 'acme', serverKeys: [SERVER_KEY], clientKeys: [CLIENT_KEY], receiptSecret: 'acme-receipt-secret-0000001', providers: { honor: { simulator: true } } }],
-      },
-      {},
-      providers,
-    );
-    gw = await buildGateway(config, { providers, logger: pino({ level: 'silent' }) });
-    await gw.start();
-    plugged.app = gw.app;
-    sim = gw.hub.simulators.get('acme/honor') as HonorSimulator;
+    e2e = await listeningGateway(({ baseUrl, dbPath }) => ({
+      server: { port: 0, publicBaseUrl: baseUrl },
+      store: { driver: 'sqlite', path: dbPath },
+      security: { encryptionKey: 'b'.repeat(64) },
+      dispatch: { pollIntervalMs: 20 },
+      log: { level: 'silent' },
+      tenants: [{ id: 'acme', serverKeys: [SERVER_KEY], clientKeys: [CLIENT_KEY], receiptSecret: 'acme-receipt-secret-0000001', providers: { honor: { simulator: true } } }],
+    }));
+    server = e2e.server;
+    sim = e2e.gw.hub.simulators.get('acme/honor') as HonorSimulator;
     sim.receipts.delayMs = 0;
   });
 
-  afterAll(async () => {
-    await gw.stop();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => e2e.close());
 
   const api = (method: 'get' | 'post', url: string, key = SERVER_KEY) => request(server)[method](url).set('Authorization', `Bearer ${key}`);
 

@@ -12,7 +12,9 @@ import { ConfigError, loadConfigFile } from '../config/load.js';
 import { keyBytes } from '../config/schema.js';
 import { createLogger } from '../logger.js';
 import { TokenCipher } from '../privacy/token-cipher.js';
-import { StartupError, createStore, maskUrl } from '../store/factory.js';
+import { maskUrl } from '../privacy/redact.js';
+import { StartupError } from '../startup-error.js';
+import { createStore } from '../store/factory.js';
 import { migrateTokenForms } from '../store/token-forms.js';
 import { parseCommandLine } from './args.js';
 

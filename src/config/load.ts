@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import type { ProviderDefinition } from '../../providers/types.js';
+import { createRedactor, type Redactor } from '../privacy/redact.js';
 import { configSchema, rateLimitSchema, type Config, type RateLimit } from './schema.js';
 import { keysAt, nearest, unknownKeyMessage } from './suggest.js';
 
@@ -50,9 +51,11 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv, providers: rea
   // vendor sections and the files they name (checked by each vendor's own schema).
   const problems: string[] = [];
   const unset = new Set<string>();
+  // Values shown in the report pass the same redaction as the logs: no secret is ever echoed.
+  const redactor = createRedactor(providers);
   const interpolated = interpolate(raw, env, [], problems, unset);
   const base = configSchema.safeParse(interpolated);
-  if (!base.success) problems.push(...describeIssues(base.error.issues, [], configSchema, interpolated, unset));
+  if (!base.success) problems.push(...describeIssues(base.error.issues, [], configSchema, interpolated, unset, redactor));
 
   const byId = new Map(providers.map((p) => [p.id, p]));
   const rawTenants = Array.isArray(child(interpolated, 'tenants')) ? (child(interpolated, 'tenants') as unknown[]) : [];
@@ -73,7 +76,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv, providers: rea
     const sections = child(tenant, 'providers');
     if (!isPlainObject(sections)) return []; // the core schema reported it
     return Object.entries(sections).flatMap(([pid, section]) => {
-      const s = isPlainObject(section) ? providerSettings(pid, section, ['tenants', ti, 'providers', pid], byId, problems, unset) : undefined;
+      const s = isPlainObject(section) ? providerSettings(pid, section, ['tenants', ti, 'providers', pid], byId, problems, unset, redactor) : undefined;
       return s ? [s] : [];
     });
   });
@@ -90,6 +93,7 @@ function providerSettings(
   byId: Map<string, ProviderDefinition<unknown>>,
   problems: string[],
   unset: Set<string>,
+  redactor: Redactor,
 ): ProviderSettings | undefined {
   const def = byId.get(pid);
   if (!def) {
@@ -102,7 +106,7 @@ function providerSettings(
   if (rateLimit !== undefined) {
     const r = rateLimitSchema.safeParse(rateLimit);
     if (r.success) rl = r.data;
-    else problems.push(...describeIssues(r.error.issues, [...where, 'rateLimit'], rateLimitSchema, rateLimit, unset));
+    else problems.push(...describeIssues(r.error.issues, [...where, 'rateLimit'], rateLimitSchema, rateLimit, unset, redactor));
   }
   if (simulator !== undefined && typeof simulator !== 'boolean') problems.push(`${fmtPath([...where, 'simulator'])}: expected true or false`);
   const useSim = simulator === true;
@@ -110,7 +114,7 @@ function providerSettings(
   if (!useSim || Object.keys(vendor).length > 0) {
     const v = (def.configSchema as z.ZodType).safeParse(vendor);
     if (v.success) config = v.data;
-    else if (!useSim) problems.push(...describeIssues(v.error.issues, where, def.configSchema as z.ZodType, vendor, unset, def, ['rateLimit', 'simulator']));
+    else if (!useSim) problems.push(...describeIssues(v.error.issues, where, def.configSchema as z.ZodType, vendor, unset, redactor, ['rateLimit', 'simulator']));
   }
   if (useSim && !def.playground) problems.push(`${fmtPath([...where, 'simulator'])}: provider "${pid}" has no simulator`);
   return { id: pid, simulator: useSim, config, rateLimit: rl };
@@ -122,7 +126,7 @@ type Issue = z.core.$ZodIssue;
  * zod issues → problem lines under `prefix`. Unknown keys suggest the nearest allowed one; a field
  * whose `${ENV}` was unset is reported once, as the unset variable, not again as an empty value.
  */
-function describeIssues(issues: readonly Issue[], prefix: (string | number)[], schema: z.ZodType, data: unknown, unset: Set<string>, def?: ProviderDefinition<unknown>, extraKeys: string[] = []): string[] {
+function describeIssues(issues: readonly Issue[], prefix: (string | number)[], schema: z.ZodType, data: unknown, unset: Set<string>, redactor: Redactor, extraKeys: string[] = []): string[] {
   const out: string[] = [];
   for (const i of issues) {
     const path = [...prefix, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
@@ -133,7 +137,7 @@ function describeIssues(issues: readonly Issue[], prefix: (string | number)[], s
       continue;
     }
     const value = getAt(data, i.path);
-    out.push(describeIssue(path, i.message, def ? secretSafe(def, i.path, value) : value));
+    out.push(describeIssue(path, i.message, value === undefined || !redactor.hidesPath(path) ? redactor.redact(value) : HIDDEN));
   }
   return out;
 }
@@ -166,17 +170,13 @@ function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: (string | num
   return value;
 }
 
-const SECRETISH = /secret|key|password|token|passphrase|cert/i;
-
-function secretSafe(def: ProviderDefinition<unknown>, path: PropertyKey[], value: unknown): unknown {
-  const last = String(path[path.length - 1] ?? '');
-  return value !== undefined && (def.secretFields.includes(last) || SECRETISH.test(last)) ? '(hidden)' : value;
-}
+/** What a config problem shows instead of a secret value. */
+const HIDDEN = Symbol('hidden');
 
 function describeIssue(path: PropertyKey[], message: string, value: unknown): string {
-  const shown = value === undefined ? 'missing' : SECRETISH.test(String(path[path.length - 1] ?? '')) ? '(hidden)' : JSON.stringify(value);
+  const shown = value === undefined ? 'missing' : value === HIDDEN ? '(hidden)' : JSON.stringify(value);
   // A message that already quotes the value (a file path it could not read) needs no "(got …)".
-  if (typeof value === 'string' && value !== '' && shown !== '(hidden)' && message.includes(value)) return `${fmtPath(path)}: ${message}`;
+  if (typeof value === 'string' && value !== '' && message.includes(value)) return `${fmtPath(path)}: ${message}`;
   return `${fmtPath(path)}: ${message} (got ${shown})`;
 }
 

@@ -3,7 +3,7 @@
  * normalized outcome of every target — in this one place for all vendors (README.md "What it does", Outcomes).
  */
 import type { Logger } from 'pino';
-import { nextLocalHour, nextMidnight, hourIn } from '../../providers/shared/time.js';
+import { hourIn, nextLocalHour, nextMidnight } from './time.js';
 import type { DeliveryTarget, OutgoingMessage, SendResult } from '../../providers/types.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { TokenCipher } from '../privacy/token-cipher.js';

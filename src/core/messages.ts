@@ -1,25 +1,36 @@
 /**
- * Accepting a message: validate, resolve targets to devices, and store the message with one
- * delivery per target in one transaction before answering 202.
+ * Accepting a message: check it against the target providers, resolve targets to devices, and
+ * store the message with one delivery per target in one transaction; then wake the lanes that got
+ * work. And reading a message's progress back.
  */
 import { createHash } from 'node:crypto';
 import type { MessageCheckFailure, OutgoingMessage } from '../../providers/types.js';
-import { ApiError, fromZodIssues } from '../http/errors.js';
-import { sendMessageSchema, type SendMessageBody } from '../http/schemas.js';
-import type { TokenCipher } from '../privacy/token-cipher.js';
-import type { DeviceRow, NewDelivery, Store } from '../store/types.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { maskStored, type TokenCipher } from '../privacy/token-cipher.js';
+import { DELIVERY_STATES, type DeliveryState, type DeviceRow, type LaneKey, type NewDelivery, type Store } from '../store/types.js';
+import type { DeliveryPage, SendMessageBody } from './commands.js';
+import { DomainError, invalidFields } from './errors.js';
 import type { IdSource } from './ids.js';
 import type { ProviderHub } from './providers.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 
-export interface AcceptResult {
-  status: number;
-  body: unknown;
-  /** Lanes that received work. */
-  lanes: Array<{ tenant: string; provider: string }>;
+export interface AcceptedMessage {
+  id: string;
+  status: 'accepted';
+  targets: number;
+  skipped?: unknown[];
+}
+
+export type AcceptResult =
+  | { kind: 'accepted'; body: AcceptedMessage }
   /** The stored answer of an earlier request with this Idempotency-Key: nothing new was accepted. */
-  replay: boolean;
+  | { kind: 'replay'; body: unknown; answerStatus: number };
+
+/** An Idempotency-Key, and the status the caller answers an acceptance with (stored, so a replay gives the same answer). */
+export interface Idempotency {
+  key: string;
+  answerStatus: number;
 }
 
 export interface MessageServiceDeps {
@@ -27,8 +38,22 @@ export interface MessageServiceDeps {
   hub: ProviderHub;
   cipher: TokenCipher;
   ids: IdSource;
+  metrics: Pick<Metrics, 'messagesAccepted'>;
+  /** Wake a lane that just got work (the queue engine's kick). */
+  kick(lane: LaneKey): void;
   now(): number;
   maxBacklog(tenant: string): number;
+}
+
+/** GET /v1/messages/{id}: the counts, and one page of deliveries with masked tokens. */
+export interface MessageStatus {
+  id: string;
+  createdAt: string;
+  status: 'in_progress' | 'done';
+  counts: Record<DeliveryState, number>;
+  providers: Record<string, Partial<Record<DeliveryState, number>>>;
+  deliveries: unknown[];
+  nextCursor: string | null;
 }
 
 export class MessageService {
@@ -36,18 +61,17 @@ export class MessageService {
 
   constructor(private readonly deps: MessageServiceDeps) {}
 
-  async accept(tenant: string, rawBody: unknown, idempotencyKey: string | undefined): Promise<AcceptResult> {
-    const parsed = sendMessageSchema.safeParse(rawBody);
-    if (!parsed.success) throw fromZodIssues(parsed.error.issues);
-    const body = parsed.data;
+  /** `body` is validated for shape by the route; what depends on the providers is checked here. */
+  async accept(tenant: string, body: SendMessageBody, idempotency: Idempotency | undefined): Promise<AcceptResult> {
+    const idempotencyKey = idempotency?.key;
     refuseEmpty(body);
     this.validateOverrides(body);
 
     const now = this.deps.now();
     // Hashing a 100k-target body costs real time: only when a key asks for it.
-    const bodyHash = idempotencyKey === undefined ? '' : createHash('sha256').update(canonicalJson(rawBody)).digest('base64url');
+    const bodyHash = idempotencyKey === undefined ? '' : createHash('sha256').update(canonicalJson(body)).digest('base64url');
     if (idempotencyKey !== undefined) {
-      if (!/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) throw new ApiError('invalid_request', 'The Idempotency-Key header must be 1–255 visible ASCII characters.', [{ field: 'Idempotency-Key', message: 'invalid format' }]);
+      if (!/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) throw new DomainError('invalid_request', 'The Idempotency-Key header must be 1–255 visible ASCII characters.', [{ field: 'Idempotency-Key', message: 'invalid format' }]);
       const seen = await this.deps.store.getIdempotency(tenant, idempotencyKey, now - IDEMPOTENCY_WINDOW_MS);
       if (seen) return this.replay(seen, bodyHash);
     }
@@ -64,24 +88,64 @@ export class MessageService {
     await this.checkBacklog(tenant, deliveries.length);
 
     const ttl = body.options?.ttlSeconds;
-    const response = { id, status: 'accepted', targets: deliveries.length, ...(skipped.length ? { skipped } : {}) };
+    const response: AcceptedMessage = { id, status: 'accepted', targets: deliveries.length, ...(skipped.length ? { skipped } : {}) };
     const stored = await this.deps.store.insertMessage(
       { id, tenant, idempotencyKey: idempotencyKey ?? null, payload: JSON.stringify(payload), createdAt: now, expiresAt: ttl === undefined ? null : now + ttl * 1000 },
       deliveries,
-      idempotencyKey === undefined ? null : { key: idempotencyKey, bodyHash, status: 202, response: JSON.stringify(response), createdAt: now },
+      idempotency === undefined ? null : { key: idempotency.key, bodyHash, status: idempotency.answerStatus, response: JSON.stringify(response), createdAt: now },
     );
     if (!stored.inserted) return this.replay(stored.existing, bodyHash);
     const cached = this.pending.get(tenant);
     if (cached) cached.count += deliveries.length;
-    const lanes = [...new Set(deliveries.map((d) => d.provider))].map((provider) => ({ tenant, provider }));
-    return { status: 202, body: response, lanes, replay: false };
+    // A message with no target (every user without devices) is still counted; a replay is not.
+    this.deps.metrics.messagesAccepted.inc({ tenant });
+    for (const provider of new Set(deliveries.map((d) => d.provider))) this.deps.kick({ tenant, provider });
+    return { kind: 'accepted', body: response };
+  }
+
+  /** A message's progress: counts by state and provider, and one page of its deliveries. */
+  async status(tenant: string, id: string, page: DeliveryPage): Promise<MessageStatus> {
+    const { store, cipher } = this.deps;
+    const message = await store.getMessage(tenant, id);
+    if (!message) throw new DomainError('not_found', `No message ${id} in your tenant (messages are kept for retention.messageDays).`);
+    const counts = await store.messageCounts(tenant, id);
+    const listed = await store.listDeliveries(tenant, id, page.cursor ?? null, page.limit + 1);
+    const more = listed.length > page.limit;
+    const rows = listed.slice(0, page.limit);
+    const states = Object.fromEntries(DELIVERY_STATES.map((s) => [s, 0])) as Record<DeliveryState, number>;
+    const providers: Record<string, Partial<Record<DeliveryState, number>>> = {};
+    for (const c of counts) {
+      states[c.state] += c.count;
+      (providers[c.provider] ??= {})[c.state] = c.count;
+    }
+    const pending = states.queued + states.sending;
+    return {
+      id,
+      createdAt: new Date(message.createdAt).toISOString(),
+      status: pending > 0 ? 'in_progress' : 'done',
+      counts: states,
+      providers,
+      deliveries: rows.map((d) => ({
+        id: d.id,
+        provider: d.provider,
+        deviceId: d.deviceId,
+        token: maskStored(cipher, d.tokenEnc),
+        state: d.state,
+        attempts: d.attempts,
+        ...(d.state === 'queued' ? { nextAttemptAt: new Date(d.nextAttemptAt).toISOString() } : {}),
+        lastError: d.lastError,
+        vendorMessageId: d.vendorMessageId,
+        updatedAt: new Date(d.updatedAt).toISOString(),
+      })),
+      nextCursor: more ? (rows[rows.length - 1]?.id ?? null) : null,
+    };
   }
 
   private replay(seen: { bodyHash: string; status: number; response: string }, bodyHash: string): AcceptResult {
     if (seen.bodyHash !== bodyHash) {
-      throw new ApiError('idempotency_conflict', 'This Idempotency-Key was already used within 24 h with a different body. Use a new key for a different message, or resend the identical body.');
+      throw new DomainError('idempotency_conflict', 'This Idempotency-Key was already used within 24 h with a different body. Use a new key for a different message, or resend the identical body.');
     }
-    return { status: seen.status, body: JSON.parse(seen.response), lanes: [], replay: true };
+    return { kind: 'replay', body: JSON.parse(seen.response), answerStatus: seen.status };
   }
 
   private validateOverrides(body: SendMessageBody): void {
@@ -89,10 +153,10 @@ export class MessageService {
       const def = this.deps.hub.definitions.get(provider);
       if (!def) throw unknownProvider(provider, `options.overrides.${provider}`, this.deps.hub);
       if (!def.overridesSchema) {
-        throw new ApiError('invalid_request', `options.overrides.${provider}: ${provider} takes no overrides; remove the section.`, [{ field: `options.overrides.${provider}`, message: 'not supported' }]);
+        throw new DomainError('invalid_request', `options.overrides.${provider}: ${provider} takes no overrides; remove the section.`, [{ field: `options.overrides.${provider}`, message: 'not supported' }]);
       }
       const r = def.overridesSchema.safeParse(fields);
-      if (!r.success) throw fromZodIssues(r.error.issues, `options.overrides.${provider}`);
+      if (!r.success) throw invalidFields(r.error.issues, `options.overrides.${provider}`);
     }
   }
 
@@ -113,7 +177,7 @@ export class MessageService {
     if (refused.size === 0) return resolved;
     if (refused.size === counts.size) {
       const list = [...refused].map(([provider, f]) => `${provider}: ${f.message}`).join(' ');
-      throw new ApiError(
+      throw new DomainError(
         'message_not_deliverable',
         `No target provider can take this message, so nothing was stored. ${list}`,
         [...refused].map(([provider, f]) => ({ ...(f.reason === 'data_only_unsupported' ? { field: 'notification' } : {}), provider, reason: f.reason, message: f.message })),
@@ -159,13 +223,13 @@ export class MessageService {
       if (!def) throw unknownProvider(t.provider, `to.tokens[${i}].provider`, hub);
       const ok = def.tokenSchema.safeParse(t.token);
       if (!ok.success) {
-        throw new ApiError('invalid_token', `to.tokens[${i}].token is not a valid ${t.provider} token: ${ok.error.issues[0]?.message ?? 'bad format'}.`, [{ field: `to.tokens[${i}].token`, message: ok.error.issues[0]?.message ?? 'bad format' }]);
+        throw new DomainError('invalid_token', `to.tokens[${i}].token is not a valid ${t.provider} token: ${ok.error.issues[0]?.message ?? 'bad format'}.`, [{ field: `to.tokens[${i}].token`, message: ok.error.issues[0]?.message ?? 'bad format' }]);
       }
       let apns: NewDelivery['apns'] = null;
       if (t.apns !== undefined) {
-        if (!def.deviceFieldsSchema) throw new ApiError('field_not_allowed', `to.tokens[${i}].apns is not a ${t.provider} field; remove it.`, [{ field: `to.tokens[${i}].apns`, message: 'remove it' }]);
+        if (!def.deviceFieldsSchema) throw new DomainError('field_not_allowed', `to.tokens[${i}].apns is not a ${t.provider} field; remove it.`, [{ field: `to.tokens[${i}].apns`, message: 'remove it' }]);
         const extra = def.deviceFieldsSchema.safeParse({ apns: t.apns });
-        if (!extra.success) throw fromZodIssues(extra.error.issues, `to.tokens[${i}]`);
+        if (!extra.success) throw invalidFields(extra.error.issues, `to.tokens[${i}]`);
         apns = extra.data.apns ?? null;
       }
       return { provider: t.provider, token: ok.data, apns };
@@ -208,11 +272,11 @@ export class MessageService {
     }
     const limit = this.deps.maxBacklog(tenant);
     if (cached.count + adding > limit) {
-      throw new ApiError(
+      throw new DomainError(
         'backlog_full',
         `This tenant has ${cached.count} deliveries pending and this message would add ${adding}; the limit is ${limit}. Retry after the Retry-After interval.`,
         undefined,
-        { 'Retry-After': '5' },
+        5,
       );
     }
   }
@@ -221,7 +285,7 @@ export class MessageService {
 /** A push with no notification and no data would reach the phone as nothing: refuse it before anything is stored. */
 function refuseEmpty(body: SendMessageBody): void {
   if (body.notification || Object.keys(body.data ?? {}).length > 0) return;
-  throw new ApiError(
+  throw new DomainError(
     'empty_message',
     'The message has neither a notification nor any data: add notification {title, body} or at least one data entry.',
     [
@@ -231,9 +295,9 @@ function refuseEmpty(body: SendMessageBody): void {
   );
 }
 
-export function unknownProvider(provider: string, field: string, hub: ProviderHub): ApiError {
+export function unknownProvider(provider: string, field: string, hub: ProviderHub): DomainError {
   const known = [...hub.definitions.keys()].join(', ');
-  return new ApiError('unknown_provider', `${field}: unknown provider "${provider}"; use one of ${known}.`, [{ field, message: `expected one of ${known}` }]);
+  return new DomainError('unknown_provider', `${field}: unknown provider "${provider}"; use one of ${known}.`, [{ field, message: `expected one of ${known}` }]);
 }
 
 /** Key order does not change the idempotency hash. */

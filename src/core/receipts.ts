@@ -5,10 +5,10 @@
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { canonicalToken, type ReceiptRequest } from '../../providers/types.js';
-import { ApiError } from '../http/errors.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { TokenCipher } from '../privacy/token-cipher.js';
 import type { Store } from '../store/types.js';
+import { DomainError } from './errors.js';
 import type { ProviderHub } from './providers.js';
 
 export class ReceiptService {
@@ -27,9 +27,9 @@ export class ReceiptService {
     const channel = this.deps.hub.get(tenant, providerId);
     const handler = channel?.def.receipts;
     // One answer for "no such tenant" and "wrong secret": receipts must not reveal which tenants exist.
-    const refuse = () => new ApiError('unauthorized', 'This receipt could not be authenticated: check the callback URL (including its secret) or the vendor callback key.');
+    const refuse = () => new DomainError('unauthorized', 'This receipt could not be authenticated: check the callback URL (including its secret) or the vendor callback key.');
     if (!channel) throw refuse();
-    if (!handler) throw new ApiError('not_found', `${providerId} sends no delivery receipts to pushgate.`);
+    if (!handler) throw new DomainError('not_found', `${providerId} sends no delivery receipts to pushgate.`);
 
     const verdict = handler.verify(req, channel.config, this.deps.now());
     if (verdict === 'invalid') throw refuse();
@@ -43,7 +43,7 @@ export class ReceiptService {
     try {
       events = handler.parse(req);
     } catch (err) {
-      throw new ApiError('invalid_request', `The ${providerId} receipt body could not be read: ${(err as Error).message}`);
+      throw new DomainError('invalid_request', `The ${providerId} receipt body could not be read: ${(err as Error).message}`);
     }
     const { store, cipher, metrics, now } = this.deps;
     let applied = 0;

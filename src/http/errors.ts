@@ -3,6 +3,8 @@
  * here, answered as `{ error: { code, message, details? } }`. docs/errors.md lists every code and
  * test/api/errors-catalogue.test.ts fails when one is missing there.
  */
+import { invalidFields, type DomainError, type DomainErrorCode, type ErrorDetail } from '../core/errors.js';
+
 export const ERROR_CODES = {
   invalid_request: 400,
   malformed_json: 400,
@@ -24,12 +26,10 @@ export const ERROR_CODES = {
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+export type { ErrorDetail };
 
-export interface ErrorDetail {
-  field?: string;
-  message: string;
-  [k: string]: unknown;
-}
+// Every code the core raises has a status here: adding one to DomainErrorCode without it fails the build.
+const _everyDomainCodeHasAStatus: Record<DomainErrorCode, number> = ERROR_CODES;
 
 export class ApiError extends Error {
   readonly status: number;
@@ -48,20 +48,12 @@ export class ApiError extends Error {
   }
 }
 
-/** zod issues → one 400 naming every field and what it expects. */
-export function fromZodIssues(
-  issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code?: string; keys?: string[] }>,
-  prefix = '',
-): ApiError {
-  const details: ErrorDetail[] = [];
-  for (const i of issues) {
-    const base = [prefix, ...i.path.map(String)].filter(Boolean).join('.');
-    if (i.code === 'unrecognized_keys' && i.keys) {
-      for (const k of i.keys) details.push({ field: base ? `${base}.${k}` : k, message: 'unknown field; remove it' });
-    } else {
-      details.push({ field: base || '(body)', message: i.message });
-    }
-  }
-  const summary = details.map((d) => `${d.field}: ${d.message}`).join('; ');
-  return new ApiError('invalid_request', `The request body is invalid: ${summary}`, details);
+/** A core refusal → the API error with its status (and Retry-After for back-pressure). */
+export function toApiError(e: DomainError): ApiError {
+  return new ApiError(e.code, e.message, e.details, e.retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(e.retryAfterSeconds) });
+}
+
+/** zod issues of a request schema → one 400 naming every field and what it expects. */
+export function fromZodIssues(issues: Parameters<typeof invalidFields>[0], prefix = ''): ApiError {
+  return toApiError(invalidFields(issues, prefix));
 }

@@ -20,13 +20,6 @@ function unknownCategory(input: unknown): string {
 
 export const MAX_TARGETS = 100_000;
 
-export const apnsInfoSchema = z
-  .object({
-    environment: z.enum(['production', 'sandbox']),
-    topic: z.string().min(1).max(255).optional(),
-  })
-  .strict();
-
 export const rawTokenSchema = z
   .object({
     provider: z.string(),

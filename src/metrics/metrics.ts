@@ -97,7 +97,7 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
   });
   new Gauge({
     name: 'pushgate_lane_paused',
-    help: '1 while a lane (or one of its quota classes) is paused, by reason (rate_limited, quota:<class>, auth, window:<class>)',
+    help: '1 while a lane (or one of its quota classes) is paused, by reason (rate_limited, quota:<class>, auth)',
     labelNames: ['tenant', 'provider', 'reason'],
     registers,
     async collect() {

@@ -45,3 +45,12 @@ export function maskToken(token: string): string {
   if (token.length <= 8) return '*'.repeat(token.length);
   return `${token.slice(0, 4)}…${token.slice(-4)}`;
 }
+
+/** The masked form of a stored (encrypted) token; a row written under another key still lists. */
+export function maskStored(cipher: TokenCipher, tokenEnc: string): string {
+  try {
+    return maskToken(cipher.decrypt(tokenEnc));
+  } catch {
+    return '(unavailable)';
+  }
+}

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { StartupError, maskUrl } from '../store/factory.js';
+import { maskUrl } from '../privacy/redact.js';
+import { StartupError } from '../startup-error.js';
 import type { QueueEngine } from './types.js';
 
 /** `ioredis`/`bullmq` are imported only when the redis engine is selected. */

@@ -30,9 +30,10 @@
  * Loaded only when `queue.driver: redis` is selected (see factory.ts).
  */
 import { Queue, Worker, type Job } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { LaneKey } from '../store/types.js';
+import { connectRedis, settlesWithin, type TrackingRedis } from './redis.connections.js';
 import type { LaneRunner, LaneSettings, QueueEngine, RunResult } from './types.js';
 
 export interface RedisQueueOptions {
@@ -115,20 +116,8 @@ export class RedisQueueEngine implements QueueEngine {
   /** Connect (rejecting with the reason when Redis cannot be reached); lanes start with start(). */
   static async connect(url: string, options: RedisQueueOptions): Promise<RedisQueueEngine> {
     const opts: Required<RedisQueueOptions> = { lockDurationMs: 15_000, stalledIntervalMs: 5_000, pingTimeoutMs: 1000, ...options };
-    // Workers block on duplicates of this connection; BullMQ requires maxRetriesPerRequest: null.
-    // Not lazy: a duplicate made while Redis is away must keep retrying, not end for good.
-    const conn = new TrackingRedis(url, { maxRetriesPerRequest: null, connectTimeout: 5000 });
-    // Health checks must fail fast while Redis is away, and pass again once it is back.
-    const pingConn = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: opts.pingTimeoutMs, connectTimeout: 2000 });
+    const { conn, pingConn } = await connectRedis(url, opts.pingTimeoutMs);
     const engine = new RedisQueueEngine(conn, pingConn, opts);
-    pingConn.on('error', () => {});
-    try {
-      await Promise.all([ready(conn), ready(pingConn)]);
-    } catch (err) {
-      conn.disconnect();
-      pingConn.disconnect();
-      throw err;
-    }
     conn.on('error', (err: Error) => engine.logError('Redis connection error; reconnecting', err));
     return engine;
   }
@@ -372,48 +361,5 @@ export class RedisQueueEngine implements QueueEngine {
   }
 }
 
-/**
- * ioredis that remembers the connections BullMQ duplicates from it (each worker's blocking
- * connection), so stop() can drop them when Redis is gone: BullMQ's own close waits for Redis.
- */
-class TrackingRedis extends Redis {
-  readonly duplicates = new Set<Redis>();
-  override duplicate(override?: Partial<RedisOptions>): Redis {
-    const d = super.duplicate(override);
-    this.duplicates.add(d);
-    d.once('end', () => this.duplicates.delete(d));
-    return d;
-  }
-}
-
 /** BullMQ queue names may not contain ':'; tenant ids and provider ids contain no '.'. */
 const laneName = (l: LaneKey) => `${l.tenant}.${l.provider}`;
-
-/** Resolves when the connection is ready; rejects with the first connection error, or after 5 s. */
-function ready(redis: Redis): Promise<void> {
-  if (redis.status === 'ready') return Promise.resolve();
-  return new Promise<void>((resolve, reject) => {
-    const done = (err?: Error) => {
-      clearTimeout(timer);
-      redis.off('ready', onReady);
-      redis.off('error', done);
-      if (err) reject(err);
-      else resolve();
-    };
-    const onReady = () => done();
-    const timer = setTimeout(() => done(new Error('no answer within 5 s')), 5000);
-    redis.once('ready', onReady);
-    redis.once('error', done);
-  });
-}
-
-/** True when `p` settled within `ms`. */
-async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([p.then(() => true, () => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

@@ -4,11 +4,9 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import { maskUrl } from '../privacy/redact.js';
+import { StartupError } from '../startup-error.js';
 import type { Store } from './types.js';
-
-export class StartupError extends Error {
-  override name = 'StartupError';
-}
 
 export async function createStore(cfg: Config['store'], logger: Logger): Promise<Store> {
   if (cfg.driver === 'sqlite') {
@@ -24,16 +22,5 @@ export async function createStore(cfg: Config['store'], logger: Logger): Promise
     return await PostgresStore.connect(cfg.url, { poolSize: cfg.poolSize, logger });
   } catch (err) {
     throw new StartupError(`cannot reach PostgreSQL at ${maskUrl(cfg.url)}: ${(err as Error).message}`);
-  }
-}
-
-/** postgres://user:secret@host/db → postgres://user:***@host/db */
-export function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
   }
 }

@@ -376,7 +376,7 @@ export class PostgresStore implements Store {
     return (await this.pool.query('SELECT * FROM lane_pauses WHERE until > $1', [now])).rows.map(toPause);
   }
 
-  async laneStats(_now: number): Promise<LaneStats[]> {
+  async laneStats(): Promise<LaneStats[]> {
     const { rows } = await this.pool.query(`SELECT tenant, provider, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE ${ACTIVE} GROUP BY tenant, provider`);
     return rows.map((r: Row) => ({
       tenant: String(r.tenant),

@@ -338,7 +338,7 @@ export class SqliteStore implements Store {
     return (this.stmt('SELECT * FROM lane_pauses WHERE until > ?').all(now) as Row[]).map(toPause);
   }
 
-  async laneStats(_now: number): Promise<LaneStats[]> {
+  async laneStats(): Promise<LaneStats[]> {
     return (
       this.stmt(`SELECT tenant, provider, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE ${ACTIVE} GROUP BY tenant, provider`).all() as Row[]
     ).map((r) => ({ tenant: String(r.tenant), provider: String(r.provider), depth: Number(r.n), oldestCreatedAt: r.oldest === null ? null : Number(r.oldest) }));

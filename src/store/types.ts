@@ -198,7 +198,7 @@ export interface Store {
   setPause(pause: LanePause): Promise<void>;
   activePauses(lane: LaneKey, now: number): Promise<LanePause[]>;
   allActivePauses(now: number): Promise<LanePause[]>;
-  laneStats(now: number): Promise<LaneStats[]>;
+  laneStats(): Promise<LaneStats[]>;
 
   /** Mark the delivery a receipt refers to; returns the ids changed. */
   markReceipt(match: ReceiptMatch, state: 'delivered', now: number): Promise<string[]>;

@@ -3,18 +3,12 @@
  * and every delivery ends `delivered` because the simulators post the vendor's receipt back to the
  * gateway (server.publicBaseUrl pointed at itself).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pino from 'pino';
+import { readFileSync } from 'node:fs';
+import type http from 'node:http';
 import request from 'supertest';
 import { parse } from 'yaml';
-import { providers } from '../../providers/registry.js';
-import { parseConfig } from '../../src/config/load.js';
-import { buildGateway, type Gateway } from '../../src/gateway.js';
 import { hwToken } from '../factories/gateway.js';
+import { listeningGateway, type ListeningGateway } from '../factories/listening-gateway.js';
 import { until } from '../factories/process.js';
 
 const PLAYGROUND = new URL('../../config/pushgate.yaml', import.meta.url).pathname;
@@ -31,33 +25,21 @@ const DEVICES = [
 ];
 
 describe('the playground (config/pushgate.yaml)', () => {
-  let dir: string;
   let server: http.Server;
-  let gw: Gateway;
+  let e2e: ListeningGateway;
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'pushgate-playground-'));
-    // Listen first so PUBLIC_BASE_URL can name the real port; the app is plugged in once built.
-    const plugged: { app?: http.RequestListener } = {};
-    server = http.createServer((req, res) => (plugged.app ? plugged.app(req, res) : res.writeHead(503).end()));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-
-    const raw = parse(readFileSync(PLAYGROUND, 'utf8')) as { store: unknown; tenants: Array<{ providers: Record<string, unknown> }> };
-    raw.store = { driver: 'sqlite', path: path.join(dir, 'pushgate.db') };
-    // Only the vendors with receipts: FCM and APNs have none, and their TLS simulators cost seconds.
-    for (const t of raw.tenants) t.providers = Object.fromEntries(Object.entries(t.providers).filter(([id]) => DEVICES.some((d) => d.provider === id)));
-    const config = parseConfig(raw, { PUBLIC_BASE_URL: `http://127.0.0.1:${port}` }, providers);
-    gw = await buildGateway(config, { providers, logger: pino({ level: 'silent' }) });
-    await gw.start();
-    plugged.app = gw.app;
+    e2e = await listeningGateway(({ dbPath }) => {
+      const raw = parse(readFileSync(PLAYGROUND, 'utf8')) as { store: unknown; tenants: Array<{ providers: Record<string, unknown> }> };
+      raw.store = { driver: 'sqlite', path: dbPath };
+      // Only the vendors with receipts: FCM and APNs have none, and their TLS simulators cost seconds.
+      for (const t of raw.tenants) t.providers = Object.fromEntries(Object.entries(t.providers).filter(([id]) => DEVICES.some((d) => d.provider === id)));
+      return raw;
+    });
+    server = e2e.server;
   });
 
-  afterAll(async () => {
-    await gw.stop();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => e2e.close());
 
   it('takes a message to `delivered` for Huawei, HarmonyOS, Honor, Xiaomi, vivo, OPPO and Meizu through the simulators’ receipts', async () => {
     for (const d of DEVICES) await request(server).post('/v1/devices').set('Authorization', `Bearer ${CLIENT_KEY}`).send({ ...d, userId: 'newcomer' }).expect(201);

@@ -460,7 +460,7 @@ export function describeStore(name: string, makeHarness: () => Promise<StoreHarn
         const batch = await claim(store, { limit: 2 });
         expect(batch?.message.id).toBe(old.message.id);
         await store.completeDeliveries('owner-a', old.ids.map((id) => ({ id, state: 'sent', vendorMessageId: null, attempts: 1 })), T0 + 20);
-        const stats = (await store.laneStats(T0 + 30)).sort((p, q) => (p.tenant < q.tenant ? -1 : 1));
+        const stats = (await store.laneStats()).sort((p, q) => (p.tenant < q.tenant ? -1 : 1));
         expect(stats).toEqual([
           { tenant: 'acme', provider: 'huawei', depth: 3, oldestCreatedAt: T0 + 10 },
           { tenant: 'beta', provider: 'huawei', depth: 1, oldestCreatedAt: T0 + 5 },

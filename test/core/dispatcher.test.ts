@@ -4,7 +4,7 @@
  * at send time (daily quota) and for send windows.
  */
 import { z } from 'zod';
-import { nextMidnight } from '../../providers/shared/time.js';
+import { nextMidnight } from '../../src/core/time.js';
 import { VivoSimulator } from '../../providers/vivo/simulator.js';
 import { defineProvider, type Outcome, type ProviderDefinition, type SendBatch } from '../../providers/types.js';
 import type { DeliveryRow } from '../../src/store/types.js';
