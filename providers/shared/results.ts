@@ -45,8 +45,8 @@ export function retryAfterOf(headers: Record<string, unknown> | undefined, now: 
  * credential fetch (through CredentialCache), turned back into results by `credentialFailure`.
  */
 export class CredentialError extends Error {
-  constructor(readonly result: TargetResult & { vendorMessage: string }) {
-    super(result.vendorMessage);
+  constructor(readonly result: TargetResult) {
+    super(result.vendorMessage ?? result.outcome);
     this.name = 'CredentialError';
   }
 }
