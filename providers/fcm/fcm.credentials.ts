@@ -25,6 +25,7 @@ import https from 'node:https';
 import { isIP, type NetConnectOpts } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { applicationDefault, cert, type Credential } from 'firebase-admin/app';
+import { CredentialCache, type FetchedCredential } from '../shared/credentials.js';
 import type { Outcome, ProviderDeps } from '../types.js';
 import type { FcmConfig } from './fcm.config.js';
 import type { ServiceAccountJson } from './fcm.wire.js';
@@ -91,9 +92,7 @@ export function serviceAccountOf(credential: FcmConfig['credential']): ServiceAc
 export class FcmAccessTokens {
   private readonly agent: RedirectAgent | undefined;
   private credential: Credential | undefined;
-  private cached: { token: string; refreshAt: number } | undefined;
-  private pending: Promise<string> | undefined;
-  private generation = 0;
+  private readonly cache: CredentialCache<string>;
   /** OAuth exchanges started (tests, logs). */
   fetches = 0;
 
@@ -104,30 +103,25 @@ export class FcmAccessTokens {
     if (config.oauthEndpoint) {
       this.agent = new RedirectAgent(parseHostPort(config.oauthEndpoint), { keepAlive: false, ...(config.ca ? { ca: config.ca } : {}) });
     }
+    this.cache = new CredentialCache({ fetch: () => this.fetch(), now: () => deps.now(), refreshMarginMs: REFRESH_MARGIN_MS });
   }
 
-  /** A valid access token: the cached one, or a new exchange (one at a time). */
-  async get(): Promise<string> {
-    if (this.cached && this.deps.now() < this.cached.refreshAt) return this.cached.token;
-    this.pending ??= this.fetch(this.generation).finally(() => {
-      this.pending = undefined;
-    });
-    return this.pending;
+  /** A valid access token: the cached one, or a new exchange (one at a time). Throws an FcmCredentialError. */
+  get(): Promise<string> {
+    return this.cache.get();
   }
 
   /** Forget the token and the credential: the next `get()` signs a new assertion and exchanges it. */
   invalidate(): void {
-    this.generation++;
-    this.cached = undefined;
-    this.pending = undefined;
     this.credential = undefined;
+    this.cache.invalidate();
   }
 
   close(): void {
     this.agent?.destroy();
   }
 
-  private async fetch(generation: number): Promise<string> {
+  private async fetch(): Promise<FetchedCredential<string>> {
     this.fetches++;
     const started = this.deps.now();
     let token: { access_token: string; expires_in: number };
@@ -137,11 +131,8 @@ export class FcmAccessTokens {
     } catch (err) {
       throw credentialError(err);
     }
-    const lifetimeMs = Math.max(0, token.expires_in * 1000);
-    const entry = { token: token.access_token, refreshAt: started + lifetimeMs - Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2) };
-    if (generation === this.generation) this.cached = entry;
     this.deps.logger.debug({ expiresInSeconds: token.expires_in }, 'fcm: new OAuth access token');
-    return entry.token;
+    return { value: token.access_token, expiresAt: started + Math.max(0, token.expires_in * 1000) };
   }
 
   private newCredential(): Credential {

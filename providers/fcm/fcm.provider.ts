@@ -5,8 +5,9 @@
  * On `auth_error` the dispatcher calls `refreshCredentials()` once and resends; this adapter
  * never loops on auth errors itself.
  */
-import { parseRetryAfter } from '../shared/http.js';
-import type { ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
+import { retryAfterOf, sameResult } from '../shared/results.js';
+import { parseJsonObject } from '../shared/text.js';
+import type { ProviderDeps, PushProvider, SendBatch, SendOutcome } from '../types.js';
 import type { FcmConfig } from './fcm.config.js';
 import { FcmAccessTokens, FcmCredentialError, serviceAccountOf } from './fcm.credentials.js';
 import { fcmBatchResults, fcmErrorCodeOf, type FcmAnswer, type FcmTargetAnswer } from './fcm.errors.js';
@@ -57,7 +58,7 @@ export class FcmProvider implements PushProvider {
         keys.push(key);
       }
     } catch (err) {
-      if (err instanceof FcmOverridesError) return { results: every(targets, { outcome: 'rejected', vendorCode: 'invalid_overrides', vendorMessage: err.message }) };
+      if (err instanceof FcmOverridesError) return { results: sameResult(targets, { outcome: 'rejected', vendorCode: 'invalid_overrides', vendorMessage: err.message }) };
       throw err;
     }
 
@@ -67,7 +68,7 @@ export class FcmProvider implements PushProvider {
     } catch (err) {
       const e = err instanceof FcmCredentialError ? err : new FcmCredentialError('retry', 'oauth_transport', String(err));
       this.deps.logger.warn({ vendorCode: e.vendorCode, outcome: e.outcome }, `fcm: ${e.message}`);
-      return { results: every(targets, { outcome: e.outcome, vendorCode: e.vendorCode, vendorMessage: e.message }) };
+      return { results: sameResult(targets, { outcome: e.outcome, vendorCode: e.vendorCode, vendorMessage: e.message }) };
     }
     const head = buildFcmRequestHead(this.projectId, accessToken, this.basePath);
 
@@ -100,12 +101,7 @@ export class FcmProvider implements PushProvider {
 
   private answerOf(a: StreamAnswer): FcmAnswer {
     if (a.status === undefined) return { code: a.error ?? 'transport', message: `the stream ended without an answer (${a.error ?? 'transport'})` };
-    let body: unknown;
-    try {
-      body = a.body ? JSON.parse(a.body) : undefined;
-    } catch {
-      body = undefined;
-    }
+    const body = parseJsonObject(a.body);
     if (a.status >= 200 && a.status < 300) {
       const name = (body as Partial<FcmSendResponse> | undefined)?.name;
       return { status: a.status, ...(typeof name === 'string' ? { name } : {}) };
@@ -115,11 +111,7 @@ export class FcmProvider implements PushProvider {
       status: a.status,
       code: fcmErrorCodeOf(body),
       message: typeof err?.message === 'string' ? err.message : `HTTP ${a.status}`,
-      retryAfterMs: parseRetryAfter(a.headers?.['retry-after'], this.deps.now()),
+      retryAfterMs: retryAfterOf(a.headers, this.deps.now()),
     };
   }
-}
-
-function every(targets: SendBatch['targets'], r: Omit<SendResult, 'deliveryId'>): SendResult[] {
-  return targets.map((t) => ({ deliveryId: t.deliveryId, ...r }));
 }

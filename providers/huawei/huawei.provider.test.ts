@@ -83,13 +83,6 @@ describe('HuaweiProvider against the simulator', () => {
     ]);
   });
 
-  it('sends a token listed twice once and gives both deliveries its result', async () => {
-    await setup();
-    const out = await provider.send(batch([tok(1), tok(1)]));
-    expect(out.results.map((r) => r.outcome)).toEqual(['sent', 'sent']);
-    expect(sim.accepted).toEqual([tok(1)]);
-  });
-
   it('reuses one access token for later sends and shares one token request between concurrent sends', async () => {
     await setup();
     await Promise.all([provider.send(batch(tokens(1))), provider.send(batch(tokens(1, 1))), provider.send(batch(tokens(1, 2)))]);
@@ -240,15 +233,8 @@ describe('HuaweiProvider against the simulator', () => {
     const out = await provider.send(batch(long));
     expect(out.results.every((r) => r.outcome === 'sent')).toBe(true);
     expect(sim.accepted.length).toBe(1000);
-  });
-
-  it('splits a batch over 1000 targets into requests of at most 1000 tokens', async () => {
-    await setup();
-    const out = await provider.send(batch(tokens(2500)));
-    expect(out.results).toHaveLength(2500);
-    expect(out.results.every((r) => r.outcome === 'sent')).toBe(true);
-    expect(sim.sendRequests).toBe(3);
-    expect(new Set(sim.accepted).size).toBe(2500);
+    // The dispatcher never sends more than limits.maxTargetsPerRequest (1000): one request carries them all.
+    expect(sim.sendRequests).toBe(1);
   });
 
   it('answers retry for every target when the vendor cannot be reached', async () => {

@@ -217,17 +217,6 @@ describe('OPPO adapter against the simulator', () => {
     expect(sim.sendRequests + sim.authRequests).toBe(0);
   });
 
-  it('sends a token that appears twice in a batch once and reports the result for both deliveries', async () => {
-    const b = batch(2);
-    b.targets[1]!.token = tok(0);
-    const out = await provider.send(b);
-    expect(out.results.map((r) => [r.deliveryId, r.outcome])).toEqual([
-      ['d0', 'sent'],
-      ['d1', 'sent'],
-    ]);
-    expect(sim.accepted).toEqual([tok(0)]);
-  });
-
   it('lets OPPO drop a resend of the same delivery through the app_message_id derived from the delivery id', async () => {
     await provider.send(batch(2));
     const again = await provider.send(batch(2));

@@ -4,83 +4,71 @@
  * concurrent sends; `auth_token` goes on every send as a form field (docs/vendors/oppo.md#authentication).
  */
 import type { AxiosResponse } from 'axios';
-import { createVendorHttp, parseRetryAfter, transportReason, type VendorHttp } from '../shared/http.js';
-import type { Outcome, ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
+import { CredentialCache, type FetchedCredential } from '../shared/credentials.js';
+import { createVendorHttp, type VendorHttp } from '../shared/http.js';
+import { CredentialError, credentialFailure, httpStatusOutcome, retryAfterOf, sameResult, transportRetry, type TargetResult } from '../shared/results.js';
+import { parseJsonObject } from '../shared/text.js';
+import type { Outcome, ProviderDeps, PushProvider, SendBatch, SendOutcome } from '../types.js';
 import { oppoBaseUrl, type OppoConfig } from './oppo.config.js';
 import { oppoOutcome, parseOppoCode } from './oppo.errors.js';
 import { buildOppoAuthForm, buildOppoSend, encodeOppoAuthForm, encodeOppoSendForm, OPPO_FORM_HEADERS, type OppoTargetRef } from './oppo.request.js';
 import { OPPO_CODES, OPPO_PATHS, type OppoAuthData, type OppoBatchItem, type OppoEnvelope, type OppoUnicastData } from './oppo.wire.js';
 
-/** OPPO tokens live 24 h; we stop using one after 23 h so a send never races its expiry. */
-export const OPPO_TOKEN_REUSE_MS = 23 * 3600_000;
-
-/** What a failed request means for every target in it. */
-interface Verdict {
-  outcome: Outcome;
-  vendorCode?: string | undefined;
-  vendorMessage?: string | undefined;
-  retryAfterMs?: number | undefined;
-  vendorMessageId?: string | undefined;
-}
-
-type AuthResult = { ok: true; token: string } | { ok: false; verdict: Verdict };
+/** OPPO auth_tokens live 24 h (docs/vendors/oppo.md#authentication). */
+const OPPO_TOKEN_LIFETIME_MS = 24 * 3600_000;
+/** We stop using one after 23 h so a send never races its expiry. */
+const OPPO_TOKEN_REFRESH_MARGIN_MS = 3600_000;
 
 export class OppoProvider implements PushProvider {
   private readonly http: VendorHttp;
-  private cached: { token: string; reuseUntil: number } | undefined;
-  private inflight: Promise<AuthResult> | undefined;
+  private readonly tokens: CredentialCache<string>;
 
   constructor(
     private readonly config: OppoConfig,
     private readonly deps: ProviderDeps,
   ) {
     this.http = createVendorHttp({ baseURL: oppoBaseUrl(config), ca: config.ca, timeoutMs: config.timeoutMs }, deps);
+    this.tokens = new CredentialCache({
+      fetch: () => this.fetchToken(),
+      now: () => deps.now(),
+      refreshMarginMs: OPPO_TOKEN_REFRESH_MARGIN_MS,
+    });
   }
 
+  /** The dispatcher sends 1..1000 distinct tokens with one payload (limits.maxTargetsPerRequest): one request. */
   async send(batch: SendBatch, signal?: AbortSignal): Promise<SendOutcome> {
-    if (batch.targets.length === 0) return { results: [] };
+    const { targets } = batch;
+    if (targets.length === 0) return { results: [] };
+    const everyone = (r: TargetResult): SendOutcome => ({ results: sameResult(targets, r) });
 
-    // One request entry per distinct token (OPPO answers 10004 to duplicates); duplicates share its result.
-    const byToken = new Map<string, string[]>();
-    const unique: OppoTargetRef[] = [];
-    for (const t of batch.targets) {
-      const ids = byToken.get(t.token);
-      if (ids) ids.push(t.deliveryId);
-      else {
-        byToken.set(t.token, [t.deliveryId]);
-        unique.push({ deliveryId: t.deliveryId, token: t.token });
-      }
-    }
-    const everyone = (v: Verdict): SendOutcome => ({ results: batch.targets.map((t) => ({ deliveryId: t.deliveryId, ...v })) });
-
-    const built = buildOppoSend(batch.message, unique, this.config, this.deps.now(), { callbackUrl: batch.callbackUrl, callbackRef: batch.callbackRef });
+    const built = buildOppoSend(batch.message, targets, this.config, this.deps.now(), { callbackUrl: batch.callbackUrl, callbackRef: batch.callbackRef });
     if (!built.ok) return everyone({ outcome: 'rejected', vendorMessage: built.reason });
     if (signal?.aborted) return everyone({ outcome: 'retry', vendorMessage: 'aborted before sending' });
 
-    const auth = await this.authToken();
-    if (!auth.ok) return everyone(auth.verdict);
+    let authToken: string;
+    try {
+      authToken = await this.tokens.get();
+    } catch (err) {
+      return everyone(credentialFailure(err));
+    }
     if (signal?.aborted) return everyone({ outcome: 'retry', vendorMessage: 'aborted before sending' });
 
     let res: AxiosResponse;
     try {
-      res = await this.http.post(built.path, encodeOppoSendForm(built.form, auth.token), OPPO_FORM_HEADERS);
+      res = await this.http.post(built.path, encodeOppoSendForm(built.form, authToken), OPPO_FORM_HEADERS);
     } catch (err) {
-      return everyone({ outcome: 'retry', vendorMessage: `transport: ${transportReason(err)}` });
+      return everyone(transportRetry(err));
     }
 
-    const perToken = this.interpret(res, unique, built.path === OPPO_PATHS.unicast, auth.token);
-    const results: SendResult[] = [];
-    for (const t of batch.targets) {
-      const r = perToken.get(t.token) ?? { outcome: 'retry' as const, vendorMessage: 'OPPO returned no result for this target' };
-      results.push({ deliveryId: t.deliveryId, ...r });
-    }
-    return { results };
+    const perToken = this.interpret(res, targets, built.path === OPPO_PATHS.unicast, authToken);
+    return {
+      results: targets.map((t) => ({ deliveryId: t.deliveryId, ...(perToken.get(t.token) ?? { outcome: 'retry', vendorMessage: 'OPPO returned no result for this target' }) })),
+    };
   }
 
   /** Drop the cached auth_token: the next send signs a new `/server/v1/auth`. */
   async refreshCredentials(): Promise<void> {
-    this.cached = undefined;
-    this.inflight = undefined;
+    this.tokens.invalidate();
   }
 
   async close(): Promise<void> {
@@ -88,26 +76,25 @@ export class OppoProvider implements PushProvider {
   }
 
   /** Map one send answer to a verdict per distinct token. */
-  private interpret(res: AxiosResponse, targets: readonly OppoTargetRef[], unicast: boolean, usedToken: string): Map<string, Omit<SendResult, 'deliveryId'>> {
-    const out = new Map<string, Omit<SendResult, 'deliveryId'>>();
-    const all = (v: Verdict) => {
+  private interpret(res: AxiosResponse, targets: readonly OppoTargetRef[], unicast: boolean, usedToken: string): Map<string, TargetResult> {
+    const out = new Map<string, TargetResult>();
+    const all = (v: TargetResult) => {
       for (const t of targets) out.set(t.token, v);
       return out;
     };
-    const retryAfterMs = parseRetryAfter(res.headers['retry-after'], this.deps.now());
-    const body = parseBody(res.data);
+    const retryAfterMs = retryAfterOf(res.headers, this.deps.now());
+    const body = parseJsonObject(res.data) as OppoEnvelope | undefined;
     const code = parseOppoCode(body?.code);
 
     if (res.status >= 500) {
       return all({ outcome: 'retry', vendorCode: code !== undefined ? String(code) : `http_${res.status}`, vendorMessage: messageOf(body) ?? `HTTP ${res.status}`, retryAfterMs });
     }
     if (code === undefined) {
-      const outcome: Outcome =
-        res.status === 429 ? 'rate_limited' : res.status === 401 || res.status === 403 ? 'auth_error' : res.status === 408 || res.status < 300 ? 'retry' : 'rejected';
-      return all({ outcome, vendorCode: `http_${res.status}`, vendorMessage: 'OPPO answer without a code', retryAfterMs });
+      return all({ outcome: httpStatusOutcome(res.status), vendorCode: `http_${res.status}`, vendorMessage: 'OPPO answer without a code', retryAfterMs });
     }
     if (code !== OPPO_CODES.SUCCESS) {
-      if (code === OPPO_CODES.INVALID_AUTH_TOKEN || code === OPPO_CODES.MISSING_AUTH_TOKEN) this.forget(usedToken);
+      // OPPO refused this token: stop reusing it, unless another batch already replaced it.
+      if (code === OPPO_CODES.INVALID_AUTH_TOKEN || code === OPPO_CODES.MISSING_AUTH_TOKEN) this.tokens.invalidate(usedToken);
       const v = oppoOutcome(code, messageOf(body));
       return all({ ...v, retryAfterMs: v.outcome === 'rate_limited' || v.outcome === 'retry' ? retryAfterMs : undefined });
     }
@@ -129,66 +116,40 @@ export class OppoProvider implements PushProvider {
     return out;
   }
 
-  /** A valid auth_token: cached, or the one auth call already in flight, or a new one. */
   async warmUp(): Promise<void> {
-    const auth = await this.authToken();
-    if (!auth.ok) throw new Error(`OPPO auth failed: ${auth.verdict.vendorMessage ?? auth.verdict.vendorCode ?? auth.verdict.outcome}`);
-  }
-
-  private authToken(): Promise<AuthResult> {
-    const now = this.deps.now();
-    if (this.cached && now < this.cached.reuseUntil) return Promise.resolve({ ok: true, token: this.cached.token });
-    if (!this.inflight) {
-      const p = this.fetchToken().finally(() => {
-        if (this.inflight === p) this.inflight = undefined;
-      });
-      this.inflight = p;
+    try {
+      await this.tokens.get();
+    } catch (err) {
+      const r = credentialFailure(err);
+      throw new Error(`OPPO auth failed: ${r.vendorMessage ?? r.vendorCode ?? r.outcome}`);
     }
-    return this.inflight;
   }
 
-  private async fetchToken(): Promise<AuthResult> {
+  /** One `/server/v1/auth` call; throws a CredentialError carrying the outcome for every target. */
+  private async fetchToken(): Promise<FetchedCredential<string>> {
     const startedAt = this.deps.now();
     const form = buildOppoAuthForm(this.config.appKey, this.config.masterSecret, startedAt);
     let res: AxiosResponse;
     try {
       res = await this.http.post(OPPO_PATHS.auth, encodeOppoAuthForm(form), OPPO_FORM_HEADERS);
     } catch (err) {
-      return { ok: false, verdict: { outcome: 'retry', vendorMessage: `auth transport: ${transportReason(err)}` } };
+      throw new CredentialError(transportRetry(err, (r) => `auth transport: ${r}`));
     }
-    const retryAfterMs = parseRetryAfter(res.headers['retry-after'], this.deps.now());
-    const body = parseBody(res.data);
+    const retryAfterMs = retryAfterOf(res.headers, this.deps.now());
+    const body = parseJsonObject(res.data) as OppoEnvelope | undefined;
     const code = parseOppoCode(body?.code);
     if (res.status >= 500 || code === undefined) {
       const outcome: Outcome = res.status === 429 ? 'rate_limited' : res.status === 401 || res.status === 403 ? 'auth_error' : 'retry';
-      return { ok: false, verdict: { outcome, vendorCode: code !== undefined ? String(code) : `http_${res.status}`, vendorMessage: `auth: ${messageOf(body) ?? `HTTP ${res.status}`}`, retryAfterMs } };
+      throw new CredentialError({ outcome, vendorCode: code !== undefined ? String(code) : `http_${res.status}`, vendorMessage: `auth: ${messageOf(body) ?? `HTTP ${res.status}`}`, retryAfterMs });
     }
     const data = body?.data as Partial<OppoAuthData> | undefined;
     if (code !== OPPO_CODES.SUCCESS || typeof data?.auth_token !== 'string' || data.auth_token.length === 0) {
       const v = code === OPPO_CODES.SUCCESS ? { outcome: 'retry' as const, vendorCode: '0', vendorMessage: 'auth answer without auth_token' } : oppoOutcome(code, messageOf(body));
       this.deps.logger.warn({ provider: 'oppo', vendorCode: v.vendorCode }, 'OPPO auth failed');
-      return { ok: false, verdict: { ...v, vendorMessage: `auth: ${v.vendorMessage}`, retryAfterMs } };
+      throw new CredentialError({ ...v, vendorMessage: `auth: ${v.vendorMessage}`, retryAfterMs });
     }
-    this.cached = { token: data.auth_token, reuseUntil: startedAt + OPPO_TOKEN_REUSE_MS };
-    return { ok: true, token: data.auth_token };
+    return { value: data.auth_token, expiresAt: startedAt + OPPO_TOKEN_LIFETIME_MS };
   }
-
-  /** OPPO refused this token: stop reusing it (the dispatcher's refreshCredentials() does the same). */
-  private forget(token: string): void {
-    if (this.cached?.token === token) this.cached = undefined;
-  }
-}
-
-function parseBody(data: unknown): OppoEnvelope | undefined {
-  let v = data;
-  if (typeof v === 'string') {
-    try {
-      v = JSON.parse(v);
-    } catch {
-      return undefined;
-    }
-  }
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as OppoEnvelope) : undefined;
 }
 
 function messageOf(body: OppoEnvelope | undefined): string | undefined {

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { countChars, truncateChars } from '../shared/text.js';
 import { remainingTtlSeconds } from '../shared/ttl.js';
 import { isMessageCategory, type MessageCategory } from '../categories.js';
 import type { ClickAction, MessageOptions, OutgoingMessage } from '../types.js';
@@ -187,19 +188,6 @@ export function oppoOverridesOf(overrides: MessageOptions['overrides']): { ok: t
 }
 
 // ---------------------------------------------------------------- small pure helpers
-
-export function countChars(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
-}
-
-/** Cut to `max` characters (code points), ending with "…" when cut. */
-export function truncateChars(s: string, max: number): string {
-  if (s.length <= max) return s; // UTF-16 length ≥ code points: nothing to cut
-  const cps = [...s];
-  return cps.length <= max ? s : `${cps.slice(0, max - 1).join('')}…`;
-}
 
 /**
  * `app_message_id`: OPPO sends a unicast with the same app_message_id to the same target only once,

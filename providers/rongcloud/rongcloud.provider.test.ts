@@ -83,15 +83,13 @@ describe('RongCloud adapter against the simulator', () => {
     expect(seen[0]![1]).toBeUndefined();
   });
 
-  it('puts 100 users in one request and splits a larger batch into requests of at most 100', async () => {
+  it('puts 100 users (the most the dispatcher sends) in one request', async () => {
     const p = provider();
-    await p.send(batch(users(100)));
+    const out = await p.send(batch(users(100)));
     expect(primary.sendRequests).toBe(1);
-    const out = await p.send(batch(users(250, 'x')));
-    expect(primary.sendRequests).toBe(4);
-    expect(out.results).toHaveLength(250);
+    expect(out.results).toHaveLength(100);
     expect(out.results.every((r) => r.outcome === 'sent')).toBe(true);
-    expect(primary.accepted).toHaveLength(350);
+    expect(primary.accepted).toHaveLength(100);
   });
 
   it('counts a user with no reachable device as sent: RongCloud has no per-user error on this API', async () => {

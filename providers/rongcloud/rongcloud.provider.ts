@@ -12,12 +12,14 @@
  * No `refreshCredentials`: the signature is static (no token to renew), so on `auth_error` the
  * dispatcher pauses the lane at once.
  */
-import { createVendorHttp, parseRetryAfter, transportReason, type VendorHttp } from '../shared/http.js';
+import { createVendorHttp, transportReason, type VendorHttp } from '../shared/http.js';
+import { retryAfterOf, sameResult } from '../shared/results.js';
+import { parseJsonObject } from '../shared/text.js';
 import type { DeliveryTarget, OutgoingMessage, ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
 import { resolveHosts, type RongCloudConfig } from './rongcloud.config.js';
 import { classifyRongCloud, TRANSPORT_FAILURE, type RcClassification } from './rongcloud.errors.js';
 import { buildAuthHeaders, buildPushUserRequest, rongcloudOverridesSchema, type RongCloudOverrides } from './rongcloud.request.js';
-import { RC_MAX_USER_IDS, RC_PUSH_USER_PATH, type RcPushUserRequest } from './rongcloud.wire.js';
+import { RC_PUSH_USER_PATH, type RcPushUserRequest } from './rongcloud.wire.js';
 
 export const DATA_ONLY_MESSAGE =
   'RongCloud /push/user.json only shows notifications and requires pushContent: a data-only (silent) message cannot be sent to provider rongcloud; add a notification';
@@ -55,20 +57,15 @@ export class RongCloudProvider implements PushProvider {
     const { message, targets } = batch;
     if (targets.length === 0) return { results: [] };
     if (!message.notification) {
-      return { results: targets.map((t) => ({ deliveryId: t.deliveryId, outcome: 'rejected', vendorCode: 'data_only', vendorMessage: DATA_ONLY_MESSAGE })) };
+      return { results: sameResult(targets, { outcome: 'rejected', vendorCode: 'data_only', vendorMessage: DATA_ONLY_MESSAGE }) };
     }
     const overrides = overridesOf(message);
     if (!overrides.ok) {
-      return { results: targets.map((t) => ({ deliveryId: t.deliveryId, outcome: 'rejected', vendorCode: 'invalid_overrides', vendorMessage: overrides.error })) };
+      return { results: sameResult(targets, { outcome: 'rejected', vendorCode: 'invalid_overrides', vendorMessage: overrides.error }) };
     }
-    const results: SendResult[] = [];
-    // The dispatcher already sends ≤ maxTargetsPerRequest; chunk anyway so a bigger batch never becomes 1002.
-    for (let i = 0; i < targets.length; i += RC_MAX_USER_IDS) {
-      const chunk = targets.slice(i, i + RC_MAX_USER_IDS);
-      const body = buildPushUserRequest(message, chunk.map((t) => t.token), this.config, overrides.value);
-      results.push(...resultsFor(chunk, await this.sendWithFailover(body)));
-    }
-    return { results };
+    // The dispatcher sends 1..100 distinct user ids with one payload (limits.maxTargetsPerRequest): one request.
+    const body = buildPushUserRequest(message, targets.map((t) => t.token), this.config, overrides.value);
+    return { results: resultsFor(targets, await this.sendWithFailover(body)) };
   }
 
   async close(): Promise<void> {
@@ -95,7 +92,7 @@ export class RongCloudProvider implements PushProvider {
     const headers = buildAuthHeaders(this.config.appKey, this.config.appSecret, this.deps.now(), () => this.deps.random());
     try {
       const res = await client.post(RC_PUSH_USER_PATH, body, { ...headers, 'Content-Type': 'application/json' });
-      const data = asObject(res.data);
+      const data = parseJsonObject(res.data);
       const code = numberOf(data?.['code']);
       const cls = classifyRongCloud(res.status, code);
       const errorMessage = typeof data?.['errorMessage'] === 'string' ? data['errorMessage'] : undefined;
@@ -106,7 +103,7 @@ export class RongCloudProvider implements PushProvider {
         vendorCode: code !== undefined ? String(code) : `http_${res.status}`,
         vendorMessage: errorMessage ? `${errorMessage} (${cls.meaning})` : cls.meaning,
         pushId: typeof id === 'string' && id !== '' ? id : undefined,
-        retryAfterMs: parseRetryAfter(res.headers['retry-after'], this.deps.now()),
+        retryAfterMs: retryAfterOf(res.headers, this.deps.now()),
       };
     } catch (err) {
       return {
@@ -119,17 +116,11 @@ export class RongCloudProvider implements PushProvider {
   }
 }
 
+/** RongCloud answers for the whole request: every target gets its outcome. */
 function resultsFor(targets: DeliveryTarget[], a: Attempt): SendResult[] {
-  return targets.map((t) => {
-    const r: SendResult = { deliveryId: t.deliveryId, outcome: a.cls.outcome, vendorCode: a.vendorCode };
-    if (a.cls.outcome === 'sent') {
-      if (a.pushId) r.vendorMessageId = a.pushId;
-    } else {
-      r.vendorMessage = a.vendorMessage;
-      if (a.retryAfterMs !== undefined) r.retryAfterMs = a.retryAfterMs;
-    }
-    return r;
-  });
+  return a.cls.outcome === 'sent'
+    ? sameResult(targets, { outcome: 'sent', vendorCode: a.vendorCode, vendorMessageId: a.pushId })
+    : sameResult(targets, { outcome: a.cls.outcome, vendorCode: a.vendorCode, vendorMessage: a.vendorMessage, retryAfterMs: a.retryAfterMs });
 }
 
 /** `options.overrides.rongcloud`, validated (the API validated it already; a bad one is rejected, never sent). */
@@ -142,18 +133,6 @@ function overridesOf(message: OutgoingMessage): { ok: true; value?: RongCloudOve
     return { ok: false, error: `invalid options.overrides.rongcloud — ${detail}` };
   }
   return { ok: true, value: parsed.data };
-}
-
-function asObject(data: unknown): Record<string, unknown> | undefined {
-  if (typeof data === 'object' && data !== null && !Array.isArray(data)) return data as Record<string, unknown>;
-  if (typeof data === 'string' && data.trim().startsWith('{')) {
-    try {
-      return asObject(JSON.parse(data));
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
 }
 
 function numberOf(v: unknown): number | undefined {

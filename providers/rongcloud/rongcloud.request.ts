@@ -32,6 +32,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { isMessageCategory, type MessageCategory } from '../categories.js';
+import { truncateUtf16 } from '../shared/text.js';
 import type { NotificationContent, OutgoingMessage } from '../types.js';
 import type { RongCloudConfig } from './rongcloud.config.js';
 import {
@@ -173,15 +174,6 @@ export const rongcloudOverridesSchema = z
   .strict();
 
 export type RongCloudOverrides = z.output<typeof rongcloudOverridesSchema>;
-
-/** Cut to at most `max` UTF-16 code units without splitting a surrogate pair (fits either way of counting). */
-export function truncateUtf16(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = max;
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end -= 1; // a high surrogate whose low half would be cut off
-  return text.slice(0, end);
-}
 
 /** The `/push/user.json` body for one batch. The caller guarantees a notification (see module doc). */
 export function buildPushUserRequest(

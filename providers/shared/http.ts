@@ -13,6 +13,13 @@ export interface VendorHttpOptions {
   /** Extra CA for TLS simulators. */
   ca?: string | undefined;
   maxSockets?: number;
+  /**
+   * The metrics label of an answer that failed (default `http_<status>` from 400 on). Vendors that answer errors
+   * with HTTP 200 and a code (Xiaomi) label by that code.
+   */
+  errorReasonOf?: (res: AxiosResponse) => string | undefined;
+  /** Hand bodies over as text, unparsed (vivo quotes its long numeric ids before parsing them). */
+  rawText?: boolean;
 }
 
 export interface VendorHttp {
@@ -36,15 +43,16 @@ export function createVendorHttp(opts: VendorHttpOptions, deps: Pick<ProviderDep
     // Vendor bodies are parsed by the adapter (Huawei puts JSON inside strings; some answer text).
     transitional: { silentJSONParsing: true, forcedJSONParsing: true, clarifyTimeoutError: true },
     maxRedirects: 0,
+    ...(opts.rawText ? { responseType: 'text' as const, transformResponse: [(data: unknown) => data] } : {}),
   });
+  const errorReasonOf = opts.errorReasonOf ?? ((res: AxiosResponse) => (res.status >= 400 ? `http_${res.status}` : undefined));
   return {
     client,
     async post(path, body, headers, signal) {
       const started = process.hrtime.bigint();
       try {
         const res = await client.post(path, body, { ...(headers ? { headers } : {}), ...(signal ? { signal } : {}) });
-        const reason = res.status >= 400 ? `http_${res.status}` : undefined;
-        deps.observeRequest(Number(process.hrtime.bigint() - started) / 1e9, reason);
+        deps.observeRequest(Number(process.hrtime.bigint() - started) / 1e9, errorReasonOf(res));
         return res;
       } catch (err) {
         deps.observeRequest(Number(process.hrtime.bigint() - started) / 1e9, transportReason(err));

@@ -20,6 +20,7 @@
  * | any other code                    | rejected         | unknown business codes are parameter/permission problems in vivo's tables; retrying them
  * |                                   |                  | would spend quota and, per vivo, can lower the app's push level |
  */
+import { httpStatusOutcome } from '../shared/results.js';
 import type { Outcome } from '../types.js';
 import { VIVO_CODES } from './vivo.wire.js';
 
@@ -47,15 +48,10 @@ export function vivoInvalidUserOutcome(status: number): Outcome {
   return status === 1 || status === 2 || status === 3 ? 'invalid_token' : 'rejected';
 }
 
-/** Outcome for an HTTP status that carries no vivo JSON answer. */
+/** Outcome for an HTTP status that carries no vivo JSON answer: the shared rule, but 404 is retried. */
 export function vivoHttpOutcome(status: number): Outcome {
-  if (status === 429) return 'rate_limited';
-  if (status === 401 || status === 403) return 'auth_error';
   // 404/408 without a vivo body come from a gateway in front of vivo (deploys, timeouts), not from the message.
-  if (status >= 500 || status === 408 || status === 404) return 'retry';
-  if (status >= 400) return 'rejected';
-  // 2xx/3xx without a readable vivo body: the request's fate is unknown, resend (requestId makes it idempotent).
-  return 'retry';
+  return status === 404 ? 'retry' : httpStatusOutcome(status);
 }
 
 /** How long vivo implies waiting for a rate-limit code when no Retry-After is given. */

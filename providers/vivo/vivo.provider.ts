@@ -3,8 +3,11 @@
  * (vivo.errors.ts). docs/vendors/vivo.md; vendor doc v2.9.2 mirror https://app.applebyme.cn/cloud/appshangjia/2017.html
  */
 import type { AxiosResponse } from 'axios';
-import type { DeliveryTarget, Outcome, ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
-import { createVendorHttp, parseRetryAfter, transportReason, type VendorHttp } from '../shared/http.js';
+import type { DeliveryTarget, ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
+import { CredentialCache, type FetchedCredential } from '../shared/credentials.js';
+import { createVendorHttp, type VendorHttp } from '../shared/http.js';
+import { CredentialError, credentialFailure, retryAfterOf, sameResult, transportRetry, type TargetResult } from '../shared/results.js';
+import { parseJsonObject } from '../shared/text.js';
 import { nextMidnight } from '../shared/time.js';
 import type { VivoConfig } from './vivo.config.js';
 import { isVivoQuotaCode, vivoHttpOutcome, vivoInvalidUserOutcome, vivoOutcome, vivoRateLimitWaitMs } from './vivo.errors.js';
@@ -23,9 +26,9 @@ import { VIVO_CODES, VIVO_LIMITS, VIVO_PATHS, type VivoAuthResponse, type VivoMe
 /** vivo's quota day is the Beijing day (docs/vendors/vivo.md#rate-limits-and-quotas, vivo's "超量说明"). */
 export const VIVO_QUOTA_TIME_ZONE = 'Asia/Shanghai';
 /** vivo: "24 h expiry; cache centrally and refresh every 1–2 h" (docs/vendors/vivo.md#authentication). */
-const TOKEN_REFRESH_AFTER_MS = 3_600_000;
+const TOKEN_RENEW_AFTER_MS = 3_600_000;
 /** Stop using a token 10 min before its 24 h expiry. */
-const TOKEN_USABLE_MS = VIVO_LIMITS.tokenLifetimeMs - 10 * 60_000;
+const TOKEN_REFRESH_MARGIN_MS = 10 * 60_000;
 /**
  * How long a saveListPayload taskId is reused for further batches of the same message and payload. vivo's own
  * lifetime for a saved list payload is UNVERIFIED; 15 min covers one message's batches without relying on it.
@@ -45,21 +48,8 @@ interface Exhausted {
   path: string;
 }
 
-interface CachedToken {
-  value: string;
-  obtainedAt: number;
-  seq: number;
-}
-
-interface Failure {
-  outcome: Outcome;
-  vendorCode?: string | undefined;
-  vendorMessage?: string | undefined;
-  retryAfterMs?: number | undefined;
-  quotaClass?: string | undefined;
-}
-
-type AuthResult = { ok: true; token: CachedToken } | { ok: false; fail: Failure };
+/** What a failed vivo call means for every target of the request. */
+type Failure = TargetResult;
 
 interface Reply {
   status: number;
@@ -73,19 +63,8 @@ interface Reply {
  * vivo answers JSON; regIds (`userid`) and `taskId` are long digit strings that lose precision if ever sent as
  * JSON numbers (one public client types `userid` as int), so they are quoted before parsing.
  */
-export function parseVivoBody(text: string): Record<string, unknown> | undefined {
-  if (!text) return undefined;
-  const safe = text.replace(/("(?:userid|taskId|regId)"\s*:\s*)(-?\d+)/g, '$1"$2"');
-  try {
-    const v: unknown = JSON.parse(safe);
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function resultsFor(targets: readonly DeliveryTarget[], f: Failure): SendResult[] {
-  return targets.map((t) => ({ deliveryId: t.deliveryId, ...f }));
+function quoteVivoIds(text: string): string {
+  return text.replace(/("(?:userid|taskId|regId)"\s*:\s*)(-?\d+)/g, '$1"$2"');
 }
 
 function codeOf(json: Record<string, unknown>): number | undefined {
@@ -100,11 +79,9 @@ function descOf(json: Record<string, unknown>): string | undefined {
 
 export class VivoProvider implements PushProvider {
   private readonly http: VendorHttp;
-  private token: CachedToken | undefined;
-  private inflight: Promise<AuthResult> | undefined;
-  private tokenSeq = 0;
-  /** seq of the newest token vivo answered 10000 for; refreshCredentials() keeps a token newer than that. */
-  private rejectedSeq: number | undefined;
+  private readonly tokens: CredentialCache<string>;
+  /** The last authToken vivo answered 10000 for; refreshCredentials() keeps a token fetched since. */
+  private rejectedToken: string | undefined;
   /**
    * Per quota class: exhausted until the next Beijing midnight after vivo answered 10070/10252/10254 on any of
    * /message/send, saveListPayload or pushToList. vivo's quota counts messages, whichever API carries them, and
@@ -118,46 +95,42 @@ export class VivoProvider implements PushProvider {
     private readonly config: VivoConfig,
     private readonly deps: ProviderDeps,
   ) {
-    this.http = createVendorHttp({ baseURL: config.endpoint, timeoutMs: config.timeoutMs, ca: config.ca }, deps);
+    // Bodies as text: parsed here after quoting vivo's long numeric ids.
+    this.http = createVendorHttp({ baseURL: config.endpoint, timeoutMs: config.timeoutMs, ca: config.ca, rawText: true }, deps);
+    this.tokens = new CredentialCache({ fetch: () => this.fetchToken(), now: () => deps.now(), refreshMarginMs: TOKEN_REFRESH_MARGIN_MS });
   }
 
+  /**
+   * The dispatcher sends 1..1000 distinct regIds with one payload (limits.maxTargetsPerRequest): one target goes
+   * to /message/send, more to saveListPayload + pushToList.
+   */
   async send(batch: SendBatch, signal?: AbortSignal): Promise<SendOutcome> {
     const { targets } = batch;
     if (targets.length === 0) return { results: [] };
     try {
-      if (targets.length > VIVO_LIMITS.listMaxTargets) {
-        const results: SendResult[] = [];
-        for (let i = 0; i < targets.length; i += VIVO_LIMITS.listMaxTargets) {
-          const part = await this.sendChunk({ ...batch, targets: targets.slice(i, i + VIVO_LIMITS.listMaxTargets) }, signal);
-          results.push(...part);
-        }
-        return { results };
-      }
-      return { results: await this.sendChunk(batch, signal) };
+      return { results: await this.sendBatch(batch, signal) };
     } catch (err) {
       // Never throw for a vendor answer; an unexpected failure here is resent by the dispatcher.
       this.deps.logger.error({ err }, 'vivo send failed unexpectedly');
-      return { results: resultsFor(targets, { outcome: 'retry', vendorMessage: `vivo adapter error: ${String(err)}` }) };
+      return { results: sameResult(targets, { outcome: 'retry', vendorMessage: `vivo adapter error: ${String(err)}` }) };
     }
   }
 
   /** Drop the cached authToken so the next send authenticates again (called once by the dispatcher after auth_error). */
   async refreshCredentials(): Promise<void> {
-    const t = this.token;
     // A token fetched after vivo's last 10000 is already fresh: concurrent batches that failed together refresh once.
-    if (t && this.rejectedSeq !== undefined && t.seq > this.rejectedSeq) return;
-    this.token = undefined;
+    this.tokens.invalidate(this.rejectedToken);
   }
 
   async close(): Promise<void> {
-    this.token = undefined;
+    this.tokens.invalidate();
     this.listTasks.clear();
     this.http.close();
   }
 
   // -------------------------------------------------------------------------------------------
 
-  private async sendChunk(batch: SendBatch, signal: AbortSignal | undefined): Promise<SendResult[]> {
+  private async sendBatch(batch: SendBatch, signal: AbortSignal | undefined): Promise<SendResult[]> {
     const { targets } = batch;
     const api: VivoApi = targets.length === 1 ? 'single' : 'list';
     const now = this.deps.now();
@@ -167,14 +140,14 @@ export class VivoProvider implements PushProvider {
       callbackUrl: batch.callbackUrl,
       callbackRef: batch.callbackRef,
     });
-    if (!built.ok) return resultsFor(targets, { outcome: 'rejected', vendorMessage: built.reason });
+    if (!built.ok) return sameResult(targets, { outcome: 'rejected', vendorMessage: built.reason });
     if (built.warnings.length > 0) this.deps.logger.debug({ messageId: batch.message.id, warnings: built.warnings }, 'vivo payload adjusted');
 
     // The same class the definition's quotaClassOf gave the deliveries, so the dispatcher pauses the right one.
     const cls = vivoQuotaClass(batch.message.options.category, this.config);
     const ex = this.exhaustedFor(cls, now);
     if (ex) {
-      return resultsFor(targets, {
+      return sameResult(targets, {
         outcome: 'quota_exceeded',
         vendorCode: String(ex.code),
         vendorMessage: `vivo ${cls} quota exhausted for today (${ex.code} on ${ex.path}): no send, saveListPayload or pushToList for this class until 00:00 Beijing time`,
@@ -183,17 +156,21 @@ export class VivoProvider implements PushProvider {
       });
     }
 
-    const auth = await this.getToken();
-    if (!auth.ok) return resultsFor(targets, auth.fail);
+    let token: string;
+    try {
+      token = await this.tokens.get();
+    } catch (err) {
+      return sameResult(targets, credentialFailure(err));
+    }
     return api === 'single'
-      ? this.sendSingle(batch, built.payload, cls, auth.token, signal)
-      : this.sendList(batch, built.payload, cls, auth.token, signal);
+      ? this.sendSingle(batch, built.payload, cls, token, signal)
+      : this.sendList(batch, built.payload, cls, token, signal);
   }
 
-  private async sendSingle(batch: SendBatch, payload: VivoMessagePayload, cls: VivoQuotaClass, token: CachedToken, signal: AbortSignal | undefined): Promise<SendResult[]> {
+  private async sendSingle(batch: SendBatch, payload: VivoMessagePayload, cls: VivoQuotaClass, token: string, signal: AbortSignal | undefined): Promise<SendResult[]> {
     const target = batch.targets[0] as DeliveryTarget;
     const body = buildVivoSendRequest(payload, this.config, target);
-    const reply = await this.call(VIVO_PATHS.send, body, vivoHeaders(token.value), signal);
+    const reply = await this.call(VIVO_PATHS.send, body, vivoHeaders(token), signal);
     if ('outcome' in reply) return [{ deliveryId: target.deliveryId, ...reply }];
     const code = codeOf(reply.json) as number;
     const desc = descOf(reply.json);
@@ -209,31 +186,31 @@ export class VivoProvider implements PushProvider {
     return [{ deliveryId: target.deliveryId, ...this.codeFailure(code, desc, VIVO_PATHS.send, cls, token, reply) }];
   }
 
-  private async sendList(batch: SendBatch, payload: VivoMessagePayload, cls: VivoQuotaClass, token: CachedToken, signal: AbortSignal | undefined): Promise<SendResult[]> {
+  private async sendList(batch: SendBatch, payload: VivoMessagePayload, cls: VivoQuotaClass, token: string, signal: AbortSignal | undefined): Promise<SendResult[]> {
     const { targets } = batch;
     const payloadId = vivoPayloadRequestId(batch.message.id, payload);
     let taskId = this.cachedTask(payloadId);
     if (taskId === undefined) {
       const saveBody = buildVivoSaveListPayloadRequest(payload, this.config, payloadId);
-      const saved = await this.call(VIVO_PATHS.saveListPayload, saveBody, vivoHeaders(token.value), signal);
-      if ('outcome' in saved) return resultsFor(targets, saved);
+      const saved = await this.call(VIVO_PATHS.saveListPayload, saveBody, vivoHeaders(token), signal);
+      if ('outcome' in saved) return sameResult(targets, saved);
       const code = codeOf(saved.json) as number;
       if (code !== VIVO_CODES.ok) {
         const f = this.codeFailure(code, descOf(saved.json), VIVO_PATHS.saveListPayload, cls, token, saved);
         // No target is named by a saveListPayload error: never prune on it.
-        return resultsFor(targets, f.outcome === 'invalid_token' ? { ...f, outcome: 'rejected' } : f);
+        return sameResult(targets, f.outcome === 'invalid_token' ? { ...f, outcome: 'rejected' } : f);
       }
       const raw = saved.json['taskId'];
       if (raw === undefined || raw === null || raw === '') {
-        return resultsFor(targets, { outcome: 'retry', vendorCode: '0', vendorMessage: 'vivo saveListPayload answered without a taskId' });
+        return sameResult(targets, { outcome: 'retry', vendorCode: '0', vendorMessage: 'vivo saveListPayload answered without a taskId' });
       }
       taskId = String(raw);
       this.rememberTask(payloadId, taskId);
     }
 
     const body = buildVivoPushToListRequest(this.config, targets, taskId);
-    const reply = await this.call(VIVO_PATHS.pushToList, body, vivoHeaders(token.value), signal);
-    if ('outcome' in reply) return resultsFor(targets, reply);
+    const reply = await this.call(VIVO_PATHS.pushToList, body, vivoHeaders(token), signal);
+    if ('outcome' in reply) return sameResult(targets, reply);
     const code = codeOf(reply.json) as number;
     const desc = descOf(reply.json);
     if (code === VIVO_CODES.ok || code === VIVO_CODES.targetInvalid) {
@@ -249,7 +226,7 @@ export class VivoProvider implements PushProvider {
       }
       if (code === VIVO_CODES.targetInvalid && invalid.size === 0) {
         // 10302 naming no regId: which targets are dead is unknown, so nothing is pruned.
-        return resultsFor(targets, { outcome: 'rejected', vendorCode: String(code), vendorMessage: desc ?? 'regId invalid' });
+        return sameResult(targets, { outcome: 'rejected', vendorCode: String(code), vendorMessage: desc ?? 'regId invalid' });
       }
       return targets.map((t): SendResult => {
         const status = invalid.get(t.token);
@@ -262,15 +239,15 @@ export class VivoProvider implements PushProvider {
     const f = this.codeFailure(code, desc, VIVO_PATHS.pushToList, cls, token, reply);
     // A refused pushToList may mean the saved payload is gone on vivo's side: save it again next time.
     if (f.outcome === 'rejected') this.listTasks.delete(payloadId);
-    return resultsFor(targets, f);
+    return sameResult(targets, f);
   }
 
   /** Map a non-success vivo code; remembers auth rejections and per-class daily exhaustion. */
-  private codeFailure(code: number, desc: string | undefined, path: string, cls: VivoQuotaClass, token: CachedToken, reply: Reply): Failure {
+  private codeFailure(code: number, desc: string | undefined, path: string, cls: VivoQuotaClass, token: string, reply: Reply): Failure {
     const now = this.deps.now();
     const outcome = vivoOutcome(code);
     const f: Failure = { outcome, vendorCode: String(code), vendorMessage: desc };
-    if (code === VIVO_CODES.authTokenInvalid) this.rejectedSeq = Math.max(this.rejectedSeq ?? 0, token.seq);
+    if (code === VIVO_CODES.authTokenInvalid) this.rejectedToken = token;
     if (isVivoQuotaCode(code)) {
       // vivo: after a quota code do not call send/saveListPayload/pushToList again that day, or vivo lowers the
       // app's push level.
@@ -280,7 +257,7 @@ export class VivoProvider implements PushProvider {
       f.quotaClass = cls;
       this.deps.logger.warn({ code, path, quotaClass: cls, until: new Date(until).toISOString() }, 'vivo daily quota exhausted: no send/list calls for this class until 00:00 Beijing time');
     }
-    if (outcome === 'rate_limited') f.retryAfterMs = parseRetryAfter(reply.headers['retry-after'], now) ?? vivoRateLimitWaitMs(code);
+    if (outcome === 'rate_limited') f.retryAfterMs = retryAfterOf(reply.headers, now) ?? vivoRateLimitWaitMs(code);
     return f;
   }
 
@@ -310,53 +287,36 @@ export class VivoProvider implements PushProvider {
   // ------------------------------------------------------------------------------------------- auth
 
   async warmUp(): Promise<void> {
-    const auth = await this.getToken();
-    if (!auth.ok) throw new Error(`vivo auth failed: ${auth.fail.vendorMessage ?? auth.fail.vendorCode ?? auth.fail.outcome}`);
-  }
-
-  private async getToken(): Promise<AuthResult> {
-    const now = this.deps.now();
-    const t = this.token;
-    if (t && now - t.obtainedAt < TOKEN_USABLE_MS) {
-      // Refresh early in the background; the current token stays in use until the new one arrives.
-      if (now - t.obtainedAt >= TOKEN_REFRESH_AFTER_MS) void this.authenticate();
-      return { ok: true, token: t };
+    try {
+      await this.tokens.get();
+    } catch (err) {
+      const fail = credentialFailure(err);
+      throw new Error(`vivo auth failed: ${fail.vendorMessage ?? fail.vendorCode ?? fail.outcome}`);
     }
-    return this.authenticate();
   }
 
-  /** One auth request in flight at a time, shared by every concurrent send. */
-  private authenticate(): Promise<AuthResult> {
-    if (!this.inflight) {
-      this.inflight = this.fetchToken().finally(() => {
-        this.inflight = undefined;
-      });
-    }
-    return this.inflight;
-  }
-
-  private async fetchToken(): Promise<AuthResult> {
+  /** One /message/auth call; throws a CredentialError carrying the outcome for every target. */
+  private async fetchToken(): Promise<FetchedCredential<string>> {
     const now = this.deps.now();
     const reply = await this.call(VIVO_PATHS.auth, buildVivoAuthRequest(this.config, now), { 'content-type': 'application/json' }, undefined);
     if ('outcome' in reply) {
       this.deps.logger.warn({ outcome: reply.outcome, reason: reply.vendorMessage }, 'vivo auth request failed');
-      return { ok: false, fail: { ...reply, vendorMessage: `vivo auth: ${reply.vendorMessage ?? reply.outcome}` } };
+      throw new CredentialError({ ...reply, vendorMessage: `vivo auth: ${reply.vendorMessage ?? reply.outcome}` });
     }
     const res = reply.json as unknown as VivoAuthResponse;
     const code = codeOf(reply.json) as number;
     if (code === VIVO_CODES.ok && typeof res.authToken === 'string' && res.authToken) {
-      const token: CachedToken = { value: res.authToken, obtainedAt: now, seq: ++this.tokenSeq };
-      this.token = token;
-      return { ok: true, token };
+      // Used until 10 min before its 24 h expiry, renewed in the background after 1 h.
+      return { value: res.authToken, expiresAt: now + VIVO_LIMITS.tokenLifetimeMs, renewAt: now + TOKEN_RENEW_AFTER_MS };
     }
-    if (code === VIVO_CODES.ok) return { ok: false, fail: { outcome: 'retry', vendorCode: '0', vendorMessage: 'vivo auth answered without an authToken' } };
+    if (code === VIVO_CODES.ok) throw new CredentialError({ outcome: 'retry', vendorCode: '0', vendorMessage: 'vivo auth answered without an authToken' });
     let outcome = vivoOutcome(code);
     // At the auth endpoint anything but throttling is a credentials/config problem, never the messages' fault.
     if (outcome !== 'rate_limited' && outcome !== 'retry') outcome = 'auth_error';
     const fail: Failure = { outcome, vendorCode: String(code), vendorMessage: `vivo auth: ${res.desc ?? 'refused'}` };
-    if (outcome === 'rate_limited') fail.retryAfterMs = parseRetryAfter(reply.headers['retry-after'], now) ?? vivoRateLimitWaitMs(code);
+    if (outcome === 'rate_limited') fail.retryAfterMs = retryAfterOf(reply.headers, now) ?? vivoRateLimitWaitMs(code);
     this.deps.logger.warn({ code, desc: res.desc }, 'vivo auth refused');
-    return { ok: false, fail };
+    throw new CredentialError(fail);
   }
 
   // ------------------------------------------------------------------------------------------- transport
@@ -366,27 +326,17 @@ export class VivoProvider implements PushProvider {
    * vivo `result` code, otherwise to the Failure for the whole request (transport error, HTTP 5xx, junk body).
    */
   private async call(path: string, body: unknown, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<(Reply & { json: Record<string, unknown> }) | Failure> {
-    const started = process.hrtime.bigint();
-    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
-    let res: AxiosResponse<string>;
+    let res: AxiosResponse<unknown>;
     try {
-      res = await this.http.client.post<string>(path, body, {
-        headers,
-        signal,
-        responseType: 'text',
-        transformResponse: [(data: unknown) => data],
-      });
+      res = await this.http.post(path, body, headers, signal);
     } catch (err) {
-      const reason = transportReason(err);
-      this.deps.observeRequest(seconds(), reason);
-      return { outcome: 'retry', vendorMessage: `vivo ${path}: ${reason}` };
+      return transportRetry(err, (reason) => `vivo ${path}: ${reason}`);
     }
-    this.deps.observeRequest(seconds(), res.status >= 400 ? `http_${res.status}` : undefined);
     const text = typeof res.data === 'string' ? res.data : JSON.stringify(res.data ?? '');
-    const json = parseVivoBody(text);
+    const json = parseJsonObject(text, quoteVivoIds);
     if (res.status >= 500 || res.status === 429 || !json || codeOf(json) === undefined) {
       const f: Failure = { outcome: vivoHttpOutcome(res.status), vendorCode: `http_${res.status}`, vendorMessage: `vivo ${path}: HTTP ${res.status} ${text.slice(0, 120)}`.trim() };
-      if (f.outcome === 'rate_limited') f.retryAfterMs = parseRetryAfter(res.headers['retry-after'], this.deps.now());
+      if (f.outcome === 'rate_limited') f.retryAfterMs = retryAfterOf(res.headers, this.deps.now());
       return f;
     }
     return { status: res.status, headers: res.headers, json, text };

@@ -5,6 +5,10 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { remainingTtlSeconds } from '../shared/ttl.js';
+import { truncateVivoText } from './vivo.text.js';
+
+// Kept importable from here: the simulator and the tests read them from this module.
+export { truncateVivoText, vivoTextWidth } from './vivo.text.js';
 import { isMessageCategory, type MessageCategory } from '../categories.js';
 import type { DeliveryTarget, OutgoingMessage } from '../types.js';
 import type { VivoConfig } from './vivo.config.js';
@@ -131,67 +135,6 @@ export function resolveVivoClass(category: string | undefined, config: Pick<Vivo
 /** The quota class of a category: vivo counts system and operations messages separately. */
 export function vivoQuotaClass(category: string | undefined, config: Pick<VivoConfig, 'categories'>): 'system' | 'operation' {
   return resolveVivoClass(category, config).classification === 1 ? 'system' : 'operation';
-}
-
-// ---------------------------------------------------------------------------------------------
-// Text counted the vivo way
-
-/** CJK ideographs, kana, hangul, CJK punctuation and full-width forms: 2 "characters" each for vivo. */
-const WIDE_RANGES: ReadonlyArray<readonly [number, number]> = [
-  [0x1100, 0x115f],
-  [0x2e80, 0x303e],
-  [0x3041, 0x33ff],
-  [0x3400, 0x4dbf],
-  [0x4e00, 0x9fff],
-  [0xa000, 0xa4cf],
-  [0xa960, 0xa97f],
-  [0xac00, 0xd7a3],
-  [0xf900, 0xfaff],
-  [0xfe30, 0xfe4f],
-  [0xff00, 0xff60],
-  [0xffe0, 0xffe6],
-  [0x20000, 0x3fffd],
-];
-
-function codePointWidth(cp: number): number {
-  for (const [lo, hi] of WIDE_RANGES) {
-    if (cp < lo) return 1;
-    if (cp <= hi) return 2;
-  }
-  return 1;
-}
-
-/**
- * Length as vivo counts it: "a Chinese character equals two English characters, an emoji counts one"
- * (vendor doc v2.9.2: 最大20个汉字（一个汉字等于两个英文字符，一个表情占一个字符）). Counted per code point, so a
- * multi-code-point emoji sequence counts more than one: stricter than vivo, never over its limit. Newer vivo
- * docs count every character as 1; this rule also satisfies those.
- */
-export function vivoTextWidth(text: string): number {
-  let width = 0;
-  for (const ch of text) width += codePointWidth(ch.codePointAt(0) ?? 0);
-  return width;
-}
-
-const graphemes = new Intl.Segmenter('und', { granularity: 'grapheme' });
-
-/**
- * Cut `text` to `maxWidth` vivo characters at a grapheme boundary, ending in "…" when cut. The API has already
- * accepted the message, so an over-long title/body is shortened rather than failed: a cut notification is
- * more useful to the user than none, and vivo would refuse the whole message (10056 title too long).
- */
-export function truncateVivoText(text: string, maxWidth: number): string {
-  if (vivoTextWidth(text) <= maxWidth) return text;
-  const budget = maxWidth - 1; // "…" counts 1
-  let out = '';
-  let width = 0;
-  for (const { segment } of graphemes.segment(text)) {
-    const w = vivoTextWidth(segment);
-    if (width + w > budget) break;
-    out += segment;
-    width += w;
-  }
-  return `${out.trimEnd()}…`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
  * https://dev.mi.com/xiaomihyperos/documentation/detail?pId=1560, XM-JavaSDK `ErrorCode.java`).
  * Codes on a success answer (`bad_regids`) are handled per target by the provider.
  */
+import { httpStatusOutcome } from '../shared/results.js';
 import type { Outcome } from '../types.js';
 import { XiaomiCode as C } from './xiaomi.wire.js';
 
@@ -56,14 +57,9 @@ export function xiaomiOutcomeOf(code: number): Outcome {
 }
 
 /**
- * Outcome for an HTTP answer that carries no Xiaomi result code (a proxy, a load balancer):
- * 5xx/408 → retry, 429 → rate_limited, 401/403 → auth_error (pause, an operator must look),
- * any other 4xx → rejected, anything else (2xx without a body we understand) → retry.
+ * Outcome for an HTTP answer that carries no Xiaomi result code (a proxy, a load balancer): the shared rule
+ * (5xx/408 → retry, 429 → rate_limited, 401/403 → auth_error, any other 4xx → rejected, else retry).
  */
 export function xiaomiHttpOutcomeOf(status: number): Outcome {
-  if (status >= 500 || status === 408) return 'retry';
-  if (status === 429) return 'rate_limited';
-  if (status === 401 || status === 403) return 'auth_error';
-  if (status >= 400) return 'rejected';
-  return 'retry';
+  return httpStatusOutcome(status);
 }

@@ -267,13 +267,12 @@ describe('Xiaomi adapter against the simulator', () => {
     expect(sim.sendRequests).toBe(0);
   });
 
-  test('a batch larger than 1000 goes out as requests of at most 1000 regIds, one result per target', async () => {
-    const out = await provider.send(batch(2500));
-    expect(out.results).toHaveLength(2500);
+  test('a full batch of 1000 regIds (the most the dispatcher sends) goes out as one request, one result per target', async () => {
+    const out = await provider.send(batch(1000));
     expect(out.results.every((r) => r.outcome === 'sent')).toBe(true);
-    expect(out.results.map((r) => r.deliveryId)).toEqual(targets(2500).map((t) => t.deliveryId));
-    expect(sim.sendRequests).toBe(3);
-    expect(sim.accepted).toHaveLength(2500);
+    expect(out.results.map((r) => r.deliveryId)).toEqual(targets(1000).map((t) => t.deliveryId));
+    expect(sim.sendRequests).toBe(1);
+    expect(sim.accepted).toHaveLength(1000);
   });
 
   test('a closed simulator (connection refused) is retry for every target', async () => {

@@ -4,12 +4,14 @@
  * error (21301/21302) pauses the lane at once instead of making the dispatcher resend.
  */
 import type { AxiosResponse } from 'axios';
-import { createVendorHttp, parseRetryAfter, transportReason, type VendorHttp } from '../shared/http.js';
+import { createVendorHttp, transportReason, type VendorHttp } from '../shared/http.js';
+import { retryAfterOf, sameResult, transportRetry } from '../shared/results.js';
+import { parseJsonObject } from '../shared/text.js';
 import type { DeliveryTarget, ProviderDeps, PushProvider, QuotaReading, SendBatch, SendOutcome, SendResult } from '../types.js';
 import { xiaomiBaseUrl, xiaomiQuotaClassOf, type XiaomiConfig } from './xiaomi.config.js';
 import { XIAOMI_OUTCOMES, xiaomiHttpOutcomeOf, xiaomiOutcomeOf } from './xiaomi.errors.js';
 import { buildXiaomiRequest, encodeXiaomiForm, XiaomiOverridesError, type XiaomiRequest } from './xiaomi.request.js';
-import { XIAOMI_MAX_REGIDS, XiaomiCode, type XiaomiResponse } from './xiaomi.wire.js';
+import { XiaomiCode, type XiaomiResponse } from './xiaomi.wire.js';
 
 export class XiaomiProvider implements PushProvider {
   private readonly http: VendorHttp;
@@ -18,27 +20,13 @@ export class XiaomiProvider implements PushProvider {
     private readonly config: XiaomiConfig,
     private readonly deps: ProviderDeps,
   ) {
-    this.http = createVendorHttp({ baseURL: xiaomiBaseUrl(config), ca: config.ca, timeoutMs: config.timeoutMs }, deps);
+    this.http = createVendorHttp({ baseURL: xiaomiBaseUrl(config), ca: config.ca, timeoutMs: config.timeoutMs, errorReasonOf: errorReason }, deps);
   }
 
+  /** The dispatcher sends 1..1000 distinct regIds with one payload (limits.maxTargetsPerRequest): one request. */
   async send(batch: SendBatch, signal?: AbortSignal): Promise<SendOutcome> {
-    const results: SendResult[] = [];
-    const quota: QuotaReading[] = [];
-    // The core chunks by limits.maxTargetsPerRequest; chunk again so a bigger batch still works.
-    for (let i = 0; i < batch.targets.length; i += XIAOMI_MAX_REGIDS) {
-      const chunk = batch.targets.slice(i, i + XIAOMI_MAX_REGIDS);
-      const out = await this.sendChunk(batch, chunk, signal);
-      results.push(...out.results);
-      if (out.quota) quota.push(...out.quota);
-    }
-    return quota.length > 0 ? { results, quota: [quota[quota.length - 1] as QuotaReading] } : { results };
-  }
-
-  async close(): Promise<void> {
-    this.http.close();
-  }
-
-  private async sendChunk(batch: SendBatch, targets: DeliveryTarget[], signal?: AbortSignal): Promise<SendOutcome> {
+    const { targets } = batch;
+    if (targets.length === 0) return { results: [] };
     let request: XiaomiRequest;
     try {
       const callback = batch.callbackUrl ? { url: batch.callbackUrl, ref: batch.callbackRef } : undefined;
@@ -50,35 +38,21 @@ export class XiaomiProvider implements PushProvider {
         callback,
       );
     } catch (err) {
-      if (err instanceof XiaomiOverridesError) return { results: every(targets, { outcome: 'rejected', vendorCode: 'invalid_overrides', vendorMessage: err.message }) };
+      if (err instanceof XiaomiOverridesError) return { results: sameResult(targets, { outcome: 'rejected', vendorCode: 'invalid_overrides', vendorMessage: err.message }) };
       throw err;
     }
 
     let res: AxiosResponse;
     try {
-      res = await this.post(request, signal);
+      res = await this.http.post(request.path, encodeXiaomiForm(request.form), request.headers, signal);
     } catch (err) {
-      const reason = transportReason(err);
-      return { results: every(targets, { outcome: 'retry', vendorCode: reason, vendorMessage: `transport error: ${reason}` }) };
+      return { results: sameResult(targets, { ...transportRetry(err, (r) => `transport error: ${r}`), vendorCode: transportReason(err) }) };
     }
     return this.interpret(res, targets, batch);
   }
 
-  /** POST with the request's headers; honours `signal` and feeds the provider request metrics. */
-  private async post(request: XiaomiRequest, signal?: AbortSignal): Promise<AxiosResponse> {
-    const started = process.hrtime.bigint();
-    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
-    try {
-      const res = await this.http.client.post(request.path, encodeXiaomiForm(request.form), {
-        headers: request.headers,
-        ...(signal ? { signal } : {}),
-      });
-      this.deps.observeRequest(seconds(), errorReason(res));
-      return res;
-    } catch (err) {
-      this.deps.observeRequest(seconds(), transportReason(err));
-      throw err;
-    }
+  async close(): Promise<void> {
+    this.http.close();
   }
 
   private interpret(res: AxiosResponse, targets: DeliveryTarget[], batch: SendBatch): SendOutcome {
@@ -105,11 +79,11 @@ export class XiaomiProvider implements PushProvider {
     const outcome = known ? xiaomiOutcomeOf(code) : xiaomiHttpOutcomeOf(res.status);
     // A 5xx whose body carries an unmapped code is still a server error: retry.
     const final = outcome === 'sent' ? 'retry' : outcome;
-    const retryAfterMs = final === 'rate_limited' || final === 'retry' ? parseRetryAfter(res.headers['retry-after'], this.deps.now()) : undefined;
+    const retryAfterMs = final === 'rate_limited' || final === 'retry' ? retryAfterOf(res.headers, this.deps.now()) : undefined;
     const quotaClass = final === 'quota_exceeded' ? xiaomiQuotaClassOf(batch.message.options.category, this.config) : undefined;
     if (final === 'auth_error') this.deps.logger.warn({ vendorCode: code ?? `http_${res.status}` }, 'xiaomi rejected the AppSecret; check appSecret and region/endpoint');
     return withQuota(
-      every(targets, {
+      sameResult(targets, {
         outcome: final,
         vendorCode: known ? String(code) : `http_${res.status}`,
         vendorMessage,
@@ -120,19 +94,8 @@ export class XiaomiProvider implements PushProvider {
   }
 }
 
-function every(targets: DeliveryTarget[], result: Omit<SendResult, 'deliveryId'>): SendResult[] {
-  return targets.map((t) => ({ deliveryId: t.deliveryId, ...result }));
-}
-
 function parseBody(data: unknown): XiaomiResponse | undefined {
-  if (typeof data === 'string') {
-    try {
-      data = JSON.parse(data);
-    } catch {
-      return undefined;
-    }
-  }
-  return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as XiaomiResponse) : undefined;
+  return parseJsonObject(data) as XiaomiResponse | undefined;
 }
 
 /**

@@ -5,7 +5,6 @@ import {
   XiaomiOverridesError,
   buildXiaomiRequest,
   encodeXiaomiForm,
-  truncateChars,
   xiaomiNotifyId,
   xiaomiOverridesSchema,
 } from './xiaomi.request.js';
@@ -79,12 +78,6 @@ describe('buildXiaomiRequest', () => {
     expect(Array.from(form.title ?? '')).toHaveLength(49);
     expect(form.title).toBe('标'.repeat(48) + '…');
     expect(form.description).toBe('b'.repeat(126) + '…');
-  });
-
-  test('texts at the limit are left alone, and a cut never splits a surrogate pair', () => {
-    expect(truncateChars('a'.repeat(49), 49)).toBe('a'.repeat(49));
-    expect(truncateChars('😀'.repeat(49), 49)).toBe('😀'.repeat(49));
-    expect(truncateChars('😀'.repeat(50), 49)).toBe('😀'.repeat(48) + '…');
   });
 
   test('collapseKey becomes a stable notify_id within 0..2147483647', () => {

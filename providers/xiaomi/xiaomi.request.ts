@@ -23,6 +23,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { truncateChars } from '../shared/text.js';
 import { remainingTtlSeconds } from '../shared/ttl.js';
 import type { OutgoingMessage } from '../types.js';
 import type { XiaomiConfig } from './xiaomi.config.js';
@@ -183,14 +184,6 @@ export function xiaomiChannelFor(category: string | undefined, channels: Record<
 /** A stable `notify_id` in 0..2147483647 for a collapse key (first 31 bits of its SHA-256). */
 export function xiaomiNotifyId(key: string): number {
   return createHash('sha256').update(key).digest().readUInt32BE(0) & XIAOMI_NOTIFY_ID_MAX;
-}
-
-/** At most `max` characters (code points, so no surrogate pair is split), "…" marking a cut. */
-export function truncateChars(text: string, max: number): string {
-  if (text.length <= max) return text; // fast path: UTF-16 length ≥ code point count
-  const chars = Array.from(text);
-  if (chars.length <= max) return text;
-  return chars.slice(0, max - 1).join('') + '…';
 }
 
 /**
