@@ -36,6 +36,8 @@ export const huaweiConfigSchema = z
     channels: categoryMapSchema(z.string().min(1)).optional(),
     /** Extra CA (PEM) for a TLS simulator. */
     ca: z.string().optional(),
+    /** Per-request timeout in ms, for the token and the send requests (default 15000, like the other vendors). */
+    timeoutMs: z.number().int().positive().max(120_000).optional(),
   })
   .refine((c) => (c.callbackUserName === undefined) === (c.callbackKey === undefined), {
     message: 'callbackUserName and callbackKey go together: Huawei signs receipts only when both are configured',
