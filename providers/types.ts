@@ -303,4 +303,9 @@ export interface SimulatorControls extends Simulator {
    * not pushed), so `invalidTokens` cannot turn into `invalid_token`. @default true
    */
   readonly reportsInvalidTokens?: boolean;
+  /**
+   * False when the vendor documents no Retry-After on its rate-limit answer, so `throttle(n, seconds)`
+   * sends none (APNs' 429). @default true
+   */
+  readonly sendsRetryAfter?: boolean;
 }

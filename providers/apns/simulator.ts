@@ -69,7 +69,6 @@ interface Verdict {
   status: number;
   reason?: ApnsSimReason;
   timestamp?: number;
-  retryAfterSeconds?: number;
   /** The credentials were valid (the session's stream limit may rise). */
   authenticated: boolean;
   environment: ApnsSimEnvironment;
@@ -80,6 +79,8 @@ interface Verdict {
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export class ApnsSimulator extends SimControls {
+  /** Apple documents no Retry-After on 429 TooManyRequests (docs/vendors/apns.md#rate-limits-and-quotas). */
+  override readonly sendsRetryAfter = false;
   readonly url: string;
   readonly port: number;
   /** Trust this CA to reach the simulator (config `ca`). */
@@ -244,7 +245,6 @@ export class ApnsSimulator extends SimControls {
         return;
       }
       const out: http2.OutgoingHttpHeaders = { ':status': verdict.status, 'apns-id': apnsId, 'content-type': 'application/json' };
-      if (verdict.retryAfterSeconds !== undefined) out['retry-after'] = String(verdict.retryAfterSeconds);
       stream.respond(out);
       stream.end(JSON.stringify(verdict.timestamp === undefined ? { reason: verdict.reason } : { reason: verdict.reason, timestamp: verdict.timestamp }));
     };
@@ -292,10 +292,7 @@ export class ApnsSimulator extends SimControls {
     if (size === 0) return { ...ok, status: 400, reason: 'PayloadEmpty' };
     if (size > this.maxPayload + (pushType === 'voip' ? 1024 : 0)) return { ...ok, status: 413, reason: 'PayloadTooLarge' };
 
-    const throttled = this.faults.takeThrottle();
-    if (throttled) {
-      return { ...ok, status: 429, reason: 'TooManyRequests', ...(throttled.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: throttled.retryAfterSeconds }) };
-    }
+    if (this.faults.takeThrottle()) return { ...ok, status: 429, reason: 'TooManyRequests' };
     if (this.faults.takeFail()) return { ...ok, status: 503, reason: 'ServiceUnavailable' };
     // APNs has no daily quota; its nearest signal is 429 TooManyRequests.
     if (this.quotaExhausted) return { ...ok, status: 429, reason: 'TooManyRequests' };

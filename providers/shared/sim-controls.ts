@@ -22,6 +22,8 @@ export abstract class SimControls implements SimulatorControls {
   sendRequests = 0;
   /** See SimulatorControls.reportsInvalidTokens. */
   readonly reportsInvalidTokens: boolean = true;
+  /** See SimulatorControls.sendsRetryAfter. */
+  readonly sendsRetryAfter: boolean = true;
   /** The last send request (always kept: one object, cheap). */
   lastSendRaw: RecordedSend | undefined;
   /** Throttle, fail, reset and hang scripts; vendors consult them in their own order. */
