@@ -280,6 +280,8 @@ export interface PlaygroundContext {
    * it to their simulator; the others read it from each message.
    */
   receiptUrl?: string | undefined;
+  /** Per-request timeout to put in the config (the conformance suite uses a short one to see a hung vendor become `retry`). */
+  timeoutMs?: number | undefined;
 }
 
 /**
@@ -315,4 +317,25 @@ export interface SimulatorControls extends Simulator {
   readonly accepted: string[];
   /** Number of send requests received (accepted or not). */
   sendRequests: number;
+  /**
+   * While true the vendor refuses the current credentials with its auth error; access tokens issued
+   * before are revoked, so after it is set back a send needs new credentials (`refreshCredentials`).
+   */
+  rejectCredentials: boolean;
+  /** The next `n` send requests lose their connection without an answer. */
+  resetConnection(n: number): void;
+  /** The next `n` send requests get no answer at all (until close): the adapter's timeout decides. */
+  hang(n: number): void;
+  /** The last send request as it arrived (path, headers, raw body), for vendor-agnostic wire checks. */
+  readonly lastSendRaw?: { path: string; headers: Record<string, string | string[] | undefined>; rawBody: string } | undefined;
+  /**
+   * False when the vendor's send API never names a dead token (RongCloud: unknown users are simply
+   * not pushed), so `invalidTokens` cannot turn into `invalid_token`. @default true
+   */
+  readonly reportsInvalidTokens?: boolean;
+  /**
+   * False when the vendor documents no Retry-After on its rate-limit answer, so `throttle(n, seconds)`
+   * sends none (APNs' 429). @default true
+   */
+  readonly sendsRetryAfter?: boolean;
 }

@@ -29,7 +29,7 @@ export const apnsProvider = defineProvider<ApnsConfig>({
   secretFields: ['auth', 'key', 'passphrase'],
   checkMessage: (message, config) => checkApnsMessage(message, config),
   create: (config, deps) => new ApnsProvider(config, deps),
-  async playground() {
+  async playground(ctx) {
     // Apple-like: one stream per new session until the first authenticated request.
     const simulator = await ApnsSimulator.start({ initialMaxStreams: 1 });
     const config = apnsConfigSchema.parse({
@@ -39,6 +39,8 @@ export const apnsProvider = defineProvider<ApnsConfig>({
       address: '127.0.0.1',
       port: simulator.port,
       ca: simulator.caPem,
+      // node-apn's per-stream answer timeout is APNs' `timeoutMs`.
+      ...(ctx?.timeoutMs ? { requestTimeoutMs: ctx.timeoutMs } : {}),
     });
     return { simulator, config };
   },

@@ -50,7 +50,7 @@ export const fcmProvider = defineProvider<FcmConfig>({
   // FCM has no daily quota and no message classes: one quota class, QUOTA_EXCEEDED is per minute (rate_limited).
   checkMessage: (message, config) => checkFcmMessage(message, config),
   create: (config, deps) => new FcmProvider(config, deps),
-  async playground() {
+  async playground(ctx) {
     const simulator = await FcmSimulator.start({ projectId: 'pushgate-playground' });
     // The real OAuth exchange, against the simulator: the service-account file + oauthEndpoint + its CA.
     const config = fcmConfigSchema.parse({
@@ -60,6 +60,7 @@ export const fcmProvider = defineProvider<FcmConfig>({
       oauthEndpoint: simulator.oauthEndpoint,
       ca: simulator.caPem,
       channels: { im: 'pushgate-im', marketing: 'pushgate-marketing', default: 'pushgate-default' },
+      ...(ctx?.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}),
     });
     return { simulator, config };
   },

@@ -37,6 +37,8 @@ export const huaweiConfigSchema = z
     channels: categoryMapSchema(z.string().min(1)).optional(),
     /** Extra CA (PEM) (or a PEM file's path) for a TLS simulator. */
     ca: caSchema.optional(),
+    /** Per-request timeout in ms, for the token and the send requests (default 15000, like the other vendors). */
+    timeoutMs: z.number().int().positive().max(120_000).optional(),
   })
   .refine((c) => (c.callbackUserName === undefined) === (c.callbackKey === undefined), {
     message: 'callbackUserName and callbackKey go together: Huawei signs receipts only when both are configured',

@@ -28,8 +28,8 @@ export class HuaweiProvider implements PushProvider {
     private readonly config: HuaweiConfig,
     private readonly deps: ProviderDeps,
   ) {
-    this.pushHttp = createVendorHttp({ baseURL: config.endpoint, ca: config.ca }, deps);
-    this.authHttp = createVendorHttp({ baseURL: config.authEndpoint, ca: config.ca, maxSockets: 4 }, deps);
+    this.pushHttp = createVendorHttp({ baseURL: config.endpoint, ca: config.ca, timeoutMs: config.timeoutMs }, deps);
+    this.authHttp = createVendorHttp({ baseURL: config.authEndpoint, ca: config.ca, maxSockets: 4, timeoutMs: config.timeoutMs }, deps);
     this.tokens = new CredentialCache({ fetch: () => this.fetchToken(), now: () => deps.now(), refreshMarginMs: HUAWEI_TOKEN_REFRESH_MARGIN_MS });
   }
 

@@ -40,6 +40,7 @@ export const huaweiProvider = defineProvider<HuaweiConfig>({
       endpoint: simulator.url,
       authEndpoint: simulator.url,
       ...callback,
+      ...(ctx?.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}),
     };
     return { simulator, config };
   },

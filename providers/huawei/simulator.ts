@@ -7,22 +7,63 @@
  * caps) surface only in receipts (status 102 / 201). So `quotaExhausted` changes no send answer;
  * tests of the quota path post a receipt with `sendReceipt(url, [{ status: 102, … }])`.
  */
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import axios from 'axios';
+import { SimControls } from '../shared/sim-controls.js';
 import { startHttpSimulator, type HttpSimulator, type SimRequest, type SimResponse } from '../shared/sim-server.js';
-import { FaultScript } from '../shared/sim-faults.js';
+import { TokenIssuer } from '../shared/sim-tokens.js';
 import { ReceiptOutbox } from '../shared/sim-receipts.js';
-import type { SimulatorControls } from '../types.js';
-import { HUAWEI_TOKEN_PATH } from './huawei.config.js';
-import {
-  HUAWEI_CALLBACK_HEADER,
-  HUAWEI_CATEGORIES,
-  HUAWEI_CODES as C,
-  HUAWEI_MAX_BODY_BYTES,
-  HUAWEI_MAX_TOKENS,
-  type HuaweiReceiptStatus,
-  type HuaweiSendRequest,
-} from './huawei.wire.js';
+
+// The vendor's facts, written here from its documentation (docs/vendors/huawei.md), not taken from
+// the adapter: when the two disagree, a test sees it.
+/** The OAuth 2.0 client-credentials token endpoint (docs/vendors/huawei.md#authentication). */
+const TOKEN_PATH = '/oauth2/v3/token';
+/** Header Huawei signs receipts with (docs/vendors/huawei.md#receipts). */
+const CALLBACK_HEADER = 'x-huawei-callback-id';
+/** ≤ 1000 tokens a request; 4096 bytes of message body besides the token list (docs/vendors/huawei.md#limits). */
+const MAX_TOKENS = 1000;
+const MAX_BODY_BYTES = 4096;
+/** `android.category` values (docs/vendors/huawei.md#categories). */
+const CATEGORIES: ReadonlySet<string> = new Set([
+  'IM', 'VOIP', 'SUBSCRIPTION', 'TRAVEL', 'HEALTH', 'WORK', 'ACCOUNT', 'EXPRESS', 'FINANCE',
+  'DEVICE_REMINDER', 'SYSTEM_REMINDER', 'MAIL', 'PLAY_VOICE', 'MARKETING', 'MISS_CALL',
+]);
+/** Result codes (docs/vendors/huawei.md#error-codes-and-outcomes). */
+const C = {
+  SUCCESS: '80000000',
+  PARTIAL_SUCCESS: '80100000',
+  PARAM_ERROR: '80100001',
+  BAD_MESSAGE_STRUCTURE: '80100003',
+  BAD_TTL: '80100004',
+  BAD_COLLAPSE_KEY: '80100013',
+  OAUTH_AUTH_ERROR: '80200001',
+  OAUTH_TOKEN_EXPIRED: '80200003',
+  ALL_TOKENS_INVALID: '80300007',
+  BODY_TOO_LARGE: '80300008',
+  TOO_MANY_TOKENS: '80300010',
+  INTERNAL_ERROR: '81000001',
+} as const;
+
+/** The send body as the simulator reads it (loose: checking it is the simulator's job). */
+export interface HuaweiSimSendBody {
+  validate_only?: boolean;
+  message: {
+    token?: string[];
+    data?: string;
+    android?: { bi_tag?: string; notification?: Record<string, unknown>; [k: string]: unknown };
+    [k: string]: unknown;
+  };
+}
+
+/** One V1 receipt status as Huawei posts it (docs/vendors/huawei.md#receipts). */
+export interface HuaweiSimReceiptStatus {
+  biTag?: string;
+  appid?: string;
+  token?: string;
+  status: number;
+  timestamp?: number;
+  requestId?: string;
+}
 
 export interface HuaweiSimulatorOptions {
   /** @default '100000001' */
@@ -59,35 +100,25 @@ export interface CannedAnswer {
 
 const SEND_PATH = /^\/v1\/([^/]+)\/messages:send$/;
 const TTL_PATTERN = /^\d+(\.\d{1,9})?[sS]?$/;
-const CATEGORIES: ReadonlySet<string> = new Set(HUAWEI_CATEGORIES);
 
-export class HuaweiSimulator implements SimulatorControls {
+export class HuaweiSimulator extends SimControls {
   readonly appId: string;
   readonly clientId: string;
   readonly clientSecret: string;
-  tokenTtlSeconds: number;
   partialForm: 'illegal_tokens' | 'illegalTokens';
-  delayMs = 0;
-  readonly invalidTokens = new Set<string>();
-  /** No effect on send answers: see the file comment. */
-  quotaExhausted = false;
-  readonly accepted: string[] = [];
-  sendRequests = 0;
   /** Arrival time (ms, wall clock) of every send request: rate-limit checks read 1-second windows from it. */
   readonly sendTimes: number[] = [];
   /** Requests to the OAuth token endpoint (granted or not). */
   tokenRequests = 0;
   /** The last send body that passed auth (for tests that look at what the adapter put on the wire). */
-  lastSendBody: HuaweiSendRequest | undefined;
+  lastSendBody: HuaweiSimSendBody | undefined;
   /** The console receipt configuration (see HuaweiSimulatorOptions.receipts); undefined: no automatic receipts. */
   receiptConfig: HuaweiReceiptConfig | undefined;
   /** Receipts waiting to be posted (their delay is `receipts.delayMs`). */
   readonly receipts = new ReceiptOutbox();
 
   private readonly now: () => number;
-  /** access token → expiry (simulator clock, ms). */
-  private readonly accessTokens = new Map<string, number>();
-  private readonly faults = new FaultScript();
+  private readonly accessTokens: TokenIssuer;
   private tokenThrottleLeft = 0;
   private readonly canned: CannedAnswer[] = [];
   private requestSeq = 0;
@@ -96,12 +127,13 @@ export class HuaweiSimulator implements SimulatorControls {
     private readonly server: HttpSimulator,
     opts: HuaweiSimulatorOptions,
   ) {
+    super();
     this.appId = opts.appId ?? '100000001';
     this.clientId = opts.clientId ?? this.appId;
     this.clientSecret = opts.clientSecret ?? 'sim-secret';
-    this.tokenTtlSeconds = opts.tokenTtlSeconds ?? 3600;
     this.partialForm = opts.partialForm ?? 'illegal_tokens';
     this.now = opts.now ?? Date.now;
+    this.accessTokens = new TokenIssuer({ now: this.now, lifetimeMs: (opts.tokenTtlSeconds ?? 3600) * 1000, format: (r) => `sim.${r.toString('base64url')}` });
     this.receiptConfig = opts.receipts;
   }
 
@@ -120,12 +152,13 @@ export class HuaweiSimulator implements SimulatorControls {
     return this.server.url;
   }
 
-  throttle(n: number, retryAfterSeconds?: number): void {
-    this.faults.throttle(n, retryAfterSeconds);
+  /** Lifetime of issued access tokens. */
+  get tokenTtlSeconds(): number {
+    return this.accessTokens.lifetimeMs / 1000;
   }
 
-  fail(n: number): void {
-    this.faults.fail(n);
+  set tokenTtlSeconds(seconds: number) {
+    this.accessTokens.lifetimeMs = seconds * 1000;
   }
 
   /** Answer the next `n` token requests with HTTP 503 (the OAuth service's flow control). */
@@ -140,12 +173,16 @@ export class HuaweiSimulator implements SimulatorControls {
 
   /** Every access token issued so far is now expired: sends with it get 80200003. */
   expireAccessTokens(): void {
-    for (const token of this.accessTokens.keys()) this.accessTokens.set(token, Number.NEGATIVE_INFINITY);
+    this.accessTokens.expireAll();
   }
 
   /** Forget every access token issued so far: sends with it get 80200001. */
   revokeAccessTokens(): void {
-    this.accessTokens.clear();
+    this.accessTokens.revokeAll();
+  }
+
+  protected override revokeIssuedCredentials(): void {
+    this.accessTokens.revokeAll();
   }
 
   /**
@@ -154,12 +191,12 @@ export class HuaweiSimulator implements SimulatorControls {
    */
   async sendReceipt(
     url: string,
-    statuses: Array<Partial<HuaweiReceiptStatus> & { status: number }>,
+    statuses: Array<Partial<HuaweiSimReceiptStatus> & { status: number }>,
     signing?: { callbackUserName: string; callbackKey: string; timestamp?: number },
   ): Promise<{ status: number; body: unknown }> {
     const body = { statuses: statuses.map((s) => ({ appid: this.appId, timestamp: this.now(), ...s })) };
     const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (signing) headers[HUAWEI_CALLBACK_HEADER] = callbackHeader(signing.timestamp ?? this.now(), randomUUID(), signing.callbackUserName, signing.callbackKey);
+    if (signing) headers[CALLBACK_HEADER] = callbackHeader(signing.timestamp ?? this.now(), randomUUID(), signing.callbackUserName, signing.callbackKey);
     const res = await axios.post(url, body, { headers, validateStatus: () => true, proxy: false });
     return { status: res.status, body: res.data as unknown };
   }
@@ -170,9 +207,12 @@ export class HuaweiSimulator implements SimulatorControls {
   }
 
   private handle(req: SimRequest): SimResponse {
-    if (req.method === 'POST' && req.path === HUAWEI_TOKEN_PATH) return this.issueToken(req);
+    if (req.method === 'POST' && req.path === TOKEN_PATH) return this.issueToken(req);
     const send = req.method === 'POST' ? SEND_PATH.exec(req.path) : null;
     if (send) {
+      this.recordSend(req.path, req.headers, req.rawBody);
+      const fault = this.faults.takeTransport();
+      if (fault) return { fault };
       const answer = this.answerSend(req, decodeURIComponent(send[1] ?? ''));
       return this.delayMs > 0 ? { ...answer, delayMs: this.delayMs } : answer;
     }
@@ -189,16 +229,14 @@ export class HuaweiSimulator implements SimulatorControls {
     if (f.get('grant_type') !== 'client_credentials') {
       return { status: 400, body: { error: 1101, sub_error: 20001, error_description: 'unsupported grant_type' } };
     }
-    if (f.get('client_id') !== this.clientId || f.get('client_secret') !== this.clientSecret) {
+    if (this.rejectCredentials || f.get('client_id') !== this.clientId || f.get('client_secret') !== this.clientSecret) {
       return { status: 400, body: { error: 1101, sub_error: 20002, error_description: 'invalid client' } };
     }
-    const token = `sim.${randomBytes(24).toString('base64url')}`;
-    this.accessTokens.set(token, this.now() + this.tokenTtlSeconds * 1000);
+    const { token } = this.accessTokens.issue(undefined);
     return { status: 200, body: { access_token: token, expires_in: this.tokenTtlSeconds, token_type: 'Bearer' } };
   }
 
   private answerSend(req: SimRequest, pathAppId: string): SimResponse {
-    this.sendRequests += 1;
     this.sendTimes.push(Date.now());
     const throttled = this.faults.takeThrottle();
     if (throttled) {
@@ -208,31 +246,31 @@ export class HuaweiSimulator implements SimulatorControls {
     if (this.faults.takeFail()) return this.answer(500, C.INTERNAL_ERROR, 'Internal error');
 
     const auth = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''));
-    const expiresAt = auth?.[1] !== undefined ? this.accessTokens.get(auth[1]) : undefined;
-    if (expiresAt === undefined) return this.answer(401, C.OAUTH_AUTH_ERROR, 'Oauth authentication error');
-    if (this.now() >= expiresAt) return this.answer(401, C.OAUTH_TOKEN_EXPIRED, 'Oauth Token expired.');
+    const check = this.accessTokens.verify(auth?.[1]);
+    if (!check.ok && check.why === 'unknown') return this.answer(401, C.OAUTH_AUTH_ERROR, 'Oauth authentication error');
+    if (!check.ok) return this.answer(401, C.OAUTH_TOKEN_EXPIRED, 'Oauth Token expired.');
     // An access token of app A used for app B answers 80200001 (https://segmentfault.com/a/1190000042188975/en).
     if (pathAppId !== this.appId) return this.answer(401, C.OAUTH_AUTH_ERROR, 'Oauth authentication error');
 
     const canned = this.canned.shift();
     if (canned) return { status: canned.status, body: canned.body, ...(canned.headers ? { headers: canned.headers } : {}) };
 
-    const body = req.body as Partial<HuaweiSendRequest> | undefined;
+    const body = req.body as Partial<HuaweiSimSendBody> | undefined;
     const message = body?.message as Record<string, unknown> | undefined;
     if (typeof body !== 'object' || body === null || typeof message !== 'object' || message === null || Array.isArray(message)) {
       return this.answer(400, C.BAD_MESSAGE_STRUCTURE, 'message structure error');
     }
-    this.lastSendBody = body as HuaweiSendRequest;
+    this.lastSendBody = body as HuaweiSimSendBody;
     const targets = [message['token'] !== undefined, typeof message['topic'] === 'string' && message['topic'] !== '', typeof message['condition'] === 'string' && message['condition'] !== ''];
     if (targets.filter(Boolean).length !== 1) return this.answer(400, C.PARAM_ERROR, 'token, topic or condition must be choice one');
     if (message['token'] !== undefined) {
       const tokens = message['token'];
-      if (!Array.isArray(tokens) || tokens.length === 0 || tokens.length > HUAWEI_MAX_TOKENS || tokens.some((t) => typeof t !== 'string')) {
+      if (!Array.isArray(tokens) || tokens.length === 0 || tokens.length > MAX_TOKENS || tokens.some((t) => typeof t !== 'string')) {
         return this.answer(400, C.TOO_MANY_TOKENS, 'The number of tokens in the message body exceeds the default value');
       }
     }
     const withoutTokens = JSON.stringify({ ...body, message: { ...message, token: undefined } });
-    if (Buffer.byteLength(withoutTokens, 'utf8') > HUAWEI_MAX_BODY_BYTES) {
+    if (Buffer.byteLength(withoutTokens, 'utf8') > MAX_BODY_BYTES) {
       return this.answer(400, C.BODY_TOO_LARGE, 'The message body size exceeds the default value');
     }
     const invalidShape = validateShape(message);

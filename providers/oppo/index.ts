@@ -32,11 +32,11 @@ export const oppoProvider = defineProvider<OppoConfig>({
   checkMessage: (message, config) => checkOppoMessage(message, config),
   create: (config, deps) => new OppoProvider(config, deps),
   receipts: oppoReceipts,
-  async playground() {
+  async playground(ctx) {
     const simulator = await OppoSimulator.start({ autoReceipts: true });
     return {
       simulator,
-      config: { appKey: OPPO_DEMO.appKey, masterSecret: OPPO_DEMO.masterSecret, region: 'china', endpoint: simulator.url },
+      config: { appKey: OPPO_DEMO.appKey, masterSecret: OPPO_DEMO.masterSecret, region: 'china', endpoint: simulator.url, ...(ctx?.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) },
     };
   },
 });

@@ -4,11 +4,23 @@
  * unicast / unicast_batch with OPPO's field limits, category rules and codes, per-target
  * `errorCode`, app_message_id de-duplication, and receipts posted as OPPO posts them.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { SimControls } from '../shared/sim-controls.js';
 import { startHttpSimulator, type HttpSimulator, type SimRequest, type SimResponse } from '../shared/sim-server.js';
-import { FaultScript } from '../shared/sim-faults.js';
-import type { SimulatorControls } from '../types.js';
-import { OPPO_CODES as C, OPPO_CONTENT_CATEGORIES, OPPO_PATHS, OPPO_SERVICE_CATEGORIES, type OppoReceiptItem } from './oppo.wire.js';
+import { TokenIssuer } from '../shared/sim-tokens.js';
+import { C, MAX_BATCH, OPPO_SIM_PATHS, SEND_PATHS, parseJson, validateMessage, type SimMessage } from './simulator.rules.js';
+
+/** A receipt item as OPPO posts it (docs/vendors/oppo.md#receipts): a JSON array of these. */
+export interface OppoSimReceiptItem {
+  messageId: string;
+  appId?: string;
+  taskId?: string;
+  /** Comma-separated registration ids. */
+  registrationIds: string;
+  eventTime?: number;
+  param?: string;
+  eventType: 'push_arrive' | 'regid_invalid' | 'user_daily_limit' | (string & {});
+}
 
 export interface OppoSimulatorOptions {
   appKey?: string;
@@ -28,29 +40,14 @@ export interface OppoSimulatorOptions {
   autoReceipts?: boolean;
 }
 
-const SERVICE = new Set<string>(OPPO_SERVICE_CATEGORIES);
-const CATEGORIES = new Set<string>([...OPPO_SERVICE_CATEGORIES, ...OPPO_CONTENT_CATEGORIES]);
-const MAX_BATCH = 1000;
-const SEND_PATHS = new Set<string>([OPPO_PATHS.unicast, OPPO_PATHS.unicastBatch]);
-
 export const OPPO_DEMO = { appKey: 'demo-oppo-app-key', masterSecret: 'demo-oppo-master-secret', appId: '30000001' } as const;
-
-interface Answer {
-  code: number;
-  message: string;
-}
 
 const ok = (data: unknown): SimResponse => ({ body: { code: 0, message: 'Success', data } });
 const fail = (code: number, message: string, headers?: Record<string, string>): SimResponse => ({ body: { code, message }, ...(headers ? { headers } : {}) });
 
-export class OppoSimulator implements SimulatorControls {
-  delayMs = 0;
-  readonly invalidTokens = new Set<string>();
+export class OppoSimulator extends SimControls {
   /** Tokens answered 10001 (registration_id unsubscribed / push switched off). */
   readonly unsubscribedTokens = new Set<string>();
-  quotaExhausted = false;
-  readonly accepted: string[] = [];
-  sendRequests = 0;
   /** `/server/v1/auth` calls (accepted or not). */
   authRequests = 0;
   /** How sends carried auth_token. */
@@ -67,23 +64,23 @@ export class OppoSimulator implements SimulatorControls {
   private readonly appKey: string;
   private readonly masterSecret: string;
   private readonly appId: string;
-  private readonly tokenTtlMs: number;
   private readonly windowMs: number;
   private readonly now: () => number;
   private readonly autoReceipts: boolean;
-  private readonly tokens = new Map<string, number>();
+  private readonly tokens: TokenIssuer;
   private readonly pushed = new Set<string>();
-  private readonly faults = new FaultScript();
   private seq = 0;
   private server!: HttpSimulator;
 
   private constructor(opts: OppoSimulatorOptions) {
+    super();
     this.appKey = opts.appKey ?? OPPO_DEMO.appKey;
     this.masterSecret = opts.masterSecret ?? OPPO_DEMO.masterSecret;
     this.appId = opts.appId ?? OPPO_DEMO.appId;
-    this.tokenTtlMs = opts.tokenTtlMs ?? 24 * 3600_000;
     this.windowMs = opts.timestampWindowMs ?? 10 * 60_000;
     this.now = opts.now ?? Date.now;
+    // auth_token lives 24 h (docs/vendors/oppo.md#authentication).
+    this.tokens = new TokenIssuer({ now: this.now, lifetimeMs: opts.tokenTtlMs ?? 24 * 3600_000 });
     this.autoReceipts = opts.autoReceipts ?? false;
   }
 
@@ -97,28 +94,24 @@ export class OppoSimulator implements SimulatorControls {
     return this.server.url;
   }
 
-  throttle(n: number, retryAfterSeconds?: number): void {
-    this.faults.throttle(n, retryAfterSeconds);
-  }
-
-  fail(n: number): void {
-    this.faults.fail(n);
-  }
-
   /** Every auth_token issued so far is now expired: sends answer code 11. */
   expireAccessTokens(): void {
-    for (const t of this.tokens.keys()) this.tokens.set(t, 0);
+    this.tokens.expireAll();
+  }
+
+  protected override revokeIssuedCredentials(): void {
+    this.tokens.revokeAll();
   }
 
   /** POST receipts to `url` the way OPPO does: a JSON array body. Resolves to the HTTP status. */
-  async sendReceipt(url: string, events: OppoReceiptItem[]): Promise<number> {
+  async sendReceipt(url: string, events: OppoSimReceiptItem[]): Promise<number> {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json;charset=UTF-8' }, body: JSON.stringify(events) });
     await res.arrayBuffer();
     return res.status;
   }
 
   /** A receipt item as OPPO builds it. */
-  receipt(eventType: OppoReceiptItem['eventType'], registrationIds: string[], extra: Partial<OppoReceiptItem> = {}): OppoReceiptItem {
+  receipt(eventType: OppoSimReceiptItem['eventType'], registrationIds: string[], extra: Partial<OppoSimReceiptItem> = {}): OppoSimReceiptItem {
     return { messageId: extra.messageId ?? this.nextMessageId(), appId: this.appId, taskId: extra.taskId ?? '', registrationIds: registrationIds.join(','), eventTime: this.now(), param: '', eventType, ...extra };
   }
 
@@ -129,13 +122,15 @@ export class OppoSimulator implements SimulatorControls {
   // ---------------------------------------------------------------- protocol
 
   private handle(req: SimRequest): SimResponse {
-    if (req.path === OPPO_PATHS.auth) {
+    if (req.path === OPPO_SIM_PATHS.auth) {
       this.authRequests++;
       if (req.method !== 'POST') return fail(C.HTTP_ACTION_NOT_ALLOWED, 'Http Action Not Allowed');
       return this.auth(req.form);
     }
     if (!SEND_PATHS.has(req.path)) return { status: 404, body: 'not found' };
-    this.sendRequests++;
+    this.recordSend(req.path, req.headers, req.rawBody);
+    const fault = this.faults.takeTransport();
+    if (fault) return { fault };
     const answer = this.send(req);
     return this.delayMs > 0 ? { ...answer, delayMs: this.delayMs } : answer;
   }
@@ -150,10 +145,10 @@ export class OppoSimulator implements SimulatorControls {
     if (!/^\d{13}$/.test(timestamp) || Math.abs(this.now() - Number(timestamp)) > this.windowMs) return fail(C.INVALID_TIMESTAMP, 'Invalid Timestamp');
     if (!sign) return fail(C.MISSING_SIGNATURE, 'Missing Signature');
     const expected = createHash('sha256').update(appKey + timestamp + this.masterSecret, 'utf8').digest('hex');
-    if (sign !== expected) return fail(C.INVALID_SIGNATURE, 'Invalid Signature');
-    const token = randomBytes(16).toString('hex');
+    // A rotated master secret: OPPO can only say the signature is wrong.
+    if (sign !== expected || this.rejectCredentials) return fail(C.INVALID_SIGNATURE, 'Invalid Signature');
     const createTime = this.now();
-    this.tokens.set(token, createTime + this.tokenTtlMs);
+    const { token } = this.tokens.issue(undefined);
     return ok({ auth_token: token, create_time: createTime });
   }
 
@@ -169,8 +164,7 @@ export class OppoSimulator implements SimulatorControls {
     if (!token) return fail(C.MISSING_AUTH_TOKEN, 'Missing Auth Token');
     if (fromForm) this.authTokenVia.form++;
     else this.authTokenVia.header++;
-    const expiresAt = this.tokens.get(token);
-    if (expiresAt === undefined || expiresAt <= this.now()) return fail(C.INVALID_AUTH_TOKEN, 'Invalid AuthToken');
+    if (!this.tokens.verify(token).ok) return fail(C.INVALID_AUTH_TOKEN, 'Invalid AuthToken');
     this.lastSend = { path: req.path, form: req.form, headers: req.headers };
 
     const throttled = this.faults.takeThrottle();
@@ -180,7 +174,7 @@ export class OppoSimulator implements SimulatorControls {
     }
     if (this.quotaExhausted) return fail(C.DAILY_LIMIT, 'Exceed Daily Message Limit');
 
-    return req.path === OPPO_PATHS.unicast ? this.unicast(req.form) : this.unicastBatch(req.form);
+    return req.path === OPPO_SIM_PATHS.unicast ? this.unicast(req.form) : this.unicastBatch(req.form);
   }
 
   private unicast(form: URLSearchParams): SimResponse {
@@ -224,7 +218,7 @@ export class OppoSimulator implements SimulatorControls {
     return ok(data);
   }
 
-  private pendingReceipts = new Map<string, OppoReceiptItem[]>();
+  private pendingReceipts = new Map<string, OppoSimReceiptItem[]>();
 
   /** Record one accepted target; OPPO pushes an app_message_id to the same target only once. */
   private deliver(m: SimMessage): string {
@@ -261,87 +255,4 @@ export class OppoSimulator implements SimulatorControls {
     this.seq++;
     return `${this.appId}-1-1-${this.seq.toString(16).padStart(12, '0')}`;
   }
-}
-
-// ---------------------------------------------------------------- field rules (docs/vendors/oppo.md#request)
-
-interface SimMessage {
-  target_type: number;
-  target_value: string;
-  notification: {
-    title: string;
-    content: string;
-    app_message_id?: string;
-    call_back_url?: string;
-    call_back_parameter?: string;
-    [k: string]: unknown;
-  };
-}
-
-function parseJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function chars(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
-}
-
-const missing = (field: string): Answer => ({ code: C.MISSING_REQUIRED_ARGUMENTS, message: `Missing Required Arguments: ${field}` });
-const invalid = (why: string): Answer => ({ code: C.INVALID_ARGUMENTS, message: `Invalid Arguments: ${why}` });
-const category = (why: string): Answer => ({ code: C.CATEGORY_ERROR, message: `category/notify_level error: ${why}` });
-
-/** The first rule a message breaks, as OPPO's code; undefined when it is acceptable. */
-export function validateMessage(m: unknown): Answer | undefined {
-  if (!m || typeof m !== 'object' || Array.isArray(m)) return invalid('message must be a JSON object');
-  const msg = m as Record<string, unknown>;
-  if (msg['target_type'] !== 2 && msg['target_type'] !== 5) return invalid('target_type must be 2 or 5');
-  if (typeof msg['target_value'] !== 'string' || msg['target_value'].length === 0) return missing('target_value');
-  const n = msg['notification'];
-  if (!n || typeof n !== 'object' || Array.isArray(n)) return missing('notification');
-  const f = n as Record<string, unknown>;
-  const str = (k: string) => (typeof f[k] === 'string' ? (f[k] as string) : undefined);
-
-  const title = str('title');
-  if (!title) return missing('title');
-  if (chars(title) > 50) return invalid('title longer than 50 characters');
-  const content = str('content');
-  if (!content) return missing('content');
-  if (chars(content) > 200) return invalid('content longer than 200 characters');
-  const sub = str('sub_title');
-  if (sub !== undefined && chars(sub) > 10) return invalid('sub_title longer than 10 characters');
-
-  const cat = f['category'];
-  const level = f['notify_level'];
-  if (cat !== undefined && (typeof cat !== 'string' || !CATEGORIES.has(cat))) return category(`unknown category ${String(cat)}`);
-  if (level !== undefined) {
-    if (level !== 1 && level !== 2 && level !== 16) return category(`notify_level must be 1, 2 or 16`);
-    if (cat === undefined) return category('notify_level requires category');
-    if (level === 16 && !SERVICE.has(cat as string)) return category('notify_level 16 only for communication & service categories');
-  }
-
-  const click = f['click_action_type'];
-  if (click !== undefined && ![0, 1, 2, 4, 5].includes(click as number)) return invalid('click_action_type');
-  if ((click === 1 || click === 4) && !str('click_action_activity')) return missing('click_action_activity');
-  if ((click === 2 || click === 5) && !str('click_action_url')) return missing('click_action_url');
-  const params = f['action_parameters'];
-  if (params !== undefined) {
-    if (typeof params !== 'string' || params.length > 4000) return invalid('action_parameters longer than 4000 characters');
-    const parsed = parseJson(params);
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return invalid('action_parameters must be a JSON object');
-  }
-  const ttl = f['off_line_ttl'];
-  if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0)) return invalid('off_line_ttl'); // >10 days is clamped by OPPO
-  const cbUrl = f['call_back_url'];
-  if (cbUrl !== undefined && (typeof cbUrl !== 'string' || cbUrl.length > 200)) return invalid('call_back_url longer than 200 characters');
-  const cbParam = f['call_back_parameter'];
-  if (cbParam !== undefined && (typeof cbParam !== 'string' || chars(cbParam) > 100)) return invalid('call_back_parameter longer than 100 characters');
-  const notifyId = f['notify_id'];
-  if (notifyId !== undefined && (typeof notifyId !== 'number' || !Number.isInteger(notifyId))) return invalid('notify_id must be an integer');
-  return undefined;
 }

@@ -31,7 +31,7 @@ export const rongcloudProvider = defineProvider<RongCloudConfig>({
   checkMessage: (message, config) => checkRongCloudMessage(message, config),
   create: (config, deps) => new RongCloudProvider(config, deps),
   // The playground runs a primary and a backup simulator (closed together), like a region's host pair.
-  async playground() {
+  async playground(ctx) {
     const simulator = await RongCloudSimulator.start();
     const backup = await RongCloudSimulator.start();
     simulator.link(backup);
@@ -40,6 +40,7 @@ export const rongcloudProvider = defineProvider<RongCloudConfig>({
       appSecret: SIM_APP_SECRET,
       endpoint: simulator.url,
       backupEndpoint: backup.url,
+      ...(ctx?.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}),
     });
     return { simulator, config };
   },

@@ -21,10 +21,34 @@
  * 100 messages/s rate, docs/vendors/rongcloud.md#rate-limits-and-quotas).
  */
 import { createHash } from 'node:crypto';
+import { SimControls } from '../shared/sim-controls.js';
 import { startHttpSimulator, type HttpSimulator, type SimRequest, type SimResponse } from '../shared/sim-server.js';
-import { FaultScript } from '../shared/sim-faults.js';
-import type { SimulatorControls } from '../types.js';
-import { RC_CODES, RC_MAX_NONCE_CHARS, RC_MAX_TITLE_CHARS, RC_MAX_USER_IDS, RC_PUSH_USER_PATH, type RcResponse } from './rongcloud.wire.js';
+
+// The vendor's facts, written here from its documentation (docs/vendors/rongcloud.md), not taken
+// from the adapter: when the two disagree, a test sees it.
+const RC_PUSH_USER_PATH = '/push/user.json';
+/** ≤ 100 userIds a call; `notification.title` ≤ 50 characters (docs/vendors/rongcloud.md#request, #limits). */
+const RC_MAX_USER_IDS = 100;
+const RC_MAX_TITLE_CHARS = 50;
+/** `Nonce` ≤ 18 characters (docs/vendors/rongcloud.md#authentication). */
+const RC_MAX_NONCE_CHARS = 18;
+/** Status codes, with the HTTP status each comes with (docs/vendors/rongcloud.md#error-codes-and-outcomes). */
+const RC_CODES = {
+  OK: 200,
+  INTERNAL_ERROR: 1000, // HTTP 500
+  APP_SECRET_MISMATCH: 1001, // HTTP 401
+  PARAMETER_ERROR: 1002, // HTTP 400
+  NO_POST_DATA: 1003, // HTTP 400
+  SIGNATURE_ERROR: 1004, // HTTP 401
+  PARAMETER_TOO_LONG: 1005, // HTTP 400
+  RATE_LIMITED: 1008, // HTTP 429
+} as const;
+
+interface RcResponse {
+  code: number;
+  id?: string;
+  errorMessage?: string;
+}
 
 export const SIM_APP_KEY = 'pushgate-demo-key';
 export const SIM_APP_SECRET = 'pushgate-demo-secret';
@@ -38,17 +62,12 @@ export interface RongCloudSimulatorOptions {
   maxSkewSeconds?: number;
 }
 
-export class RongCloudSimulator implements SimulatorControls {
-  delayMs = 0;
-  readonly invalidTokens = new Set<string>();
-  /** No-op: RongCloud has no documented push quota on /push/user.json. */
-  quotaExhausted = false;
-  readonly accepted: string[] = [];
-  sendRequests = 0;
+export class RongCloudSimulator extends SimControls {
+  /** RongCloud names no dead user on /push/user.json (see the file comment). */
+  override readonly reportsInvalidTokens = false;
   /** The last request to /push/user.json (headers and parsed body), for assertions. */
   lastRequest: SimRequest | undefined;
 
-  private readonly faults = new FaultScript();
   private pushCount = 0;
   private server!: HttpSimulator;
   private readonly apps: Map<string, string>;
@@ -57,6 +76,7 @@ export class RongCloudSimulator implements SimulatorControls {
   private readonly linked: RongCloudSimulator[] = [];
 
   private constructor(opts: RongCloudSimulatorOptions) {
+    super();
     this.apps = new Map(Object.entries(opts.apps ?? { [SIM_APP_KEY]: SIM_APP_SECRET }));
     this.now = opts.now ?? Date.now;
     this.maxSkewSeconds = opts.maxSkewSeconds ?? 300;
@@ -72,17 +92,14 @@ export class RongCloudSimulator implements SimulatorControls {
     return this.server.url;
   }
 
-  throttle(n: number, retryAfterSeconds?: number): void {
-    this.faults.throttle(n, retryAfterSeconds);
-  }
-
-  fail(n: number): void {
-    this.faults.fail(n);
-  }
-
-  /** Close `other` together with this one (the playground's backup host). */
+  /**
+   * Close `other` together with this one (the playground's backup host). They share one fault
+   * script, as a region's outage hits both hosts: `fail(1)` fails the first attempt (the backup
+   * takes over), `fail(2)` both.
+   */
   link(other: RongCloudSimulator): void {
     this.linked.push(other);
+    other.faults = this.faults;
   }
 
   async close(): Promise<void> {
@@ -92,8 +109,10 @@ export class RongCloudSimulator implements SimulatorControls {
   private handle(req: SimRequest): SimResponse {
     if (req.path !== RC_PUSH_USER_PATH) return { status: 404, body: { code: 404, errorMessage: `no such API: ${req.path}` } };
     if (req.method !== 'POST') return { status: 405, body: { code: 405, errorMessage: 'POST only' } };
-    this.sendRequests += 1;
+    this.recordSend(req.path, req.headers, req.rawBody);
     this.lastRequest = req;
+    const fault = this.faults.takeTransport();
+    if (fault) return { fault };
     const answer = (status: number, body: RcResponse, headers?: Record<string, string>): SimResponse => ({
       status,
       body,
@@ -105,7 +124,8 @@ export class RongCloudSimulator implements SimulatorControls {
       return answer(500, { code: RC_CODES.INTERNAL_ERROR, errorMessage: 'Internal server error' });
     }
 
-    const authError = this.checkAuth(req);
+    // A rotated App Secret: RongCloud can only say the signature is wrong.
+    const authError = this.rejectCredentials ? { code: RC_CODES.SIGNATURE_ERROR, errorMessage: 'Signature error' } : this.checkAuth(req);
     if (authError) return answer(401, authError);
 
     const throttled = this.faults.takeThrottle();

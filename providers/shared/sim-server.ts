@@ -1,10 +1,11 @@
 /**
  * The plumbing every HTTP/1.1 vendor simulator shares: listen on 127.0.0.1:0, parse JSON or
- * form bodies, record what arrived. The vendor's protocol (auth, limits, codes) lives in each
- * vendor's own simulator.ts.
+ * form bodies, record what arrived, hold slow answers, reset or hang a request when the fault
+ * script says so. The vendor's protocol (auth, limits, codes) lives in each vendor's own simulator.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { TransportFault } from './sim-faults.js';
 
 export interface SimRequest {
   method: string;
@@ -22,8 +23,10 @@ export interface SimResponse {
   headers?: Record<string, string>;
   /** Objects are sent as JSON; strings as text. */
   body?: unknown;
-  /** Hold the answer this long (slow vendor). */
+  /** Hold the answer this long (slow vendor); released by close(). */
   delayMs?: number;
+  /** No answer at all: 'reset' destroys the connection, 'hang' leaves the request open until close(). */
+  fault?: TransportFault | undefined;
 }
 
 export interface HttpSimulator {
@@ -39,6 +42,18 @@ export async function startHttpSimulator(
 ): Promise<HttpSimulator> {
   const requests: SimRequest[] = [];
   const record = opts.recordRequests ?? true;
+  /** Held answers (delayMs), released by close() so no timer outlives the simulator. */
+  const held = new Set<() => void>();
+  const hold = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const release = () => {
+        clearTimeout(timer);
+        held.delete(release);
+        resolve();
+      };
+      const timer = setTimeout(release, ms);
+      held.add(release);
+    });
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -62,8 +77,10 @@ export async function startHttpSimulator(
       Promise.resolve()
         .then(() => handle(simReq))
         .then(async (r) => {
-          // unref: a held answer must not keep a test process alive after close().
-          if (r.delayMs) await new Promise((done) => setTimeout(done, r.delayMs).unref());
+          if (r.fault === 'reset') return void req.socket.destroy();
+          if (r.fault === 'hang') return; // closeAllConnections() ends it at close()
+          if (r.delayMs) await hold(r.delayMs);
+          if (res.destroyed) return;
           const isText = typeof r.body === 'string';
           const payload = r.body === undefined ? '' : isText ? (r.body as string) : JSON.stringify(r.body);
           res.writeHead(r.status ?? 200, {
@@ -87,6 +104,7 @@ export async function startHttpSimulator(
     requests,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const release of held) release();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

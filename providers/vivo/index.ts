@@ -38,7 +38,7 @@ export const vivoProvider = defineProvider<VivoConfig>({
   checkMessage: (message, config) => checkVivoMessage(message, config),
   create: (config, deps) => new VivoProvider(config, deps),
   receipts: vivoReceipts,
-  async playground() {
+  async playground(ctx) {
     // autoReceipts: receipts to the callback URL each message carries, so playground messages turn `delivered`.
     const simulator = await VivoSimulator.start({ appId: '10004', appKey: 'demo-vivo-app-key', appSecret: 'demo-vivo-app-secret', autoReceipts: true });
     const config = vivoConfigSchema.parse({
@@ -46,6 +46,7 @@ export const vivoProvider = defineProvider<VivoConfig>({
       appKey: simulator.appKey,
       appSecret: simulator.appSecret,
       endpoint: simulator.url,
+      ...(ctx?.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}),
     });
     return { simulator, config };
   },

@@ -22,12 +22,14 @@
  *   `answerNext(code, n)` for any other vivo code.
  * Fast for 100k+ tokens: Set lookups, accepted tokens appended to one array, request bodies kept only on request.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import type { SimulatorControls } from '../types.js';
+import { createHash } from 'node:crypto';
+import { SimControls } from '../shared/sim-controls.js';
 import { ReceiptOutbox } from '../shared/sim-receipts.js';
 import { startHttpSimulator, type HttpSimulator, type SimRequest, type SimResponse } from '../shared/sim-server.js';
-import { vivoTextWidth } from './vivo.request.js';
-import { VIVO_CATEGORIES, VIVO_CODES, VIVO_LIMITS, VIVO_PATHS, VIVO_SYSTEM_CATEGORIES } from './vivo.wire.js';
+import { TokenIssuer } from '../shared/sim-tokens.js';
+import { CODES, LIMITS, PATHS, err, empty, ok, validateMessage, type Answer } from './simulator.rules.js';
+
+export { vivoWidth } from './simulator.rules.js';
 
 export interface VivoSimulatorOptions {
   appId?: string;
@@ -50,42 +52,18 @@ interface VivoCallback {
 
 export type VivoSimEndpoint = 'auth' | 'send' | 'saveListPayload' | 'pushToList';
 
-interface Answer {
-  result: number;
-  desc: string;
-  [k: string]: unknown;
-}
-
-const SYSTEM: ReadonlySet<string> = new Set(VIVO_SYSTEM_CATEGORIES);
-const CATEGORIES: ReadonlySet<string> = new Set(VIVO_CATEGORIES);
-
-function ok(extra: Record<string, unknown> = {}): Answer {
-  return { result: 0, desc: '请求成功', ...extra };
-}
-function err(result: number, desc: string): Answer {
-  return { result, desc };
-}
-function empty(v: unknown): boolean {
-  return v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
-}
-
-export class VivoSimulator implements SimulatorControls {
+export class VivoSimulator extends SimControls {
   readonly appId: string;
   readonly appKey: string;
   readonly appSecret: string;
-  delayMs = 0;
-  readonly invalidTokens = new Set<string>();
   /** invalidUser status per invalid token (default 1 "does not exist"). */
   readonly invalidStatus = new Map<string, number>();
-  quotaExhausted = false;
   /** The code answered while `quotaExhausted`. */
-  quotaCode: number = VIVO_CODES.quotaTotal;
+  quotaCode: number = CODES.quotaTotal;
   /** Which APIs `quotaExhausted` affects. */
   quotaScope: 'all' | 'single' | 'list' = 'all';
   /** Which messages `quotaExhausted` affects: system (classification 1), operations (0) or both. */
   quotaClass: 'all' | 'system' | 'operation' = 'all';
-  readonly accepted: string[] = [];
-  sendRequests = 0;
   /** Requests per endpoint, answered or not. */
   readonly calls: Record<VivoSimEndpoint, number> = { auth: 0, send: 0, saveListPayload: 0, pushToList: 0 };
   /** Repeated requestIds recognised (nothing delivered again). */
@@ -99,25 +77,22 @@ export class VivoSimulator implements SimulatorControls {
 
   private server!: HttpSimulator;
   private readonly now: () => number;
-  private readonly tokenLifetimeMs: number;
   private readonly record: boolean;
-  private readonly tokens = new Map<string, number>();
+  private readonly tokens: TokenIssuer;
   /** Saved list payloads: taskId → the payload's classification and the callback it asked for (pushToList sends them). */
   private readonly tasks = new Map<string, { classification: unknown; callback: VivoCallback | undefined }>();
   private readonly answered = new Map<string, Answer>();
   private taskSeq = 100_000_000;
-  private throttleLeft = 0;
-  private throttleRetryAfter: number | undefined;
   private throttleAuthLeft = 0;
-  private failLeft = 0;
   private scripted: { answer: Answer; left: number } | undefined;
 
   private constructor(opts: VivoSimulatorOptions) {
+    super();
     this.appId = opts.appId ?? '10004';
     this.appKey = opts.appKey ?? 'sim-app-key';
     this.appSecret = opts.appSecret ?? 'sim-app-secret';
     this.now = opts.now ?? Date.now;
-    this.tokenLifetimeMs = opts.tokenLifetimeMs ?? VIVO_LIMITS.tokenLifetimeMs;
+    this.tokens = new TokenIssuer({ now: this.now, lifetimeMs: opts.tokenLifetimeMs ?? LIMITS.tokenLifetimeMs });
     this.record = opts.recordRequests ?? false;
     this.autoReceipts = opts.autoReceipts ?? false;
   }
@@ -149,18 +124,9 @@ export class VivoSimulator implements SimulatorControls {
     return res.status;
   }
 
-  throttle(n: number, retryAfterSeconds?: number): void {
-    this.throttleLeft = n;
-    this.throttleRetryAfter = retryAfterSeconds;
-  }
-
   /** Answer the next `n` auth requests with 10250 (auth call limit exceeded). */
   throttleAuth(n: number): void {
     this.throttleAuthLeft = n;
-  }
-
-  fail(n: number): void {
-    this.failLeft = n;
   }
 
   /**
@@ -173,15 +139,16 @@ export class VivoSimulator implements SimulatorControls {
 
   /** Every authToken issued so far stops working (vivo's 24 h expiry, now). */
   expireAccessTokens(): void {
-    this.tokens.clear();
+    this.tokens.revokeAll();
   }
 
   /** Number of authTokens currently valid. */
   get validTokens(): number {
-    const now = this.now();
-    let n = 0;
-    for (const exp of this.tokens.values()) if (exp > now) n++;
-    return n;
+    return this.tokens.valid;
+  }
+
+  protected override revokeIssuedCredentials(): void {
+    this.tokens.revokeAll();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -190,16 +157,16 @@ export class VivoSimulator implements SimulatorControls {
     if (this.record) this.requests.push({ path: req.path, headers: req.headers, body: req.body });
     if (req.method !== 'POST') return { status: 405, body: 'Method Not Allowed' };
     switch (req.path) {
-      case VIVO_PATHS.auth:
+      case PATHS.auth:
         this.calls.auth++;
         return { body: this.auth(req.body) };
-      case VIVO_PATHS.send:
+      case PATHS.send:
         this.calls.send++;
         return this.message(req, 'send');
-      case VIVO_PATHS.saveListPayload:
+      case PATHS.saveListPayload:
         this.calls.saveListPayload++;
         return this.message(req, 'saveListPayload');
-      case VIVO_PATHS.pushToList:
+      case PATHS.pushToList:
         this.calls.pushToList++;
         return this.message(req, 'pushToList');
       default:
@@ -209,55 +176,52 @@ export class VivoSimulator implements SimulatorControls {
 
   private auth(body: unknown): Answer {
     const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-    if (empty(b['appId'])) return err(VIVO_CODES.authAppIdEmpty, 'appId不能为空');
-    if (empty(b['appKey'])) return err(VIVO_CODES.authAppKeyEmpty, 'appKey不能为空');
-    if (empty(b['timestamp'])) return err(VIVO_CODES.authTimestampEmpty, 'timestamp不能为空');
-    if (empty(b['sign'])) return err(VIVO_CODES.authSignEmpty, 'sign不能为空');
+    if (empty(b['appId'])) return err(CODES.authAppIdEmpty, 'appId不能为空');
+    if (empty(b['appKey'])) return err(CODES.authAppKeyEmpty, 'appKey不能为空');
+    if (empty(b['timestamp'])) return err(CODES.authTimestampEmpty, 'timestamp不能为空');
+    if (empty(b['sign'])) return err(CODES.authSignEmpty, 'sign不能为空');
     const appId = String(b['appId']);
-    if (appId !== this.appId) return err(VIVO_CODES.authAppIdUnknown, 'appId不存在');
-    if (String(b['appKey']) !== this.appKey) return err(VIVO_CODES.authAppKeyIllegal, 'appKey不合法');
+    if (appId !== this.appId) return err(CODES.authAppIdUnknown, 'appId不存在');
+    if (String(b['appKey']) !== this.appKey) return err(CODES.authAppKeyIllegal, 'appKey不合法');
     const ts = Number(b['timestamp']);
-    if (!Number.isInteger(ts) || Math.abs(this.now() - ts) > VIVO_LIMITS.authSkewMs) return err(VIVO_CODES.authTimestampInvalid, 'timestamp不合法');
+    if (!Number.isInteger(ts) || Math.abs(this.now() - ts) > LIMITS.authSkewMs) return err(CODES.authTimestampInvalid, 'timestamp不合法');
     const expected = createHash('md5').update(`${appId}${this.appKey}${String(b['timestamp'])}${this.appSecret}`, 'utf8').digest('hex');
-    if (b['sign'] !== expected) return err(VIVO_CODES.authSignError, 'sign不正确');
+    // A rotated secret: vivo can only say the sign is wrong.
+    if (b['sign'] !== expected || this.rejectCredentials) return err(CODES.authSignError, 'sign不正确');
     if (this.throttleAuthLeft > 0) {
       this.throttleAuthLeft--;
-      return err(VIVO_CODES.authRateLimited, '鉴权接口调用超过频率限制');
+      return err(CODES.authRateLimited, '鉴权接口调用超过频率限制');
     }
-    const token = randomBytes(16).toString('hex');
-    this.tokens.set(token, this.now() + this.tokenLifetimeMs);
-    return ok({ authToken: token });
+    return ok({ authToken: this.tokens.issue(undefined).token });
   }
 
   private message(req: SimRequest, endpoint: 'send' | 'saveListPayload' | 'pushToList'): SimResponse {
-    this.sendRequests++;
+    this.recordSend(req.path, req.headers, req.rawBody);
+    const fault = this.faults.takeTransport();
+    if (fault) return { fault };
     const delayMs = this.delayMs || undefined;
     const answer = (a: Answer, headers?: Record<string, string>): SimResponse => ({ body: a, ...(headers ? { headers } : {}), ...(delayMs ? { delayMs } : {}) });
-    if (this.failLeft > 0) {
-      this.failLeft--;
-      return { status: 500, body: 'Internet server error!', ...(delayMs ? { delayMs } : {}) };
-    }
+    if (this.faults.takeFail()) return { status: 500, body: 'Internet server error!', ...(delayMs ? { delayMs } : {}) };
     const header = req.headers['authtoken'];
     const token = Array.isArray(header) ? header[0] : header;
-    const exp = token ? this.tokens.get(token) : undefined;
-    if (exp === undefined || exp <= this.now()) return answer(err(VIVO_CODES.authTokenInvalid, '鉴权失败'));
+    if (!this.tokens.verify(token).ok) return answer(err(CODES.authTokenInvalid, '鉴权失败'));
     const b = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
-    if (empty(b['appId']) || String(b['appId']) !== this.appId) return answer(err(VIVO_CODES.appIdMismatch, 'appId与鉴权信息不一致'));
+    if (empty(b['appId']) || String(b['appId']) !== this.appId) return answer(err(CODES.appIdMismatch, 'appId与鉴权信息不一致'));
     if (this.scripted && this.scripted.left > 0) {
       this.scripted.left--;
       return answer(this.scripted.answer);
     }
-    if (this.throttleLeft > 0) {
-      this.throttleLeft--;
-      const headers = this.throttleRetryAfter !== undefined ? { 'retry-after': String(this.throttleRetryAfter) } : undefined;
-      return answer(err(VIVO_CODES.tooFrequent, '发送频率过快'), headers);
+    const throttled = this.faults.takeThrottle();
+    if (throttled) {
+      const headers = throttled.retryAfterSeconds !== undefined ? { 'retry-after': String(throttled.retryAfterSeconds) } : undefined;
+      return answer(err(CODES.tooFrequent, '发送频率过快'), headers);
     }
     if (this.quotaExhausted && (this.quotaScope === 'all' || (this.quotaScope === 'single') === (endpoint === 'send')) && this.quotaCovers(b, endpoint)) {
-      return answer(err(this.quotaCode, this.quotaCode === VIVO_CODES.quotaTotal ? '发送总量超出限制' : '超出限制'));
+      return answer(err(this.quotaCode, this.quotaCode === CODES.quotaTotal ? '发送总量超出限制' : '超出限制'));
     }
     const requestId = b['requestId'];
-    if (typeof requestId !== 'string' || requestId.length < 1 || requestId.length > VIVO_LIMITS.requestIdLength) {
-      return answer(err(VIVO_CODES.requestIdInvalid, 'requestId长度不合法'));
+    if (typeof requestId !== 'string' || requestId.length < 1 || requestId.length > LIMITS.requestIdLength) {
+      return answer(err(CODES.requestIdInvalid, 'requestId长度不合法'));
     }
     const dupKey = `${endpoint}\n${requestId}`;
     const first = this.answered.get(dupKey);
@@ -265,63 +229,15 @@ export class VivoSimulator implements SimulatorControls {
       this.duplicateRequests++;
       return answer(first);
     }
-    const a = endpoint === 'pushToList' ? this.pushToList(b) : this.validateMessage(b, endpoint) ?? (endpoint === 'send' ? this.single(b) : this.saveList(b));
-    if (a.result === VIVO_CODES.ok || a.result === VIVO_CODES.targetInvalid) this.answered.set(dupKey, a);
+    const a = endpoint === 'pushToList' ? this.pushToList(b) : validateMessage(b, endpoint) ?? (endpoint === 'send' ? this.single(b) : this.saveList(b));
+    if (a.result === CODES.ok || a.result === CODES.targetInvalid) this.answered.set(dupKey, a);
     return answer(a);
-  }
-
-  private validateMessage(b: Record<string, unknown>, endpoint: 'send' | 'saveListPayload'): Answer | undefined {
-    if (endpoint === 'send' && empty(b['regId']) && empty(b['alias'])) return err(10050, 'alias和regId不能同时为空');
-    const notifyType = b['notifyType'];
-    if (![1, 2, 3, 4].includes(notifyType as number)) return err(10054, 'notifyType不合法');
-    const title = b['title'];
-    if (typeof title !== 'string' || !title.trim()) return err(10055, 'title不能为空');
-    if (vivoTextWidth(title) > VIVO_LIMITS.titleWidth) return err(10056, 'title长度超出限制');
-    const content = b['content'];
-    if (typeof content !== 'string' || !content.trim()) return err(10057, 'content不能为空');
-    if (vivoTextWidth(content) > VIVO_LIMITS.contentWidth) return err(10058, 'content长度超出限制');
-    const skipType = b['skipType'];
-    if (![1, 2, 3, 4].includes(skipType as number)) return err(10059, 'skipType不合法');
-    if (skipType !== 1) {
-      const sc = b['skipContent'];
-      const max = skipType === 2 ? VIVO_LIMITS.skipUrlLength : VIVO_LIMITS.skipIntentLength;
-      if (typeof sc !== 'string' || !sc || sc.length > max) return err(10059, 'skipContent不合法');
-    }
-    const ttl = b['timeToLive'];
-    if (ttl !== undefined) {
-      const min = endpoint === 'send' ? VIVO_LIMITS.singleTtlMin : VIVO_LIMITS.listTtlMin;
-      if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < min || ttl > VIVO_LIMITS.ttlMax) return err(10060, 'timeToLive不合法');
-    }
-    const map = b['clientCustomMap'];
-    if (map !== undefined) {
-      if (!map || typeof map !== 'object') return err(10061, 'clientCustomMap不合法');
-      const entries = Object.entries(map as Record<string, unknown>);
-      const chars = entries.reduce((s, [k, v]) => s + k.length + String(v).length, 0);
-      if (entries.length > VIVO_LIMITS.customMapPairs || chars > VIVO_LIMITS.customMapChars) return err(10061, 'clientCustomMap超出限制');
-    }
-    const extra = b['extra'];
-    if (extra !== undefined) {
-      const e = (extra && typeof extra === 'object' ? extra : {}) as Record<string, unknown>;
-      const cb = e['callback'];
-      const param = e['callback.param'];
-      if (cb !== undefined && (typeof cb !== 'string' || cb.length > VIVO_LIMITS.callbackUrlLength)) return err(10062, 'callback不合法');
-      if (param !== undefined && (typeof param !== 'string' || param.length > VIVO_LIMITS.callbackParamLength)) return err(10063, 'callback.param不合法');
-    }
-    const classification = b['classification'] ?? 0;
-    if (classification !== 0 && classification !== 1) return err(VIVO_CODES.classificationError, 'classification不合法');
-    const category = b['category'];
-    if (category !== undefined) {
-      if (typeof category !== 'string' || !CATEGORIES.has(category)) return err(VIVO_CODES.categoryInvalid, 'category不合法');
-      if (SYSTEM.has(category) !== (classification === 1)) return err(VIVO_CODES.categoryMismatch, 'category与classification不匹配');
-    }
-    if (b['pushMode'] !== undefined && b['pushMode'] !== 0 && b['pushMode'] !== 1) return err(10064, 'pushMode不合法');
-    return undefined;
   }
 
   private single(b: Record<string, unknown>): Answer {
     const regId = String(b['regId'] ?? b['alias']);
     if (this.invalidTokens.has(regId)) {
-      return { ...err(VIVO_CODES.targetInvalid, 'regId不合法'), invalidUser: { status: this.invalidStatus.get(regId) ?? 1, userid: regId } };
+      return { ...err(CODES.targetInvalid, 'regId不合法'), invalidUser: { status: this.invalidStatus.get(regId) ?? 1, userid: regId } };
     }
     this.accepted.push(regId);
     const taskId = String(++this.taskSeq);
@@ -349,8 +265,8 @@ export class VivoSimulator implements SimulatorControls {
 
   private pushToList(b: Record<string, unknown>): Answer {
     const regIds = b['regIds'];
-    if (!Array.isArray(regIds) || regIds.length < VIVO_LIMITS.listMinTargets || regIds.length > VIVO_LIMITS.listMaxTargets) {
-      return err(VIVO_CODES.listSizeInvalid, 'regIds个数必须为2-1000');
+    if (!Array.isArray(regIds) || regIds.length < LIMITS.listMinTargets || regIds.length > LIMITS.listMaxTargets) {
+      return err(CODES.listSizeInvalid, 'regIds个数必须为2-1000');
     }
     const taskId = b['taskId'];
     if (typeof taskId !== 'string' || !this.tasks.has(taskId)) return err(10067, 'taskId不合法');

@@ -38,7 +38,7 @@ export const xiaomiProvider = defineProvider<XiaomiConfig>({
   checkMessage: (message, config) => checkXiaomiMessage(message, config),
   create: (config, deps) => new XiaomiProvider(config, deps),
   receipts: xiaomiReceipts,
-  async playground() {
+  async playground(ctx) {
     const simulator = await XiaomiSimulator.start({
       appSecret: PLAYGROUND.appSecret,
       packageName: PLAYGROUND.packageName,
@@ -46,7 +46,7 @@ export const xiaomiProvider = defineProvider<XiaomiConfig>({
       // Receipts to the callback URL each message carries, so playground messages turn `delivered`.
       autoReceipts: true,
     });
-    const config = xiaomiConfigSchema.parse({ ...PLAYGROUND, endpoint: simulator.url });
+    const config = xiaomiConfigSchema.parse({ ...PLAYGROUND, endpoint: simulator.url, ...(ctx?.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) });
     return { simulator, config };
   },
 });
