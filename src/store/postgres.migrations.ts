@@ -88,4 +88,15 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     applied_at BIGINT NOT NULL
   );
   `,
+  // 3: a device's vendor fields are one opaque JSON value (`extras`, the provider's deviceFieldsSchema
+  // output), so the store names no vendor. The APNs info written by 0.1 becomes {"apns": …}. TEXT like
+  // every JSON column here, so rows.ts maps both stores alike.
+  `
+  ALTER TABLE devices ADD COLUMN extras TEXT;
+  UPDATE devices SET extras = jsonb_build_object('apns', apns::jsonb)::text WHERE apns IS NOT NULL AND apns <> '';
+  ALTER TABLE devices DROP COLUMN apns;
+  ALTER TABLE deliveries ADD COLUMN extras TEXT;
+  UPDATE deliveries SET extras = jsonb_build_object('apns', apns::jsonb)::text WHERE apns IS NOT NULL AND apns <> '';
+  ALTER TABLE deliveries DROP COLUMN apns;
+  `,
 ];

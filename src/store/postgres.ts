@@ -119,12 +119,12 @@ export class PostgresStore implements Store {
   async upsertDevice(input: UpsertDeviceInput): Promise<{ device: DeviceRow; created: boolean }> {
     // One statement, race-free: the row that comes back has our fresh id only if we inserted it.
     const { rows } = await this.pool.query(
-      `INSERT INTO devices (id, tenant, provider, token_enc, token_hash, user_id, apns, created_at, last_seen_at)
+      `INSERT INTO devices (id, tenant, provider, token_enc, token_hash, user_id, extras, created_at, last_seen_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8)
        ON CONFLICT (tenant, provider, token_hash)
-       DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at, user_id = EXCLUDED.user_id, apns = EXCLUDED.apns, token_enc = EXCLUDED.token_enc
+       DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at, user_id = EXCLUDED.user_id, extras = EXCLUDED.extras, token_enc = EXCLUDED.token_enc
        RETURNING *`,
-      [input.id, input.tenant, input.provider, input.tokenEnc, input.tokenHash, input.userId, json(input.apns), input.now],
+      [input.id, input.tenant, input.provider, input.tokenEnc, input.tokenHash, input.userId, json(input.extras), input.now],
     );
     const device = toDevice(first(rows));
     return { device, created: device.id === input.id };
@@ -239,11 +239,11 @@ export class PostgresStore implements Store {
         const chunk = deliveries.slice(i, i + INSERT_CHUNK);
         // One statement per chunk: the rows travel as nine parallel arrays.
         await c.query(
-          `INSERT INTO deliveries (id, tenant, message_id, provider, device_id, token_enc, token_hash, apns, quota_class, registered,
+          `INSERT INTO deliveries (id, tenant, message_id, provider, device_id, token_enc, token_hash, extras, quota_class, registered,
              state, attempts, due_at, created_at, updated_at)
-           SELECT u.id, $1, $2, u.provider, u.device_id, u.token_enc, u.token_hash, u.apns, u.quota_class, u.registered, 'queued', 0, $3, $3, $3
+           SELECT u.id, $1, $2, u.provider, u.device_id, u.token_enc, u.token_hash, u.extras, u.quota_class, u.registered, 'queued', 0, $3, $3, $3
            FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[])
-             AS u(id, provider, device_id, token_enc, token_hash, apns, quota_class, registered)`,
+             AS u(id, provider, device_id, token_enc, token_hash, extras, quota_class, registered)`,
           [
             message.tenant,
             message.id,
@@ -253,7 +253,7 @@ export class PostgresStore implements Store {
             chunk.map((d) => d.deviceId),
             chunk.map((d) => d.tokenEnc),
             chunk.map((d) => d.tokenHash),
-            chunk.map((d) => json(d.apns)),
+            chunk.map((d) => json(d.extras)),
             chunk.map((d) => d.quotaClass),
             chunk.map((d) => d.registered),
           ],

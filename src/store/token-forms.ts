@@ -11,7 +11,7 @@
  * instances running it together (or a forced re-run) change nothing twice.
  */
 import type { Logger } from 'pino';
-import type { ProviderDefinition } from '../../providers/types.js';
+import type { AnyProviderDefinition } from '../../providers/types.js';
 import type { TokenCipher } from '../privacy/token-cipher.js';
 import type { DeviceRow, Store, TokenRewrite } from './types.js';
 
@@ -34,7 +34,7 @@ export interface TokenFormReport {
 export interface TokenFormDeps {
   store: Store;
   cipher: TokenCipher;
-  definitions: readonly Pick<ProviderDefinition<unknown>, 'id' | 'tokenSchema' | 'tokenFormVersion'>[];
+  definitions: readonly Pick<AnyProviderDefinition, 'id' | 'tokenSchema' | 'tokenFormVersion'>[];
   logger: Logger;
   now(): number;
   /** Re-scan even providers already recorded at their version (after old instances kept writing). */
