@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { huaweiProvider } from '../providers/huawei/index.js';
-import type { ProviderDefinition } from '../providers/types.js';
+import type { AnyProviderDefinition } from '../providers/types.js';
 import { parseConfig } from '../src/config/load.js';
 import { buildGateway } from '../src/gateway.js';
 
-const providers = [huaweiProvider] as ProviderDefinition<unknown>[];
+const providers = [huaweiProvider] as AnyProviderDefinition[];
 const dir = mkdtempSync(path.join(tmpdir(), 'pushgate-prof-'));
 const config = parseConfig(
   {

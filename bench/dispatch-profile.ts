@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { huaweiProvider, HuaweiSimulator } from '../providers/huawei/index.js';
-import type { ProviderDefinition } from '../providers/types.js';
+import type { AnyProviderDefinition } from '../providers/types.js';
 import { parseConfig } from '../src/config/load.js';
 import { buildGateway } from '../src/gateway.js';
 
 const total = Number(process.argv[2] ?? 100_000);
-const providers = [huaweiProvider] as ProviderDefinition<unknown>[];
+const providers = [huaweiProvider] as AnyProviderDefinition[];
 const sim = await HuaweiSimulator.start({ appId: '1', clientSecret: 's' });
 const dir = mkdtempSync(path.join(tmpdir(), 'pushgate-prof-'));
 const config = parseConfig(

@@ -8,7 +8,7 @@ import { createVendorHttp, parseRetryAfter, transportReason, type VendorHttp } f
 import type { DeliveryTarget, Outcome, ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
 import type { HuaweiConfig } from './huawei.config.js';
 import { huaweiOutcomeFor, huaweiTokenFailureOutcome, parseIllegalTokens } from './huawei.errors.js';
-import { buildHuaweiSendHeaders, buildHuaweiSendRequest, buildHuaweiTokenRequest, huaweiSendPath } from './huawei.request.js';
+import { buildHuaweiSendHeaders, buildHuaweiSendRequest, buildHuaweiTokenRequest, huaweiSendPath, type HuaweiOverrides } from './huawei.request.js';
 import { HUAWEI_CODES, HUAWEI_MAX_TOKENS, type HuaweiSendResponse, type HuaweiTokenError, type HuaweiTokenResponse } from './huawei.wire.js';
 
 /** Refresh this long before `expires_in` runs out (at most half the token's life for short-lived tokens). */
@@ -36,7 +36,7 @@ class TokenFailure extends Error {
   }
 }
 
-export class HuaweiProvider implements PushProvider {
+export class HuaweiProvider implements PushProvider<HuaweiOverrides> {
   private readonly pushHttp: VendorHttp;
   private readonly authHttp: VendorHttp;
   private cached: CachedToken | undefined;
@@ -52,14 +52,14 @@ export class HuaweiProvider implements PushProvider {
     this.authHttp = createVendorHttp({ baseURL: config.authEndpoint, ca: config.ca, maxSockets: 4 }, deps);
   }
 
-  async send(batch: SendBatch, signal?: AbortSignal): Promise<SendOutcome> {
+  async send(batch: SendBatch<HuaweiOverrides>): Promise<SendOutcome> {
     const { targets } = batch;
     if (targets.length === 0) return { results: [] };
     // The dispatcher batches by limits.maxTargetsPerRequest; split anyway rather than earn 80300010.
     if (targets.length > HUAWEI_MAX_TOKENS) {
       const chunks: DeliveryTarget[][] = [];
       for (let i = 0; i < targets.length; i += HUAWEI_MAX_TOKENS) chunks.push(targets.slice(i, i + HUAWEI_MAX_TOKENS));
-      const outcomes = await Promise.all(chunks.map((chunk) => this.send({ ...batch, targets: chunk }, signal)));
+      const outcomes = await Promise.all(chunks.map((chunk) => this.send({ ...batch, targets: chunk })));
       return { results: outcomes.flatMap((o) => o.results) };
     }
 
@@ -75,10 +75,10 @@ export class HuaweiProvider implements PushProvider {
 
     // A token listed twice (two deliveries, e.g. raw tokens) is sent once; both get its result.
     const tokens = [...new Set(targets.map((t) => t.token))];
-    const body = buildHuaweiSendRequest(batch.message, tokens, this.config, batch.callbackRef, this.deps.now());
+    const body = buildHuaweiSendRequest(batch.message, tokens, this.config, batch.callbackRef, this.deps.now(), batch.overrides);
     let res: AxiosResponse;
     try {
-      res = await this.post(huaweiSendPath(this.config.appId), body, buildHuaweiSendHeaders(accessToken), signal);
+      res = await this.pushHttp.post(huaweiSendPath(this.config.appId), body, buildHuaweiSendHeaders(accessToken));
     } catch (err) {
       return { results: everyTarget(targets, { outcome: 'retry', vendorMessage: `transport: ${transportReason(err)}` }) };
     }
@@ -146,21 +146,6 @@ export class HuaweiProvider implements PushProvider {
       vendorCode,
       outcome === 'rate_limited' ? parseRetryAfter(res.headers['retry-after'], this.deps.now()) : undefined,
     );
-  }
-
-  /** POST with the caller's abort signal, recorded like VendorHttp.post. */
-  private async post(path: string, body: unknown, headers: Record<string, string>, signal?: AbortSignal): Promise<AxiosResponse> {
-    if (!signal) return this.pushHttp.post(path, body, headers);
-    const started = process.hrtime.bigint();
-    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
-    try {
-      const res = await this.pushHttp.client.post(path, body, { headers, signal });
-      this.deps.observeRequest(seconds(), res.status >= 400 ? `http_${res.status}` : undefined);
-      return res;
-    } catch (err) {
-      this.deps.observeRequest(seconds(), transportReason(err));
-      throw err;
-    }
   }
 
   private interpret(res: AxiosResponse, targets: readonly DeliveryTarget[]): SendResult[] {

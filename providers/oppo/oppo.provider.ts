@@ -8,7 +8,7 @@ import { createVendorHttp, parseRetryAfter, transportReason, type VendorHttp } f
 import type { Outcome, ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
 import { oppoBaseUrl, type OppoConfig } from './oppo.config.js';
 import { oppoOutcome, parseOppoCode } from './oppo.errors.js';
-import { buildOppoAuthForm, buildOppoSend, encodeOppoAuthForm, encodeOppoSendForm, OPPO_FORM_HEADERS, type OppoTargetRef } from './oppo.request.js';
+import { buildOppoAuthForm, buildOppoSend, encodeOppoAuthForm, encodeOppoSendForm, OPPO_FORM_HEADERS, type OppoOverrides, type OppoTargetRef } from './oppo.request.js';
 import { OPPO_CODES, OPPO_PATHS, type OppoAuthData, type OppoBatchItem, type OppoEnvelope, type OppoUnicastData } from './oppo.wire.js';
 
 /** OPPO tokens live 24 h; we stop using one after 23 h so a send never races its expiry. */
@@ -25,7 +25,7 @@ interface Verdict {
 
 type AuthResult = { ok: true; token: string } | { ok: false; verdict: Verdict };
 
-export class OppoProvider implements PushProvider {
+export class OppoProvider implements PushProvider<OppoOverrides> {
   private readonly http: VendorHttp;
   private cached: { token: string; reuseUntil: number } | undefined;
   private inflight: Promise<AuthResult> | undefined;
@@ -37,7 +37,7 @@ export class OppoProvider implements PushProvider {
     this.http = createVendorHttp({ baseURL: oppoBaseUrl(config), ca: config.ca, timeoutMs: config.timeoutMs }, deps);
   }
 
-  async send(batch: SendBatch, signal?: AbortSignal): Promise<SendOutcome> {
+  async send(batch: SendBatch<OppoOverrides>): Promise<SendOutcome> {
     if (batch.targets.length === 0) return { results: [] };
 
     // One request entry per distinct token (OPPO answers 10004 to duplicates); duplicates share its result.
@@ -53,13 +53,11 @@ export class OppoProvider implements PushProvider {
     }
     const everyone = (v: Verdict): SendOutcome => ({ results: batch.targets.map((t) => ({ deliveryId: t.deliveryId, ...v })) });
 
-    const built = buildOppoSend(batch.message, unique, this.config, this.deps.now(), { callbackUrl: batch.callbackUrl, callbackRef: batch.callbackRef });
+    const built = buildOppoSend(batch.message, unique, this.config, this.deps.now(), { callbackUrl: batch.callbackUrl, callbackRef: batch.callbackRef }, batch.overrides);
     if (!built.ok) return everyone({ outcome: 'rejected', vendorMessage: built.reason });
-    if (signal?.aborted) return everyone({ outcome: 'retry', vendorMessage: 'aborted before sending' });
 
     const auth = await this.authToken();
     if (!auth.ok) return everyone(auth.verdict);
-    if (signal?.aborted) return everyone({ outcome: 'retry', vendorMessage: 'aborted before sending' });
 
     let res: AxiosResponse;
     try {

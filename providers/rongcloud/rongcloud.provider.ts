@@ -13,10 +13,10 @@
  * dispatcher pauses the lane at once.
  */
 import { createVendorHttp, parseRetryAfter, transportReason, type VendorHttp } from '../shared/http.js';
-import type { DeliveryTarget, OutgoingMessage, ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
+import type { DeliveryTarget, ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
 import { resolveHosts, type RongCloudConfig } from './rongcloud.config.js';
 import { classifyRongCloud, TRANSPORT_FAILURE, type RcClassification } from './rongcloud.errors.js';
-import { buildAuthHeaders, buildPushUserRequest, rongcloudOverridesSchema, type RongCloudOverrides } from './rongcloud.request.js';
+import { buildAuthHeaders, buildPushUserRequest, type RongCloudOverrides } from './rongcloud.request.js';
 import { RC_MAX_USER_IDS, RC_PUSH_USER_PATH, type RcPushUserRequest } from './rongcloud.wire.js';
 
 export const DATA_ONLY_MESSAGE =
@@ -31,7 +31,7 @@ interface Attempt {
   retryAfterMs?: number | undefined;
 }
 
-export class RongCloudProvider implements PushProvider {
+export class RongCloudProvider implements PushProvider<RongCloudOverrides> {
   private readonly hosts: string[];
   private readonly clients: VendorHttp[];
   /** Index of the host tried first. */
@@ -51,21 +51,17 @@ export class RongCloudProvider implements PushProvider {
     return this.hosts[this.current] ?? this.hosts[0]!;
   }
 
-  async send(batch: SendBatch, _signal?: AbortSignal): Promise<SendOutcome> {
+  async send(batch: SendBatch<RongCloudOverrides>): Promise<SendOutcome> {
     const { message, targets } = batch;
     if (targets.length === 0) return { results: [] };
     if (!message.notification) {
       return { results: targets.map((t) => ({ deliveryId: t.deliveryId, outcome: 'rejected', vendorCode: 'data_only', vendorMessage: DATA_ONLY_MESSAGE })) };
     }
-    const overrides = overridesOf(message);
-    if (!overrides.ok) {
-      return { results: targets.map((t) => ({ deliveryId: t.deliveryId, outcome: 'rejected', vendorCode: 'invalid_overrides', vendorMessage: overrides.error })) };
-    }
     const results: SendResult[] = [];
     // The dispatcher already sends ≤ maxTargetsPerRequest; chunk anyway so a bigger batch never becomes 1002.
     for (let i = 0; i < targets.length; i += RC_MAX_USER_IDS) {
       const chunk = targets.slice(i, i + RC_MAX_USER_IDS);
-      const body = buildPushUserRequest(message, chunk.map((t) => t.token), this.config, overrides.value);
+      const body = buildPushUserRequest(message, chunk.map((t) => t.token), this.config, batch.overrides);
       results.push(...resultsFor(chunk, await this.sendWithFailover(body)));
     }
     return { results };
@@ -130,18 +126,6 @@ function resultsFor(targets: DeliveryTarget[], a: Attempt): SendResult[] {
     }
     return r;
   });
-}
-
-/** `options.overrides.rongcloud`, validated (the API validated it already; a bad one is rejected, never sent). */
-function overridesOf(message: OutgoingMessage): { ok: true; value?: RongCloudOverrides } | { ok: false; error: string } {
-  const slice = message.options.overrides?.['rongcloud'];
-  if (slice === undefined) return { ok: true };
-  const parsed = rongcloudOverridesSchema.safeParse(slice);
-  if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `${['overrides', 'rongcloud', ...i.path].join('.')}: ${i.message}`).join('; ');
-    return { ok: false, error: `invalid options.overrides.rongcloud — ${detail}` };
-  }
-  return { ok: true, value: parsed.data };
 }
 
 function asObject(data: unknown): Record<string, unknown> | undefined {

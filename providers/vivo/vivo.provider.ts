@@ -17,6 +17,7 @@ import {
   vivoHeaders,
   vivoPayloadRequestId,
   vivoQuotaClass,
+  type VivoOverrides,
 } from './vivo.request.js';
 import { VIVO_CODES, VIVO_LIMITS, VIVO_PATHS, type VivoAuthResponse, type VivoMessagePayload, type VivoSendResponse } from './vivo.wire.js';
 
@@ -98,7 +99,7 @@ function descOf(json: Record<string, unknown>): string | undefined {
   return typeof json['desc'] === 'string' ? json['desc'] : undefined;
 }
 
-export class VivoProvider implements PushProvider {
+export class VivoProvider implements PushProvider<VivoOverrides> {
   private readonly http: VendorHttp;
   private token: CachedToken | undefined;
   private inflight: Promise<AuthResult> | undefined;
@@ -121,19 +122,19 @@ export class VivoProvider implements PushProvider {
     this.http = createVendorHttp({ baseURL: config.endpoint, timeoutMs: config.timeoutMs, ca: config.ca }, deps);
   }
 
-  async send(batch: SendBatch, signal?: AbortSignal): Promise<SendOutcome> {
+  async send(batch: SendBatch<VivoOverrides>): Promise<SendOutcome> {
     const { targets } = batch;
     if (targets.length === 0) return { results: [] };
     try {
       if (targets.length > VIVO_LIMITS.listMaxTargets) {
         const results: SendResult[] = [];
         for (let i = 0; i < targets.length; i += VIVO_LIMITS.listMaxTargets) {
-          const part = await this.sendChunk({ ...batch, targets: targets.slice(i, i + VIVO_LIMITS.listMaxTargets) }, signal);
+          const part = await this.sendChunk({ ...batch, targets: targets.slice(i, i + VIVO_LIMITS.listMaxTargets) });
           results.push(...part);
         }
         return { results };
       }
-      return { results: await this.sendChunk(batch, signal) };
+      return { results: await this.sendChunk(batch) };
     } catch (err) {
       // Never throw for a vendor answer; an unexpected failure here is resent by the dispatcher.
       this.deps.logger.error({ err }, 'vivo send failed unexpectedly');
@@ -157,7 +158,7 @@ export class VivoProvider implements PushProvider {
 
   // -------------------------------------------------------------------------------------------
 
-  private async sendChunk(batch: SendBatch, signal: AbortSignal | undefined): Promise<SendResult[]> {
+  private async sendChunk(batch: SendBatch<VivoOverrides>): Promise<SendResult[]> {
     const { targets } = batch;
     const api: VivoApi = targets.length === 1 ? 'single' : 'list';
     const now = this.deps.now();
@@ -166,6 +167,7 @@ export class VivoProvider implements PushProvider {
       list: api === 'list',
       callbackUrl: batch.callbackUrl,
       callbackRef: batch.callbackRef,
+      overrides: batch.overrides,
     });
     if (!built.ok) return resultsFor(targets, { outcome: 'rejected', vendorMessage: built.reason });
     if (built.warnings.length > 0) this.deps.logger.debug({ messageId: batch.message.id, warnings: built.warnings }, 'vivo payload adjusted');
@@ -186,14 +188,14 @@ export class VivoProvider implements PushProvider {
     const auth = await this.getToken();
     if (!auth.ok) return resultsFor(targets, auth.fail);
     return api === 'single'
-      ? this.sendSingle(batch, built.payload, cls, auth.token, signal)
-      : this.sendList(batch, built.payload, cls, auth.token, signal);
+      ? this.sendSingle(batch, built.payload, cls, auth.token)
+      : this.sendList(batch, built.payload, cls, auth.token);
   }
 
-  private async sendSingle(batch: SendBatch, payload: VivoMessagePayload, cls: VivoQuotaClass, token: CachedToken, signal: AbortSignal | undefined): Promise<SendResult[]> {
+  private async sendSingle(batch: SendBatch<VivoOverrides>, payload: VivoMessagePayload, cls: VivoQuotaClass, token: CachedToken): Promise<SendResult[]> {
     const target = batch.targets[0] as DeliveryTarget;
     const body = buildVivoSendRequest(payload, this.config, target);
-    const reply = await this.call(VIVO_PATHS.send, body, vivoHeaders(token.value), signal);
+    const reply = await this.call(VIVO_PATHS.send, body, vivoHeaders(token.value));
     if ('outcome' in reply) return [{ deliveryId: target.deliveryId, ...reply }];
     const code = codeOf(reply.json) as number;
     const desc = descOf(reply.json);
@@ -209,13 +211,13 @@ export class VivoProvider implements PushProvider {
     return [{ deliveryId: target.deliveryId, ...this.codeFailure(code, desc, VIVO_PATHS.send, cls, token, reply) }];
   }
 
-  private async sendList(batch: SendBatch, payload: VivoMessagePayload, cls: VivoQuotaClass, token: CachedToken, signal: AbortSignal | undefined): Promise<SendResult[]> {
+  private async sendList(batch: SendBatch<VivoOverrides>, payload: VivoMessagePayload, cls: VivoQuotaClass, token: CachedToken): Promise<SendResult[]> {
     const { targets } = batch;
     const payloadId = vivoPayloadRequestId(batch.message.id, payload);
     let taskId = this.cachedTask(payloadId);
     if (taskId === undefined) {
       const saveBody = buildVivoSaveListPayloadRequest(payload, this.config, payloadId);
-      const saved = await this.call(VIVO_PATHS.saveListPayload, saveBody, vivoHeaders(token.value), signal);
+      const saved = await this.call(VIVO_PATHS.saveListPayload, saveBody, vivoHeaders(token.value));
       if ('outcome' in saved) return resultsFor(targets, saved);
       const code = codeOf(saved.json) as number;
       if (code !== VIVO_CODES.ok) {
@@ -232,7 +234,7 @@ export class VivoProvider implements PushProvider {
     }
 
     const body = buildVivoPushToListRequest(this.config, targets, taskId);
-    const reply = await this.call(VIVO_PATHS.pushToList, body, vivoHeaders(token.value), signal);
+    const reply = await this.call(VIVO_PATHS.pushToList, body, vivoHeaders(token.value));
     if ('outcome' in reply) return resultsFor(targets, reply);
     const code = codeOf(reply.json) as number;
     const desc = descOf(reply.json);
@@ -337,7 +339,7 @@ export class VivoProvider implements PushProvider {
 
   private async fetchToken(): Promise<AuthResult> {
     const now = this.deps.now();
-    const reply = await this.call(VIVO_PATHS.auth, buildVivoAuthRequest(this.config, now), { 'content-type': 'application/json' }, undefined);
+    const reply = await this.call(VIVO_PATHS.auth, buildVivoAuthRequest(this.config, now), { 'content-type': 'application/json' });
     if ('outcome' in reply) {
       this.deps.logger.warn({ outcome: reply.outcome, reason: reply.vendorMessage }, 'vivo auth request failed');
       return { ok: false, fail: { ...reply, vendorMessage: `vivo auth: ${reply.vendorMessage ?? reply.outcome}` } };
@@ -365,14 +367,13 @@ export class VivoProvider implements PushProvider {
    * POST JSON and read vivo's answer as text (see parseVivoBody). Resolves to the parsed reply when it carries a
    * vivo `result` code, otherwise to the Failure for the whole request (transport error, HTTP 5xx, junk body).
    */
-  private async call(path: string, body: unknown, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<(Reply & { json: Record<string, unknown> }) | Failure> {
+  private async call(path: string, body: unknown, headers: Record<string, string>): Promise<(Reply & { json: Record<string, unknown> }) | Failure> {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     let res: AxiosResponse<string>;
     try {
       res = await this.http.client.post<string>(path, body, {
         headers,
-        signal,
         responseType: 'text',
         transformResponse: [(data: unknown) => data],
       });

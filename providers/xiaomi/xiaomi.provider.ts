@@ -8,10 +8,10 @@ import { createVendorHttp, parseRetryAfter, transportReason, type VendorHttp } f
 import type { DeliveryTarget, ProviderDeps, PushProvider, QuotaReading, SendBatch, SendOutcome, SendResult } from '../types.js';
 import { xiaomiBaseUrl, xiaomiQuotaClassOf, type XiaomiConfig } from './xiaomi.config.js';
 import { XIAOMI_OUTCOMES, xiaomiHttpOutcomeOf, xiaomiOutcomeOf } from './xiaomi.errors.js';
-import { buildXiaomiRequest, encodeXiaomiForm, XiaomiOverridesError, type XiaomiRequest } from './xiaomi.request.js';
+import { buildXiaomiRequest, encodeXiaomiForm, type XiaomiOverrides, type XiaomiRequest } from './xiaomi.request.js';
 import { XIAOMI_MAX_REGIDS, XiaomiCode, type XiaomiResponse } from './xiaomi.wire.js';
 
-export class XiaomiProvider implements PushProvider {
+export class XiaomiProvider implements PushProvider<XiaomiOverrides> {
   private readonly http: VendorHttp;
 
   constructor(
@@ -21,13 +21,13 @@ export class XiaomiProvider implements PushProvider {
     this.http = createVendorHttp({ baseURL: xiaomiBaseUrl(config), ca: config.ca, timeoutMs: config.timeoutMs }, deps);
   }
 
-  async send(batch: SendBatch, signal?: AbortSignal): Promise<SendOutcome> {
+  async send(batch: SendBatch<XiaomiOverrides>): Promise<SendOutcome> {
     const results: SendResult[] = [];
     const quota: QuotaReading[] = [];
     // The core chunks by limits.maxTargetsPerRequest; chunk again so a bigger batch still works.
     for (let i = 0; i < batch.targets.length; i += XIAOMI_MAX_REGIDS) {
       const chunk = batch.targets.slice(i, i + XIAOMI_MAX_REGIDS);
-      const out = await this.sendChunk(batch, chunk, signal);
+      const out = await this.sendChunk(batch, chunk);
       results.push(...out.results);
       if (out.quota) quota.push(...out.quota);
     }
@@ -38,25 +38,20 @@ export class XiaomiProvider implements PushProvider {
     this.http.close();
   }
 
-  private async sendChunk(batch: SendBatch, targets: DeliveryTarget[], signal?: AbortSignal): Promise<SendOutcome> {
-    let request: XiaomiRequest;
-    try {
-      const callback = batch.callbackUrl ? { url: batch.callbackUrl, ref: batch.callbackRef } : undefined;
-      request = buildXiaomiRequest(
-        batch.message,
-        targets.map((t) => t.token),
-        this.config,
-        this.deps.now(),
-        callback,
-      );
-    } catch (err) {
-      if (err instanceof XiaomiOverridesError) return { results: every(targets, { outcome: 'rejected', vendorCode: 'invalid_overrides', vendorMessage: err.message }) };
-      throw err;
-    }
+  private async sendChunk(batch: SendBatch<XiaomiOverrides>, targets: DeliveryTarget[]): Promise<SendOutcome> {
+    const callback = batch.callbackUrl ? { url: batch.callbackUrl, ref: batch.callbackRef } : undefined;
+    const request = buildXiaomiRequest(
+      batch.message,
+      targets.map((t) => t.token),
+      this.config,
+      this.deps.now(),
+      callback,
+      batch.overrides,
+    );
 
     let res: AxiosResponse;
     try {
-      res = await this.post(request, signal);
+      res = await this.post(request);
     } catch (err) {
       const reason = transportReason(err);
       return { results: every(targets, { outcome: 'retry', vendorCode: reason, vendorMessage: `transport error: ${reason}` }) };
@@ -64,14 +59,13 @@ export class XiaomiProvider implements PushProvider {
     return this.interpret(res, targets, batch);
   }
 
-  /** POST with the request's headers; honours `signal` and feeds the provider request metrics. */
-  private async post(request: XiaomiRequest, signal?: AbortSignal): Promise<AxiosResponse> {
+  /** POST with the request's headers; feeds the provider request metrics. */
+  private async post(request: XiaomiRequest): Promise<AxiosResponse> {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     try {
       const res = await this.http.client.post(request.path, encodeXiaomiForm(request.form), {
         headers: request.headers,
-        ...(signal ? { signal } : {}),
       });
       this.deps.observeRequest(seconds(), errorReason(res));
       return res;

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import type { ProviderDefinition } from '../../providers/types.js';
+import type { AnyProviderDefinition } from '../../providers/types.js';
 import { configSchema, rateLimitSchema, type Config, type RateLimit } from './schema.js';
 
 export interface ProviderSettings {
@@ -28,7 +28,7 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfigFile(file: string, env: NodeJS.ProcessEnv, providers: readonly ProviderDefinition<unknown>[]): LoadedConfig {
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv, providers: readonly AnyProviderDefinition[]): LoadedConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -44,7 +44,7 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv, providers: 
   return parseConfig(raw, env, providers, file);
 }
 
-export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv, providers: readonly ProviderDefinition<unknown>[], source = 'config'): LoadedConfig {
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv, providers: readonly AnyProviderDefinition[], source = 'config'): LoadedConfig {
   const problems: string[] = [];
   const interpolated = interpolate(raw, env, [], problems);
   const base = configSchema.safeParse(interpolated);
@@ -117,7 +117,7 @@ function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: (string | num
 
 const SECRETISH = /secret|key|password|token|passphrase|cert/i;
 
-function secretSafe(def: ProviderDefinition<unknown>, path: PropertyKey[], value: unknown): unknown {
+function secretSafe(def: AnyProviderDefinition, path: PropertyKey[], value: unknown): unknown {
   const last = String(path[path.length - 1] ?? '');
   return def.secretFields.includes(last) || SECRETISH.test(last) ? '(hidden)' : value;
 }

@@ -9,20 +9,22 @@ import { ApiError, fromZodIssues } from '../http/errors.js';
 import { maskToken, type TokenCipher } from '../privacy/token-cipher.js';
 import type { DeviceRow, Store } from '../store/types.js';
 import type { IdSource } from './ids.js';
+import { deviceFieldKeys, parseDeviceExtras } from './extras.js';
 import { unknownProvider } from './messages.js';
 import type { ProviderHub } from './providers.js';
 
 const BASE_FIELDS = ['provider', 'token', 'userId'] as const;
 const userIdSchema = z.string().min(1).max(128);
 
+/** A device as the API shows it; the provider's extras (e.g. APNs `apns`) are top-level fields, as registered. */
 export interface DeviceView {
   id: string;
   provider: string;
   token: string;
   userId: string | null;
-  apns?: unknown;
   createdAt: string;
   lastSeenAt: string;
+  [extra: string]: unknown;
 }
 
 export class DeviceService {
@@ -37,7 +39,7 @@ export class DeviceService {
     // A device no send could reach is a silent trap (every send would skip it): refuse it up front.
     if (!this.deps.hub.get(tenant, def.id)) throw providerNotConfigured(def.id, tenant, this.deps.hub);
 
-    const extraShape = def.deviceFieldsSchema instanceof z.ZodObject ? Object.keys(def.deviceFieldsSchema.shape) : [];
+    const extraShape = deviceFieldKeys(def);
     const allowed = new Set<string>([...BASE_FIELDS, ...extraShape]);
     const refused = Object.keys(input).filter((k) => !allowed.has(k));
     if (refused.length) {
@@ -58,12 +60,7 @@ export class DeviceService {
       if (!u.success) throw fromZodIssues(u.error.issues, 'userId');
       userId = u.data;
     }
-    let apns: DeviceRow['apns'] = null;
-    if (def.deviceFieldsSchema) {
-      const extra = def.deviceFieldsSchema.safeParse(Object.fromEntries(extraShape.filter((k) => k in input).map((k) => [k, input[k]])));
-      if (!extra.success) throw fromZodIssues(extra.error.issues);
-      apns = extra.data.apns ?? null;
-    }
+    const extras = parseDeviceExtras(def, input);
     const { cipher, store } = this.deps;
     const { device, created } = await store.upsertDevice({
       id: this.deps.ids.device(),
@@ -72,7 +69,7 @@ export class DeviceService {
       tokenEnc: cipher.encrypt(token.data),
       tokenHash: cipher.hash(def.id, token.data),
       userId,
-      apns,
+      extras,
       now: this.deps.now(),
     });
     return { created, device: this.view(device) };
@@ -99,7 +96,7 @@ export class DeviceService {
       provider: d.provider,
       token: this.maskStored(d.tokenEnc),
       userId: d.userId,
-      ...(d.apns ? { apns: d.apns } : {}),
+      ...d.extras,
       createdAt: new Date(d.createdAt).toISOString(),
       lastSeenAt: new Date(d.lastSeenAt).toISOString(),
     };
