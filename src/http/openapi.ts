@@ -51,15 +51,15 @@ export function routeTable(defs: readonly AnyProviderDefinition[]): RouteDoc[] {
   const providerIds = defs.map((d) => d.id);
   return [
     { method: 'post', path: '/v1/devices', operationId: 'registerDevice', tag: 'devices', auth: 'any', summary: 'Register or refresh a device', body: { schema: registerDeviceSchema(defs) },
-      replies: { 201: json('Registered.', res.deviceSchema), 200: json('Already registered: lastSeenAt and userId refreshed.', res.deviceSchema) } },
+      replies: { 201: json('Registered.', res.deviceSchema(defs)), 200: json('Already registered: lastSeenAt and userId refreshed.', res.deviceSchema(defs)) } },
     { method: 'delete', path: '/v1/devices', operationId: 'unregisterDevice', tag: 'devices', auth: 'any', summary: 'Unregister a device by provider and token', body: { schema: deleteDeviceSchema },
       replies: { 204: { description: 'Removed.' } }, errors: [404] },
     { method: 'get', path: '/v1/devices', operationId: 'listDevices', tag: 'devices', auth: 'server', summary: "A user's devices, tokens masked", query: listDevicesQuerySchema,
-      replies: { 200: json("The user's devices.", res.deviceListSchema) } },
+      replies: { 200: json("The user's devices.", res.deviceListSchema(defs)) } },
     { method: 'delete', path: '/v1/devices/{id}', operationId: 'deleteDevice', tag: 'devices', auth: 'server', summary: 'Remove a device by id', params: z.object({ id: param('The device id.') }),
       replies: { 204: { description: 'Removed.' } }, errors: [404] },
     { method: 'get', path: '/v1/users/{userId}/data', operationId: 'exportUserData', tag: 'users', auth: 'server', summary: 'Export everything stored about a user', params: z.object({ userId: param('Your user id.') }),
-      replies: { 200: json('Devices and deliveries of the user.', res.userExportSchema) } },
+      replies: { 200: json('Devices and deliveries of the user.', res.userExportSchema(defs)) } },
     { method: 'delete', path: '/v1/users/{userId}', operationId: 'eraseUser', tag: 'users', auth: 'server', summary: "Erase a user's devices and pending deliveries", params: z.object({ userId: param('Your user id.') }),
       replies: { 200: json('What was removed.', res.userErasureSchema) } },
     { method: 'post', path: '/v1/messages', operationId: 'sendMessage', tag: 'messages', auth: 'server', summary: 'Send a notification; 202 once durably stored', body: { schema: sendMessageSchema(defs) },

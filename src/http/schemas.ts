@@ -20,13 +20,6 @@ function unknownCategory(input: unknown): string {
 
 export const MAX_TARGETS = 100_000;
 
-/** The extra device fields any provider declares (its `deviceFieldsSchema` keys), by field name. */
-export function deviceFieldNames(defs: readonly AnyProviderDefinition[]): Map<string, string[]> {
-  const names = new Map<string, string[]>();
-  for (const def of defs) for (const key of deviceFieldKeys(def)) names.set(key, [...(names.get(key) ?? []), def.id]);
-  return names;
-}
-
 /** The keys of one provider's `deviceFieldsSchema` (a z.object), or none. */
 export function deviceFieldKeys(def: Pick<AnyProviderDefinition, 'deviceFieldsSchema'>): string[] {
   return def.deviceFieldsSchema instanceof z.ZodObject ? Object.keys(def.deviceFieldsSchema.shape) : [];
@@ -34,12 +27,25 @@ export function deviceFieldKeys(def: Pick<AnyProviderDefinition, 'deviceFieldsSc
 
 /**
  * A raw token of `to.tokens`: provider, token, and the extra device fields the providers declare
- * (derived from their `deviceFieldsSchema`). Which provider takes which field, and its content, the
- * core checks with that provider's own schema, so the answer names the provider's rule.
+ * (derived from their `deviceFieldsSchema`). Here each field is only typed loosely (an object when
+ * every provider declaring it takes an object); which provider takes it, and its content, the core
+ * checks with that provider's own schema, so the answer names the provider's rule.
  */
 export function rawTokenSchema(defs: readonly AnyProviderDefinition[]) {
+  const declared = new Map<string, { ids: string[]; objects: boolean }>();
+  for (const def of defs) {
+    if (!(def.deviceFieldsSchema instanceof z.ZodObject)) continue;
+    for (const [key, field] of Object.entries(def.deviceFieldsSchema.shape as Record<string, z.ZodType>)) {
+      const inner = field instanceof z.ZodOptional ? (field.unwrap() as z.ZodType) : field;
+      const seen = declared.get(key) ?? { ids: [], objects: true };
+      declared.set(key, { ids: [...seen.ids, def.id], objects: seen.objects && inner instanceof z.ZodObject });
+    }
+  }
   const extras = Object.fromEntries(
-    [...deviceFieldNames(defs)].map(([key, ids]) => [key, z.unknown().optional().meta({ description: `A device field of ${ids.join(', ')}, as at registration.` })]),
+    [...declared].map(([key, { ids, objects }]) => [
+      key,
+      (objects ? z.record(z.string(), z.unknown()) : z.unknown()).optional().meta({ description: `A device field of ${ids.join(', ')}, as at registration.` }),
+    ]),
   );
   return z
     .object({
