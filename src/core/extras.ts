@@ -3,12 +3,15 @@
  * `deviceFieldsSchema`. The core validates them at registration and for raw tokens, and the store
  * keeps the output as one opaque JSON value, so no layer here names a vendor's field.
  */
+import { z } from 'zod';
 import type { AnyProviderDefinition } from '../../providers/types.js';
 import { fromZodIssues } from '../http/errors.js';
-import { deviceFieldKeys } from '../http/schemas.js';
 import type { DeviceExtras } from '../store/types.js';
 
-export { deviceFieldKeys };
+/** The keys of one provider's `deviceFieldsSchema` (a z.object), or none: the extra fields it takes. */
+export function deviceFieldKeys(def: Pick<AnyProviderDefinition, 'deviceFieldsSchema'>): string[] {
+  return def.deviceFieldsSchema instanceof z.ZodObject ? Object.keys(def.deviceFieldsSchema.shape) : [];
+}
 
 /**
  * Parse the provider's extra fields present in `input` (other keys are ignored: the caller refuses

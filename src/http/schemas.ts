@@ -20,11 +20,6 @@ function unknownCategory(input: unknown): string {
 
 export const MAX_TARGETS = 100_000;
 
-/** The keys of one provider's `deviceFieldsSchema` (a z.object), or none. */
-export function deviceFieldKeys(def: Pick<AnyProviderDefinition, 'deviceFieldsSchema'>): string[] {
-  return def.deviceFieldsSchema instanceof z.ZodObject ? Object.keys(def.deviceFieldsSchema.shape) : [];
-}
-
 /**
  * A raw token of `to.tokens`: provider, token, and the extra device fields the providers declare
  * (derived from their `deviceFieldsSchema`). Here each field is only typed loosely (an object when
