@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { huaweiProvider } from '../providers/huawei/index.js';
-import type { ProviderDefinition } from '../providers/types.js';
+import type { AnyProviderDefinition } from '../providers/types.js';
 import { parseConfig } from '../src/config/load.js';
 import { parseCommandLine, usageError } from '../src/cli/args.js';
 import { buildGateway } from '../src/gateway.js';
@@ -24,7 +24,7 @@ const { positionals } = parseCommandLine({
 const total = Number(positionals[0] ?? 5000);
 if (!Number.isInteger(total) || total < 1) usageError(`requests must be a positive whole number, got '${positionals[0]}'`);
 
-const providers = [huaweiProvider] as ProviderDefinition<unknown>[];
+const providers = [huaweiProvider] as AnyProviderDefinition[];
 const dir = mkdtempSync(path.join(tmpdir(), 'pushgate-prof-'));
 const config = parseConfig(
   {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { huaweiProvider, HuaweiSimulator } from '../providers/huawei/index.js';
-import type { ProviderDefinition } from '../providers/types.js';
+import type { AnyProviderDefinition } from '../providers/types.js';
 import { parseConfig } from '../src/config/load.js';
 import { parseCommandLine, usageError } from '../src/cli/args.js';
 import { buildGateway } from '../src/gateway.js';
@@ -22,7 +22,7 @@ const { positionals } = parseCommandLine({
 });
 const total = Number(positionals[0] ?? 100_000);
 if (!Number.isInteger(total) || total < 1) usageError(`deliveries must be a positive whole number, got '${positionals[0]}'`);
-const providers = [huaweiProvider] as ProviderDefinition<unknown>[];
+const providers = [huaweiProvider] as AnyProviderDefinition[];
 const sim = await HuaweiSimulator.start({ appId: '1', clientSecret: 's' });
 const dir = mkdtempSync(path.join(tmpdir(), 'pushgate-prof-'));
 const config = parseConfig(

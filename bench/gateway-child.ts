@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import pino from 'pino';
 import { huaweiProvider } from '../providers/huawei/index.js';
-import type { ProviderDefinition } from '../providers/types.js';
+import type { AnyProviderDefinition } from '../providers/types.js';
 import { parseConfig } from '../src/config/load.js';
 import { buildGateway, type Gateway } from '../src/gateway.js';
 import { RssSampler, serve, type RssReading } from './ipc.js';
@@ -32,7 +32,7 @@ export interface GatewayPorts {
 
 // Only the Huawei definition: the bench needs no other vendor, and this keeps the bench
 // independent of adapters that are still being written.
-const providers = [huaweiProvider] as ProviderDefinition<never>[] as ProviderDefinition<unknown>[];
+const providers = [huaweiProvider] as AnyProviderDefinition[];
 const rss = new RssSampler();
 let gw: Gateway | undefined;
 const servers: http.Server[] = [];

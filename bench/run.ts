@@ -21,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { HuaweiProvider, type HuaweiConfig } from '../providers/huawei/index.js';
-import type { DeliveryTarget, OutgoingMessage, SendBatch } from '../providers/types.js';
+import type { DeliveryTarget, OutgoingMessage, PushProvider, SendBatch } from '../providers/types.js';
 import type { GatewayChildOptions, GatewayPorts } from './gateway-child.js';
 import { Peer, RssSampler, type RssReading } from './ipc.js';
 import type { SimInfo, SimStats } from './sim-child.js';
@@ -132,7 +132,7 @@ function pct(values: number[], p: number): number {
 /** The plain client: the Huawei adapter class itself, no gateway, same batches and concurrency as the lane. */
 async function reference(sim: Peer, info: SimInfo, tokens: string[], warm: string[], repeats: number): Promise<{ ms: number; runs: number[]; accepted: number; notSent: number }> {
   const config: HuaweiConfig = { appId: info.appId, clientSecret: info.clientSecret, endpoint: info.url, authEndpoint: info.url };
-  const provider = new HuaweiProvider(config, { now: Date.now, random: Math.random, logger: pino({ level: 'silent' }), observeRequest: () => {} });
+  const provider: PushProvider = new HuaweiProvider(config, { now: Date.now, random: Math.random, logger: pino({ level: 'silent' }), observeRequest: () => {} });
   const message: OutgoingMessage = { id: 'msg_bench_reference', notification: NOTIFICATION, data: {}, options: { priority: 'high', category: 'im' }, createdAt: Date.now() };
   const batches = (list: string[]): SendBatch[] => {
     const out: SendBatch[] = [];

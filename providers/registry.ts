@@ -2,7 +2,7 @@
  * The one list of vendors. Config sections, token validation, metrics labels and the API all
  * derive from it: adding a vendor is its folder plus one line here.
  */
-import type { ProviderDefinition } from './types.js';
+import type { AnyProviderDefinition } from './types.js';
 import { apnsProvider } from './apns/index.js';
 import { fcmProvider } from './fcm/index.js';
 import { honorProvider } from './honor/index.js';
@@ -14,7 +14,7 @@ import { rongcloudProvider } from './rongcloud/index.js';
 import { vivoProvider } from './vivo/index.js';
 import { xiaomiProvider } from './xiaomi/index.js';
 
-export const providers: readonly ProviderDefinition<unknown>[] = [
+export const providers: readonly AnyProviderDefinition[] = [
   xiaomiProvider,
   huaweiProvider,
   harmonyProvider,
@@ -25,4 +25,4 @@ export const providers: readonly ProviderDefinition<unknown>[] = [
   apnsProvider,
   honorProvider,
   meizuProvider,
-] as ProviderDefinition<never>[] as readonly ProviderDefinition<unknown>[];
+];

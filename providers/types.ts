@@ -47,8 +47,6 @@ export interface MessageOptions {
   priority: Priority;
   ttlSeconds?: number | undefined;
   collapseKey?: string | undefined;
-  /** Vendor-specific fields, already validated against the definition's `overridesSchema`. */
-  overrides?: Record<string, unknown> | undefined;
 }
 
 /** The message as every adapter sees it: what the backend sent, normalized. */
@@ -61,24 +59,32 @@ export interface OutgoingMessage {
   createdAt: number;
 }
 
-export interface ApnsDeviceInfo {
-  environment: 'production' | 'sandbox';
-  topic?: string | undefined;
-}
-
 /** One device to reach. `deliveryId` is stable across retries: derive vendor idempotency keys from it. */
-export interface DeliveryTarget {
+export interface DeliveryTarget<E = unknown> {
   deliveryId: string;
   token: string;
-  apns?: ApnsDeviceInfo | undefined;
+  /**
+   * The device's extra fields, as the provider's `deviceFieldsSchema` produced them at registration (or
+   * for a raw token, at accept); absent when the device has none. E.g. APNs `{ apns: { environment, topic? } }`.
+   */
+  extras?: E | undefined;
   /** True when the token came from a registered device (not a raw token in the send request). */
   registered: boolean;
 }
 
-/** One request's worth of work: the same payload to up to `limits.maxTargetsPerRequest` targets. */
-export interface SendBatch {
+/**
+ * One request's worth of work. The dispatcher guarantees (src/core/dispatcher.ts, tested in
+ * test/core/dispatcher.test.ts) what adapters may rely on: 1..`limits.maxTargetsPerRequest` targets,
+ * distinct tokens, and one payload (one message) for all of them.
+ */
+export interface SendBatch<O = unknown, E = unknown> {
   message: OutgoingMessage;
-  targets: DeliveryTarget[];
+  /**
+   * This provider's own `options.overrides[<id>]`, parsed by its `overridesSchema` when the message was
+   * accepted; absent when the sender gave none. Other providers' overrides never reach an adapter.
+   */
+  overrides?: O | undefined;
+  targets: DeliveryTarget<E>[];
   /** Where the vendor should post delivery receipts; set when the tenant has a public base URL. */
   callbackUrl?: string | undefined;
   /** Opaque value the adapter puts in the vendor's echo field (biTag, callback param…) so receipts map back. */
@@ -108,9 +114,9 @@ export interface SendOutcome {
   quota?: QuotaReading[] | undefined;
 }
 
-export interface PushProvider {
+export interface PushProvider<O = unknown, E = unknown> {
   /** Send one batch; resolve to exactly one result per target, never throw for a vendor answer. */
-  send(batch: SendBatch, signal?: AbortSignal): Promise<SendOutcome>;
+  send(batch: SendBatch<O, E>): Promise<SendOutcome>;
   /**
    * Drop cached credentials so the next send fetches new ones. The dispatcher calls it once
    * after an `auth_error` and resends the batch; absent for static keys (Xiaomi), where an
@@ -225,7 +231,13 @@ export interface MessageCheckFailure {
   message: string;
 }
 
-export interface ProviderDefinition<C = unknown> {
+/**
+ * Everything pushgate knows about one vendor, generic over its tenant config `C`, its parsed
+ * `options.overrides[<id>]` slice `O` and its device extras `E`. Methods (not function-typed
+ * properties) on purpose: they keep a typed definition assignable to `AnyProviderDefinition`, the
+ * one erased type of the heterogeneous registry list.
+ */
+export interface ProviderDefinition<C = unknown, O = undefined, E = undefined> {
   /** The provider id used in the API, config and metric labels. */
   id: string;
   /** Tenant credential/config schema, validated once at start-up. */
@@ -244,10 +256,19 @@ export interface ProviderDefinition<C = unknown> {
    * are merged (src/store/token-forms.ts).
    */
   tokenFormVersion?: number;
-  /** Extra per-device fields this vendor needs besides the token (only APNs: `apns`). */
-  deviceFieldsSchema?: z.ZodType<{ apns?: ApnsDeviceInfo | undefined }>;
-  /** Vendor-specific `options.overrides.<id>` fields, validated at send time. */
-  overridesSchema?: z.ZodType<Record<string, unknown>>;
+  /**
+   * Extra per-device fields this vendor needs besides the token (APNs and FCM-for-iOS: `apns`), a
+   * `z.object` whose keys are the extra request fields. The core validates them at registration and
+   * for raw tokens, stores the output as the device's opaque `extras`, and hands it back as
+   * `DeliveryTarget.extras`. Without it, any extra field is refused.
+   */
+  deviceFieldsSchema?: z.ZodType<E>;
+  /**
+   * Vendor-specific `options.overrides.<id>` fields. The core parses the slice once, at accept (a
+   * failure is a 400), stores the output, and hands it back as `SendBatch.overrides`. Without it,
+   * an overrides section for this vendor is refused.
+   */
+  overridesSchema?: z.ZodType<O>;
   limits: ProviderLimits;
   /** Fields of `config` that are secrets (redacted in logs and config dumps). */
   secretFields: readonly string[];
@@ -264,10 +285,10 @@ export interface ProviderDefinition<C = unknown> {
    * Whether this vendor can take the message, decided before it is stored: data-only support,
    * size after the vendor's own encoding (run through the vendor's pure request builder), fields it
    * refuses. Called once per (message, tenant config), never per target; `undefined` means it can.
-   * Vendor overrides are in `message.options.overrides`, already validated.
+   * `overrides` is this vendor's parsed slice (as `SendBatch.overrides`), absent when none was given.
    */
-  checkMessage?(message: OutgoingMessage, config: C): MessageCheckFailure | undefined;
-  create(config: C, deps: ProviderDeps): PushProvider;
+  checkMessage?(message: OutgoingMessage, config: C, overrides: O | undefined): MessageCheckFailure | undefined;
+  create(config: C, deps: ProviderDeps): PushProvider<O, E>;
   receipts?: ReceiptHandler<C>;
   /** Start this vendor's simulator and return a tenant config pointing at it (playground, tests, bench). */
   playground?(ctx?: PlaygroundContext): Promise<{ simulator: SimulatorControls; config: C }>;
@@ -288,13 +309,22 @@ export interface PlaygroundContext {
  * A token in its provider's canonical form, for lookups (unregister, receipts). A token the schema
  * refuses is returned as given: its lookup then finds nothing, as it always did.
  */
-export function canonicalToken(def: Pick<ProviderDefinition<unknown>, 'tokenSchema'>, token: string): string {
+export function canonicalToken(def: Pick<AnyProviderDefinition, 'tokenSchema'>, token: string): string {
   const parsed = def.tokenSchema.safeParse(token);
   return parsed.success ? parsed.data : token;
 }
 
-/** Helper so a definition keeps its config type while being listed in a heterogeneous registry. */
-export function defineProvider<C>(def: ProviderDefinition<C>): ProviderDefinition<C> {
+/**
+ * A definition of any vendor, its types erased: what the registry lists and the core handles. The
+ * core passes each adapter only values its own schemas produced (config, overrides slice, extras).
+ */
+export type AnyProviderDefinition = ProviderDefinition<unknown, unknown, unknown>;
+
+/**
+ * Declares a vendor: infers config, overrides and extras types from the schemas, so `create`,
+ * `checkMessage` and the adapter see them typed, and the result still fits `AnyProviderDefinition`.
+ */
+export function defineProvider<C, O = undefined, E = undefined>(def: ProviderDefinition<C, O, E>): ProviderDefinition<C, O, E> {
   return def;
 }
 

@@ -62,7 +62,7 @@ export function createApp(deps: AppDeps): express.Express {
   const guards = { server, anyKey };
   deviceRoutes(app, guards, deps.devices);
   userRoutes(app, guards, deps.devices);
-  messageRoutes(app, guards, deps.messages);
+  messageRoutes(app, guards, deps.messages, [...deps.hub.definitions.values()]);
   receiptRoutes(app, deps.receipts);
 
   app.use((req, _res, next) => next(new ApiError('not_found', `No route ${req.method} ${req.path}. See /openapi.json.`)));

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import type { ProviderDefinition } from '../providers/types.js';
+import type { AnyProviderDefinition } from '../providers/types.js';
 import { createApp } from './app.js';
 import type { LoadedConfig } from './config/load.js';
 import { keyBytes } from './config/schema.js';
@@ -29,7 +29,7 @@ import { migrateTokenForms } from './store/token-forms.js';
 import type { Store } from './store/types.js';
 
 export interface GatewayOptions {
-  providers: readonly ProviderDefinition<unknown>[];
+  providers: readonly AnyProviderDefinition[];
   logger: Logger;
   now?: () => number;
   random?: () => number;

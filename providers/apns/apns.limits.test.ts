@@ -15,7 +15,7 @@ describe('checkApnsMessage', () => {
   });
 
   it('allows 5120 bytes for a VoIP push set in overrides.apns', () => {
-    const m = message({ data: { k: 'x'.repeat(4100) }, options: { priority: 'high', overrides: { apns: { pushType: 'voip' } } } });
-    expect(checkApnsMessage(m, config)).toBeUndefined();
+    const m = message({ data: { k: 'x'.repeat(4100) } });
+    expect(checkApnsMessage(m, config, { pushType: 'voip' })).toBeUndefined();
   });
 });

@@ -6,14 +6,11 @@
  */
 import type { MessageCheckFailure, OutgoingMessage } from '../types.js';
 import type { ApnsConfig } from './apns.config.js';
-import { apnsOverridesOf, apnsPayloadLimit, apnsPushTypeOf, buildApnsPayload } from './apns.request.js';
+import { apnsPayloadLimit, apnsPushTypeOf, buildApnsPayload, type ApnsOverrides } from './apns.request.js';
 
-export function checkApnsMessage(message: OutgoingMessage, config: ApnsConfig): MessageCheckFailure | undefined {
-  const overrides = apnsOverridesOf(message.options.overrides);
-  // Overrides were validated at accept; a bad one is the adapter's to reject.
-  if (!overrides.ok) return undefined;
-  const bytes = Buffer.byteLength(JSON.stringify(buildApnsPayload(message, config, overrides.value)), 'utf8');
-  const limit = apnsPayloadLimit(apnsPushTypeOf(message, overrides.value));
+export function checkApnsMessage(message: OutgoingMessage, config: ApnsConfig, overrides?: ApnsOverrides): MessageCheckFailure | undefined {
+  const bytes = Buffer.byteLength(JSON.stringify(buildApnsPayload(message, config, overrides)), 'utf8');
+  const limit = apnsPayloadLimit(apnsPushTypeOf(message, overrides));
   if (bytes <= limit) return undefined;
   return {
     reason: 'payload_too_large',

@@ -10,6 +10,7 @@ import pino from 'pino';
 import type { DeliveryTarget } from '../types.js';
 import { apnsConfigSchema } from './apns.config.js';
 import { ApnsProvider } from './apns.provider.js';
+import type { ApnsDeviceExtras } from './apns.token.js';
 
 interface Attempt {
   host: string;
@@ -51,11 +52,11 @@ afterAll(() => {
 
 const deps = { now: () => Date.now(), random: Math.random, logger: pino({ level: 'silent' }), observeRequest: () => {} };
 const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-const target = (i: number, apns?: DeliveryTarget['apns']): DeliveryTarget => ({
+const target = (i: number, apns?: ApnsDeviceExtras['apns']): DeliveryTarget<ApnsDeviceExtras> => ({
   deliveryId: `d${i}`,
   token: i.toString(16).padStart(64, '0'),
   registered: apns !== undefined,
-  apns,
+  extras: apns ? { apns } : undefined,
 });
 const message = { id: 'm', notification: { title: 'T', body: 'B' }, data: {}, options: { priority: 'high' as const }, createdAt: Date.now() };
 

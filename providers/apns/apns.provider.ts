@@ -17,7 +17,6 @@ import type { DeliveryTarget, ProviderDeps, PushProvider, SendBatch, SendOutcome
 import { APNS_HOSTS, type ApnsConfig } from './apns.config.js';
 import { apnsOutcome } from './apns.errors.js';
 import {
-  apnsOverridesOf,
   apnsPayloadLimit,
   apnsPushTypeOf,
   buildApnsHeaders,
@@ -25,16 +24,17 @@ import {
   environmentOf,
   type ApnsOverrides,
 } from './apns.request.js';
+import type { ApnsDeviceExtras } from './apns.token.js';
 import type { ApnsEnvironment, ApnsPayload, ApnsRequestHeaders } from './apns.wire.js';
 import type { NodeApnFailure, NodeApnOptions, NodeApnSent } from './node-apn.js';
 import { Channel, defaultFactory, warmedUp, type NodeApnFactory, type WriteResult } from './apns.channel.js';
 
 interface Item {
-  target: DeliveryTarget;
+  target: DeliveryTarget<ApnsDeviceExtras>;
   index: number;
 }
 
-export class ApnsProvider implements PushProvider {
+export class ApnsProvider implements PushProvider<ApnsOverrides, ApnsDeviceExtras> {
   private readonly channels = new Map<ApnsEnvironment, Channel | { error: string }>();
   private readonly closing = new Set<Promise<void>>();
 
@@ -44,15 +44,14 @@ export class ApnsProvider implements PushProvider {
     private readonly factory: NodeApnFactory = defaultFactory,
   ) {}
 
-  async send(batch: SendBatch, signal?: AbortSignal): Promise<SendOutcome> {
+  async send(batch: SendBatch<ApnsOverrides, ApnsDeviceExtras>): Promise<SendOutcome> {
     const { message, targets } = batch;
     const results = new Array<SendResult>(targets.length);
-    const overrides = apnsOverridesOf(message.options.overrides);
-    if (!overrides.ok) return { results: targets.map((t) => ({ deliveryId: t.deliveryId, outcome: 'rejected', vendorCode: 'invalid_overrides', vendorMessage: overrides.message })) };
+    const overrides = batch.overrides ?? {};
 
-    const payload = buildApnsPayload(message, this.config, overrides.value);
+    const payload = buildApnsPayload(message, this.config, overrides);
     const size = Buffer.byteLength(JSON.stringify(payload));
-    const limit = apnsPayloadLimit(apnsPushTypeOf(message, overrides.value));
+    const limit = apnsPayloadLimit(apnsPushTypeOf(message, overrides));
     if (size > limit) {
       // Apple would answer 413 PayloadTooLarge for every stream: say it without sending.
       const vendorMessage = `the APNs payload is ${size} bytes; APNs accepts at most ${limit} (shorten the body or the data)`;
@@ -67,7 +66,7 @@ export class ApnsProvider implements PushProvider {
       else groups.set(env, [{ target, index }]);
     });
     await Promise.all(
-      [...groups].map(([env, items]) => this.sendGroup(env, items, message, overrides.value, payload, results, signal)),
+      [...groups].map(([env, items]) => this.sendGroup(env, items, message, overrides, payload, results)),
     );
     const auth = results.find((r) => r.outcome === 'auth_error');
     if (auth) this.deps.logger.warn({ provider: 'apns', vendorCode: auth.vendorCode }, auth.vendorMessage ?? 'APNs auth error');
@@ -81,7 +80,6 @@ export class ApnsProvider implements PushProvider {
     overrides: ApnsOverrides,
     payload: ApnsPayload,
     results: SendResult[],
-    signal: AbortSignal | undefined,
   ): Promise<void> {
     const channel = this.channel(env);
     if ('error' in channel) {
@@ -93,7 +91,6 @@ export class ApnsProvider implements PushProvider {
     const pending: Promise<void>[] = [];
     let stop: WriteResult | undefined;
     for (const { target, index } of items) {
-      if (!stop && signal?.aborted) stop = { sent: false, errorMessage: 'not sent: the send was aborted (shutting down)' };
       if (stop) {
         results[index] = this.resultOf(target, stop);
         continue;
@@ -145,9 +142,9 @@ export class ApnsProvider implements PushProvider {
     return result;
   }
 
-  private resultOf(target: DeliveryTarget, r: WriteResult, apnsId?: string): SendResult {
+  private resultOf(target: DeliveryTarget<ApnsDeviceExtras>, r: WriteResult, apnsId?: string): SendResult {
     if (r.sent) return { deliveryId: target.deliveryId, outcome: 'sent', vendorMessageId: r.apnsId ?? apnsId };
-    const o = apnsOutcome(r, { environmentCertain: target.registered && target.apns?.environment !== undefined });
+    const o = apnsOutcome(r, { environmentCertain: target.registered && target.extras?.apns?.environment !== undefined });
     return {
       deliveryId: target.deliveryId,
       ...o,

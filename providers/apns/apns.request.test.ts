@@ -7,14 +7,14 @@ import { apnsConfigSchema, type ApnsConfig } from './apns.config.js';
 import { apnsOutcome } from './apns.errors.js';
 import {
   apnsIdFor,
-  apnsOverridesOf,
+  apnsOverridesSchema,
   apnsPayloadLimit,
   buildApnsHeaders,
   buildApnsPayload,
   collapseIdOf,
   environmentOf,
 } from './apns.request.js';
-import { apnsDeviceFieldsSchema, apnsTokenSchema } from './apns.token.js';
+import { apnsDeviceFieldsSchema, apnsTokenSchema, type ApnsDeviceExtras } from './apns.token.js';
 
 const NOW = 1_700_000_000_000;
 const TOKEN = 'a'.repeat(64);
@@ -35,7 +35,8 @@ function message(extra: Partial<OutgoingMessage> = {}, options: Partial<Outgoing
   };
 }
 
-const target = (extra: Partial<DeliveryTarget> = {}): DeliveryTarget => ({ deliveryId: 'del-1', token: TOKEN, registered: false, ...extra });
+type Target = DeliveryTarget<ApnsDeviceExtras>;
+const target = (extra: Partial<Target> = {}): Target => ({ deliveryId: 'del-1', token: TOKEN, registered: false, ...extra });
 
 describe('APNs payload', () => {
   test('a notification becomes aps.alert with title and body, the data map becomes custom keys', () => {
@@ -77,9 +78,8 @@ describe('APNs payload', () => {
   });
 
   test('overrides.apns.aps and .payload are merged last', () => {
-    const o = apnsOverridesOf({ apns: { aps: { 'thread-id': 'chat-1', sound: { critical: 1, name: 'a.caf', volume: 1 } }, payload: { extra: { n: 1 } } } });
-    if (!o.ok) throw new Error(o.message);
-    const p = buildApnsPayload(message(), config(), o.value);
+    const o = apnsOverridesSchema.parse({ aps: { 'thread-id': 'chat-1', sound: { critical: 1, name: 'a.caf', volume: 1 } }, payload: { extra: { n: 1 } } });
+    const p = buildApnsPayload(message(), config(), o);
     expect(p.aps['thread-id']).toBe('chat-1');
     expect(p.aps.sound).toEqual({ critical: 1, name: 'a.caf', volume: 1 });
     expect(p.extra).toEqual({ n: 1 });
@@ -125,11 +125,10 @@ describe('APNs headers', () => {
   });
 
   test('the topic comes from overrides, then the device, then the tenant', () => {
-    const device = target({ apns: { environment: 'production', topic: 'com.example.other' } });
+    const device = target({ extras: { apns: { environment: 'production', topic: 'com.example.other' } } });
     expect(buildApnsHeaders(message(), device, config())['apns-topic']).toBe('com.example.other');
-    const o = apnsOverridesOf({ topic: 'com.example.app.voip', pushType: 'voip', priority: 10, expiration: 0, collapseId: 'c' });
-    if (!o.ok) throw new Error(o.message);
-    expect(buildApnsHeaders(message(), device, config(), o.value)).toEqual({
+    const o = apnsOverridesSchema.parse({ topic: 'com.example.app.voip', pushType: 'voip', priority: 10, expiration: 0, collapseId: 'c' });
+    expect(buildApnsHeaders(message(), device, config(), o)).toEqual({
       'apns-push-type': 'voip',
       'apns-priority': 10,
       'apns-topic': 'com.example.app.voip',
@@ -147,7 +146,7 @@ describe('APNs headers', () => {
   });
 
   test('the environment is the device’s, else the tenant’s default', () => {
-    expect(environmentOf(target({ apns: { environment: 'sandbox' } }), config())).toBe('sandbox');
+    expect(environmentOf(target({ extras: { apns: { environment: 'sandbox' } } }), config())).toBe('sandbox');
     expect(environmentOf(target(), config())).toBe('production');
     expect(environmentOf(target(), config({ production: false }))).toBe('sandbox');
   });
@@ -155,22 +154,11 @@ describe('APNs headers', () => {
 
 describe('APNs overrides', () => {
   test('invalid overrides are refused with the path of each problem', () => {
-    const o = apnsOverridesOf({ apns: { priority: 7, unknown: 1 } });
-    expect(o.ok).toBe(false);
-    if (!o.ok) expect(o.message).toMatch(/priority/);
-    expect(apnsOverridesOf({ payload: { aps: {} } }).ok).toBe(false);
-    expect(apnsOverridesOf({ collapseId: 'x'.repeat(65) }).ok).toBe(false);
-  });
-
-  test('the provider slice or the whole overrides map are both accepted', () => {
-    expect(apnsOverridesOf({ apns: { priority: 5 } })).toEqual({ ok: true, value: { priority: 5 } });
-    expect(apnsOverridesOf({ priority: 5 })).toEqual({ ok: true, value: { priority: 5 } });
-    expect(apnsOverridesOf(undefined)).toEqual({ ok: true, value: {} });
-  });
-
-  test('sections for other vendors are ignored', () => {
-    expect(apnsOverridesOf({ fcm: { android: { priority: 'high' } } })).toEqual({ ok: true, value: {} });
-    expect(apnsOverridesOf({ fcm: { x: 1 }, apns: { priority: 10 } })).toEqual({ ok: true, value: { priority: 10 } });
+    const o = apnsOverridesSchema.safeParse({ priority: 7, unknown: 1 });
+    expect(o.success).toBe(false);
+    expect(JSON.stringify(o.error?.issues)).toMatch(/priority/);
+    expect(apnsOverridesSchema.safeParse({ payload: { aps: {} } }).success).toBe(false);
+    expect(apnsOverridesSchema.safeParse({ collapseId: 'x'.repeat(65) }).success).toBe(false);
   });
 });
 

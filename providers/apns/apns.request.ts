@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { expiryEpochSeconds } from '../shared/ttl.js';
 import type { DeliveryTarget, OutgoingMessage } from '../types.js';
 import { defaultEnvironment, type ApnsConfig } from './apns.config.js';
+import type { ApnsDeviceExtras } from './apns.token.js';
 import {
   APNS_MAX_COLLAPSE_ID_BYTES,
   APNS_MAX_PAYLOAD_BYTES,
@@ -44,20 +45,6 @@ export const apnsOverridesSchema = z
   })
   .strict();
 export type ApnsOverrides = z.output<typeof apnsOverridesSchema>;
-
-/**
- * The APNs overrides of a message. The core hands over the whole `options.overrides` map
- * (`{ apns: {...}, fcm: {...} }`); this provider's own slice alone is accepted too. Sections for
- * other vendors are ignored. Re-validated here: the adapter never trusts a shape it puts on the wire.
- */
-export function apnsOverridesOf(overrides: Record<string, unknown> | undefined): { ok: true; value: ApnsOverrides } | { ok: false; message: string } {
-  if (!overrides) return { ok: true, value: {} };
-  const ownKeys = Object.keys(apnsOverridesSchema.shape);
-  const slice = 'apns' in overrides ? overrides.apns : Object.keys(overrides).every((k) => ownKeys.includes(k)) ? overrides : {};
-  const parsed = apnsOverridesSchema.safeParse(slice);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  return { ok: false, message: `options.overrides.apns is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` };
-}
 
 /**
  * The JSON payload, the same for every target of a batch.
@@ -106,8 +93,8 @@ export function apnsPayloadLimit(pushType: ApnsPushType): number {
 }
 
 /** Where a target goes: the registered device's environment, else the tenant's default. */
-export function environmentOf(target: DeliveryTarget, config: Pick<ApnsConfig, 'production'>): ApnsEnvironment {
-  return target.apns?.environment ?? defaultEnvironment(config);
+export function environmentOf(target: DeliveryTarget<ApnsDeviceExtras>, config: Pick<ApnsConfig, 'production'>): ApnsEnvironment {
+  return target.extras?.apns?.environment ?? defaultEnvironment(config);
 }
 
 /**
@@ -122,7 +109,7 @@ export function environmentOf(target: DeliveryTarget, config: Pick<ApnsConfig, '
  */
 export function buildApnsHeaders(
   message: OutgoingMessage,
-  target: DeliveryTarget,
+  target: DeliveryTarget<ApnsDeviceExtras>,
   config: Pick<ApnsConfig, 'topic'>,
   overrides: ApnsOverrides = {},
 ): ApnsRequestHeaders {
@@ -131,7 +118,7 @@ export function buildApnsHeaders(
   const headers: ApnsRequestHeaders = {
     'apns-push-type': pushType,
     'apns-priority': priority,
-    'apns-topic': overrides.topic ?? target.apns?.topic ?? config.topic,
+    'apns-topic': overrides.topic ?? target.extras?.apns?.topic ?? config.topic,
     'apns-id': apnsIdFor(target.deliveryId),
   };
   const expiry = expiryEpochSeconds(message);

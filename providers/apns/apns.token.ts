@@ -45,3 +45,6 @@ export const apnsDeviceInfoSchema = z
   .strict();
 
 export const apnsDeviceFieldsSchema = z.object({ apns: apnsDeviceInfoSchema.optional() }).strict();
+
+/** An APNs device's extras (DeliveryTarget.extras), as apnsDeviceFieldsSchema produced them. */
+export type ApnsDeviceExtras = z.output<typeof apnsDeviceFieldsSchema>;

@@ -6,11 +6,11 @@ import { defineProvider } from '../types.js';
 import { checkApnsMessage } from './apns.limits.js';
 import { apnsConfigSchema, type ApnsConfig } from './apns.config.js';
 import { ApnsProvider } from './apns.provider.js';
-import { apnsOverridesSchema } from './apns.request.js';
-import { APNS_TOKEN_FORM_VERSION, apnsDeviceFieldsSchema, apnsTokenSchema } from './apns.token.js';
+import { apnsOverridesSchema, type ApnsOverrides } from './apns.request.js';
+import { APNS_TOKEN_FORM_VERSION, apnsDeviceFieldsSchema, apnsTokenSchema, type ApnsDeviceExtras } from './apns.token.js';
 import { ApnsSimulator } from './simulator.js';
 
-export const apnsProvider = defineProvider<ApnsConfig>({
+export const apnsProvider = defineProvider<ApnsConfig, ApnsOverrides, ApnsDeviceExtras>({
   id: 'apns',
   configSchema: apnsConfigSchema,
   tokenSchema: apnsTokenSchema,
@@ -27,7 +27,7 @@ export const apnsProvider = defineProvider<ApnsConfig>({
   },
   // Matched by key name: the whole `auth` section, and the .p8 / certificate key and passphrase in it.
   secretFields: ['auth', 'key', 'passphrase'],
-  checkMessage: (message, config) => checkApnsMessage(message, config),
+  checkMessage: (message, config, overrides) => checkApnsMessage(message, config, overrides),
   create: (config, deps) => new ApnsProvider(config, deps),
   async playground(ctx) {
     // Apple-like: one stream per new session until the first authenticated request.

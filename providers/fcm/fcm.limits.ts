@@ -5,11 +5,11 @@
  */
 import type { MessageCheckFailure, OutgoingMessage } from '../types.js';
 import type { FcmConfig } from './fcm.config.js';
-import { buildFcmMessage } from './fcm.request.js';
+import { buildFcmMessage, type FcmOverrides } from './fcm.request.js';
 import { FCM_MAX_PAYLOAD_BYTES } from './fcm.wire.js';
 
-export function checkFcmMessage(message: OutgoingMessage, config: FcmConfig): MessageCheckFailure | undefined {
-  const built = buildFcmMessage(message, 'android', config, message.createdAt);
+export function checkFcmMessage(message: OutgoingMessage, config: FcmConfig, overrides?: FcmOverrides): MessageCheckFailure | undefined {
+  const built = buildFcmMessage(message, 'android', config, message.createdAt, undefined, overrides);
   const bytes = Buffer.byteLength(JSON.stringify({ data: built.data, notification: built.notification }), 'utf8');
   if (bytes <= FCM_MAX_PAYLOAD_BYTES) return undefined;
   return {

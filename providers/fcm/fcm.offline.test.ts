@@ -13,6 +13,7 @@ import pino from 'pino';
 import type { SendBatch } from '../types.js';
 import { fcmConfigSchema } from './fcm.config.js';
 import { FcmProvider } from './fcm.provider.js';
+import type { FcmDeviceExtras, FcmOverrides } from './fcm.request.js';
 import { FcmSimulator } from './simulator.js';
 
 interface Attempt {
@@ -73,7 +74,7 @@ async function closedPort(): Promise<number> {
 }
 
 const deps = { now: () => Date.now(), random: Math.random, logger: pino({ level: 'silent' }), observeRequest: () => {} };
-const batch: SendBatch = {
+const batch: SendBatch<FcmOverrides, FcmDeviceExtras> = {
   message: { id: 'm', notification: { title: 'T', body: 'B' }, data: {}, options: { priority: 'high' }, createdAt: 0 },
   targets: [
     { deliveryId: 'a', token: 'offline-token-a', registered: true },

@@ -10,7 +10,7 @@ import pino from 'pino';
 import type { DeliveryTarget, OutgoingMessage, ProviderDeps, SendBatch } from '../types.js';
 import { fcmConfigSchema, type FcmConfig } from './fcm.config.js';
 import { FcmProvider } from './fcm.provider.js';
-import { buildFcmMessage, buildFcmSendRequest } from './fcm.request.js';
+import { buildFcmMessage, buildFcmSendRequest, fcmOverridesSchema, type FcmDeviceExtras, type FcmOverrides } from './fcm.request.js';
 import { fcmProvider } from './index.js';
 import { FcmSimulator } from './simulator.js';
 
@@ -32,13 +32,15 @@ function message(over: Partial<OutgoingMessage> = {}): OutgoingMessage {
   };
 }
 
-function targets(tokens: string[], extra: Partial<DeliveryTarget> = {}): DeliveryTarget[] {
+type Target = DeliveryTarget<FcmDeviceExtras>;
+
+function targets(tokens: string[], extra: Partial<Target> = {}): Target[] {
   return tokens.map((token, i) => ({ deliveryId: `d${i}`, token, registered: true, ...extra }));
 }
 
-function batch(tokens: string[] | DeliveryTarget[], msg: OutgoingMessage = message()): SendBatch {
-  const ts = typeof tokens[0] === 'string' ? targets(tokens as string[]) : (tokens as DeliveryTarget[]);
-  return { message: msg, targets: ts, callbackRef: msg.id };
+function batch(tokens: string[] | Target[], msg: OutgoingMessage = message(), overrides?: FcmOverrides): SendBatch<FcmOverrides, FcmDeviceExtras> {
+  const ts = typeof tokens[0] === 'string' ? targets(tokens as string[]) : (tokens as Target[]);
+  return { message: msg, overrides, targets: ts, callbackRef: msg.id };
 }
 
 const tokensOf = (n: number, prefix = 'tok') => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(6, '0')}`);
@@ -198,9 +200,9 @@ describe('the FCM v1 request over one persistent HTTP/2 session', () => {
     expect(sim.sessionsOpened).toBe(1); // persistent
   });
 
-  test('an iOS FCM token (target.apns) gets the apns block; an Android token does not', async () => {
+  test('an iOS FCM token (apns in its extras) gets the apns block; an Android token does not', async () => {
     const p = open(configFor(sim));
-    const ts = [...targets(['android-tok']), { deliveryId: 'ios', token: 'ios-tok', registered: true, apns: { environment: 'production' as const, topic: 'com.example.app' } }];
+    const ts = [...targets(['android-tok']), { deliveryId: 'ios', token: 'ios-tok', registered: true, extras: { apns: { environment: 'production' as const, topic: 'com.example.app' } } }];
     const out = await p.send(batch(ts));
     expect(out.results.map((r) => r.outcome)).toEqual(['sent', 'sent']);
     const byToken = new Map(sim.requests.map((r) => [(r.body as { message: { token: string } }).message.token, (r.body as { message: Record<string, unknown> }).message]));
@@ -309,20 +311,6 @@ describe('the FCM v1 request over one persistent HTTP/2 session', () => {
     sim = await FcmSimulator.start(); // for afterEach
   });
 
-  test('an aborted send answers retry for what had not been answered', async () => {
-    const p = open(configFor(sim));
-    sim.delayMs = 30_000;
-    const ac = new AbortController();
-    const pending = p.send(batch(['tok-a', 'tok-b']), ac.signal);
-    await until(() => sim.sendRequests === 2);
-    ac.abort();
-    const out = await pending;
-    expect(out.results.map((r) => [r.outcome, r.vendorCode])).toEqual([
-      ['retry', 'aborted'],
-      ['retry', 'aborted'],
-    ]);
-  });
-
   test('every stream is reported to observeRequest with its error reason', async () => {
     const deps = depsWith();
     const p = open(configFor(sim), deps);
@@ -378,7 +366,7 @@ describe('FCM answers → outcomes (docs/vendors/fcm.md#error-codes-and-outcomes
 
   test('INVALID_ARGUMENT on an iOS token does not count the Android payload as proof', async () => {
     sim.malformedTokens.add('ios-garbled');
-    const ts = [...targets(['android-ok']), { deliveryId: 'ios', token: 'ios-garbled', registered: true, apns: { environment: 'production' as const } }];
+    const ts = [...targets(['android-ok']), { deliveryId: 'ios', token: 'ios-garbled', registered: true, extras: { apns: { environment: 'production' as const } } }];
     const out = await open(configFor(sim)).send(batch(ts));
     expect(out.results.map((r) => r.outcome)).toEqual(['sent', 'rejected']);
   });
@@ -435,19 +423,9 @@ describe('FCM answers → outcomes (docs/vendors/fcm.md#error-codes-and-outcomes
     ]);
   });
 
-  test('overrides.fcm that fail validation reject every target without a request', async () => {
-    const msg = message({ options: { priority: 'high', overrides: { fcm: { android: { priority: 'urgent' } } } } });
-    const out = await open(configFor(sim)).send(batch(['a', 'b'], msg));
-    expect(out.results.map((r) => [r.outcome, r.vendorCode])).toEqual([
-      ['rejected', 'invalid_overrides'],
-      ['rejected', 'invalid_overrides'],
-    ]);
-    expect(sim.sendRequests).toBe(0);
-  });
-
   test('overrides.fcm are merged into the message on the wire', async () => {
-    const msg = message({ options: { priority: 'high', overrides: { fcm: { android: { direct_boot_ok: true, notification: { tag: 't1' } } } } } });
-    await open(configFor(sim)).send(batch(['a'], msg));
+    const overrides = fcmOverridesSchema.parse({ android: { direct_boot_ok: true, notification: { tag: 't1' } } });
+    await open(configFor(sim)).send(batch(['a'], message({ options: { priority: 'high' } }), overrides));
     expect(sim.requests[0]?.body).toMatchObject({ message: { android: { priority: 'HIGH', direct_boot_ok: true, notification: { tag: 't1' } } } });
   });
 });

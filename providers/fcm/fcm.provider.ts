@@ -11,11 +11,11 @@ import type { ProviderDeps, PushProvider, SendBatch, SendOutcome } from '../type
 import type { FcmConfig } from './fcm.config.js';
 import { FcmAccessTokens, FcmCredentialError, serviceAccountOf } from './fcm.credentials.js';
 import { fcmBatchResults, fcmErrorCodeOf, type FcmAnswer, type FcmTargetAnswer } from './fcm.errors.js';
-import { buildFcmMessage, buildFcmRequestHead, fcmBodyFor, fcmPlatformOf, FcmOverridesError } from './fcm.request.js';
+import { buildFcmMessage, buildFcmRequestHead, fcmBodyFor, fcmPlatformOf, type FcmDeviceExtras, type FcmOverrides } from './fcm.request.js';
 import { FcmHttp2Session, type StreamAnswer } from './fcm.session.js';
 import type { FcmErrorBody, FcmSendResponse } from './fcm.wire.js';
 
-export class FcmProvider implements PushProvider {
+export class FcmProvider implements PushProvider<FcmOverrides, FcmDeviceExtras> {
   readonly projectId: string;
   /** Exposed for tests and diagnostics (sessions opened, streams in flight). */
   readonly session: FcmHttp2Session;
@@ -42,7 +42,7 @@ export class FcmProvider implements PushProvider {
     this.tokens = new FcmAccessTokens(config, deps);
   }
 
-  async send(batch: SendBatch, signal?: AbortSignal): Promise<SendOutcome> {
+  async send(batch: SendBatch<FcmOverrides, FcmDeviceExtras>): Promise<SendOutcome> {
     const { message, targets } = batch;
     if (targets.length === 0) return { results: [] };
 
@@ -50,16 +50,12 @@ export class FcmProvider implements PushProvider {
     const bodies = new Map<string, (token: string) => string>();
     const keys: string[] = [];
     const now = this.deps.now();
-    try {
-      for (const t of targets) {
-        const platform = fcmPlatformOf(t);
-        const key = platform === 'ios' ? `ios:${t.apns?.topic ?? ''}` : 'android';
-        if (!bodies.has(key)) bodies.set(key, fcmBodyFor(buildFcmMessage(message, platform, this.config, now, t.apns?.topic)));
-        keys.push(key);
-      }
-    } catch (err) {
-      if (err instanceof FcmOverridesError) return { results: sameResult(targets, { outcome: 'rejected', vendorCode: 'invalid_overrides', vendorMessage: err.message }) };
-      throw err;
+    for (const t of targets) {
+      const platform = fcmPlatformOf(t);
+      const topic = t.extras?.apns?.topic;
+      const key = platform === 'ios' ? `ios:${topic ?? ''}` : 'android';
+      if (!bodies.has(key)) bodies.set(key, fcmBodyFor(buildFcmMessage(message, platform, this.config, now, topic, batch.overrides)));
+      keys.push(key);
     }
 
     let accessToken: string;
@@ -77,7 +73,7 @@ export class FcmProvider implements PushProvider {
         const payloadKey = keys[i] as string;
         const body = (bodies.get(payloadKey) as (token: string) => string)(t.token);
         const started = process.hrtime.bigint();
-        const a = await this.session.request({ path: head.path, headers: head.headers, body }, signal);
+        const a = await this.session.request({ path: head.path, headers: head.headers, body });
         const reason = a.error ?? (a.status !== undefined && a.status >= 400 ? `http_${a.status}` : undefined);
         this.deps.observeRequest(Number(process.hrtime.bigint() - started) / 1e9, reason);
         return { deliveryId: t.deliveryId, payloadKey, answer: this.answerOf(a) };

@@ -16,7 +16,6 @@ import {
   fcmBodyFor,
   fcmOverridesSchema,
   fcmPlatformOf,
-  FcmOverridesError,
 } from './fcm.request.js';
 import { fcmTokenSchema } from './fcm.token.js';
 import { fcmDeviceFieldsSchema } from './index.js';
@@ -126,29 +125,32 @@ describe('buildFcmMessage', () => {
 
   test('overrides.fcm are deep-merged last, and null removes a key', () => {
     const m = buildFcmMessage(
-      message({}, { overrides: { fcm: { android: { priority: 'normal', notification: { color: '#ff0000' } }, apns: { headers: { 'apns-priority': '5' } }, fcm_options: { analytics_label: 'x' } } } }),
+      message(),
       'android',
       config,
       CREATED,
+      undefined,
+      fcmOverridesSchema.parse({ android: { priority: 'normal', notification: { color: '#ff0000' } }, apns: { headers: { 'apns-priority': '5' } }, fcm_options: { analytics_label: 'x' } }),
     );
     expect(m.android).toEqual({ priority: 'normal', notification: { channel_id: 'general', color: '#ff0000' } });
     expect(m.apns).toEqual({ headers: { 'apns-priority': '5' } });
     expect(m.fcm_options).toEqual({ analytics_label: 'x' });
-    const removed = buildFcmMessage(message({}, { collapseKey: 'c', overrides: { fcm: { android: { collapse_key: null } } } }), 'android', config, CREATED);
+    const removed = buildFcmMessage(message({}, { collapseKey: 'c' }), 'android', config, CREATED, undefined, fcmOverridesSchema.parse({ android: { collapse_key: null } }));
     expect(removed.android?.collapse_key).toBeUndefined();
-    const noHeader = buildFcmMessage(message({}, { collapseKey: 'c', overrides: { fcm: { apns: { headers: { 'apns-collapse-id': null } } } } }), 'ios', config, CREATED);
+    const noHeader = buildFcmMessage(message({}, { collapseKey: 'c' }), 'ios', config, CREATED, undefined, fcmOverridesSchema.parse({ apns: { headers: { 'apns-collapse-id': null } } }));
     expect(noHeader.apns?.headers).toEqual({ 'apns-priority': '10', 'apns-push-type': 'alert' });
   });
 
-  test('invalid overrides.fcm throw FcmOverridesError naming the field', () => {
-    expect(() => buildFcmMessage(message({}, { overrides: { fcm: { android: { ttl: '1 hour' } } } }), 'android', config, CREATED)).toThrow(FcmOverridesError);
-    expect(() => buildFcmMessage(message({}, { overrides: { fcm: { andriod: {} } } }), 'android', config, CREATED)).toThrow(/andriod/);
+  test('fcmOverridesSchema refuses a bad value or an unknown block, naming it', () => {
+    expect(fcmOverridesSchema.safeParse({ android: { ttl: '1 hour' } }).error?.issues[0]?.path).toEqual(['android', 'ttl']);
+    expect(JSON.stringify(fcmOverridesSchema.safeParse({ andriod: {} }).error?.issues)).toMatch(/andriod/);
     expect(fcmOverridesSchema.safeParse({ apns: { headers: { 'apns-priority': 10 } } }).success).toBe(false);
   });
 
-  test('the platform is iOS exactly when the target carries apns info', () => {
-    expect(fcmPlatformOf({ apns: { environment: 'production' } })).toBe('ios');
-    expect(fcmPlatformOf({ apns: undefined })).toBe('android');
+  test('the platform is iOS exactly when the target carries apns in its extras', () => {
+    expect(fcmPlatformOf({ extras: { apns: { environment: 'production' } } })).toBe('ios');
+    expect(fcmPlatformOf({ extras: {} })).toBe('android');
+    expect(fcmPlatformOf({ extras: undefined })).toBe('android');
   });
 });
 

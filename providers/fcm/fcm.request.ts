@@ -19,7 +19,7 @@
  * - notification.sound → `android.notification.sound`, `aps.sound`; badge → `notification_count`, `aps.badge`.
  * - clickAction intent → `android.notification.click_action` and `aps.category`; url →
  *   `webpush.fcm_options.link` (Android/iOS have no link field; the app reads its own data); app → nothing.
- * - iOS devices (DeliveryTarget.apns present, see `fcmPlatformOf`) also get the `apns` block:
+ * - iOS devices (`apns` in the device extras, see `fcmPlatformOf`) also get the `apns` block:
  *   `apns-push-type` alert, or background + `content-available` for data-only (which Apple
  *   requires at priority 5), `mutable-content` when there is an image, `apns-topic` from the device.
  * - overrides.fcm (`fcmOverridesSchema`) → deep-merged into `message` last; `null` removes a key.
@@ -33,10 +33,25 @@ import type { DeliveryTarget, OutgoingMessage } from '../types.js';
 import type { FcmConfig } from './fcm.config.js';
 import { FCM_MAX_TTL_SECONDS, fcmSendPath, type AndroidConfig, type ApnsConfig, type FcmMessage, type FcmSendRequest } from './fcm.wire.js';
 
-/** Which FCM platform block a token gets; iOS tokens carry DeliveryTarget.apns (deviceFieldsSchema). */
+/** Per-device extra (`deviceFieldsSchema`): `apns` present ⇒ an iOS FCM token. */
+export const fcmDeviceFieldsSchema = z
+  .object({
+    apns: z
+      .object({
+        environment: z.enum(['production', 'sandbox']).default('production'),
+        topic: z.string().min(1).max(255).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type FcmDeviceExtras = z.output<typeof fcmDeviceFieldsSchema>;
+
+/** Which FCM platform block a token gets; iOS tokens carry `apns` in their extras (deviceFieldsSchema). */
 export type FcmPlatform = 'android' | 'ios';
 
-export const fcmPlatformOf = (target: Pick<DeliveryTarget, 'apns'>): FcmPlatform => (target.apns ? 'ios' : 'android');
+export const fcmPlatformOf = (target: Pick<DeliveryTarget<FcmDeviceExtras>, 'extras'>): FcmPlatform => (target.extras?.apns ? 'ios' : 'android');
 
 const stringMap = z.record(z.string(), z.string());
 /** Header values are strings; `null` removes a header pushgate sets. */
@@ -90,8 +105,6 @@ export const fcmOverridesSchema = z
 
 export type FcmOverrides = z.infer<typeof fcmOverridesSchema>;
 
-export class FcmOverridesError extends Error {}
-
 /** APNs `apns-collapse-id` is at most 64 bytes (docs/vendors/apns.md#request). */
 export function apnsCollapseId(key: string): string {
   return Buffer.byteLength(key, 'utf8') <= 64 ? key : createHash('sha256').update(key).digest('hex');
@@ -104,6 +117,7 @@ export function buildFcmMessage(
   config: Pick<FcmConfig, 'channels'>,
   nowMs: number,
   apnsTopic?: string,
+  overrides?: FcmOverrides,
 ): FcmMessage {
   const { notification: n, options } = message;
   const out: FcmMessage = {};
@@ -128,14 +142,7 @@ export function buildFcmMessage(
   if (platform === 'ios') out.apns = buildApnsBlock(message, apnsTopic);
   if (n?.clickAction?.type === 'url' && n.clickAction.value) out.webpush = { fcm_options: { link: n.clickAction.value } };
 
-  const overrides = message.options.overrides?.fcm;
-  if (overrides !== undefined) {
-    const parsed = fcmOverridesSchema.safeParse(overrides);
-    if (!parsed.success) {
-      throw new FcmOverridesError(`overrides.fcm: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-    }
-    deepMerge(out as Record<string, unknown>, parsed.data as Record<string, unknown>);
-  }
+  if (overrides !== undefined) deepMerge(out as Record<string, unknown>, overrides as Record<string, unknown>);
   return out;
 }
 

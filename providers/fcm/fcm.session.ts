@@ -42,8 +42,6 @@ export interface Http2SessionOptions {
 interface Job {
   req: StreamRequest;
   resolve(a: StreamAnswer): void;
-  signal?: AbortSignal | undefined;
-  onAbort?: (() => void) | undefined;
   done: boolean;
 }
 
@@ -82,15 +80,10 @@ export class FcmHttp2Session {
     return this.inFlight;
   }
 
-  request(req: StreamRequest, signal?: AbortSignal): Promise<StreamAnswer> {
+  request(req: StreamRequest): Promise<StreamAnswer> {
     if (this.closed) return Promise.resolve({ error: 'closed' });
-    if (signal?.aborted) return Promise.resolve({ error: 'aborted' });
     return new Promise<StreamAnswer>((resolve) => {
-      const job: Job = { req, resolve, signal, done: false };
-      if (signal) {
-        job.onAbort = () => this.finish(job, { error: 'aborted' });
-        signal.addEventListener('abort', job.onAbort, { once: true });
-      }
+      const job: Job = { req, resolve, done: false };
       this.queue.push(job);
       this.pump();
     });
@@ -220,15 +213,6 @@ export class FcmHttp2Session {
       failure = 'timeout';
       stream.close(NGHTTP2_CANCEL);
     });
-    if (job.signal) {
-      const signal = job.signal;
-      if (job.onAbort) signal.removeEventListener('abort', job.onAbort);
-      job.onAbort = () => {
-        failure = 'aborted';
-        stream.close(NGHTTP2_CANCEL);
-      };
-      signal.addEventListener('abort', job.onAbort, { once: true });
-    }
     stream.on('response', (h) => {
       resHeaders = h;
       status = Number(h[':status']);
@@ -250,7 +234,6 @@ export class FcmHttp2Session {
   private finish(job: Job, answer: StreamAnswer): void {
     if (job.done) return;
     job.done = true;
-    if (job.signal && job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
     job.resolve(answer);
   }
 }

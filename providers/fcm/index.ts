@@ -7,12 +7,13 @@
  * collapse id, push type). The environment is Firebase's business (the APNs key uploaded to the
  * project), so it defaults to production and is not used.
  */
-import { z } from 'zod';
 import { defineProvider } from '../types.js';
 import { checkFcmMessage } from './fcm.limits.js';
 import { fcmConfigSchema, type FcmConfig } from './fcm.config.js';
 import { FcmProvider } from './fcm.provider.js';
-import { fcmOverridesSchema } from './fcm.request.js';
+import { fcmDeviceFieldsSchema, fcmOverridesSchema, type FcmDeviceExtras, type FcmOverrides } from './fcm.request.js';
+
+export { fcmDeviceFieldsSchema } from './fcm.request.js';
 import { fcmTokenSchema } from './fcm.token.js';
 import { FCM_MAX_BATCH } from './fcm.wire.js';
 import { FcmSimulator } from './simulator.js';
@@ -21,20 +22,7 @@ export type { FcmConfig } from './fcm.config.js';
 export { FcmSimulator } from './simulator.js';
 export { FcmProvider } from './fcm.provider.js';
 
-/** Per-device extra: `apns` present ⇒ an iOS FCM token. */
-export const fcmDeviceFieldsSchema = z
-  .object({
-    apns: z
-      .object({
-        environment: z.enum(['production', 'sandbox']).default('production'),
-        topic: z.string().min(1).max(255).optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
-
-export const fcmProvider = defineProvider<FcmConfig>({
+export const fcmProvider = defineProvider<FcmConfig, FcmOverrides, FcmDeviceExtras>({
   id: 'fcm',
   configSchema: fcmConfigSchema,
   tokenSchema: fcmTokenSchema,
@@ -48,7 +36,7 @@ export const fcmProvider = defineProvider<FcmConfig>({
   },
   secretFields: ['serviceAccount', 'private_key', 'privateKey'],
   // FCM has no daily quota and no message classes: one quota class, QUOTA_EXCEEDED is per minute (rate_limited).
-  checkMessage: (message, config) => checkFcmMessage(message, config),
+  checkMessage: (message, config, overrides) => checkFcmMessage(message, config, overrides),
   create: (config, deps) => new FcmProvider(config, deps),
   async playground(ctx) {
     const simulator = await FcmSimulator.start({ projectId: 'pushgate-playground' });

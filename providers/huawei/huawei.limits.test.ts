@@ -1,13 +1,14 @@
 import type { OutgoingMessage } from '../types.js';
 import { huaweiConfigSchema } from './huawei.config.js';
 import { checkHuaweiMessage } from './huawei.limits.js';
+import { huaweiOverridesSchema } from './huawei.request.js';
 
 const config = huaweiConfigSchema.parse({ appId: '10001', clientSecret: 'secret' });
-const message = (data: Record<string, string>, overrides?: Record<string, unknown>): OutgoingMessage => ({
+const message = (data: Record<string, string>): OutgoingMessage => ({
   id: 'msg_1',
   createdAt: 0,
   data,
-  options: { priority: 'normal', ...(overrides ? { overrides } : {}) },
+  options: { priority: 'normal' },
 });
 
 describe('checkHuaweiMessage', () => {
@@ -22,6 +23,7 @@ describe('checkHuaweiMessage', () => {
 
   it('counts the huawei overrides that go into the body', () => {
     const data = { k: 'x'.repeat(3800) };
-    expect(checkHuaweiMessage(message(data, { huawei: { target_user_type: 1, receipt_id: 'r'.repeat(300) } }), config)?.reason).toBe('payload_too_large');
+    expect(checkHuaweiMessage(message(data), config)).toBeUndefined();
+    expect(checkHuaweiMessage(message(data), config, huaweiOverridesSchema.parse({ target_user_type: 1, receipt_id: 'r'.repeat(300) }))?.reason).toBe('payload_too_large');
   });
 });

@@ -5,12 +5,12 @@
  */
 import type { MessageCheckFailure, OutgoingMessage } from '../types.js';
 import type { HuaweiConfig } from './huawei.config.js';
-import { buildHuaweiSendRequest } from './huawei.request.js';
+import { buildHuaweiSendRequest, type HuaweiOverrides } from './huawei.request.js';
 import { HUAWEI_MAX_BODY_BYTES } from './huawei.wire.js';
 
-export function checkHuaweiMessage(message: OutgoingMessage, config: HuaweiConfig): MessageCheckFailure | undefined {
+export function checkHuaweiMessage(message: OutgoingMessage, config: HuaweiConfig, overrides?: HuaweiOverrides): MessageCheckFailure | undefined {
   // bi_tag carries the message id (the dispatcher's callbackRef), so it is part of the measured body.
-  const body = buildHuaweiSendRequest(message, [], config, message.id, message.createdAt);
+  const body = buildHuaweiSendRequest(message, [], config, message.id, message.createdAt, overrides);
   const bytes = Buffer.byteLength(JSON.stringify({ ...body, message: { ...body.message, token: undefined } }), 'utf8');
   if (bytes <= HUAWEI_MAX_BODY_BYTES) return undefined;
   return {

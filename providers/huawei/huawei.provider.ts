@@ -11,7 +11,7 @@ import { clip, parseJsonObject } from '../shared/text.js';
 import type { DeliveryTarget, ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
 import type { HuaweiConfig } from './huawei.config.js';
 import { huaweiOutcomeFor, huaweiTokenFailureOutcome, parseIllegalTokens } from './huawei.errors.js';
-import { buildHuaweiSendHeaders, buildHuaweiSendRequest, buildHuaweiTokenRequest, huaweiSendPath } from './huawei.request.js';
+import { buildHuaweiSendHeaders, buildHuaweiSendRequest, buildHuaweiTokenRequest, huaweiSendPath, type HuaweiOverrides } from './huawei.request.js';
 import { HUAWEI_CODES, type HuaweiSendResponse, type HuaweiTokenError, type HuaweiTokenResponse } from './huawei.wire.js';
 
 /** Refresh this long before `expires_in` runs out (at most half the token's life for short-lived tokens). */
@@ -19,7 +19,7 @@ export const HUAWEI_TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 /** Used when the token answer has no usable `expires_in` (Huawei documents 3600 s). */
 const DEFAULT_TOKEN_LIFETIME_S = 3600;
 
-export class HuaweiProvider implements PushProvider {
+export class HuaweiProvider implements PushProvider<HuaweiOverrides> {
   private readonly pushHttp: VendorHttp;
   private readonly authHttp: VendorHttp;
   private readonly tokens: CredentialCache<string>;
@@ -34,7 +34,7 @@ export class HuaweiProvider implements PushProvider {
   }
 
   /** The dispatcher sends 1..1000 distinct tokens with one payload (limits.maxTargetsPerRequest): one request. */
-  async send(batch: SendBatch, signal?: AbortSignal): Promise<SendOutcome> {
+  async send(batch: SendBatch<HuaweiOverrides>): Promise<SendOutcome> {
     const { targets } = batch;
     if (targets.length === 0) return { results: [] };
 
@@ -46,10 +46,10 @@ export class HuaweiProvider implements PushProvider {
     }
 
     const tokens = targets.map((t) => t.token);
-    const body = buildHuaweiSendRequest(batch.message, tokens, this.config, batch.callbackRef, this.deps.now());
+    const body = buildHuaweiSendRequest(batch.message, tokens, this.config, batch.callbackRef, this.deps.now(), batch.overrides);
     let res: AxiosResponse;
     try {
-      res = await this.pushHttp.post(huaweiSendPath(this.config.appId), body, buildHuaweiSendHeaders(accessToken), signal);
+      res = await this.pushHttp.post(huaweiSendPath(this.config.appId), body, buildHuaweiSendHeaders(accessToken));
     } catch (err) {
       return { results: sameResult(targets, transportRetry(err)) };
     }

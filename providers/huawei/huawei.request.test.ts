@@ -117,25 +117,15 @@ describe('buildHuaweiSendRequest', () => {
 
   it('merges validated overrides: notification fields into android.notification, others into android', () => {
     const overrides = huaweiOverridesSchema.parse({ importance: 'HIGH', notify_id: 12, tag: 't1', target_user_type: 1 });
-    const body = buildHuaweiSendRequest(message({ options: { priority: 'normal', overrides } }), ['tok'], config, 'r', NOW);
+    const body = buildHuaweiSendRequest(message({ options: { priority: 'normal' } }), ['tok'], config, 'r', NOW, overrides);
     expect(body.message.android?.notification).toMatchObject({ importance: 'HIGH', notify_id: 12, tag: 't1' });
     expect(body.message.android?.target_user_type).toBe(1);
     expect(body.message.android?.notification?.['target_user_type']).toBeUndefined();
   });
 
-  it('takes its own section of the stored overrides map and ignores the other vendors\' sections', () => {
-    const overrides = { huawei: { importance: 'HIGH', target_user_type: 1 }, vivo: { notifyType: 1 } };
-    const android = buildHuaweiSendRequest(message({ options: { priority: 'normal', overrides } }), ['tok'], config, 'r', NOW).message.android;
-    expect(android?.notification).toMatchObject({ importance: 'HIGH' });
-    expect(android?.target_user_type).toBe(1);
-    expect(android).not.toHaveProperty('huawei');
-    expect(android).not.toHaveProperty('vivo');
-    expect(buildHuaweiSendRequest(message({ options: { priority: 'normal', overrides: { vivo: { notifyType: 1 } } } }), ['tok'], config, 'r', NOW).message.android).not.toHaveProperty('vivo');
-  });
-
   it('drops notification overrides on a data-only message', () => {
     const overrides = huaweiOverridesSchema.parse({ importance: 'HIGH' });
-    const body = buildHuaweiSendRequest(message({ notification: undefined, options: { priority: 'normal', overrides } }), ['tok'], config, 'r', NOW);
+    const body = buildHuaweiSendRequest(message({ notification: undefined, options: { priority: 'normal' } }), ['tok'], config, 'r', NOW, overrides);
     expect(body.message.android?.notification).toBeUndefined();
     expect(body.message.android?.['importance']).toBeUndefined();
   });
@@ -143,11 +133,12 @@ describe('buildHuaweiSendRequest', () => {
   it('puts the message badge number into a badge override that names the launcher class', () => {
     const overrides = huaweiOverridesSchema.parse({ badge: { class: 'com.acme.Main' } });
     const body = buildHuaweiSendRequest(
-      message({ notification: { title: 't', body: 'b', badge: 3 }, options: { priority: 'normal', overrides } }),
+      message({ notification: { title: 't', body: 'b', badge: 3 }, options: { priority: 'normal' } }),
       ['tok'],
       config,
       'r',
       NOW,
+      overrides,
     );
     expect(body.message.android?.notification?.badge).toEqual({ class: 'com.acme.Main', set_num: 3 });
   });

@@ -165,20 +165,6 @@ export const huaweiOverridesSchema = z
   });
 export type HuaweiOverrides = z.output<typeof huaweiOverridesSchema>;
 
-const OVERRIDE_KEYS: ReadonlySet<string> = new Set([...Object.keys(notificationOverrideShape), ...Object.keys(androidOverrideShape)]);
-
-/**
- * The Huawei section of `options.overrides`. The dispatcher hands over the whole stored map
- * (`{ huawei: {...}, vivo: {...} }`); a bare Huawei section (the builder tests) is taken as is.
- * Another vendor's section must never land in `android`.
- */
-function huaweiOverridesOf(overrides: Record<string, unknown> | undefined): Record<string, unknown> {
-  if (!overrides) return {};
-  const own = overrides['huawei'];
-  if (own !== undefined) return typeof own === 'object' && own !== null ? (own as Record<string, unknown>) : {};
-  return Object.keys(overrides).every((k) => OVERRIDE_KEYS.has(k)) ? overrides : {};
-}
-
 export function huaweiSendPath(appId: string): string {
   return `/v1/${encodeURIComponent(appId)}/messages:send`;
 }
@@ -219,9 +205,9 @@ export function buildHuaweiSendRequest(
   config: Pick<HuaweiConfig, 'receiptId' | 'channels'>,
   callbackRef: string,
   nowMs: number,
+  overrides: HuaweiOverrides = {},
 ): HuaweiSendRequest {
   const { notification, options } = message;
-  const overrides = huaweiOverridesOf(options.overrides);
   const android: HuaweiAndroidConfig = {};
   if (options.collapseKey !== undefined) android.collapse_key = huaweiCollapseKey(options.collapseKey);
   android.urgency = options.priority === 'high' ? 'HIGH' : 'NORMAL';

@@ -4,7 +4,7 @@ import { checkHuaweiMessage } from './huawei.limits.js';
 import { huaweiConfigSchema, type HuaweiConfig } from './huawei.config.js';
 import { HuaweiProvider } from './huawei.provider.js';
 import { huaweiReceipts } from './huawei.receipts.js';
-import { huaweiOverridesSchema, huaweiQuotaClassOf } from './huawei.request.js';
+import { huaweiOverridesSchema, huaweiQuotaClassOf, type HuaweiOverrides } from './huawei.request.js';
 import { huaweiTokenSchema } from './huawei.token.js';
 import { HUAWEI_MAX_TOKENS } from './huawei.wire.js';
 import { HuaweiSimulator } from './simulator.js';
@@ -13,7 +13,7 @@ export type { HuaweiConfig } from './huawei.config.js';
 export { HuaweiProvider } from './huawei.provider.js';
 export { HuaweiSimulator, type HuaweiSimulatorOptions } from './simulator.js';
 
-export const huaweiProvider = defineProvider<HuaweiConfig>({
+export const huaweiProvider = defineProvider<HuaweiConfig, HuaweiOverrides>({
   id: 'huawei',
   configSchema: huaweiConfigSchema,
   tokenSchema: huaweiTokenSchema,
@@ -26,7 +26,7 @@ export const huaweiProvider = defineProvider<HuaweiConfig>({
   },
   secretFields: ['clientSecret', 'callbackKey'],
   quotaClassOf: (category) => huaweiQuotaClassOf(category),
-  checkMessage: (message, config) => checkHuaweiMessage(message, config),
+  checkMessage: (message, config, overrides) => checkHuaweiMessage(message, config, overrides),
   create: (config, deps) => new HuaweiProvider(config, deps),
   receipts: huaweiReceipts,
   async playground(ctx) {

@@ -8,7 +8,7 @@ import { checkOppoMessage } from './oppo.limits.js';
 import { oppoConfigSchema, type OppoConfig } from './oppo.config.js';
 import { OppoProvider } from './oppo.provider.js';
 import { oppoReceipts } from './oppo.receipts.js';
-import { OPPO_LIMITS, oppoOverridesSchema, oppoQuotaClass } from './oppo.request.js';
+import { OPPO_LIMITS, oppoOverridesSchema, oppoQuotaClass, type OppoOverrides } from './oppo.request.js';
 import { oppoTokenSchema } from './oppo.token.js';
 import { OPPO_DEMO, OppoSimulator } from './simulator.js';
 
@@ -16,7 +16,7 @@ export type { OppoConfig } from './oppo.config.js';
 export { OppoProvider } from './oppo.provider.js';
 export { OppoSimulator } from './simulator.js';
 
-export const oppoProvider = defineProvider<OppoConfig>({
+export const oppoProvider = defineProvider<OppoConfig, OppoOverrides>({
   id: 'oppo',
   configSchema: oppoConfigSchema,
   tokenSchema: oppoTokenSchema,
@@ -29,7 +29,7 @@ export const oppoProvider = defineProvider<OppoConfig>({
   secretFields: ['masterSecret'],
   /** 'service' (communication & service categories: unlimited once granted) or 'marketing' (daily caps). */
   quotaClassOf: (category) => oppoQuotaClass(category),
-  checkMessage: (message, config) => checkOppoMessage(message, config),
+  checkMessage: (message, config, overrides) => checkOppoMessage(message, config, overrides),
   create: (config, deps) => new OppoProvider(config, deps),
   receipts: oppoReceipts,
   async playground(ctx) {

@@ -6,16 +6,16 @@
  */
 import type { MessageCheckFailure, OutgoingMessage } from '../types.js';
 import type { OppoConfig } from './oppo.config.js';
-import { buildOppoNotification, OPPO_LIMITS } from './oppo.request.js';
+import { buildOppoNotification, OPPO_LIMITS, type OppoOverrides } from './oppo.request.js';
 
-export function checkOppoMessage(message: OutgoingMessage, config: OppoConfig): MessageCheckFailure | undefined {
+export function checkOppoMessage(message: OutgoingMessage, config: OppoConfig, overrides?: OppoOverrides): MessageCheckFailure | undefined {
   if (!message.notification) {
     return {
       reason: 'data_only_unsupported',
       message: 'OPPO delivers notification messages only (no data-only / pass-through message): add notification {title, body} to reach OPPO devices.',
     };
   }
-  const built = buildOppoNotification(message, config, message.createdAt);
+  const built = buildOppoNotification(message, config, message.createdAt, {}, overrides);
   if (built.ok) return undefined;
   const dataChars = JSON.stringify(message.data).length;
   return {

@@ -1,11 +1,11 @@
 import pino from 'pino';
 import { startHttpSimulator } from '../shared/sim-server.js';
-import type { DeliveryTarget, OutgoingMessage, ProviderDeps, ReceiptRequest, SendBatch } from '../types.js';
+import type { DeliveryTarget, OutgoingMessage, ProviderDeps, PushProvider, ReceiptRequest, SendBatch } from '../types.js';
 import { oppoProvider } from './index.js';
 import type { OppoConfig } from './oppo.config.js';
 import { OppoProvider } from './oppo.provider.js';
 import { oppoReceipts } from './oppo.receipts.js';
-import { buildOppoAuthForm, encodeOppoAuthForm } from './oppo.request.js';
+import { buildOppoAuthForm, encodeOppoAuthForm, type OppoOverrides } from './oppo.request.js';
 import { OPPO_DEMO, OppoSimulator } from './simulator.js';
 
 const tok = (i: number) => `CN_${i.toString(16).padStart(32, '0')}`;
@@ -14,7 +14,7 @@ function message(over: Partial<OutgoingMessage> = {}): OutgoingMessage {
   return { id: 'm1', notification: { title: 'New message', body: 'Ann: hi' }, data: { chat: '42' }, options: { priority: 'high', category: 'im' }, createdAt: 0, ...over };
 }
 
-function batch(n: number, over: Partial<SendBatch> = {}, from = 0): SendBatch {
+function batch(n: number, over: Partial<SendBatch<OppoOverrides>> = {}, from = 0): SendBatch<OppoOverrides> {
   const targets: DeliveryTarget[] = Array.from({ length: n }, (_, i) => ({ deliveryId: `d${from + i}`, token: tok(from + i), registered: true }));
   return { message: message(), targets, callbackRef: 'ref-1', ...over };
 }
@@ -201,7 +201,7 @@ describe('OPPO adapter against the simulator', () => {
   });
 
   it('answers rejected (code 67) when an override asks for notify_level 16 on a marketing category', async () => {
-    const out = await provider.send(batch(2, { message: message({ options: { priority: 'normal', category: 'marketing', overrides: { oppo: { notify_level: 16 } } } }) }));
+    const out = await provider.send(batch(2, { message: message({ options: { priority: 'normal', category: 'marketing' } }), overrides: { notify_level: 16 } }));
     expect(out.results.map((r) => [r.outcome, r.vendorCode])).toEqual(Array(2).fill(['rejected', '67']));
   });
 
@@ -223,14 +223,6 @@ describe('OPPO adapter against the simulator', () => {
     expect(again.results.every((r) => r.outcome === 'sent')).toBe(true);
     expect(sim.accepted).toEqual([tok(0), tok(1)]);
     expect(sim.duplicatesSuppressed).toBe(2);
-  });
-
-  it('answers retry without calling OPPO when the send was aborted', async () => {
-    const ac = new AbortController();
-    ac.abort();
-    const out = await provider.send(batch(1), ac.signal);
-    expect(out.results[0]?.outcome).toBe('retry');
-    expect(sim.sendRequests).toBe(0);
   });
 
   it('delivers 100 000 targets through batches of 1000', async () => {
@@ -357,7 +349,7 @@ describe('OPPO provider definition', () => {
 
   it('starts a playground whose config sends through its simulator', async () => {
     const { simulator, config: cfg } = await oppoProvider.playground!();
-    const p = oppoProvider.create(oppoProvider.configSchema.parse(cfg), { ...deps, now: Date.now });
+    const p: PushProvider = oppoProvider.create(oppoProvider.configSchema.parse(cfg), { ...deps, now: Date.now });
     closers.push(() => p.close(), () => simulator.close());
     const out = await p.send(batch(1));
     expect(out.results[0]?.outcome).toBe('sent');

@@ -11,7 +11,7 @@ import { parseJsonObject } from '../shared/text.js';
 import type { Outcome, ProviderDeps, PushProvider, SendBatch, SendOutcome } from '../types.js';
 import { oppoBaseUrl, type OppoConfig } from './oppo.config.js';
 import { oppoOutcome, parseOppoCode } from './oppo.errors.js';
-import { buildOppoAuthForm, buildOppoSend, encodeOppoAuthForm, encodeOppoSendForm, OPPO_FORM_HEADERS, type OppoTargetRef } from './oppo.request.js';
+import { buildOppoAuthForm, buildOppoSend, encodeOppoAuthForm, encodeOppoSendForm, OPPO_FORM_HEADERS, type OppoOverrides, type OppoTargetRef } from './oppo.request.js';
 import { OPPO_CODES, OPPO_PATHS, type OppoAuthData, type OppoBatchItem, type OppoEnvelope, type OppoUnicastData } from './oppo.wire.js';
 
 /** OPPO auth_tokens live 24 h (docs/vendors/oppo.md#authentication). */
@@ -19,7 +19,7 @@ const OPPO_TOKEN_LIFETIME_MS = 24 * 3600_000;
 /** We stop using one after 23 h so a send never races its expiry. */
 const OPPO_TOKEN_REFRESH_MARGIN_MS = 3600_000;
 
-export class OppoProvider implements PushProvider {
+export class OppoProvider implements PushProvider<OppoOverrides> {
   private readonly http: VendorHttp;
   private readonly tokens: CredentialCache<string>;
 
@@ -36,14 +36,13 @@ export class OppoProvider implements PushProvider {
   }
 
   /** The dispatcher sends 1..1000 distinct tokens with one payload (limits.maxTargetsPerRequest): one request. */
-  async send(batch: SendBatch, signal?: AbortSignal): Promise<SendOutcome> {
+  async send(batch: SendBatch<OppoOverrides>): Promise<SendOutcome> {
     const { targets } = batch;
     if (targets.length === 0) return { results: [] };
     const everyone = (r: TargetResult): SendOutcome => ({ results: sameResult(targets, r) });
 
-    const built = buildOppoSend(batch.message, targets, this.config, this.deps.now(), { callbackUrl: batch.callbackUrl, callbackRef: batch.callbackRef });
+    const built = buildOppoSend(batch.message, targets, this.config, this.deps.now(), { callbackUrl: batch.callbackUrl, callbackRef: batch.callbackRef }, batch.overrides);
     if (!built.ok) return everyone({ outcome: 'rejected', vendorMessage: built.reason });
-    if (signal?.aborted) return everyone({ outcome: 'retry', vendorMessage: 'aborted before sending' });
 
     let authToken: string;
     try {
@@ -51,7 +50,6 @@ export class OppoProvider implements PushProvider {
     } catch (err) {
       return everyone(credentialFailure(err));
     }
-    if (signal?.aborted) return everyone({ outcome: 'retry', vendorMessage: 'aborted before sending' });
 
     let res: AxiosResponse;
     try {

@@ -185,10 +185,12 @@ describe('OPPO request builders', () => {
 
   it('merges validated overrides.oppo, recomputing notify_level for an overridden category', () => {
     const built = buildOppoSend(
-      msg({ category: 'news', overrides: { oppo: { category: 'ORDER', sub_title: '副标题', channel_id: 'ch', verify_registration_id: true, show_ttl: 600 } } }),
+      msg({ category: 'news' }),
       [{ deliveryId: 'd1', token: REG }],
       config,
       NOW,
+      {},
+      oppoOverridesSchema.parse({ category: 'ORDER', sub_title: '副标题', channel_id: 'ch', verify_registration_id: true, show_ttl: 600 }),
     );
     if (!built.ok) throw new Error(built.reason);
     const m = built.messages[0]!;
@@ -197,14 +199,14 @@ describe('OPPO request builders', () => {
     expect(m.notification).not.toHaveProperty('verify_registration_id');
   });
 
-  it('accepts overrides given as the OPPO slice itself and ignores another vendor’s overrides', () => {
-    expect(notification(msg({ overrides: { notify_level: 1, category: 'NEWS' } }))).toMatchObject({ category: 'NEWS', notify_level: 1 });
-    expect(notification(msg({ overrides: { huawei: { android: {} } } }))).not.toHaveProperty('huawei');
+  it('takes the parsed overrides.oppo, recomputing notify_level for an overridden category', () => {
+    expect(buildOppoNotification(msg(), config, NOW, {}, oppoOverridesSchema.parse({ notify_level: 1, category: 'NEWS' }))).toMatchObject({ ok: true, notification: { category: 'NEWS', notify_level: 1 } });
   });
 
-  it('refuses invalid overrides.oppo with the offending field named', () => {
-    const built = buildOppoNotification(msg({ overrides: { oppo: { sub_title: '一二三四五六七八九十十一' } } }), config, NOW);
-    expect(built).toEqual({ ok: false, reason: expect.stringContaining('sub_title') });
+  it('oppoOverridesSchema refuses invalid fields, naming them', () => {
+    const bad = oppoOverridesSchema.safeParse({ sub_title: '一二三四五六七八九十十一' });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.path).toEqual(['sub_title']);
     expect(oppoOverridesSchema.safeParse({ imei: 'x' }).success).toBe(false);
   });
 

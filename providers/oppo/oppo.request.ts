@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { countChars, truncateChars } from '../shared/text.js';
 import { remainingTtlSeconds } from '../shared/ttl.js';
 import { isMessageCategory, type MessageCategory } from '../categories.js';
-import type { ClickAction, MessageOptions, OutgoingMessage } from '../types.js';
+import type { ClickAction, OutgoingMessage } from '../types.js';
 import type { OppoConfig } from './oppo.config.js';
 import {
   OPPO_CONTENT_CATEGORIES,
@@ -170,23 +170,6 @@ export const oppoOverridesSchema = z
 
 export type OppoOverrides = z.infer<typeof oppoOverridesSchema>;
 
-/**
- * OPPO's slice of `options.overrides`. The contract does not say whether the core hands us the
- * whole `{ <provider>: {...} }` map or our slice, so both are read: `overrides.oppo` when present,
- * else the object itself when it parses as OPPO fields, else nothing (another vendor's overrides).
- */
-export function oppoOverridesOf(overrides: MessageOptions['overrides']): { ok: true; value: OppoOverrides } | { ok: false; reason: string } {
-  if (!overrides) return { ok: true, value: {} };
-  const slice = overrides['oppo'];
-  if (slice !== undefined) {
-    const parsed = oppoOverridesSchema.safeParse(slice);
-    if (parsed.success) return { ok: true, value: parsed.data };
-    return { ok: false, reason: `invalid overrides.oppo: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
-  }
-  const parsed = oppoOverridesSchema.safeParse(overrides);
-  return { ok: true, value: parsed.success ? parsed.data : {} };
-}
-
 // ---------------------------------------------------------------- small pure helpers
 
 /**
@@ -249,14 +232,12 @@ export type BuiltNotification =
  * Data-only messages are refused: OPPO's server API has notification messages only, no
  * pass-through (https://open.oppomobile.com/new/developmentDoc/info?id=11236).
  */
-export function buildOppoNotification(message: OutgoingMessage, config: OppoConfig, nowMs: number, callback: OppoCallback = {}): BuiltNotification {
+export function buildOppoNotification(message: OutgoingMessage, config: OppoConfig, nowMs: number, callback: OppoCallback = {}, overrides?: OppoOverrides): BuiltNotification {
   const n = message.notification;
   if (!n) {
     return { ok: false, reason: 'OPPO Push has no data-only (pass-through) messages: give the message a notification, or reach these devices through another provider' };
   }
-  const overrides = oppoOverridesOf(message.options.overrides);
-  if (!overrides.ok) return { ok: false, reason: overrides.reason };
-  const o = overrides.value;
+  const o: OppoOverrides = overrides ?? {};
 
   const content = truncateChars(n.body, OPPO_LIMITS.content);
   const out: OppoNotification = {
@@ -335,10 +316,11 @@ export function buildOppoSend(
   config: OppoConfig,
   nowMs: number,
   callback: OppoCallback = {},
+  overrides?: OppoOverrides,
 ): BuiltSend {
   if (targets.length === 0) return { ok: false, reason: 'no targets' };
   if (targets.length > OPPO_LIMITS.batch) return { ok: false, reason: `at most ${OPPO_LIMITS.batch} targets per unicast_batch, got ${targets.length}` };
-  const built = buildOppoNotification(message, config, nowMs, callback);
+  const built = buildOppoNotification(message, config, nowMs, callback, overrides);
   if (!built.ok) return built;
   const messages = targets.map((t): OppoUnicastMessage => {
     const m: OppoUnicastMessage = {

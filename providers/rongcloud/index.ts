@@ -13,12 +13,12 @@ import { defineProvider } from '../types.js';
 import { checkRongCloudMessage } from './rongcloud.limits.js';
 import { rongcloudConfigSchema, type RongCloudConfig } from './rongcloud.config.js';
 import { RongCloudProvider } from './rongcloud.provider.js';
-import { rongcloudOverridesSchema } from './rongcloud.request.js';
+import { rongcloudOverridesSchema, type RongCloudOverrides } from './rongcloud.request.js';
 import { rongcloudTokenSchema } from './rongcloud.token.js';
 import { RC_MAX_USER_IDS } from './rongcloud.wire.js';
 import { RongCloudSimulator, SIM_APP_KEY, SIM_APP_SECRET } from './simulator.js';
 
-export const rongcloudProvider = defineProvider<RongCloudConfig>({
+export const rongcloudProvider = defineProvider<RongCloudConfig, RongCloudOverrides>({
   id: 'rongcloud',
   configSchema: rongcloudConfigSchema,
   tokenSchema: rongcloudTokenSchema,
@@ -28,7 +28,7 @@ export const rongcloudProvider = defineProvider<RongCloudConfig>({
     defaultRate: { perSecond: 1, concurrency: 1 },
   },
   secretFields: ['appSecret'],
-  checkMessage: (message, config) => checkRongCloudMessage(message, config),
+  checkMessage: (message, config, overrides) => checkRongCloudMessage(message, config, overrides),
   create: (config, deps) => new RongCloudProvider(config, deps),
   // The playground runs a primary and a backup simulator (closed together), like a region's host pair.
   async playground(ctx) {

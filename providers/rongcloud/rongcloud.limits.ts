@@ -8,19 +8,18 @@
  */
 import type { MessageCheckFailure, OutgoingMessage } from '../types.js';
 import type { RongCloudConfig } from './rongcloud.config.js';
-import { buildPushUserRequest, rongcloudOverridesSchema } from './rongcloud.request.js';
+import { buildPushUserRequest, type RongCloudOverrides } from './rongcloud.request.js';
 
 export const RC_MAX_APNS_PAYLOAD_BYTES = 4096;
 
-export function checkRongCloudMessage(message: OutgoingMessage, config: RongCloudConfig): MessageCheckFailure | undefined {
+export function checkRongCloudMessage(message: OutgoingMessage, config: RongCloudConfig, overrides?: RongCloudOverrides): MessageCheckFailure | undefined {
   if (!message.notification) {
     return {
       reason: 'data_only_unsupported',
       message: 'RongCloud /push/user.json shows notifications only and requires pushContent (no data-only message): add notification {title, body} to reach RongCloud users.',
     };
   }
-  const overrides = rongcloudOverridesSchema.safeParse(message.options.overrides?.['rongcloud'] ?? {});
-  const { notification: n } = buildPushUserRequest(message, [], config, overrides.success ? overrides.data : undefined);
+  const { notification: n } = buildPushUserRequest(message, [], config, overrides);
   const bytes = Buffer.byteLength(JSON.stringify({ title: n.title, pushContent: n.pushContent, ios: n.ios }), 'utf8');
   if (bytes <= RC_MAX_APNS_PAYLOAD_BYTES) return undefined;
   return {

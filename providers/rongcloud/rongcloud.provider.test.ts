@@ -3,7 +3,7 @@ import type { OutgoingMessage, ProviderDeps, PushProvider, SendBatch } from '../
 import { rongcloudProvider } from './index.js';
 import { rongcloudConfigSchema, type RongCloudConfig } from './rongcloud.config.js';
 import { DATA_ONLY_MESSAGE, type RongCloudProvider } from './rongcloud.provider.js';
-import { buildPushUserRequest, rongcloudSignature } from './rongcloud.request.js';
+import { buildPushUserRequest, rongcloudOverridesSchema, rongcloudSignature, type RongCloudOverrides } from './rongcloud.request.js';
 import { RongCloudSimulator, SIM_APP_KEY, SIM_APP_SECRET } from './simulator.js';
 
 function makeDeps(over: Partial<ProviderDeps> = {}): ProviderDeps {
@@ -21,8 +21,8 @@ function message(over: Partial<OutgoingMessage> = {}, options: Partial<OutgoingM
   };
 }
 
-function batch(userIds: string[], msg: OutgoingMessage = message()): SendBatch {
-  return { message: msg, targets: userIds.map((token, i) => ({ deliveryId: `d${i}`, token, registered: true })), callbackRef: 'ref-1' };
+function batch(userIds: string[], msg: OutgoingMessage = message(), overrides?: RongCloudOverrides): SendBatch<RongCloudOverrides> {
+  return { message: msg, overrides, targets: userIds.map((token, i) => ({ deliveryId: `d${i}`, token, registered: true })), callbackRef: 'ref-1' };
 }
 
 const users = (n: number, prefix = 'user') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
@@ -108,21 +108,20 @@ describe('RongCloud adapter against the simulator', () => {
     expect(primary.sendRequests + backup.sendRequests).toBe(0);
   });
 
-  it('merges valid overrides.rongcloud into the request and rejects invalid ones without a request', async () => {
+  it('merges the parsed overrides.rongcloud into the request', async () => {
     const p = provider();
-    const ok = await p.send(batch(['alice'], message({}, { overrides: { rongcloud: { ios: { 'thread-id': 'conv-1' }, android: { hw: { channelId: 'hw-im' } } } } })));
+    const ok = await p.send(batch(['alice'], message(), rongcloudOverridesSchema.parse({ ios: { 'thread-id': 'conv-1' }, android: { hw: { channelId: 'hw-im' } } })));
     expect(ok.results[0]!.outcome).toBe('sent');
     const body = primary.lastRequest!.body as { notification: { ios: Record<string, unknown>; android: { hw: Record<string, unknown> } } };
     expect(body.notification.ios['thread-id']).toBe('conv-1');
     expect(body.notification.android.hw).toEqual({ category: 'IM', importance: 'NORMAL', channelId: 'hw-im' });
-
-    const bad = await p.send(batch(['alice'], message({}, { overrides: { rongcloud: { android: { oppo: { notify_level: 3 } } } } })));
-    expect(bad.results[0]).toMatchObject({ outcome: 'rejected', vendorCode: 'invalid_overrides', vendorMessage: expect.stringContaining('overrides.rongcloud.android.oppo.notify_level') });
     expect(primary.sendRequests).toBe(1);
+    // What the API refuses at accept (400), before any adapter could see it.
+    expect(rongcloudOverridesSchema.safeParse({ android: { oppo: { notify_level: 3 } } }).error?.issues[0]?.path).toEqual(['android', 'oppo', 'notify_level']);
   });
 
   it('maps code 1005 (title over 50 characters) to rejected with the vendor message', async () => {
-    const out = await provider().send(batch(['alice'], message({}, { overrides: { rongcloud: { title: 't'.repeat(51) } } })));
+    const out = await provider().send(batch(['alice'], message(), rongcloudOverridesSchema.parse({ title: 't'.repeat(51) })));
     expect(out.results[0]).toMatchObject({ outcome: 'rejected', vendorCode: '1005', vendorMessage: expect.stringContaining('50') });
     expect(primary.accepted).toEqual([]);
   });
@@ -325,7 +324,7 @@ describe('rongcloudProvider definition', () => {
 
   it('starts a playground whose config reaches the simulator, with a backup host that takes over', async () => {
     const { simulator, config } = await rongcloudProvider.playground!();
-    const p = rongcloudProvider.create(rongcloudProvider.configSchema.parse(config), makeDeps());
+    const p: PushProvider = rongcloudProvider.create(rongcloudProvider.configSchema.parse(config), makeDeps());
     try {
       expect(config.backupEndpoint).toBeDefined();
       simulator.fail(1);

@@ -15,10 +15,10 @@
 import { createVendorHttp, transportReason, type VendorHttp } from '../shared/http.js';
 import { retryAfterOf, sameResult } from '../shared/results.js';
 import { parseJsonObject } from '../shared/text.js';
-import type { DeliveryTarget, OutgoingMessage, ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
+import type { DeliveryTarget, ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
 import { resolveHosts, type RongCloudConfig } from './rongcloud.config.js';
 import { classifyRongCloud, TRANSPORT_FAILURE, type RcClassification } from './rongcloud.errors.js';
-import { buildAuthHeaders, buildPushUserRequest, rongcloudOverridesSchema, type RongCloudOverrides } from './rongcloud.request.js';
+import { buildAuthHeaders, buildPushUserRequest, type RongCloudOverrides } from './rongcloud.request.js';
 import { RC_PUSH_USER_PATH, type RcPushUserRequest } from './rongcloud.wire.js';
 
 export const DATA_ONLY_MESSAGE =
@@ -33,7 +33,7 @@ interface Attempt {
   retryAfterMs?: number | undefined;
 }
 
-export class RongCloudProvider implements PushProvider {
+export class RongCloudProvider implements PushProvider<RongCloudOverrides> {
   private readonly hosts: string[];
   private readonly clients: VendorHttp[];
   /** Index of the host tried first. */
@@ -53,18 +53,14 @@ export class RongCloudProvider implements PushProvider {
     return this.hosts[this.current] ?? this.hosts[0]!;
   }
 
-  async send(batch: SendBatch, _signal?: AbortSignal): Promise<SendOutcome> {
+  async send(batch: SendBatch<RongCloudOverrides>): Promise<SendOutcome> {
     const { message, targets } = batch;
     if (targets.length === 0) return { results: [] };
     if (!message.notification) {
       return { results: sameResult(targets, { outcome: 'rejected', vendorCode: 'data_only', vendorMessage: DATA_ONLY_MESSAGE }) };
     }
-    const overrides = overridesOf(message);
-    if (!overrides.ok) {
-      return { results: sameResult(targets, { outcome: 'rejected', vendorCode: 'invalid_overrides', vendorMessage: overrides.error }) };
-    }
     // The dispatcher sends 1..100 distinct user ids with one payload (limits.maxTargetsPerRequest): one request.
-    const body = buildPushUserRequest(message, targets.map((t) => t.token), this.config, overrides.value);
+    const body = buildPushUserRequest(message, targets.map((t) => t.token), this.config, batch.overrides);
     return { results: resultsFor(targets, await this.sendWithFailover(body)) };
   }
 
@@ -121,18 +117,6 @@ function resultsFor(targets: DeliveryTarget[], a: Attempt): SendResult[] {
   return a.cls.outcome === 'sent'
     ? sameResult(targets, { outcome: 'sent', vendorCode: a.vendorCode, vendorMessageId: a.pushId })
     : sameResult(targets, { outcome: a.cls.outcome, vendorCode: a.vendorCode, vendorMessage: a.vendorMessage, retryAfterMs: a.retryAfterMs });
-}
-
-/** `options.overrides.rongcloud`, validated (the API validated it already; a bad one is rejected, never sent). */
-function overridesOf(message: OutgoingMessage): { ok: true; value?: RongCloudOverrides } | { ok: false; error: string } {
-  const slice = message.options.overrides?.['rongcloud'];
-  if (slice === undefined) return { ok: true };
-  const parsed = rongcloudOverridesSchema.safeParse(slice);
-  if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `${['overrides', 'rongcloud', ...i.path].join('.')}: ${i.message}`).join('; ');
-    return { ok: false, error: `invalid options.overrides.rongcloud — ${detail}` };
-  }
-  return { ok: true, value: parsed.data };
 }
 
 function numberOf(v: unknown): number | undefined {

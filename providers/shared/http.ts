@@ -25,7 +25,7 @@ export interface VendorHttpOptions {
 export interface VendorHttp {
   client: AxiosInstance;
   /** POST and record duration / transport errors in the provider metrics. */
-  post(path: string, body: unknown, headers?: Record<string, string>, signal?: AbortSignal): Promise<AxiosResponse>;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<AxiosResponse>;
   close(): void;
 }
 
@@ -48,10 +48,10 @@ export function createVendorHttp(opts: VendorHttpOptions, deps: Pick<ProviderDep
   const errorReasonOf = opts.errorReasonOf ?? ((res: AxiosResponse) => (res.status >= 400 ? `http_${res.status}` : undefined));
   return {
     client,
-    async post(path, body, headers, signal) {
+    async post(path, body, headers) {
       const started = process.hrtime.bigint();
       try {
-        const res = await client.post(path, body, { ...(headers ? { headers } : {}), ...(signal ? { signal } : {}) });
+        const res = await client.post(path, body, headers ? { headers } : {});
         deps.observeRequest(Number(process.hrtime.bigint() - started) / 1e9, errorReasonOf(res));
         return res;
       } catch (err) {

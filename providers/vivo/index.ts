@@ -6,7 +6,7 @@ import { checkVivoMessage } from './vivo.limits.js';
 import { vivoConfigSchema, vivoSecretFields, type VivoConfig } from './vivo.config.js';
 import { VivoProvider, VIVO_QUOTA_TIME_ZONE } from './vivo.provider.js';
 import { vivoReceipts } from './vivo.receipts.js';
-import { vivoOverridesSchema, vivoQuotaClass } from './vivo.request.js';
+import { vivoOverridesSchema, vivoQuotaClass, type VivoOverrides } from './vivo.request.js';
 import { vivoTokenSchema } from './vivo.token.js';
 import { VivoSimulator } from './simulator.js';
 
@@ -14,7 +14,7 @@ export type { VivoConfig } from './vivo.config.js';
 export { VivoProvider } from './vivo.provider.js';
 export { VivoSimulator, startVivoSimulator } from './simulator.js';
 
-export const vivoProvider = defineProvider<VivoConfig>({
+export const vivoProvider = defineProvider<VivoConfig, VivoOverrides>({
   id: 'vivo',
   configSchema: vivoConfigSchema,
   tokenSchema: vivoTokenSchema,
@@ -35,7 +35,7 @@ export const vivoProvider = defineProvider<VivoConfig>({
    * https://cloud.tencent.com/document/product/269/130977 (docs/vendors/vivo.md#rate-limits-and-quotas).
    */
   sendWindow: (quotaClass) => (quotaClass === 'operation' ? { fromHour: 7, toHour: 23, timeZone: VIVO_QUOTA_TIME_ZONE } : undefined),
-  checkMessage: (message, config) => checkVivoMessage(message, config),
+  checkMessage: (message, config, overrides) => checkVivoMessage(message, config, overrides),
   create: (config, deps) => new VivoProvider(config, deps),
   receipts: vivoReceipts,
   async playground(ctx) {

@@ -6,17 +6,17 @@
  */
 import type { MessageCheckFailure, OutgoingMessage } from '../types.js';
 import type { VivoConfig } from './vivo.config.js';
-import { buildVivoPayload } from './vivo.request.js';
+import { buildVivoPayload, type VivoOverrides } from './vivo.request.js';
 import { VIVO_LIMITS } from './vivo.wire.js';
 
-export function checkVivoMessage(message: OutgoingMessage, config: VivoConfig): MessageCheckFailure | undefined {
+export function checkVivoMessage(message: OutgoingMessage, config: VivoConfig, overrides?: VivoOverrides): MessageCheckFailure | undefined {
   if (!message.notification) {
     return {
       reason: 'data_only_unsupported',
       message: 'vivo delivers notification messages only (no data-only / pass-through message): add notification {title, body} to reach vivo devices.',
     };
   }
-  const built = buildVivoPayload(message, config, { now: message.createdAt, list: false });
+  const built = buildVivoPayload(message, config, { now: message.createdAt, list: false, overrides });
   if (built.ok) return undefined;
   const entries = Object.entries(message.data);
   const chars = entries.reduce((sum, [k, v]) => sum + k.length + v.length, 0);

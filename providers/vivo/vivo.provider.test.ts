@@ -1,11 +1,11 @@
 import pino from 'pino';
-import type { DeliveryTarget, OutgoingMessage, ProviderDeps, SendBatch } from '../types.js';
+import type { DeliveryTarget, OutgoingMessage, ProviderDeps, PushProvider, SendBatch } from '../types.js';
 import { vivoProvider } from './index.js';
 import { vivoConfigSchema } from './vivo.config.js';
 import { vivoHttpOutcome, vivoInvalidUserOutcome } from './vivo.errors.js';
 import { VivoProvider } from './vivo.provider.js';
 import { vivoReceipts } from './vivo.receipts.js';
-import { vivoListRequestId, vivoSign, vivoTextWidth } from './vivo.request.js';
+import { vivoListRequestId, vivoSign, vivoTextWidth, type VivoOverrides } from './vivo.request.js';
 import { VivoSimulator } from './simulator.js';
 
 // --------------------------------------------------------------------------------------------- helpers
@@ -35,7 +35,7 @@ function message(over: Partial<OutgoingMessage> = {}, options: Partial<OutgoingM
   };
 }
 
-function batch(ts: DeliveryTarget[], over: Partial<SendBatch> = {}): SendBatch {
+function batch(ts: DeliveryTarget[], over: Partial<SendBatch<VivoOverrides>> = {}): SendBatch<VivoOverrides> {
   return { message: message(), targets: ts, callbackRef: 'ref-1', ...over };
 }
 
@@ -562,7 +562,7 @@ describe('vivo provider definition', () => {
   it('starts a playground simulator and a config that sends through it', async () => {
     const play = vivoProvider.playground as NonNullable<typeof vivoProvider.playground>;
     const { simulator, config: pc } = await play();
-    const p = vivoProvider.create(pc, deps());
+    const p: PushProvider = vivoProvider.create(pc, deps());
     const out = await p.send(batch(targets(2)));
     await p.close();
     await simulator.close();

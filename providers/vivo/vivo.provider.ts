@@ -20,6 +20,7 @@ import {
   vivoHeaders,
   vivoPayloadRequestId,
   vivoQuotaClass,
+  type VivoOverrides,
 } from './vivo.request.js';
 import { VIVO_CODES, VIVO_LIMITS, VIVO_PATHS, type VivoAuthResponse, type VivoMessagePayload, type VivoSendResponse } from './vivo.wire.js';
 
@@ -77,7 +78,7 @@ function descOf(json: Record<string, unknown>): string | undefined {
   return typeof json['desc'] === 'string' ? json['desc'] : undefined;
 }
 
-export class VivoProvider implements PushProvider {
+export class VivoProvider implements PushProvider<VivoOverrides> {
   private readonly http: VendorHttp;
   private readonly tokens: CredentialCache<string>;
   /** The last authToken vivo answered 10000 for; refreshCredentials() keeps a token fetched since. */
@@ -104,11 +105,11 @@ export class VivoProvider implements PushProvider {
    * The dispatcher sends 1..1000 distinct regIds with one payload (limits.maxTargetsPerRequest): one target goes
    * to /message/send, more to saveListPayload + pushToList.
    */
-  async send(batch: SendBatch, signal?: AbortSignal): Promise<SendOutcome> {
+  async send(batch: SendBatch<VivoOverrides>): Promise<SendOutcome> {
     const { targets } = batch;
     if (targets.length === 0) return { results: [] };
     try {
-      return { results: await this.sendBatch(batch, signal) };
+      return { results: await this.sendBatch(batch) };
     } catch (err) {
       // Never throw for a vendor answer; an unexpected failure here is resent by the dispatcher.
       this.deps.logger.error({ err }, 'vivo send failed unexpectedly');
@@ -130,7 +131,7 @@ export class VivoProvider implements PushProvider {
 
   // -------------------------------------------------------------------------------------------
 
-  private async sendBatch(batch: SendBatch, signal: AbortSignal | undefined): Promise<SendResult[]> {
+  private async sendBatch(batch: SendBatch<VivoOverrides>): Promise<SendResult[]> {
     const { targets } = batch;
     const api: VivoApi = targets.length === 1 ? 'single' : 'list';
     const now = this.deps.now();
@@ -139,6 +140,7 @@ export class VivoProvider implements PushProvider {
       list: api === 'list',
       callbackUrl: batch.callbackUrl,
       callbackRef: batch.callbackRef,
+      overrides: batch.overrides,
     });
     if (!built.ok) return sameResult(targets, { outcome: 'rejected', vendorMessage: built.reason });
     if (built.warnings.length > 0) this.deps.logger.debug({ messageId: batch.message.id, warnings: built.warnings }, 'vivo payload adjusted');
@@ -163,14 +165,14 @@ export class VivoProvider implements PushProvider {
       return sameResult(targets, credentialFailure(err));
     }
     return api === 'single'
-      ? this.sendSingle(batch, built.payload, cls, token, signal)
-      : this.sendList(batch, built.payload, cls, token, signal);
+      ? this.sendSingle(batch, built.payload, cls, token)
+      : this.sendList(batch, built.payload, cls, token);
   }
 
-  private async sendSingle(batch: SendBatch, payload: VivoMessagePayload, cls: VivoQuotaClass, token: string, signal: AbortSignal | undefined): Promise<SendResult[]> {
+  private async sendSingle(batch: SendBatch<VivoOverrides>, payload: VivoMessagePayload, cls: VivoQuotaClass, token: string): Promise<SendResult[]> {
     const target = batch.targets[0] as DeliveryTarget;
     const body = buildVivoSendRequest(payload, this.config, target);
-    const reply = await this.call(VIVO_PATHS.send, body, vivoHeaders(token), signal);
+    const reply = await this.call(VIVO_PATHS.send, body, vivoHeaders(token));
     if ('outcome' in reply) return [{ deliveryId: target.deliveryId, ...reply }];
     const code = codeOf(reply.json) as number;
     const desc = descOf(reply.json);
@@ -186,13 +188,13 @@ export class VivoProvider implements PushProvider {
     return [{ deliveryId: target.deliveryId, ...this.codeFailure(code, desc, VIVO_PATHS.send, cls, token, reply) }];
   }
 
-  private async sendList(batch: SendBatch, payload: VivoMessagePayload, cls: VivoQuotaClass, token: string, signal: AbortSignal | undefined): Promise<SendResult[]> {
+  private async sendList(batch: SendBatch<VivoOverrides>, payload: VivoMessagePayload, cls: VivoQuotaClass, token: string): Promise<SendResult[]> {
     const { targets } = batch;
     const payloadId = vivoPayloadRequestId(batch.message.id, payload);
     let taskId = this.cachedTask(payloadId);
     if (taskId === undefined) {
       const saveBody = buildVivoSaveListPayloadRequest(payload, this.config, payloadId);
-      const saved = await this.call(VIVO_PATHS.saveListPayload, saveBody, vivoHeaders(token), signal);
+      const saved = await this.call(VIVO_PATHS.saveListPayload, saveBody, vivoHeaders(token));
       if ('outcome' in saved) return sameResult(targets, saved);
       const code = codeOf(saved.json) as number;
       if (code !== VIVO_CODES.ok) {
@@ -209,7 +211,7 @@ export class VivoProvider implements PushProvider {
     }
 
     const body = buildVivoPushToListRequest(this.config, targets, taskId);
-    const reply = await this.call(VIVO_PATHS.pushToList, body, vivoHeaders(token), signal);
+    const reply = await this.call(VIVO_PATHS.pushToList, body, vivoHeaders(token));
     if ('outcome' in reply) return sameResult(targets, reply);
     const code = codeOf(reply.json) as number;
     const desc = descOf(reply.json);
@@ -298,7 +300,7 @@ export class VivoProvider implements PushProvider {
   /** One /message/auth call; throws a CredentialError carrying the outcome for every target. */
   private async fetchToken(): Promise<FetchedCredential<string>> {
     const now = this.deps.now();
-    const reply = await this.call(VIVO_PATHS.auth, buildVivoAuthRequest(this.config, now), { 'content-type': 'application/json' }, undefined);
+    const reply = await this.call(VIVO_PATHS.auth, buildVivoAuthRequest(this.config, now), { 'content-type': 'application/json' });
     if ('outcome' in reply) {
       this.deps.logger.warn({ outcome: reply.outcome, reason: reply.vendorMessage }, 'vivo auth request failed');
       throw new CredentialError({ ...reply, vendorMessage: `vivo auth: ${reply.vendorMessage ?? reply.outcome}` });
@@ -325,10 +327,10 @@ export class VivoProvider implements PushProvider {
    * POST JSON and read vivo's answer as text (see parseVivoBody). Resolves to the parsed reply when it carries a
    * vivo `result` code, otherwise to the Failure for the whole request (transport error, HTTP 5xx, junk body).
    */
-  private async call(path: string, body: unknown, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<(Reply & { json: Record<string, unknown> }) | Failure> {
+  private async call(path: string, body: unknown, headers: Record<string, string>): Promise<(Reply & { json: Record<string, unknown> }) | Failure> {
     let res: AxiosResponse<unknown>;
     try {
-      res = await this.http.post(path, body, headers, signal);
+      res = await this.http.post(path, body, headers);
     } catch (err) {
       return transportRetry(err, (reason) => `vivo ${path}: ${reason}`);
     }

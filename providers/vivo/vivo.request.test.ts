@@ -12,6 +12,7 @@ import {
   vivoHeaders,
   vivoListRequestId,
   vivoNotifyId,
+  vivoOverridesSchema,
   vivoPayloadRequestId,
   vivoQuotaClass,
   vivoSign,
@@ -215,24 +216,17 @@ describe('vivo message payload', () => {
     expect(payloadOf(buildVivoPayload(message(), config, { ...single, callbackRef: 'ref-1' })).extra).toBeUndefined();
   });
 
-  it('merges validated overrides, given as the vivo slice or the whole overrides map', () => {
-    const ov = { notifyType: 2, networkType: 1, foregroundShow: false, timedDisplay: { overtimeDisplay: true, showStartTime: 1741600000000, showEndTime: '1741603600000' } };
-    for (const overrides of [ov, { vivo: ov, huawei: { x: 1 } }]) {
-      const p = payloadOf(buildVivoPayload(message({}, { overrides }), config, single));
-      expect(p).toMatchObject({ notifyType: 2, networkType: 1, foregroundShow: false, timedDisplay: { overtimeDisplay: true, showStartTime: '1741600000000', showEndTime: '1741603600000' } });
-    }
+  it('merges the parsed vivo overrides', () => {
+    const overrides = vivoOverridesSchema.parse({ notifyType: 2, networkType: 1, foregroundShow: false, timedDisplay: { overtimeDisplay: true, showStartTime: 1741600000000, showEndTime: '1741603600000' } });
+    const p = payloadOf(buildVivoPayload(message(), config, { ...single, overrides }));
+    expect(p).toMatchObject({ notifyType: 2, networkType: 1, foregroundShow: false, timedDisplay: { overtimeDisplay: true, showStartTime: '1741600000000', showEndTime: '1741603600000' } });
   });
 
-  it('ignores overrides meant only for other vendors', () => {
-    const p = payloadOf(buildVivoPayload(message({}, { overrides: { huawei: { urgency: 'HIGH' } } }), config, single));
-    expect(p.notifyType).toBe(1);
-  });
-
-  it('rejects invalid overrides, including classification (it follows options.category)', () => {
-    expect(buildVivoPayload(message({}, { overrides: { vivo: { notifyType: 9 } } }), config, single).ok).toBe(false);
-    const r = buildVivoPayload(message({}, { overrides: { vivo: { classification: 1 } } }), config, single);
-    expect(r.ok).toBe(false);
-    expect(!r.ok && r.reason).toMatch(/classification/);
+  it('vivoOverridesSchema refuses bad values and classification (it follows options.category)', () => {
+    expect(vivoOverridesSchema.safeParse({ notifyType: 9 }).success).toBe(false);
+    const r = vivoOverridesSchema.safeParse({ classification: 1 });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => ('keys' in i ? i.keys : [])).flat()).toContain('classification');
   });
 
   it('rejects what cannot be cut safely: data-only, empty title, long URL, too much data', () => {

@@ -168,18 +168,6 @@ export const vivoOverridesSchema = z
 
 export type VivoOverrides = z.output<typeof vivoOverridesSchema>;
 
-const PROVIDER_IDS: ReadonlySet<string> = new Set(['xiaomi', 'huawei', 'vivo', 'oppo', 'rongcloud', 'fcm', 'apns', 'honor', 'meizu', 'harmony']);
-
-/**
- * `options.overrides` may reach the adapter as this vendor's slice or as the whole `{ vivo: {...}, huawei: … }`
- * map (the contract does not say which): accept both; another vendor's overrides alone mean none for vivo.
- */
-function vivoOverridesOf(overrides: Record<string, unknown> | undefined): unknown {
-  if (!overrides) return undefined;
-  if ('vivo' in overrides) return overrides['vivo'];
-  return Object.keys(overrides).some((k) => PROVIDER_IDS.has(k)) ? undefined : overrides;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Message payload
 
@@ -190,6 +178,8 @@ export interface VivoPayloadOptions {
   list: boolean;
   callbackUrl?: string | undefined;
   callbackRef?: string | undefined;
+  /** `options.overrides.vivo`, parsed at accept (SendBatch.overrides). */
+  overrides?: VivoOverrides | undefined;
 }
 
 export type VivoPayloadResult =
@@ -222,9 +212,7 @@ export function buildVivoPayload(
   const body = n.body.trim();
   if (!title || !body) return { ok: false, reason: 'vivo requires a non-empty notification title and body' };
 
-  const parsed = vivoOverridesSchema.safeParse(vivoOverridesOf(message.options.overrides) ?? {});
-  if (!parsed.success) return { ok: false, reason: `invalid options.overrides.vivo: ${z.prettifyError(parsed.error)}` };
-  const ov = parsed.data;
+  const ov: VivoOverrides = opts.overrides ?? {};
   const warnings: string[] = [];
 
   const high = message.options.priority === 'high';

@@ -6,7 +6,7 @@ import { checkXiaomiMessage } from './xiaomi.limits.js';
 import { xiaomiConfigSchema, xiaomiQuotaClassOf, type XiaomiConfig } from './xiaomi.config.js';
 import { XiaomiProvider } from './xiaomi.provider.js';
 import { xiaomiReceipts } from './xiaomi.receipts.js';
-import { xiaomiOverridesSchema } from './xiaomi.request.js';
+import { xiaomiOverridesSchema, type XiaomiOverrides } from './xiaomi.request.js';
 import { xiaomiTokenSchema } from './xiaomi.token.js';
 import { XIAOMI_MAX_REGIDS } from './xiaomi.wire.js';
 import { XiaomiSimulator } from './simulator.js';
@@ -21,7 +21,7 @@ const PLAYGROUND = {
   channels: { im: 'pushgate-im', order: 'pushgate-order', marketing: 'pushgate-marketing', default: 'pushgate-default' },
 };
 
-export const xiaomiProvider = defineProvider<XiaomiConfig>({
+export const xiaomiProvider = defineProvider<XiaomiConfig, XiaomiOverrides>({
   id: 'xiaomi',
   configSchema: xiaomiConfigSchema,
   tokenSchema: xiaomiTokenSchema,
@@ -35,7 +35,7 @@ export const xiaomiProvider = defineProvider<XiaomiConfig>({
   // Private messages have no quota; public ones share the daily quota (docs/vendors/xiaomi.md#rate-limits-and-quotas).
   quotaClassOf: (category, config) => xiaomiQuotaClassOf(category, config),
   // Quota days end at midnight Beijing time: the core's default reset zone (Asia/Shanghai).
-  checkMessage: (message, config) => checkXiaomiMessage(message, config),
+  checkMessage: (message, config, overrides) => checkXiaomiMessage(message, config, overrides),
   create: (config, deps) => new XiaomiProvider(config, deps),
   receipts: xiaomiReceipts,
   async playground(ctx) {

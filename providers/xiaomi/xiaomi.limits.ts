@@ -4,7 +4,7 @@
  */
 import type { MessageCheckFailure, OutgoingMessage } from '../types.js';
 import type { XiaomiConfig } from './xiaomi.config.js';
-import { buildXiaomiRequest } from './xiaomi.request.js';
+import { buildXiaomiRequest, type XiaomiOverrides } from './xiaomi.request.js';
 
 /**
  * Xiaomi's send API caps `payload` at 4 KB (https://dev.mi.com/xiaomihyperos/documentation/detail?pId=1559;
@@ -12,8 +12,8 @@ import { buildXiaomiRequest } from './xiaomi.request.js';
  */
 export const XIAOMI_MAX_PAYLOAD_BYTES = 4096;
 
-export function checkXiaomiMessage(message: OutgoingMessage, config: XiaomiConfig): MessageCheckFailure | undefined {
-  const { form } = buildXiaomiRequest(message, [], config, message.createdAt);
+export function checkXiaomiMessage(message: OutgoingMessage, config: XiaomiConfig, overrides?: XiaomiOverrides): MessageCheckFailure | undefined {
+  const { form } = buildXiaomiRequest(message, [], config, message.createdAt, undefined, overrides);
   const bytes = Buffer.byteLength(form.payload ?? '', 'utf8');
   if (bytes <= XIAOMI_MAX_PAYLOAD_BYTES) return undefined;
   return {

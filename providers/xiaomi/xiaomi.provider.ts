@@ -10,10 +10,10 @@ import { parseJsonObject } from '../shared/text.js';
 import type { DeliveryTarget, ProviderDeps, PushProvider, QuotaReading, SendBatch, SendOutcome, SendResult } from '../types.js';
 import { xiaomiBaseUrl, xiaomiQuotaClassOf, type XiaomiConfig } from './xiaomi.config.js';
 import { XIAOMI_OUTCOMES, xiaomiHttpOutcomeOf, xiaomiOutcomeOf } from './xiaomi.errors.js';
-import { buildXiaomiRequest, encodeXiaomiForm, XiaomiOverridesError, type XiaomiRequest } from './xiaomi.request.js';
+import { buildXiaomiRequest, encodeXiaomiForm, type XiaomiOverrides } from './xiaomi.request.js';
 import { XiaomiCode, type XiaomiResponse } from './xiaomi.wire.js';
 
-export class XiaomiProvider implements PushProvider {
+export class XiaomiProvider implements PushProvider<XiaomiOverrides> {
   private readonly http: VendorHttp;
 
   constructor(
@@ -24,27 +24,15 @@ export class XiaomiProvider implements PushProvider {
   }
 
   /** The dispatcher sends 1..1000 distinct regIds with one payload (limits.maxTargetsPerRequest): one request. */
-  async send(batch: SendBatch, signal?: AbortSignal): Promise<SendOutcome> {
+  async send(batch: SendBatch<XiaomiOverrides>): Promise<SendOutcome> {
     const { targets } = batch;
     if (targets.length === 0) return { results: [] };
-    let request: XiaomiRequest;
-    try {
-      const callback = batch.callbackUrl ? { url: batch.callbackUrl, ref: batch.callbackRef } : undefined;
-      request = buildXiaomiRequest(
-        batch.message,
-        targets.map((t) => t.token),
-        this.config,
-        this.deps.now(),
-        callback,
-      );
-    } catch (err) {
-      if (err instanceof XiaomiOverridesError) return { results: sameResult(targets, { outcome: 'rejected', vendorCode: 'invalid_overrides', vendorMessage: err.message }) };
-      throw err;
-    }
+    const callback = batch.callbackUrl ? { url: batch.callbackUrl, ref: batch.callbackRef } : undefined;
+    const request = buildXiaomiRequest(batch.message, targets.map((t) => t.token), this.config, this.deps.now(), callback, batch.overrides);
 
     let res: AxiosResponse;
     try {
-      res = await this.http.post(request.path, encodeXiaomiForm(request.form), request.headers, signal);
+      res = await this.http.post(request.path, encodeXiaomiForm(request.form), request.headers);
     } catch (err) {
       return { results: sameResult(targets, { ...transportRetry(err, (r) => `transport error: ${r}`), vendorCode: transportReason(err) }) };
     }

@@ -81,11 +81,6 @@ export const xiaomiOverridesSchema = z
 
 export type XiaomiOverrides = z.output<typeof xiaomiOverridesSchema>;
 
-/** Thrown by the builder when overrides do not validate (the provider answers `rejected`). */
-export class XiaomiOverridesError extends Error {
-  override readonly name = 'XiaomiOverridesError';
-}
-
 export interface XiaomiRequest {
   path: string;
   headers: Record<string, string>;
@@ -113,8 +108,8 @@ export function buildXiaomiRequest(
   config: RequestConfig,
   nowMs: number,
   callback?: XiaomiCallback,
+  overrides?: XiaomiOverrides,
 ): XiaomiRequest {
-  const overrides = resolveXiaomiOverrides(message.options.overrides);
   const n = message.notification;
   const form: XiaomiRegIdForm = {
     registration_id: regIds.join(','),
@@ -184,21 +179,4 @@ export function xiaomiChannelFor(category: string | undefined, channels: Record<
 /** A stable `notify_id` in 0..2147483647 for a collapse key (first 31 bits of its SHA-256). */
 export function xiaomiNotifyId(key: string): number {
   return createHash('sha256').update(key).digest().readUInt32BE(0) & XIAOMI_NOTIFY_ID_MAX;
-}
-
-/**
- * The Xiaomi part of `options.overrides`. The contract says overrides arrive validated, but not
- * whether as the whole `{ xiaomi: {...}, huawei: {...} }` map or only our part, so both are
- * accepted: `overrides.xiaomi` when present, else the object itself if it is a valid Xiaomi
- * override, else nothing (it holds other vendors' overrides only).
- */
-export function resolveXiaomiOverrides(overrides: Record<string, unknown> | undefined): XiaomiOverrides | undefined {
-  if (!overrides) return undefined;
-  if (Object.hasOwn(overrides, 'xiaomi')) {
-    const parsed = xiaomiOverridesSchema.safeParse(overrides.xiaomi);
-    if (!parsed.success) throw new XiaomiOverridesError(`invalid overrides.xiaomi: ${z.prettifyError(parsed.error)}`);
-    return parsed.data;
-  }
-  const own = xiaomiOverridesSchema.safeParse(overrides);
-  return own.success ? own.data : undefined;
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import type { ProviderDefinition } from '../../providers/types.js';
+import type { AnyProviderDefinition } from '../../providers/types.js';
 import { createRedactor, type Redactor } from '../privacy/redact.js';
 import { configSchema, rateLimitSchema, type Config, type RateLimit } from './schema.js';
 import { keysAt, nearest, unknownKeyMessage } from './suggest.js';
@@ -30,7 +30,7 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfigFile(file: string, env: NodeJS.ProcessEnv, providers: readonly ProviderDefinition<unknown>[]): LoadedConfig {
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv, providers: readonly AnyProviderDefinition[]): LoadedConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -46,7 +46,7 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv, providers: 
   return parseConfig(raw, env, providers, file);
 }
 
-export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv, providers: readonly ProviderDefinition<unknown>[], source = 'config'): LoadedConfig {
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv, providers: readonly AnyProviderDefinition[], source = 'config'): LoadedConfig {
   // Every check runs on whatever parsed, so one report names every problem: environment, schema,
   // vendor sections and the files they name (checked by each vendor's own schema).
   const problems: string[] = [];
@@ -90,7 +90,7 @@ function providerSettings(
   pid: string,
   section: Record<string, unknown>,
   where: (string | number)[],
-  byId: Map<string, ProviderDefinition<unknown>>,
+  byId: Map<string, AnyProviderDefinition>,
   problems: string[],
   unset: Set<string>,
   redactor: Redactor,

@@ -10,8 +10,8 @@ export interface SendMessageBody {
   to: {
     userIds?: string[] | undefined;
     deviceIds?: string[] | undefined;
-    /** Raw tokens; `apns` is checked against the provider's device fields. */
-    tokens?: Array<{ provider: string; token: string; apns?: Record<string, unknown> | undefined }> | undefined;
+    /** Raw tokens, with the extra device fields a provider declares (checked against that provider's schema). */
+    tokens?: Array<{ provider: string; token: string; [field: string]: unknown }> | undefined;
   };
   notification?: NotificationContent | undefined;
   data?: Record<string, string> | undefined;

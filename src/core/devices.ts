@@ -10,20 +10,22 @@ import type { DeliveryRow, DeviceRow, Store } from '../store/types.js';
 import type { RegisterDevice } from './commands.js';
 import { DomainError, invalidFields } from './errors.js';
 import type { IdSource } from './ids.js';
+import { deviceFieldKeys, parseDeviceExtras } from './extras.js';
 import { unknownProvider } from './messages.js';
 import type { ProviderHub } from './providers.js';
 
 const BASE_FIELDS = ['provider', 'token', 'userId'] as const;
 const userIdSchema = z.string().min(1).max(128);
 
+/** A device as the API shows it; the provider's extras (e.g. APNs `apns`) are top-level fields, as registered. */
 export interface DeviceView {
   id: string;
   provider: string;
   token: string;
   userId: string | null;
-  apns?: unknown;
   createdAt: string;
   lastSeenAt: string;
+  [extra: string]: unknown;
 }
 
 /** GET /v1/users/{userId}/data: everything pushgate holds about one user. */
@@ -48,7 +50,7 @@ export class DeviceService {
     // A device no send could reach is a silent trap (every send would skip it): refuse it up front.
     if (!this.deps.hub.get(tenant, def.id)) throw providerNotConfigured(def.id, tenant, this.deps.hub);
 
-    const extraShape = def.deviceFieldsSchema instanceof z.ZodObject ? Object.keys(def.deviceFieldsSchema.shape) : [];
+    const extraShape = deviceFieldKeys(def);
     const allowed = new Set<string>([...BASE_FIELDS, ...extraShape]);
     const refused = Object.keys(command.extras).filter((k) => !allowed.has(k));
     if (refused.length) {
@@ -69,12 +71,7 @@ export class DeviceService {
       if (!u.success) throw invalidFields(u.error.issues, 'userId');
       userId = u.data;
     }
-    let apns: DeviceRow['apns'] = null;
-    if (def.deviceFieldsSchema) {
-      const extra = def.deviceFieldsSchema.safeParse(Object.fromEntries(extraShape.filter((k) => k in input).map((k) => [k, input[k]])));
-      if (!extra.success) throw invalidFields(extra.error.issues);
-      apns = extra.data.apns ?? null;
-    }
+    const extras = parseDeviceExtras(def, input);
     const { cipher, store } = this.deps;
     const { device, created } = await store.upsertDevice({
       id: this.deps.ids.device(),
@@ -83,7 +80,7 @@ export class DeviceService {
       tokenEnc: cipher.encrypt(token.data),
       tokenHash: cipher.hash(def.id, token.data),
       userId,
-      apns,
+      extras,
       now: this.deps.now(),
     });
     return { created, device: this.view(device) };
@@ -128,7 +125,7 @@ export class DeviceService {
       provider: d.provider,
       token: maskStored(this.deps.cipher, d.tokenEnc),
       userId: d.userId,
-      ...(d.apns ? { apns: d.apns } : {}),
+      ...d.extras,
       createdAt: new Date(d.createdAt).toISOString(),
       lastSeenAt: new Date(d.lastSeenAt).toISOString(),
     };

@@ -4,13 +4,14 @@
  */
 import type { Logger } from 'pino';
 import { hourIn, nextLocalHour, nextMidnight } from './time.js';
-import type { DeliveryTarget, OutgoingMessage, SendResult } from '../../providers/types.js';
+import type { DeliveryTarget, SendBatch, SendResult } from '../../providers/types.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { TokenCipher } from '../privacy/token-cipher.js';
 import type { RunResult } from '../queue/types.js';
 import type { ClaimedBatch, DeliveryRow, DeliveryUpdate, LaneKey, MessageRow, Store } from '../store/types.js';
 import { fullJitter } from './backoff.js';
 import type { LaneHealth } from './lane-health.js';
+import { readStoredMessage, type StoredMessage } from './payload.js';
 import type { ProviderHub, Channel } from './providers.js';
 import { receiptCallbackUrl } from './receipt-url.js';
 
@@ -43,8 +44,15 @@ export interface DispatcherDeps {
 
 const QUOTA_TZ = 'Asia/Shanghai';
 
+/**
+ * What every adapter may rely on (providers/types.ts SendBatch), guaranteed here and tested in
+ * test/core/dispatcher.test.ts: each `send` gets 1..`limits.maxTargetsPerRequest` targets, of one
+ * message (one payload, its own overrides slice only), with distinct tokens. Two deliveries of one
+ * message to the same token (devices merged by a token-form migration) make one target: the device
+ * gets the push once, and both deliveries record its result.
+ */
 export class Dispatcher {
-  private readonly messages = new Map<string, OutgoingMessage>();
+  private readonly messages = new Map<string, StoredMessage>();
   /** Consecutive rate-limit / auth pauses per lane: the backoff exponent. */
   private readonly strikes = new Map<string, number>();
 
@@ -80,7 +88,7 @@ export class Dispatcher {
   private async dispatch(channel: Channel, batch: ClaimedBatch): Promise<void> {
     const { now } = this.deps;
     const lane = { tenant: channel.tenant, provider: channel.def.id };
-    const message = this.message(batch.message);
+    const stored = this.message(batch.message);
     const t = now();
     const rows = batch.deliveries;
 
@@ -98,35 +106,62 @@ export class Dispatcher {
       return this.complete(lane, rows.map((d) => ({ id: d.id, state: 'queued', nextAttemptAt: opens, error: d.lastError, attempts: d.attempts })));
     }
 
+    const overrides = stored.overridesOf(channel.def);
+    if (!overrides.ok) {
+      return this.complete(lane, rows.map((d) => ({ id: d.id, state: 'failed', attempts: d.attempts, error: { code: 'rejected', vendorCode: 'invalid_overrides', message: overrides.error } })));
+    }
+    const base = { message: stored.message, overrides: overrides.value, callbackRef: stored.message.id };
+
     const targets = new Map<string, DeliveryTarget>();
+    /** Delivery id of the target sent for a token → the other deliveries of that token in this batch. */
+    const twins = new Map<string, string[]>();
+    const byToken = new Map<string, string>();
     const updates: DeliveryUpdate[] = [];
     for (const d of rows) {
+      let token: string;
       try {
-        targets.set(d.id, { deliveryId: d.id, token: this.deps.cipher.decrypt(d.tokenEnc), apns: d.apns ?? undefined, registered: d.registered });
+        token = this.deps.cipher.decrypt(d.tokenEnc);
       } catch {
         // An erased user's finished delivery has no token left; an undecryptable row cannot be sent.
         updates.push({ id: d.id, state: 'failed', attempts: d.attempts, error: { code: 'token_unavailable', message: 'the stored token could not be decrypted (erased, or another encryption key)' } });
+        continue;
       }
+      const sent = byToken.get(token);
+      if (sent !== undefined) {
+        twins.set(sent, [...(twins.get(sent) ?? []), d.id]);
+        continue;
+      }
+      byToken.set(token, d.id);
+      targets.set(d.id, { deliveryId: d.id, token, extras: d.extras ?? undefined, registered: d.registered });
     }
-    let results = await this.send(channel, message, [...targets.values()]);
+    let results = await this.send(channel, base, [...targets.values()]);
 
     // auth_error: refresh the credentials once and resend those targets (Huawei/vivo/OPPO tokens, APNs JWT).
     const authFailed = results.filter((r) => r.outcome === 'auth_error');
     if (authFailed.length && channel.provider.refreshCredentials) {
       await channel.provider.refreshCredentials().catch((err: unknown) => this.deps.logger.warn({ err, ...lane }, 'credential refresh failed'));
-      const again = await this.send(channel, message, authFailed.map((r) => targets.get(r.deliveryId)).filter((x): x is DeliveryTarget => !!x));
+      const again = await this.send(channel, base, authFailed.map((r) => targets.get(r.deliveryId)).filter((x): x is DeliveryTarget => !!x));
       const byId = new Map(again.map((r) => [r.deliveryId, r]));
       results = results.map((r) => byId.get(r.deliveryId) ?? r);
     }
+    if (twins.size) results = results.flatMap((r) => [r, ...(twins.get(r.deliveryId) ?? []).map((id) => ({ ...r, deliveryId: id }))]);
     updates.push(...(await this.act(channel, rows, results)));
     await this.complete(lane, updates);
   }
 
-  private async send(channel: Channel, message: OutgoingMessage, targets: DeliveryTarget[]): Promise<SendResult[]> {
+  /** Distinct targets of one message, in calls of at most the provider's limit (the store claims no more; this makes it hold whatever the store returns). */
+  private async send(channel: Channel, base: Omit<SendBatch, 'targets'>, targets: DeliveryTarget[]): Promise<SendResult[]> {
+    const max = Math.max(1, channel.def.limits.maxTargetsPerRequest);
+    const results: SendResult[] = [];
+    for (let i = 0; i < targets.length; i += max) results.push(...(await this.sendOne(channel, base, targets.slice(i, i + max))));
+    return results;
+  }
+
+  private async sendOne(channel: Channel, base: Omit<SendBatch, 'targets'>, targets: DeliveryTarget[]): Promise<SendResult[]> {
     if (!targets.length) return [];
     const callbackUrl = this.callbackUrl(channel);
     try {
-      const out = await channel.provider.send({ message, targets, callbackUrl, callbackRef: message.id });
+      const out = await channel.provider.send({ ...base, targets, callbackUrl });
       for (const q of out.quota ?? []) this.deps.metrics.quotaRemaining.set({ tenant: channel.tenant, provider: channel.def.id, class: q.quotaClass }, q.remaining);
       const byId = new Map(out.results.map((r) => [r.deliveryId, r]));
       // The contract is one result per target; a missing one is retried rather than lost.
@@ -221,7 +256,7 @@ export class Dispatcher {
   }
 
   private retryOrGiveUp(d: DeliveryRow, attempts: number, at: number, error: { code: string; vendorCode?: string | undefined; message: string }): DeliveryUpdate {
-    const message = this.messages.get(d.messageId);
+    const message = this.messages.get(d.messageId)?.message;
     const expiresAt = message && message.options.ttlSeconds !== undefined ? message.createdAt + message.options.ttlSeconds * 1000 : null;
     if (expiresAt !== null && at >= expiresAt) return { id: d.id, state: 'expired', attempts, error: { ...error, message: `${error.message}; ttl ends before the next attempt` } };
     if (attempts >= this.deps.settings.maxAttempts) return { id: d.id, state: 'failed', attempts, error: { ...error, message: `${error.message}; gave up after ${attempts} attempts` } };
@@ -245,10 +280,10 @@ export class Dispatcher {
   }
 
   /** Parsed messages, cached: a 100k-target message is claimed in a hundred batches. */
-  private message(row: MessageRow): OutgoingMessage {
+  private message(row: MessageRow): StoredMessage {
     let m = this.messages.get(row.id);
     if (!m) {
-      m = { id: row.id, createdAt: row.createdAt, ...(JSON.parse(row.payload) as Omit<OutgoingMessage, 'id' | 'createdAt'>) };
+      m = readStoredMessage(row.id, row.createdAt, row.payload);
       if (this.messages.size > 1000) this.messages.delete(this.messages.keys().next().value as string);
       this.messages.set(row.id, m);
     }

@@ -10,7 +10,9 @@ import { maskStored, type TokenCipher } from '../privacy/token-cipher.js';
 import { DELIVERY_STATES, type DeliveryState, type DeviceRow, type LaneKey, type NewDelivery, type Store } from '../store/types.js';
 import type { DeliveryPage, SendMessageBody } from './commands.js';
 import { DomainError, invalidFields } from './errors.js';
+import { deviceFieldKeys, parseDeviceExtras } from './extras.js';
 import type { IdSource } from './ids.js';
+import type { StoredPayload } from './payload.js';
 import type { ProviderHub } from './providers.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
@@ -65,7 +67,7 @@ export class MessageService {
   async accept(tenant: string, body: SendMessageBody, idempotency: Idempotency | undefined): Promise<AcceptResult> {
     const idempotencyKey = idempotency?.key;
     refuseEmpty(body);
-    this.validateOverrides(body);
+    const overrides = this.parseOverrides(body);
 
     const now = this.deps.now();
     // Hashing a 100k-target body costs real time: only when a key asks for it.
@@ -79,12 +81,11 @@ export class MessageService {
     const resolved = await this.resolveTargets(tenant, body);
     const id = this.deps.ids.message();
     const priority = body.options?.priority ?? (body.notification ? 'high' : 'normal');
-    const payload: Omit<OutgoingMessage, 'id' | 'createdAt'> = {
-      notification: body.notification,
-      data: body.data ?? {},
-      options: { ...body.options, priority },
-    };
-    const { deliveries, skipped } = this.checkVendors(tenant, { id, createdAt: now, ...payload }, resolved);
+    const { overrides: _raw, ...options } = body.options ?? {};
+    const message: OutgoingMessage = { id, createdAt: now, notification: body.notification, data: body.data ?? {}, options: { ...options, priority } };
+    // The parsed overrides, keyed by provider id, beside the message: the dispatcher hands each adapter its own.
+    const payload: StoredPayload = { notification: message.notification, data: message.data, options: message.options, ...(overrides ? { overrides } : {}) };
+    const { deliveries, skipped } = this.checkVendors(tenant, message, overrides ?? {}, resolved);
     await this.checkBacklog(tenant, deliveries.length);
 
     const ttl = body.options?.ttlSeconds;
@@ -148,8 +149,12 @@ export class MessageService {
     return { kind: 'replay', body: JSON.parse(seen.response), answerStatus: seen.status };
   }
 
-  private validateOverrides(body: SendMessageBody): void {
-    for (const [provider, fields] of Object.entries(body.options?.overrides ?? {})) {
+  /** Parse each `options.overrides[<id>]` once, with that provider's schema; the output is what is stored and sent. */
+  private parseOverrides(body: SendMessageBody): Record<string, unknown> | undefined {
+    const given = body.options?.overrides;
+    if (!given) return undefined;
+    const parsed: Record<string, unknown> = {};
+    for (const [provider, fields] of Object.entries(given)) {
       const def = this.deps.hub.definitions.get(provider);
       if (!def) throw unknownProvider(provider, `options.overrides.${provider}`, this.deps.hub);
       if (!def.overridesSchema) {
@@ -157,7 +162,9 @@ export class MessageService {
       }
       const r = def.overridesSchema.safeParse(fields);
       if (!r.success) throw invalidFields(r.error.issues, `options.overrides.${provider}`);
+      parsed[provider] = r.data;
     }
+    return parsed;
   }
 
   /**
@@ -165,13 +172,18 @@ export class MessageService {
    * (ProviderDefinition.checkMessage). Its deliveries are dropped and listed in `skipped` when it cannot;
    * when no delivery is left, nothing is stored and the answer is 400 naming each provider and its limit.
    */
-  private checkVendors(tenant: string, message: OutgoingMessage, resolved: { deliveries: NewDelivery[]; skipped: unknown[] }): { deliveries: NewDelivery[]; skipped: unknown[] } {
+  private checkVendors(
+    tenant: string,
+    message: OutgoingMessage,
+    overrides: Record<string, unknown>,
+    resolved: { deliveries: NewDelivery[]; skipped: unknown[] },
+  ): { deliveries: NewDelivery[]; skipped: unknown[] } {
     const counts = new Map<string, number>();
     for (const d of resolved.deliveries) counts.set(d.provider, (counts.get(d.provider) ?? 0) + 1);
     const refused = new Map<string, MessageCheckFailure & { count: number }>();
     for (const [provider, count] of counts) {
       const channel = this.deps.hub.get(tenant, provider);
-      const failure = channel?.def.checkMessage?.(message, channel.config);
+      const failure = channel?.def.checkMessage?.(message, channel.config, overrides[provider]);
       if (failure) refused.set(provider, { ...failure, count });
     }
     if (refused.size === 0) return resolved;
@@ -196,7 +208,7 @@ export class MessageService {
     const category = body.options?.category;
     const unconfigured = new Map<string, number>();
 
-    const add = (provider: string, tokenEnc: string, tokenHash: string, device: DeviceRow | null, apns: NewDelivery['apns']) => {
+    const add = (provider: string, tokenEnc: string, tokenHash: string, device: DeviceRow | null, extras: NewDelivery['extras']) => {
       const key = `${provider}\0${tokenHash}`;
       if (seen.has(key)) return;
       seen.add(key);
@@ -211,7 +223,7 @@ export class MessageService {
         deviceId: device?.id ?? null,
         tokenEnc,
         tokenHash,
-        apns: apns ?? device?.apns ?? null,
+        extras: extras ?? device?.extras ?? null,
         quotaClass: channel.def.quotaClassOf?.(category, channel.config) ?? 'default',
         registered: device !== null,
       });
@@ -225,14 +237,12 @@ export class MessageService {
       if (!ok.success) {
         throw new DomainError('invalid_token', `to.tokens[${i}].token is not a valid ${t.provider} token: ${ok.error.issues[0]?.message ?? 'bad format'}.`, [{ field: `to.tokens[${i}].token`, message: ok.error.issues[0]?.message ?? 'bad format' }]);
       }
-      let apns: NewDelivery['apns'] = null;
-      if (t.apns !== undefined) {
-        if (!def.deviceFieldsSchema) throw new DomainError('field_not_allowed', `to.tokens[${i}].apns is not a ${t.provider} field; remove it.`, [{ field: `to.tokens[${i}].apns`, message: 'remove it' }]);
-        const extra = def.deviceFieldsSchema.safeParse({ apns: t.apns });
-        if (!extra.success) throw invalidFields(extra.error.issues, `to.tokens[${i}]`);
-        apns = extra.data.apns ?? null;
-      }
-      return { provider: t.provider, token: ok.data, apns };
+      // Device fields another provider declares are refused here, by name, as at registration.
+      const own = new Set(deviceFieldKeys(def));
+      const fields: Record<string, unknown> = t;
+      const foreign = Object.keys(fields).find((k) => k !== 'provider' && k !== 'token' && fields[k] !== undefined && !own.has(k));
+      if (foreign !== undefined) throw new DomainError('field_not_allowed', `to.tokens[${i}].${foreign} is not a ${t.provider} field; remove it.`, [{ field: `to.tokens[${i}].${foreign}`, message: 'remove it' }]);
+      return { provider: t.provider, token: ok.data, extras: parseDeviceExtras(def, fields, `to.tokens[${i}]`) };
     });
 
     if (body.to.userIds?.length) {
@@ -256,7 +266,7 @@ export class MessageService {
     }
     for (const t of hashed) {
       const device = known.get(`${t.provider}\0${t.hash}`) ?? null;
-      add(t.provider, device?.tokenEnc ?? cipher.encrypt(t.token), t.hash, device, t.apns);
+      add(t.provider, device?.tokenEnc ?? cipher.encrypt(t.token), t.hash, device, t.extras);
     }
     for (const [provider, count] of unconfigured) skipped.push({ provider, count, reason: 'provider_not_configured' });
     return { deliveries, skipped };

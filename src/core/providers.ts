@@ -4,14 +4,14 @@
  * in-process first and use the config it hands back.
  */
 import type { Logger } from 'pino';
-import type { ProviderDefinition, PushProvider, SimulatorControls } from '../../providers/types.js';
+import type { AnyProviderDefinition, PushProvider, SimulatorControls } from '../../providers/types.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { receiptCallbackUrl } from './receipt-url.js';
 
 export interface Channel {
   tenant: string;
-  def: ProviderDefinition<unknown>;
+  def: AnyProviderDefinition;
   config: unknown;
   provider: PushProvider;
   perSecond: number;
@@ -22,11 +22,11 @@ export class ProviderHub {
   private readonly channels = new Map<string, Channel>();
   readonly simulators = new Map<string, SimulatorControls>();
 
-  private constructor(readonly definitions: ReadonlyMap<string, ProviderDefinition<unknown>>) {}
+  private constructor(readonly definitions: ReadonlyMap<string, AnyProviderDefinition>) {}
 
   static async create(
     config: LoadedConfig,
-    definitions: readonly ProviderDefinition<unknown>[],
+    definitions: readonly AnyProviderDefinition[],
     deps: { now(): number; random(): number; logger: Logger; metrics: Metrics },
   ): Promise<ProviderHub> {
     const hub = new ProviderHub(new Map(definitions.map((d) => [d.id, d])));

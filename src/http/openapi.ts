@@ -5,7 +5,7 @@
  * exactly the express routes, and call every operation through a client built from it.
  */
 import { z } from 'zod';
-import type { ProviderDefinition } from '../../providers/types.js';
+import type { AnyProviderDefinition } from '../../providers/types.js';
 import { ERROR_CODES } from './errors.js';
 import * as res from './responses.js';
 import { deleteDeviceSchema, idSchema, listDevicesQuerySchema, messageQuerySchema, receiptQuerySchema, registerDeviceSchema, sendMessageSchema } from './schemas.js';
@@ -47,22 +47,22 @@ const param = (description: string) => idSchema.meta({ description });
 const json = (description: string, schema: z.ZodType): Reply => ({ description, schema });
 
 /** Every route, in one table. Adding an express route without a row here fails openapi-routes.test.ts. */
-export function routeTable(defs: readonly ProviderDefinition<unknown>[]): RouteDoc[] {
+export function routeTable(defs: readonly AnyProviderDefinition[]): RouteDoc[] {
   const providerIds = defs.map((d) => d.id);
   return [
     { method: 'post', path: '/v1/devices', operationId: 'registerDevice', tag: 'devices', auth: 'any', summary: 'Register or refresh a device', body: { schema: registerDeviceSchema(defs) },
-      replies: { 201: json('Registered.', res.deviceSchema), 200: json('Already registered: lastSeenAt and userId refreshed.', res.deviceSchema) } },
+      replies: { 201: json('Registered.', res.deviceSchema(defs)), 200: json('Already registered: lastSeenAt and userId refreshed.', res.deviceSchema(defs)) } },
     { method: 'delete', path: '/v1/devices', operationId: 'unregisterDevice', tag: 'devices', auth: 'any', summary: 'Unregister a device by provider and token', body: { schema: deleteDeviceSchema },
       replies: { 204: { description: 'Removed.' } }, errors: [404] },
     { method: 'get', path: '/v1/devices', operationId: 'listDevices', tag: 'devices', auth: 'server', summary: "A user's devices, tokens masked", query: listDevicesQuerySchema,
-      replies: { 200: json("The user's devices.", res.deviceListSchema) } },
+      replies: { 200: json("The user's devices.", res.deviceListSchema(defs)) } },
     { method: 'delete', path: '/v1/devices/{id}', operationId: 'deleteDevice', tag: 'devices', auth: 'server', summary: 'Remove a device by id', params: z.object({ id: param('The device id.') }),
       replies: { 204: { description: 'Removed.' } }, errors: [404] },
     { method: 'get', path: '/v1/users/{userId}/data', operationId: 'exportUserData', tag: 'users', auth: 'server', summary: 'Export everything stored about a user', params: z.object({ userId: param('Your user id.') }),
-      replies: { 200: json('Devices and deliveries of the user.', res.userExportSchema) } },
+      replies: { 200: json('Devices and deliveries of the user.', res.userExportSchema(defs)) } },
     { method: 'delete', path: '/v1/users/{userId}', operationId: 'eraseUser', tag: 'users', auth: 'server', summary: "Erase a user's devices and pending deliveries", params: z.object({ userId: param('Your user id.') }),
       replies: { 200: json('What was removed.', res.userErasureSchema) } },
-    { method: 'post', path: '/v1/messages', operationId: 'sendMessage', tag: 'messages', auth: 'server', summary: 'Send a notification; 202 once durably stored', body: { schema: sendMessageSchema },
+    { method: 'post', path: '/v1/messages', operationId: 'sendMessage', tag: 'messages', auth: 'server', summary: 'Send a notification; 202 once durably stored', body: { schema: sendMessageSchema(defs) },
       headers: z.object({ 'Idempotency-Key': z.string().max(255).optional().meta({ description: 'The same key and body within 24 h returns the first answer and sends nothing new.' }) }),
       replies: { 202: json('Accepted: the message and its deliveries are stored.', res.messageAcceptedSchema) }, errors: [409, 429] },
     { method: 'get', path: '/v1/messages/{id}', operationId: 'getMessage', tag: 'messages', auth: 'server', summary: 'Status, counts and deliveries (paginated)', params: z.object({ id: param('The message id from sendMessage.') }), query: messageQuerySchema,
@@ -136,7 +136,7 @@ function operation(r: RouteDoc) {
   };
 }
 
-export function openApiDocument(defs: readonly ProviderDefinition<unknown>[]) {
+export function openApiDocument(defs: readonly AnyProviderDefinition[]) {
   const routes = routeTable(defs);
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) (paths[r.path] ??= {})[r.method] = operation(r);

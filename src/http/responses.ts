@@ -4,6 +4,7 @@
  * without documenting it fails test/api/openapi-client.test.ts.
  */
 import { z } from 'zod';
+import type { AnyProviderDefinition } from '../../providers/types.js';
 import { DELIVERY_STATES, type DeliveryState } from '../store/types.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
 
@@ -11,25 +12,37 @@ const timestamp = z.iso.datetime().meta({ description: 'ISO 8601 time, UTC.' });
 const count = z.number().int().min(0);
 const deliveryState = z.enum(DELIVERY_STATES as [DeliveryState, ...DeliveryState[]]);
 
-export const deviceSchema = z.object({
-  id: z.string(),
-  provider: z.string(),
-  token: z.string().meta({ description: 'Masked: the first and last characters only.' }),
-  userId: z.string().nullable(),
-  apns: z.object({ environment: z.enum(['production', 'sandbox']), topic: z.string().optional() }).optional(),
-  createdAt: timestamp,
-  lastSeenAt: timestamp,
-});
+/**
+ * A device as the API shows it. The extra fields a provider stores (its `deviceFieldsSchema` keys,
+ * e.g. APNs `apns`) are top-level, as registered; the first provider to declare a field documents it.
+ */
+export function deviceSchema(defs: readonly AnyProviderDefinition[]) {
+  const extras: Record<string, z.ZodType> = {};
+  for (const def of defs) {
+    if (!(def.deviceFieldsSchema instanceof z.ZodObject)) continue;
+    for (const [key, field] of Object.entries(def.deviceFieldsSchema.shape as Record<string, z.ZodType>)) extras[key] ??= field.optional();
+  }
+  return z.object({
+    id: z.string(),
+    provider: z.string(),
+    token: z.string().meta({ description: 'Masked: the first and last characters only.' }),
+    userId: z.string().nullable(),
+    ...extras,
+    createdAt: timestamp,
+    lastSeenAt: timestamp,
+  });
+}
 
-export const deviceListSchema = z.object({ devices: z.array(deviceSchema) });
+export const deviceListSchema = (defs: readonly AnyProviderDefinition[]) => z.object({ devices: z.array(deviceSchema(defs)) });
 
-export const userExportSchema = z.object({
-  userId: z.string(),
-  devices: z.array(deviceSchema),
-  deliveries: z.array(
-    z.object({ id: z.string(), messageId: z.string(), provider: z.string(), deviceId: z.string().nullable(), state: deliveryState, attempts: count, updatedAt: timestamp }),
-  ),
-});
+export const userExportSchema = (defs: readonly AnyProviderDefinition[]) =>
+  z.object({
+    userId: z.string(),
+    devices: z.array(deviceSchema(defs)),
+    deliveries: z.array(
+      z.object({ id: z.string(), messageId: z.string(), provider: z.string(), deviceId: z.string().nullable(), state: deliveryState, attempts: count, updatedAt: timestamp }),
+    ),
+  });
 
 export const userErasureSchema = z.object({ userId: z.string(), removed: z.object({ devices: count, deliveries: count }) });
 

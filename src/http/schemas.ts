@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { isMessageCategory, MESSAGE_CATEGORIES } from '../../providers/categories.js';
-import type { ProviderDefinition } from '../../providers/types.js';
+import type { AnyProviderDefinition } from '../../providers/types.js';
 
 /** A user id or device id as the API takes it: opaque to pushgate. */
 export const idSchema = z.string().min(1).max(128);
@@ -20,14 +20,36 @@ function unknownCategory(input: unknown): string {
 
 export const MAX_TARGETS = 100_000;
 
-export const rawTokenSchema = z
-  .object({
-    provider: z.string(),
-    token: z.string(),
-    /** Checked against the provider's own device fields (APNs: environment; FCM: marks an iOS token). */
-    apns: z.record(z.string(), z.unknown()).optional(),
-  })
-  .strict();
+/**
+ * A raw token of `to.tokens`: provider, token, and the extra device fields the providers declare
+ * (derived from their `deviceFieldsSchema`). Here each field is only typed loosely (an object when
+ * every provider declaring it takes an object); which provider takes it, and its content, the core
+ * checks with that provider's own schema, so the answer names the provider's rule.
+ */
+export function rawTokenSchema(defs: readonly AnyProviderDefinition[]) {
+  const declared = new Map<string, { ids: string[]; objects: boolean }>();
+  for (const def of defs) {
+    if (!(def.deviceFieldsSchema instanceof z.ZodObject)) continue;
+    for (const [key, field] of Object.entries(def.deviceFieldsSchema.shape as Record<string, z.ZodType>)) {
+      const inner = field instanceof z.ZodOptional ? (field.unwrap() as z.ZodType) : field;
+      const seen = declared.get(key) ?? { ids: [], objects: true };
+      declared.set(key, { ids: [...seen.ids, def.id], objects: seen.objects && inner instanceof z.ZodObject });
+    }
+  }
+  const extras = Object.fromEntries(
+    [...declared].map(([key, { ids, objects }]) => [
+      key,
+      (objects ? z.record(z.string(), z.unknown()) : z.unknown()).optional().meta({ description: `A device field of ${ids.join(', ')}, as at registration.` }),
+    ]),
+  );
+  return z
+    .object({
+      provider: z.string(),
+      token: z.string(),
+      ...extras,
+    })
+    .strict();
+}
 
 export const notificationSchema = z
   .object({
@@ -44,43 +66,46 @@ export const notificationSchema = z
   })
   .strict();
 
-export const sendMessageSchema = z
-  .object({
-    to: z
-      .object({
-        userIds: z.array(id).max(MAX_TARGETS).optional(),
-        deviceIds: z.array(id).max(MAX_TARGETS).optional(),
-        tokens: z.array(rawTokenSchema).max(MAX_TARGETS).optional(),
-      })
-      .strict()
-      .refine((t) => (t.userIds?.length ?? 0) + (t.deviceIds?.length ?? 0) + (t.tokens?.length ?? 0) > 0, {
-        message: 'name at least one target in to.userIds, to.deviceIds or to.tokens',
-      }),
-    notification: notificationSchema.optional(),
-    data: z.record(z.string().max(256), z.string({ error: 'data values must be strings (encode numbers and objects as strings)' })).optional(),
-    options: z
-      .object({
-        category: z.enum(MESSAGE_CATEGORIES, { error: (iss) => unknownCategory(iss.input) }).optional(),
-        priority: z.enum(['high', 'normal']).optional(),
-        ttlSeconds: z.number().int().min(0).max(2_419_200).optional(),
-        collapseKey: z.string().min(1).max(64).optional(),
-        overrides: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
+/** The send body; `to.tokens[]` items take the extra device fields of `defs` (see rawTokenSchema). */
+export function sendMessageSchema(defs: readonly AnyProviderDefinition[]) {
+  return z
+    .object({
+      to: z
+        .object({
+          userIds: z.array(id).max(MAX_TARGETS).optional(),
+          deviceIds: z.array(id).max(MAX_TARGETS).optional(),
+          tokens: z.array(rawTokenSchema(defs)).max(MAX_TARGETS).optional(),
+        })
+        .strict()
+        .refine((t) => (t.userIds?.length ?? 0) + (t.deviceIds?.length ?? 0) + (t.tokens?.length ?? 0) > 0, {
+          message: 'name at least one target in to.userIds, to.deviceIds or to.tokens',
+        }),
+      notification: notificationSchema.optional(),
+      data: z.record(z.string().max(256), z.string({ error: 'data values must be strings (encode numbers and objects as strings)' })).optional(),
+      options: z
+        .object({
+          category: z.enum(MESSAGE_CATEGORIES, { error: (iss) => unknownCategory(iss.input) }).optional(),
+          priority: z.enum(['high', 'normal']).optional(),
+          ttlSeconds: z.number().int().min(0).max(2_419_200).optional(),
+          collapseKey: z.string().min(1).max(64).optional(),
+          overrides: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict();
+}
 
-export type SendMessageBody = z.output<typeof sendMessageSchema>;
+export type SendMessageBody = z.output<ReturnType<typeof sendMessageSchema>>;
 
 export const deleteDeviceSchema = z.object({ provider: z.string(), token: z.string() }).strict();
 
 /**
  * The registration body, one variant per provider: its token format and its extra device fields
- * (APNs and FCM-for-iOS: `apns`). DeviceService checks the same schemas field by field so that it
+ * (its `deviceFieldsSchema`). DeviceService checks the same schemas field by field so that it
  * can answer field_not_allowed / invalid_token; this union is what /openapi.json publishes.
  */
-export function registerDeviceSchema(defs: readonly ProviderDefinition<unknown>[]): z.ZodType {
+export function registerDeviceSchema(defs: readonly AnyProviderDefinition[]): z.ZodType {
   const variants = defs.map((def) =>
     z
       .object({

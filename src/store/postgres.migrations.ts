@@ -3,6 +3,8 @@
  * sqlite.migrations.ts column for column: ms timestamps as BIGINT, ids in the "C" collation so
  * `id > $cursor` pages in the same byte order as SQLite whatever the database's locale.
  */
+import type pg from 'pg';
+import type { Logger } from 'pino';
 export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE devices (
@@ -88,4 +90,48 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     applied_at BIGINT NOT NULL
   );
   `,
+  // 3: a device's vendor fields are one opaque JSON value (`extras`, the provider's deviceFieldsSchema
+  // output), so the store names no vendor. The APNs info written by 0.1 becomes {"apns": …}. TEXT like
+  // every JSON column here, so rows.ts maps both stores alike.
+  `
+  ALTER TABLE devices ADD COLUMN extras TEXT;
+  UPDATE devices SET extras = jsonb_build_object('apns', apns::jsonb)::text WHERE apns IS NOT NULL AND apns <> '';
+  ALTER TABLE devices DROP COLUMN apns;
+  ALTER TABLE deliveries ADD COLUMN extras TEXT;
+  UPDATE deliveries SET extras = jsonb_build_object('apns', apns::jsonb)::text WHERE apns IS NOT NULL AND apns <> '';
+  ALTER TABLE deliveries DROP COLUMN apns;
+  `,
 ];
+
+/**
+ * Apply pending migrations under an advisory lock (keyed by the current schema), so instances
+ * starting together apply each version exactly once.
+ */
+export async function applyPostgresMigrations(pool: pg.Pool, logger: Logger): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query(`SELECT pg_advisory_lock(hashtext(current_schema() || '.pushgate_migrations'))`);
+    try {
+      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+      const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
+      for (const [i, sql] of POSTGRES_MIGRATIONS.entries()) {
+        const version = i + 1;
+        if (done.has(version)) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(sql);
+          await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [version, Date.now()]);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK');
+          throw new Error(`migration ${version} failed: ${(err as Error).message}`);
+        }
+        logger.info({ version }, 'applied PostgreSQL migration');
+      }
+    } finally {
+      await client.query(`SELECT pg_advisory_unlock(hashtext(current_schema() || '.pushgate_migrations'))`);
+    }
+  } finally {
+    client.release();
+  }
+}

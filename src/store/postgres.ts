@@ -9,8 +9,10 @@
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { POSTGRES_MIGRATIONS } from './postgres.migrations.js';
+import { ACTIVE, pgClaimBatch, pgCompleteDeliveries, pgNextDueAt, pgReleaseClaims } from './postgres.claims.js';
+import { applyPostgresMigrations } from './postgres.migrations.js';
 import { pgRewriteDeviceTokens, pgScanDevices, pgSetTokenFormVersion, pgTokenFormVersions } from './postgres.token-forms.js';
+import { firstRow, withTransaction } from './postgres.tx.js';
 import { json, toDelivery, toDevice, toIdem, toMessage, toPause, type Row } from './rows.js';
 import type {
   ClaimRequest,
@@ -31,7 +33,6 @@ import type {
   UpsertDeviceInput,
 } from './types.js';
 
-const ACTIVE = `state IN ('queued','sending')`;
 /** Rows per multi-row INSERT: 100k deliveries are 20 statements, each one round trip. */
 const INSERT_CHUNK = 5000;
 /** A health check answers within this, or /readyz says not ready. */
@@ -45,57 +46,21 @@ export interface PostgresStoreOptions {
 export class PostgresStore implements Store {
   readonly driver = 'postgres';
 
-  private constructor(
-    private readonly pool: pg.Pool,
-    private readonly logger: Logger,
-  ) {}
+  private constructor(private readonly pool: pg.Pool) {}
 
   /** Open the pool and apply pending migrations; rejects (and closes the pool) when the database is unreachable. */
   static async connect(url: string, opts: PostgresStoreOptions): Promise<PostgresStore> {
     const pool = new pg.Pool({ connectionString: url, max: opts.poolSize, connectionTimeoutMillis: 5000, keepAlive: true, idleTimeoutMillis: 30_000 });
     // An idle client whose server went away emits here; without a listener the process would crash.
     pool.on('error', (err) => opts.logger.warn({ err: err.message }, 'PostgreSQL connection lost; the pool reconnects on next use'));
-    const store = new PostgresStore(pool, opts.logger);
+    const store = new PostgresStore(pool);
     try {
-      await store.migrate();
+      await applyPostgresMigrations(pool, opts.logger);
     } catch (err) {
       await pool.end().catch(() => {});
       throw err;
     }
     return store;
-  }
-
-  /**
-   * Apply pending migrations under an advisory lock (keyed by the current schema), so instances
-   * starting together apply each version exactly once.
-   */
-  private async migrate(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query(`SELECT pg_advisory_lock(hashtext(current_schema() || '.pushgate_migrations'))`);
-      try {
-        await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
-        const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
-        for (const [i, sql] of POSTGRES_MIGRATIONS.entries()) {
-          const version = i + 1;
-          if (done.has(version)) continue;
-          await client.query('BEGIN');
-          try {
-            await client.query(sql);
-            await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [version, Date.now()]);
-            await client.query('COMMIT');
-          } catch (err) {
-            await client.query('ROLLBACK');
-            throw new Error(`migration ${version} failed: ${(err as Error).message}`);
-          }
-          this.logger.info({ version }, 'applied PostgreSQL migration');
-        }
-      } finally {
-        await client.query(`SELECT pg_advisory_unlock(hashtext(current_schema() || '.pushgate_migrations'))`);
-      }
-    } finally {
-      client.release();
-    }
   }
 
   async ping(): Promise<void> {
@@ -119,14 +84,14 @@ export class PostgresStore implements Store {
   async upsertDevice(input: UpsertDeviceInput): Promise<{ device: DeviceRow; created: boolean }> {
     // One statement, race-free: the row that comes back has our fresh id only if we inserted it.
     const { rows } = await this.pool.query(
-      `INSERT INTO devices (id, tenant, provider, token_enc, token_hash, user_id, apns, created_at, last_seen_at)
+      `INSERT INTO devices (id, tenant, provider, token_enc, token_hash, user_id, extras, created_at, last_seen_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$8)
        ON CONFLICT (tenant, provider, token_hash)
-       DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at, user_id = EXCLUDED.user_id, apns = EXCLUDED.apns, token_enc = EXCLUDED.token_enc
+       DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at, user_id = EXCLUDED.user_id, extras = EXCLUDED.extras, token_enc = EXCLUDED.token_enc
        RETURNING *`,
-      [input.id, input.tenant, input.provider, input.tokenEnc, input.tokenHash, input.userId, json(input.apns), input.now],
+      [input.id, input.tenant, input.provider, input.tokenEnc, input.tokenHash, input.userId, json(input.extras), input.now],
     );
-    const device = toDevice(first(rows));
+    const device = toDevice(firstRow(rows));
     return { device, created: device.id === input.id };
   }
 
@@ -189,7 +154,7 @@ export class PostgresStore implements Store {
   }
 
   async eraseUser(tenant: string, userId: string): Promise<{ devices: number; deliveries: number }> {
-    return this.tx(async (c) => {
+    return withTransaction(this.pool, async (c) => {
       const mine = 'SELECT id FROM devices WHERE tenant = $1 AND user_id = $2';
       const deliveries = (await c.query(`DELETE FROM deliveries WHERE ${ACTIVE} AND device_id IN (${mine})`, [tenant, userId])).rowCount ?? 0;
       // Finished deliveries keep their counts but lose the link and the token: nothing about the user remains.
@@ -211,7 +176,7 @@ export class PostgresStore implements Store {
     deliveries: NewDelivery[],
     idempotency: IdempotencyRecord | null,
   ): Promise<{ inserted: true } | { inserted: false; existing: IdempotencyRecord }> {
-    return this.tx(async (c) => {
+    return withTransaction(this.pool, async (c) => {
       if (idempotency) {
         // Insert the key, or take over one older than a day; a concurrent request with the same key
         // waits on the row lock here and then sees ours (READ COMMITTED re-checks the conflict).
@@ -224,7 +189,7 @@ export class PostgresStore implements Store {
         );
         if (!claimed.rowCount) {
           const { rows } = await c.query('SELECT * FROM idempotency WHERE tenant = $1 AND key = $2', [message.tenant, idempotency.key]);
-          return { inserted: false as const, existing: toIdem(first(rows)) };
+          return { inserted: false as const, existing: toIdem(firstRow(rows)) };
         }
       }
       await c.query('INSERT INTO messages (id, tenant, idempotency_key, payload, created_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6)', [
@@ -239,11 +204,11 @@ export class PostgresStore implements Store {
         const chunk = deliveries.slice(i, i + INSERT_CHUNK);
         // One statement per chunk: the rows travel as nine parallel arrays.
         await c.query(
-          `INSERT INTO deliveries (id, tenant, message_id, provider, device_id, token_enc, token_hash, apns, quota_class, registered,
+          `INSERT INTO deliveries (id, tenant, message_id, provider, device_id, token_enc, token_hash, extras, quota_class, registered,
              state, attempts, due_at, created_at, updated_at)
-           SELECT u.id, $1, $2, u.provider, u.device_id, u.token_enc, u.token_hash, u.apns, u.quota_class, u.registered, 'queued', 0, $3, $3, $3
+           SELECT u.id, $1, $2, u.provider, u.device_id, u.token_enc, u.token_hash, u.extras, u.quota_class, u.registered, 'queued', 0, $3, $3, $3
            FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[])
-             AS u(id, provider, device_id, token_enc, token_hash, apns, quota_class, registered)`,
+             AS u(id, provider, device_id, token_enc, token_hash, extras, quota_class, registered)`,
           [
             message.tenant,
             message.id,
@@ -253,7 +218,7 @@ export class PostgresStore implements Store {
             chunk.map((d) => d.deviceId),
             chunk.map((d) => d.tokenEnc),
             chunk.map((d) => d.tokenHash),
-            chunk.map((d) => json(d.apns)),
+            chunk.map((d) => json(d.extras)),
             chunk.map((d) => d.quotaClass),
             chunk.map((d) => d.registered),
           ],
@@ -285,78 +250,25 @@ export class PostgresStore implements Store {
 
   async pendingCount(tenant: string): Promise<number> {
     const { rows } = await this.pool.query(`SELECT COUNT(*) AS n FROM deliveries WHERE tenant = $1 AND ${ACTIVE}`, [tenant]);
-    return Number(first(rows).n);
+    return Number(firstRow(rows).n);
   }
 
-  // ---- dispatch ----
+  // ---- dispatch (postgres.claims.ts: where concurrent claimers meet) ----
 
-  async nextDueAt(lane: LaneKey, excludeClasses: string[]): Promise<number | null> {
-    const { rows } = await this.pool.query(
-      `SELECT MIN(due_at) AS due FROM deliveries WHERE tenant = $1 AND provider = $2 AND ${ACTIVE} AND quota_class <> ALL($3::text[])`,
-      [lane.tenant, lane.provider, excludeClasses],
-    );
-    const due = first(rows).due;
-    return due === null || due === undefined ? null : Number(due);
+  nextDueAt(lane: LaneKey, excludeClasses: string[]): Promise<number | null> {
+    return pgNextDueAt(this.pool, lane, excludeClasses);
   }
 
-  async claimBatch(req: ClaimRequest): Promise<ClaimedBatch | null> {
-    return this.tx(async (c) => {
-      // SKIP LOCKED: rows another claimer is taking right now are passed over, never waited for;
-      // rows it already took fail the `due_at <= now` re-check once its transaction commits.
-      const head = await c.query(
-        `SELECT message_id FROM deliveries
-         WHERE tenant = $1 AND provider = $2 AND ${ACTIVE} AND due_at <= $3 AND quota_class <> ALL($4::text[])
-         ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-        [req.tenant, req.provider, req.now, req.excludeClasses],
-      );
-      if (!head.rows[0]) return null;
-      const messageId = String(head.rows[0].message_id);
-      const { rows } = await c.query(
-        `WITH picked AS (
-           SELECT id, due_at FROM deliveries
-           WHERE message_id = $1 AND tenant = $2 AND provider = $3 AND ${ACTIVE} AND due_at <= $4 AND quota_class <> ALL($5::text[])
-           ORDER BY due_at, id LIMIT $6 FOR UPDATE SKIP LOCKED
-         )
-         UPDATE deliveries d SET state = 'sending', lease_owner = $7, due_at = $8, updated_at = $4
-         FROM picked WHERE d.id = picked.id
-         RETURNING d.*, picked.due_at AS picked_due`,
-        [messageId, req.tenant, req.provider, req.now, req.excludeClasses, req.limit, req.owner, req.leaseUntil],
-      );
-      const message = await c.query('SELECT * FROM messages WHERE id = $1', [messageId]);
-      // RETURNING has no order: restore the claim order (due, then id) the SQLite store gives.
-      rows.sort((a: Row, b: Row) => Number(a.picked_due) - Number(b.picked_due) || (String(a.id) < String(b.id) ? -1 : 1));
-      return { message: toMessage(first(message.rows)), deliveries: rows.map(toDelivery) };
-    });
+  claimBatch(req: ClaimRequest): Promise<ClaimedBatch | null> {
+    return pgClaimBatch(this.pool, req);
   }
 
-  async completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number): Promise<void> {
-    if (!updates.length) return;
-    // One statement for the whole batch; rows whose lease another claimer took over are left alone.
-    await this.pool.query(
-      `UPDATE deliveries d SET state = u.state, attempts = u.attempts,
-         vendor_message_id = CASE WHEN u.state = 'queued' THEN d.vendor_message_id ELSE u.vendor_message_id END,
-         last_error = u.last_error, lease_owner = NULL, due_at = u.due_at, updated_at = $2
-       FROM unnest($3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::bigint[]) AS u(id, state, attempts, vendor_message_id, last_error, due_at)
-       WHERE d.id = u.id AND d.lease_owner = $1 AND d.state = 'sending'`,
-      [
-        owner,
-        now,
-        updates.map((u) => u.id),
-        updates.map((u) => u.state),
-        updates.map((u) => u.attempts),
-        updates.map((u) => (u.state === 'sent' ? u.vendorMessageId : null)),
-        updates.map((u) => (u.state === 'sent' ? null : json(u.error))),
-        updates.map((u) => (u.state === 'queued' ? u.nextAttemptAt : null)),
-      ],
-    );
+  completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number): Promise<void> {
+    return pgCompleteDeliveries(this.pool, owner, updates, now);
   }
 
-  async releaseClaims(owner: string, now: number): Promise<number> {
-    const res = await this.pool.query(`UPDATE deliveries SET state = 'queued', lease_owner = NULL, due_at = $1, updated_at = $1 WHERE lease_owner = $2 AND state = 'sending'`, [
-      now,
-      owner,
-    ]);
-    return res.rowCount ?? 0;
+  releaseClaims(owner: string, now: number): Promise<number> {
+    return pgReleaseClaims(this.pool, owner, now);
   }
 
   async setPause(p: LanePause): Promise<void> {
@@ -414,36 +326,12 @@ export class PostgresStore implements Store {
   }
 
   async deleteOldMessages(before: number): Promise<number> {
-    return this.tx(async (c) => {
+    return withTransaction(this.pool, async (c) => {
       await c.query('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE created_at < $1)', [before]);
       await c.query('DELETE FROM idempotency WHERE created_at < $1', [before]);
       return (await c.query('DELETE FROM messages WHERE created_at < $1', [before])).rowCount ?? 0;
     });
   }
 
-  /** Run `fn` in one transaction on one pooled connection; a connection that failed mid-way is discarded. */
-  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await c.query('BEGIN');
-      const out = await fn(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (err) {
-      await c.query('ROLLBACK').catch((rollbackErr: unknown) => {
-        broken = rollbackErr as Error;
-      });
-      throw err;
-    } finally {
-      c.release(broken);
-    }
-  }
 }
 
-
-function first(rows: Row[]): Row {
-  const row = rows[0];
-  if (!row) throw new Error('expected a row from PostgreSQL, got none');
-  return row;
-}

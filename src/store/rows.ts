@@ -1,9 +1,8 @@
 /**
  * Row → object mapping shared by the SQLite and PostgreSQL stores: both keep the same columns
- * (ms timestamps, JSON text for apns and errors), so one mapping serves both.
+ * (ms timestamps, JSON text for device extras and errors), so one mapping serves both.
  */
-import type { ApnsDeviceInfo } from '../../providers/types.js';
-import type { DeliveryRow, DeliveryState, DeviceRow, IdempotencyRecord, LanePause, MessageRow } from './types.js';
+import type { DeliveryRow, DeviceExtras, DeliveryState, DeviceRow, IdempotencyRecord, LanePause, MessageRow } from './types.js';
 
 export type Row = Record<string, unknown>;
 
@@ -19,7 +18,7 @@ export function toDevice(r: Row): DeviceRow {
     tokenEnc: String(r.token_enc),
     tokenHash: String(r.token_hash),
     userId: str(r.user_id),
-    apns: parse<ApnsDeviceInfo>(r.apns),
+    extras: parse<DeviceExtras>(r.extras),
     createdAt: Number(r.created_at),
     lastSeenAt: Number(r.last_seen_at),
   };
@@ -46,7 +45,7 @@ export function toDelivery(r: Row): DeliveryRow {
     deviceId: str(r.device_id),
     tokenEnc: String(r.token_enc),
     tokenHash: String(r.token_hash),
-    apns: parse<ApnsDeviceInfo>(r.apns),
+    extras: parse<DeviceExtras>(r.extras),
     quotaClass: String(r.quota_class),
     // SQLite stores 1/0, PostgreSQL a boolean.
     registered: r.registered === true || Number(r.registered) === 1,

@@ -99,4 +99,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     applied_at INTEGER NOT NULL
   );
   `,
+  // 5: a device's vendor fields are one opaque JSON value (`extras`, the provider's deviceFieldsSchema
+  // output), so the store names no vendor. The APNs info written by 0.1 becomes {"apns": …}.
+  `
+  ALTER TABLE devices ADD COLUMN extras TEXT;
+  UPDATE devices SET extras = json_object('apns', json(apns)) WHERE apns IS NOT NULL AND apns <> '';
+  ALTER TABLE devices DROP COLUMN apns;
+  ALTER TABLE deliveries ADD COLUMN extras TEXT;
+  UPDATE deliveries SET extras = json_object('apns', json(apns)) WHERE apns IS NOT NULL AND apns <> '';
+  ALTER TABLE deliveries DROP COLUMN apns;
+  `,
 ];

@@ -88,14 +88,14 @@ export class SqliteStore implements Store {
       const existing = this.stmt('SELECT * FROM devices WHERE tenant = ? AND provider = ? AND token_hash = ?')
         .get(input.tenant, input.provider, input.tokenHash) as Row | undefined;
       if (existing) {
-        this.stmt('UPDATE devices SET last_seen_at = ?, user_id = ?, apns = ?, token_enc = ? WHERE id = ?')
-          .run(input.now, input.userId, json(input.apns), input.tokenEnc, existing.id);
-        return { device: toDevice({ ...existing, last_seen_at: input.now, user_id: input.userId, apns: json(input.apns), token_enc: input.tokenEnc }), created: false };
+        this.stmt('UPDATE devices SET last_seen_at = ?, user_id = ?, extras = ?, token_enc = ? WHERE id = ?')
+          .run(input.now, input.userId, json(input.extras), input.tokenEnc, existing.id);
+        return { device: toDevice({ ...existing, last_seen_at: input.now, user_id: input.userId, extras: json(input.extras), token_enc: input.tokenEnc }), created: false };
       }
       this.stmt(
-          'INSERT INTO devices (id, tenant, provider, token_enc, token_hash, user_id, apns, created_at, last_seen_at) VALUES (?,?,?,?,?,?,?,?,?)',
+          'INSERT INTO devices (id, tenant, provider, token_enc, token_hash, user_id, extras, created_at, last_seen_at) VALUES (?,?,?,?,?,?,?,?,?)',
         )
-        .run(input.id, input.tenant, input.provider, input.tokenEnc, input.tokenHash, input.userId, json(input.apns), input.now, input.now);
+        .run(input.id, input.tenant, input.provider, input.tokenEnc, input.tokenHash, input.userId, json(input.extras), input.now, input.now);
       const row = this.stmt('SELECT * FROM devices WHERE id = ?').get(input.id) as Row;
       return { device: toDevice(row), created: true };
     })();
@@ -228,11 +228,11 @@ export class SqliteStore implements Store {
     this.stmt('INSERT INTO messages (id, tenant, idempotency_key, payload, created_at, expires_at) VALUES (?,?,?,?,?,?)')
       .run(message.id, message.tenant, message.idempotencyKey, message.payload, message.createdAt, message.expiresAt);
     const insertDelivery = this.stmt(
-      `INSERT INTO deliveries (id, tenant, message_id, provider, device_id, token_enc, token_hash, apns, quota_class, registered,
+      `INSERT INTO deliveries (id, tenant, message_id, provider, device_id, token_enc, token_hash, extras, quota_class, registered,
          state, attempts, due_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,'queued',0,?,?,?)`,
     );
     for (const d of deliveries) {
-      insertDelivery.run(d.id, message.tenant, message.id, d.provider, d.deviceId, d.tokenEnc, d.tokenHash, json(d.apns), d.quotaClass, d.registered ? 1 : 0, message.createdAt, message.createdAt, message.createdAt);
+      insertDelivery.run(d.id, message.tenant, message.id, d.provider, d.deviceId, d.tokenEnc, d.tokenHash, json(d.extras), d.quotaClass, d.registered ? 1 : 0, message.createdAt, message.createdAt, message.createdAt);
     }
     return { inserted: true };
   }

@@ -3,10 +3,12 @@
  * conformance suite (test/contract/store.contract.ts) runs against both.
  *
  * Tokens arrive here already encrypted (`tokenEnc`) with their HMAC lookup hash (`tokenHash`):
- * the store never sees a plaintext token.
+ * the store never sees a plaintext token. It never imports providers/ either: a device's vendor
+ * fields are one opaque JSON value (`extras`) that the core validated with the provider's schema.
  */
-import type { ApnsDeviceInfo } from '../../providers/types.js';
 
+/** A device's extra fields (the provider's `deviceFieldsSchema` output), stored as one JSON column. */
+export type DeviceExtras = Record<string, unknown>;
 export type DeliveryState = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'expired';
 export const DELIVERY_STATES: readonly DeliveryState[] = ['queued', 'sending', 'sent', 'delivered', 'failed', 'expired'];
 
@@ -17,7 +19,7 @@ export interface DeviceRow {
   tokenEnc: string;
   tokenHash: string;
   userId: string | null;
-  apns: ApnsDeviceInfo | null;
+  extras: DeviceExtras | null;
   createdAt: number;
   lastSeenAt: number;
 }
@@ -29,7 +31,7 @@ export interface UpsertDeviceInput {
   tokenEnc: string;
   tokenHash: string;
   userId: string | null;
-  apns: ApnsDeviceInfo | null;
+  extras: DeviceExtras | null;
   now: number;
 }
 
@@ -65,7 +67,7 @@ export interface NewDelivery {
   deviceId: string | null;
   tokenEnc: string;
   tokenHash: string;
-  apns: ApnsDeviceInfo | null;
+  extras: DeviceExtras | null;
   quotaClass: string;
   registered: boolean;
 }

@@ -3,7 +3,7 @@
  * over a vendor's size limit) is never stored only to fail later.
  */
 import { z } from 'zod';
-import { defineProvider, type MessageCheckFailure, type OutgoingMessage, type ProviderDefinition } from '../../providers/types.js';
+import { defineProvider, type MessageCheckFailure, type OutgoingMessage, type AnyProviderDefinition } from '../../providers/types.js';
 import { hwToken, testGateway, type TestGateway } from '../factories/gateway.js';
 
 let t: TestGateway;
@@ -94,7 +94,7 @@ describe('the check runs once per provider, not per target', () => {
       return undefined;
     },
     create: () => ({ send: async (batch) => ({ results: batch.targets.map((x) => ({ deliveryId: x.deliveryId, outcome: 'sent' as const })) }), close: async () => {} }),
-  }) as ProviderDefinition<unknown>;
+  }) as AnyProviderDefinition;
 
   beforeEach(async () => {
     calls.length = 0;

@@ -43,7 +43,7 @@ describe('start-up', () => {
     const store = new SqliteStore(db);
     const token = 'ABCDEF0123456789'.repeat(4);
     for (const [id, t, now] of [['dev_1', token, 1], ['dev_2', token.toLowerCase(), 2]] as const) {
-      await store.upsertDevice({ id, tenant: 'acme', provider: 'apns', tokenEnc: cipher.encrypt(t), tokenHash: cipher.hash('apns', t), userId: null, apns: null, now });
+      await store.upsertDevice({ id, tenant: 'acme', provider: 'apns', tokenEnc: cipher.encrypt(t), tokenHash: cipher.hash('apns', t), userId: null, extras: null, now });
     }
     await store.close();
     const out = run('cli/migrate.js', `store: { driver: sqlite, path: "${db}" }\n${tenants}`);

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import pino from 'pino';
+import { POSTGRES_MIGRATIONS } from '../../src/store/postgres.migrations.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { requirePostgres, TEST_PG_URL, withSchema } from './services.js';
 import { describeStore } from './store.contract.js';
@@ -32,6 +33,21 @@ describeStore(
     return {
       open: () => PostgresStore.connect(url, { poolSize: 8, logger }),
       destroy: () => admin((c) => c.query(`DROP SCHEMA ${schema} CASCADE`)).then(() => undefined),
+      // 0.1's schema: migrations 1–2, recorded as PostgresStore records them.
+      seedPreExtras: async (sql) => {
+        const c = new pg.Client({ connectionString: url });
+        await c.connect();
+        try {
+          await c.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+          for (const [i, m] of POSTGRES_MIGRATIONS.slice(0, 2).entries()) {
+            await c.query(m);
+            await c.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, 0)', [i + 1]);
+          }
+          await c.query(sql);
+        } finally {
+          await c.end();
+        }
+      },
     };
   },
   service.describe,
@@ -46,7 +62,7 @@ service.describe('PostgreSQL migrations', () => {
       const stores = await Promise.all([1, 2, 3].map(() => PostgresStore.connect(url, { poolSize: 2, logger })));
       await Promise.all(stores.map((s) => s.close()));
       const rows = await admin((c) => c.query(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`));
-      expect(rows.rows.map((r: { version: number }) => r.version)).toEqual([1, 2]);
+      expect(rows.rows.map((r: { version: number }) => r.version)).toEqual(POSTGRES_MIGRATIONS.map((_, i) => i + 1));
     } finally {
       await admin((c) => c.query(`DROP SCHEMA ${schema} CASCADE`));
     }

@@ -10,7 +10,7 @@ import pino from 'pino';
 import type {
   DeliveryTarget,
   OutgoingMessage,
-  ProviderDefinition,
+  AnyProviderDefinition,
   ProviderDeps,
   PushProvider,
   SendBatch,
@@ -39,7 +39,7 @@ function batchOf(message: OutgoingMessage, targets: DeliveryTarget[]): SendBatch
   return { message, targets, callbackRef: 'contract-ref' };
 }
 
-export function describeProvider(definition: ProviderDefinition<unknown>, opts: ProviderContractOptions): void {
+export function describeProvider(definition: AnyProviderDefinition, opts: ProviderContractOptions): void {
   describe(`provider ${definition.id}`, () => {
     const limit = definition.limits.maxTargetsPerRequest;
     const token = opts.token ?? tokenFactory(definition);
@@ -166,7 +166,7 @@ export function describeProvider(definition: ProviderDefinition<unknown>, opts: 
     it('an oversized payload is refused before any request to the vendor', async () => {
       await start();
       const big = message({ data: { blob: 'x'.repeat(64 * 1024) } });
-      const failure = definition.checkMessage?.(big, config);
+      const failure = definition.checkMessage?.(big, config, undefined);
       if (failure) {
         // Refused at accept: no delivery is stored, so no request can follow.
         expect(failure.reason).toBe('payload_too_large');
@@ -221,7 +221,7 @@ function deps(logs: string[]): ProviderDeps {
 /** Token forms most vendors take (64 hex: APNs, FCM, Huawei…; 32 hex: OPPO's registration id). */
 const TOKEN_FORMS: ReadonlyArray<(i: number) => string> = [(i) => i.toString(16).padStart(64, 'a'), (i) => i.toString(16).padStart(32, 'a')];
 
-function tokenFactory(definition: ProviderDefinition<unknown>): (i: number) => string {
+function tokenFactory(definition: AnyProviderDefinition): (i: number) => string {
   const form = TOKEN_FORMS.find((f) => definition.tokenSchema.safeParse(f(1)).success);
   if (!form) throw new Error(`no sample token form fits provider ${definition.id}: pass opts.token to describeProvider`);
   return (i) => definition.tokenSchema.parse(form(i));

@@ -2,7 +2,6 @@
  * The store conformance suite: every operation of the Store contract, run against SQLite and
  * PostgreSQL by their own test files. Tokens here are fake ciphertexts: the store never decrypts.
  */
-import type { ApnsDeviceInfo } from '../../providers/types.js';
 import { describeTokenForms } from './token-forms.contract.js';
 import type { DeliveryRow, DeliveryUpdate, IdempotencyRecord, MessageRow, NewDelivery, Store, UpsertDeviceInput } from '../../src/store/types.js';
 
@@ -11,7 +10,25 @@ export interface StoreHarness {
   open(): Promise<Store>;
   /** Remove the database (temp file, schema). Stores opened from it are already closed. */
   destroy(): Promise<void>;
+  /**
+   * Before any `open()`: create the database as pushgate 0.1 left it (the migrations before device
+   * extras became one `extras` column, with the `apns` columns) and run `sql` on it.
+   */
+  seedPreExtras(sql: string): Promise<void>;
 }
+
+/** 0.1 rows with APNs info in the `apns` columns; valid SQL for both SQLite and PostgreSQL. */
+const PRE_EXTRAS_ROWS = `
+  INSERT INTO devices (id, tenant, provider, token_enc, token_hash, user_id, apns, created_at, last_seen_at) VALUES
+    ('dev_ios', 'acme', 'apns', 'enc:ios', 'hash:ios', 'alice', '{"environment":"sandbox","topic":"com.example.app"}', 1, 2),
+    ('dev_android', 'acme', 'huawei', 'enc:android', 'hash:android', 'alice', NULL, 1, 2);
+  INSERT INTO messages (id, tenant, idempotency_key, payload, created_at, expires_at) VALUES
+    ('msg_old', 'acme', NULL, '{"data":{"k":"v"},"options":{"priority":"normal"}}', 1, NULL);
+  INSERT INTO deliveries (id, tenant, message_id, provider, device_id, token_enc, token_hash, apns, quota_class, registered, state, attempts, due_at, created_at, updated_at) VALUES
+    ('dlv_ios', 'acme', 'msg_old', 'apns', 'dev_ios', 'enc:ios', 'hash:ios', '{"environment":"sandbox","topic":"com.example.app"}', 'default', TRUE, 'queued', 0, 1, 1, 1),
+    ('dlv_raw', 'acme', 'msg_old', 'apns', NULL, 'enc:raw', 'hash:raw', '{"environment":"production"}', 'default', FALSE, 'queued', 0, 1, 1, 1),
+    ('dlv_android', 'acme', 'msg_old', 'huawei', 'dev_android', 'enc:android', 'hash:android', NULL, 'default', TRUE, 'queued', 0, 1, 1, 1);
+`;
 
 const T0 = 1_764_000_000_000;
 const DAY = 86_400_000;
@@ -45,7 +62,7 @@ export function describeStore(name: string, makeHarness: () => Promise<StoreHarn
     const next = () => String(++seq).padStart(6, '0');
     const device = (over: Partial<UpsertDeviceInput> = {}): UpsertDeviceInput => {
       const n = next();
-      return { id: `dev_${n}`, tenant: 'acme', provider: 'huawei', tokenEnc: `enc:${n}`, tokenHash: `hash:${n}`, userId: null, apns: null, now: T0, ...over };
+      return { id: `dev_${n}`, tenant: 'acme', provider: 'huawei', tokenEnc: `enc:${n}`, tokenHash: `hash:${n}`, userId: null, extras: null, now: T0, ...over };
     };
     const message = (over: Partial<MessageRow> = {}): MessageRow => ({
       id: `msg_${next()}`,
@@ -58,7 +75,7 @@ export function describeStore(name: string, makeHarness: () => Promise<StoreHarn
     });
     const delivery = (over: Partial<NewDelivery> = {}): NewDelivery => {
       const n = next();
-      return { id: `dlv_${n}`, provider: 'huawei', deviceId: null, tokenEnc: `enc:${n}`, tokenHash: `hash:${n}`, apns: null, quotaClass: 'default', registered: false, ...over };
+      return { id: `dlv_${n}`, provider: 'huawei', deviceId: null, tokenEnc: `enc:${n}`, tokenHash: `hash:${n}`, extras: null, quotaClass: 'default', registered: false, ...over };
     };
     const deliveries = (count: number, over: Partial<NewDelivery> = {}) => Array.from({ length: count }, () => delivery(over));
     /** Insert a message with `count` deliveries; returns the message and its delivery ids in insertion order. */
@@ -76,17 +93,47 @@ export function describeStore(name: string, makeHarness: () => Promise<StoreHarn
     const counts = async (tenant: string, messageId: string) =>
       Object.fromEntries((await store.messageCounts(tenant, messageId)).map((c) => [`${c.provider}:${c.state}`, c.count]));
 
+    describe('migration to device extras', () => {
+      it("moves 0.1's APNs info into extras as { apns }, for devices and pending deliveries, and leaves rows without it empty", async () => {
+        const legacy = await makeHarness();
+        try {
+          await legacy.seedPreExtras(PRE_EXTRAS_ROWS);
+          const s = await legacy.open();
+          try {
+            const devices = await s.getDevices('acme', ['dev_ios', 'dev_android']);
+            expect(Object.fromEntries(devices.map((x) => [x.id, x.extras]))).toEqual({
+              dev_ios: { apns: { environment: 'sandbox', topic: 'com.example.app' } },
+              dev_android: null,
+            });
+            const rows = await s.listDeliveries('acme', 'msg_old', null, 10);
+            expect(Object.fromEntries(rows.map((x) => [x.id, x.extras]))).toEqual({
+              dlv_android: null,
+              dlv_ios: { apns: { environment: 'sandbox', topic: 'com.example.app' } },
+              dlv_raw: { apns: { environment: 'production' } },
+            });
+            // The migrated rows behave like new ones: a refresh replaces the extras.
+            const again = await s.upsertDevice({ id: 'dev_new', tenant: 'acme', provider: 'apns', tokenEnc: 'enc:ios', tokenHash: 'hash:ios', userId: 'alice', extras: null, now: 3 });
+            expect(again).toMatchObject({ created: false, device: { id: 'dev_ios', extras: null } });
+          } finally {
+            await s.close();
+          }
+        } finally {
+          await legacy.destroy();
+        }
+      });
+    });
+
     describe('devices', () => {
-      it('creates a device, then refreshes it (same id, new last-seen, user, token and APNs info)', async () => {
+      it('creates a device, then refreshes it (same id, new last-seen, user, token and extras)', async () => {
         const first = device({ userId: 'alice' });
         const a = await store.upsertDevice(first);
         expect(a.created).toBe(true);
-        expect(a.device).toEqual({ id: first.id, tenant: 'acme', provider: 'huawei', tokenEnc: first.tokenEnc, tokenHash: first.tokenHash, userId: 'alice', apns: null, createdAt: T0, lastSeenAt: T0 });
+        expect(a.device).toEqual({ id: first.id, tenant: 'acme', provider: 'huawei', tokenEnc: first.tokenEnc, tokenHash: first.tokenHash, userId: 'alice', extras: null, createdAt: T0, lastSeenAt: T0 });
 
-        const apns: ApnsDeviceInfo = { environment: 'sandbox', topic: 'com.example.app' };
-        const b = await store.upsertDevice({ ...first, id: 'dev_other', tokenEnc: 'enc:rotated', userId: 'bob', apns, now: T0 + 5000 });
+        const extras = { apns: { environment: 'sandbox', topic: 'com.example.app' } };
+        const b = await store.upsertDevice({ ...first, id: 'dev_other', tokenEnc: 'enc:rotated', userId: 'bob', extras, now: T0 + 5000 });
         expect(b.created).toBe(false);
-        expect(b.device).toEqual({ ...a.device, tokenEnc: 'enc:rotated', userId: 'bob', apns, lastSeenAt: T0 + 5000 });
+        expect(b.device).toEqual({ ...a.device, tokenEnc: 'enc:rotated', userId: 'bob', extras, lastSeenAt: T0 + 5000 });
         expect(await byHash('acme', 'huawei', first.tokenHash)).toEqual(b.device);
         expect(await store.getDevices('acme', ['dev_other'])).toEqual([]);
       });
@@ -188,8 +235,8 @@ export function describeStore(name: string, makeHarness: () => Promise<StoreHarn
     describe('messages', () => {
       it('stores a message with its deliveries and counts them per provider and state', async () => {
         const m = message({ expiresAt: T0 + 3600_000, idempotencyKey: 'k1' });
-        const apns: ApnsDeviceInfo = { environment: 'production', topic: 'com.example' };
-        const ds = [delivery(), delivery({ provider: 'apns', apns, registered: true, quotaClass: 'marketing', deviceId: 'dev_x' })];
+        const extras = { apns: { environment: 'production', topic: 'com.example' } };
+        const ds = [delivery(), delivery({ provider: 'apns', extras, registered: true, quotaClass: 'marketing', deviceId: 'dev_x' })];
         expect(await store.insertMessage(m, ds, null)).toEqual({ inserted: true });
         expect(await store.getMessage('acme', m.id)).toEqual(m);
         expect(await store.getMessage('beta', m.id)).toBeNull();

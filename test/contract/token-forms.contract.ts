@@ -34,7 +34,7 @@ export function describeTokenForms(current: () => Store): void {
         tokenEnc: cipher.encrypt(token),
         tokenHash: cipher.hash(provider, token),
         userId: over.userId ?? null,
-        apns: provider === 'apns' ? { environment: 'production' } : null,
+        extras: provider === 'apns' ? { apns: { environment: 'production' } } : null,
         now: over.now ?? T0,
       });
       return device;
@@ -49,7 +49,7 @@ export function describeTokenForms(current: () => Store): void {
       await seed('dev_beta', upper, { tenant: 'beta' }); // another tenant's device is its own
       await seed('dev_hw', `IQAAAACy0${'AbCd'.repeat(10)}`, { provider: 'huawei' }); // case-sensitive: untouched
       const msg = { id: 'msg_1', tenant: 'acme', idempotencyKey: null, payload: '{}', createdAt: T0, expiresAt: null };
-      const base = { provider: 'apns', apns: null, quotaClass: 'default', registered: true };
+      const base = { provider: 'apns', extras: null, quotaClass: 'default', registered: true };
       await store.insertMessage(msg, [
         { ...base, id: 'dlv_1', deviceId: 'dev_lower', tokenEnc: cipher.encrypt(lower), tokenHash: cipher.hash('apns', lower) },
         { ...base, id: 'dlv_2', deviceId: 'dev_upper', tokenEnc: cipher.encrypt(upper), tokenHash: cipher.hash('apns', upper) },
@@ -95,7 +95,7 @@ export function describeTokenForms(current: () => Store): void {
 
     it('leaves a row written under another key as it is, and counts it', async () => {
       const other = new TokenCipher(Buffer.alloc(32, 9));
-      await store.upsertDevice({ id: 'dev_upper', tenant: 'acme', provider: 'apns', tokenEnc: other.encrypt(upper), tokenHash: other.hash('apns', upper), userId: null, apns: null, now: T0 });
+      await store.upsertDevice({ id: 'dev_upper', tenant: 'acme', provider: 'apns', tokenEnc: other.encrypt(upper), tokenHash: other.hash('apns', upper), userId: null, extras: null, now: T0 });
       expect(await migrate()).toEqual([{ provider: 'apns', version: 2, scanned: 1, rewritten: 0, merged: 0, unreadable: 1, invalid: 0 }]);
       expect((await devicesOf('acme'))[0]?.tokenHash).toBe(other.hash('apns', upper));
     });

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { nextMidnight } from '../../src/core/time.js';
 import { VivoSimulator } from '../../providers/vivo/simulator.js';
-import { defineProvider, type Outcome, type ProviderDefinition, type SendBatch } from '../../providers/types.js';
+import { defineProvider, type Outcome, type AnyProviderDefinition, type SendBatch } from '../../providers/types.js';
 import type { DeliveryRow } from '../../src/store/types.js';
 import { CLIENT_KEY, hwToken, testGateway, type TestGateway } from '../factories/gateway.js';
 
@@ -215,7 +215,7 @@ describe('dispatcher with a persistent auth failure', () => {
 });
 
 /** A provider whose answers the test scripts, for quota classes and send windows. */
-function scriptedProvider(script: { next: Outcome[] }, opts: { window?: boolean } = {}): ProviderDefinition<unknown> {
+function scriptedProvider(script: { next: Outcome[] }, opts: { window?: boolean } = {}): AnyProviderDefinition {
   return defineProvider<Record<string, never>>({
     id: 'scripted',
     configSchema: z.object({}).strict() as unknown as z.ZodType<Record<string, never>>,
@@ -231,7 +231,7 @@ function scriptedProvider(script: { next: Outcome[] }, opts: { window?: boolean 
       },
       async close() {},
     }),
-  }) as ProviderDefinition<unknown>;
+  }) as AnyProviderDefinition;
 }
 
 describe('quota classes and send windows', () => {

@@ -9,7 +9,7 @@ import pino, { type Logger } from 'pino';
 import request from 'supertest';
 import { HuaweiSimulator } from '../../providers/huawei/index.js';
 import { providers as registry } from '../../providers/registry.js';
-import type { ProviderDefinition } from '../../providers/types.js';
+import type { AnyProviderDefinition } from '../../providers/types.js';
 import { parseConfig } from '../../src/config/load.js';
 import { buildGateway, type Gateway } from '../../src/gateway.js';
 import { TestClock } from './clock.js';
@@ -33,7 +33,7 @@ export interface TestGateway {
 }
 
 export interface TestGatewayOptions {
-  extraProviders?: ProviderDefinition<unknown>[];
+  extraProviders?: AnyProviderDefinition[];
   /** Extra provider sections for tenant acme, e.g. { fake: {} }. */
   acmeProviders?: Record<string, unknown>;
   config?: Record<string, unknown>;

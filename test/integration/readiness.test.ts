@@ -8,7 +8,7 @@ import pg from 'pg';
 import pino from 'pino';
 import request from 'supertest';
 import { huaweiProvider, HuaweiSimulator } from '../../providers/huawei/index.js';
-import type { ProviderDefinition } from '../../providers/types.js';
+import type { AnyProviderDefinition } from '../../providers/types.js';
 import { parseConfig } from '../../src/config/load.js';
 import { buildGateway, type Gateway } from '../../src/gateway.js';
 import { requirePostgres, requireRedis, TEST_PG_URL, TEST_REDIS_URL, withSchema } from '../contract/services.js';
@@ -42,7 +42,7 @@ run('readiness with PostgreSQL and Redis behind a network that fails', () => {
     const redisUrl = new URL(TEST_REDIS_URL);
     pgNet = await tcpProxy(pgUrl.hostname, Number(pgUrl.port || 5432));
     redisNet = await tcpProxy(redisUrl.hostname, Number(redisUrl.port || 6379));
-    const providers = [huaweiProvider] as ProviderDefinition<unknown>[];
+    const providers = [huaweiProvider] as AnyProviderDefinition[];
     const config = parseConfig(
       {
         store: { driver: 'postgres', url: pgNet.via(withSchema(TEST_PG_URL, schema)), poolSize: 4 },

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { providers } from '../../providers/registry.js';
-import type { ProviderDefinition } from '../../providers/types.js';
+import type { AnyProviderDefinition } from '../../providers/types.js';
 import { parseConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/logger.js';
 import { createRedactor, maskUrl } from '../../src/privacy/redact.js';
@@ -10,14 +10,14 @@ import { createRedactor, maskUrl } from '../../src/privacy/redact.js';
 const LOOKS_SECRET = /secret|password|passphrase|private_?key|key$/i;
 
 /** Every string leaf of a vendor config, and whether it is secret by its definition or by its name. */
-function leaves(def: ProviderDefinition<unknown>, value: unknown, path: string[] = []): Array<{ path: string[]; value: string; secret: boolean }> {
+function leaves(def: AnyProviderDefinition, value: unknown, path: string[] = []): Array<{ path: string[]; value: string; secret: boolean }> {
   if (typeof value === 'string') return [{ path, value, secret: path.some((p) => def.secretFields.includes(p) || LOOKS_SECRET.test(p)) }];
   if (value === null || typeof value !== 'object') return [];
   return Object.entries(value).flatMap(([k, v]) => leaves(def, v, [...path, k]));
 }
 
 /** The secret leaves, less values that also sit in a public field (FCM's project id is in the key file and in projectId). */
-function secretLeaves(def: ProviderDefinition<unknown>, config: unknown): Array<{ path: string[]; value: string }> {
+function secretLeaves(def: AnyProviderDefinition, config: unknown): Array<{ path: string[]; value: string }> {
   const all = leaves(def, config);
   const open = new Set(all.filter((l) => !l.secret).map((l) => l.value));
   return all.filter((l) => l.secret && l.value.length >= 6 && !open.has(l.value));
@@ -35,7 +35,7 @@ function capture() {
 }
 
 /** The playground config of every provider: real-shaped credentials, with the simulator they work against. */
-async function withPlaygroundConfig<T>(def: ProviderDefinition<unknown>, use: (config: Record<string, unknown>) => T): Promise<T> {
+async function withPlaygroundConfig<T>(def: AnyProviderDefinition, use: (config: Record<string, unknown>) => T): Promise<T> {
   if (!def.playground) throw new Error(`${def.id} has no playground config to test with`);
   const sim = await def.playground({ receiptUrl: 'http://127.0.0.1:1/v1/receipts' });
   try {

@@ -1,13 +1,13 @@
 /** /healthz (alive), /readyz (can accept durably; lanes), /metrics (Prometheus), /openapi.json. */
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
-import type { ProviderDefinition } from '../../../providers/types.js';
+import type { AnyProviderDefinition } from '../../../providers/types.js';
 import type { ReadinessService } from '../../core/readiness.js';
 import { openApiDocument } from '../openapi.js';
 import type { readinessSchema } from '../responses.js';
 import type { Routes } from './types.js';
 
-export function healthRoutes(app: Routes, deps: { readiness: ReadinessService; registry: Registry; definitions: () => ProviderDefinition<unknown>[] }): void {
+export function healthRoutes(app: Routes, deps: { readiness: ReadinessService; registry: Registry; definitions: () => AnyProviderDefinition[] }): void {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -1,5 +1,6 @@
 /** /v1/messages: accept a message (202, or the stored answer of a replayed Idempotency-Key) and read its progress. */
 import type { MessageService } from '../../core/messages.js';
+import type { AnyProviderDefinition } from '../../../providers/types.js';
 import { principal } from '../auth.js';
 import { fromZodIssues } from '../errors.js';
 import { parseQuery } from '../query.js';
@@ -8,9 +9,11 @@ import type { Guards, Routes } from './types.js';
 
 const ACCEPTED = 202;
 
-export function messageRoutes(app: Routes, guards: Guards, messages: MessageService): void {
+export function messageRoutes(app: Routes, guards: Guards, messages: MessageService, definitions: readonly AnyProviderDefinition[]): void {
+  // `to.tokens[]` takes the device fields the registered providers declare.
+  const bodySchema = sendMessageSchema(definitions);
   app.post('/v1/messages', guards.server, async (req, res) => {
-    const parsed = sendMessageSchema.safeParse(req.body);
+    const parsed = bodySchema.safeParse(req.body);
     if (!parsed.success) throw fromZodIssues(parsed.error.issues);
     const key = req.get('idempotency-key');
     const out = await messages.accept(principal(req).tenant, parsed.data, key === undefined ? undefined : { key, answerStatus: ACCEPTED });

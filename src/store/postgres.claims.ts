@@ -1,0 +1,80 @@
+/**
+ * The PostgreSQL side of the lane queue (PostgresStore delegates here): where several instances
+ * claim from one lane at once. `FOR UPDATE SKIP LOCKED` makes two claimers never get the same
+ * delivery, and completions touch only rows still leased by their owner.
+ */
+import type pg from 'pg';
+import { firstRow, withTransaction } from './postgres.tx.js';
+import { json, toDelivery, toMessage, type Row } from './rows.js';
+import type { ClaimRequest, ClaimedBatch, DeliveryUpdate, LaneKey } from './types.js';
+
+export const ACTIVE = `state IN ('queued','sending')`;
+
+export async function pgNextDueAt(pool: pg.Pool, lane: LaneKey, excludeClasses: string[]): Promise<number | null> {
+  const { rows } = await pool.query(
+    `SELECT MIN(due_at) AS due FROM deliveries WHERE tenant = $1 AND provider = $2 AND ${ACTIVE} AND quota_class <> ALL($3::text[])`,
+    [lane.tenant, lane.provider, excludeClasses],
+  );
+  const due = firstRow(rows).due;
+  return due === null || due === undefined ? null : Number(due);
+}
+
+export async function pgClaimBatch(pool: pg.Pool, req: ClaimRequest): Promise<ClaimedBatch | null> {
+  return withTransaction(pool, async (c) => {
+    // SKIP LOCKED: rows another claimer is taking right now are passed over, never waited for;
+    // rows it already took fail the `due_at <= now` re-check once its transaction commits.
+    const head = await c.query(
+      `SELECT message_id FROM deliveries
+       WHERE tenant = $1 AND provider = $2 AND ${ACTIVE} AND due_at <= $3 AND quota_class <> ALL($4::text[])
+       ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      [req.tenant, req.provider, req.now, req.excludeClasses],
+    );
+    if (!head.rows[0]) return null;
+    const messageId = String(head.rows[0].message_id);
+    const { rows } = await c.query(
+      `WITH picked AS (
+         SELECT id, due_at FROM deliveries
+         WHERE message_id = $1 AND tenant = $2 AND provider = $3 AND ${ACTIVE} AND due_at <= $4 AND quota_class <> ALL($5::text[])
+         ORDER BY due_at, id LIMIT $6 FOR UPDATE SKIP LOCKED
+       )
+       UPDATE deliveries d SET state = 'sending', lease_owner = $7, due_at = $8, updated_at = $4
+       FROM picked WHERE d.id = picked.id
+       RETURNING d.*, picked.due_at AS picked_due`,
+      [messageId, req.tenant, req.provider, req.now, req.excludeClasses, req.limit, req.owner, req.leaseUntil],
+    );
+    const message = await c.query('SELECT * FROM messages WHERE id = $1', [messageId]);
+    // RETURNING has no order: restore the claim order (due, then id) the SQLite store gives.
+    rows.sort((a: Row, b: Row) => Number(a.picked_due) - Number(b.picked_due) || (String(a.id) < String(b.id) ? -1 : 1));
+    return { message: toMessage(firstRow(message.rows)), deliveries: rows.map(toDelivery) };
+  });
+}
+
+export async function pgCompleteDeliveries(pool: pg.Pool, owner: string, updates: DeliveryUpdate[], now: number): Promise<void> {
+  if (!updates.length) return;
+  // One statement for the whole batch; rows whose lease another claimer took over are left alone.
+  await pool.query(
+    `UPDATE deliveries d SET state = u.state, attempts = u.attempts,
+       vendor_message_id = CASE WHEN u.state = 'queued' THEN d.vendor_message_id ELSE u.vendor_message_id END,
+       last_error = u.last_error, lease_owner = NULL, due_at = u.due_at, updated_at = $2
+     FROM unnest($3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::bigint[]) AS u(id, state, attempts, vendor_message_id, last_error, due_at)
+     WHERE d.id = u.id AND d.lease_owner = $1 AND d.state = 'sending'`,
+    [
+      owner,
+      now,
+      updates.map((u) => u.id),
+      updates.map((u) => u.state),
+      updates.map((u) => u.attempts),
+      updates.map((u) => (u.state === 'sent' ? u.vendorMessageId : null)),
+      updates.map((u) => (u.state === 'sent' ? null : json(u.error))),
+      updates.map((u) => (u.state === 'queued' ? u.nextAttemptAt : null)),
+    ],
+  );
+}
+
+export async function pgReleaseClaims(pool: pg.Pool, owner: string, now: number): Promise<number> {
+  const res = await pool.query(`UPDATE deliveries SET state = 'queued', lease_owner = NULL, due_at = $1, updated_at = $1 WHERE lease_owner = $2 AND state = 'sending'`, [
+    now,
+    owner,
+  ]);
+  return res.rowCount ?? 0;
+}
