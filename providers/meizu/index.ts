@@ -6,7 +6,7 @@ import { meizuClassOf, meizuConfigSchema, type MeizuConfig } from './meizu.confi
 import { checkMeizuMessage } from './meizu.limits.js';
 import { MeizuProvider } from './meizu.provider.js';
 import { meizuReceipts } from './meizu.receipts.js';
-import { meizuOverridesSchema } from './meizu.request.js';
+import { meizuOverridesSchema, type MeizuOverrides } from './meizu.request.js';
 import { meizuTokenSchema } from './meizu.token.js';
 import { MEIZU_MAX_PUSH_IDS } from './meizu.wire.js';
 import { MeizuSimulator } from './simulator.js';
@@ -17,7 +17,7 @@ export { MeizuSimulator } from './simulator.js';
 /** Demo credentials of the playground tenant (never a real app). */
 const PLAYGROUND = { appId: '100999', appSecret: 'playground-meizu-app-secret' };
 
-export const meizuProvider = defineProvider<MeizuConfig>({
+export const meizuProvider = defineProvider<MeizuConfig, MeizuOverrides>({
   id: 'meizu',
   configSchema: meizuConfigSchema,
   tokenSchema: meizuTokenSchema,
@@ -32,13 +32,13 @@ export const meizuProvider = defineProvider<MeizuConfig>({
   // Private messages are unlimited; public ones are capped per device per day (docs/vendors/meizu.md#categories).
   quotaClassOf: (category, config) => meizuClassOf(category, config),
   // Quota days end at midnight Beijing time: the core's default reset zone (Asia/Shanghai).
-  checkMessage: (message, config) => checkMeizuMessage(message, config),
+  checkMessage: (message, config, overrides) => checkMeizuMessage(message, config, overrides),
   create: (config, deps) => new MeizuProvider(config, deps),
   receipts: meizuReceipts,
-  async playground() {
+  async playground(ctx) {
     // Meizu takes the receipt URL from each message (`extra.callback`), so the simulator needs no receiptUrl.
     const simulator = await MeizuSimulator.start({ ...PLAYGROUND, autoReceipts: true });
-    const config = meizuConfigSchema.parse({ ...PLAYGROUND, endpoint: simulator.url });
+    const config = meizuConfigSchema.parse({ ...PLAYGROUND, endpoint: simulator.url, ...(ctx?.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) });
     return { simulator, config };
   },
 });

@@ -71,16 +71,3 @@ export function meizuRequestOutcomeOf(code: string, targetCount: number): Outcom
 export function meizuTargetOutcomeOf(code: string): Outcome {
   return MEIZU_TARGET_OUTCOMES.get(code) ?? 'retry';
 }
-
-/**
- * Outcome for an HTTP answer without a Meizu body (a proxy, a load balancer): 5xx/408 → retry
- * (the official SDK retries those), 429 → rate_limited, 401/403 → auth_error, other 4xx → rejected,
- * anything else → retry.
- */
-export function meizuHttpOutcomeOf(status: number): Outcome {
-  if (status >= 500 || status === 408) return 'retry';
-  if (status === 429) return 'rate_limited';
-  if (status === 401 || status === 403) return 'auth_error';
-  if (status >= 400) return 'rejected';
-  return 'retry';
-}

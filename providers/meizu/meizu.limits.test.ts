@@ -2,7 +2,7 @@ import type { OutgoingMessage } from '../types.js';
 import { meizuConfigSchema } from './meizu.config.js';
 import { checkMeizuMessage } from './meizu.limits.js';
 import { meizuTokenSchema } from './meizu.token.js';
-import { MEIZU_PASS_THROUGH_MAX_BYTES } from './meizu.wire.js';
+import { MEIZU_MAX_MESSAGE_JSON_BYTES, MEIZU_PASS_THROUGH_MAX_BYTES } from './meizu.wire.js';
 
 const base = meizuConfigSchema.parse({ appId: '1', appSecret: 's' });
 const withPassThrough = meizuConfigSchema.parse({ appId: '1', appSecret: 's', passThrough: true });
@@ -17,8 +17,9 @@ const message = (data: Record<string, string>, withNotification = false): Outgoi
 const dataOf = (bytes: number) => ({ k: 'x'.repeat(bytes - 8) });
 
 describe('checkMeizuMessage', () => {
-  it('takes any notification (texts are cut, parameters are left to Meizu)', () => {
-    expect(checkMeizuMessage(message(dataOf(5000), true), base)).toBeUndefined();
+  it('takes a notification whose messageJson fits pushgate’s 4 KB (texts are cut), refuses a bigger one', () => {
+    expect(checkMeizuMessage({ ...message(dataOf(3000), true), notification: { title: '标'.repeat(200), body: 'b'.repeat(5000) } }, base)).toBeUndefined();
+    expect(checkMeizuMessage(message(dataOf(MEIZU_MAX_MESSAGE_JSON_BYTES), true), base)).toEqual({ reason: 'payload_too_large', message: expect.stringContaining(`at most ${MEIZU_MAX_MESSAGE_JSON_BYTES} bytes of messageJson`) });
   });
 
   it('refuses data-only messages unless the tenant enabled pass-through', () => {

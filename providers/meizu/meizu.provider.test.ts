@@ -2,6 +2,7 @@ import pino from 'pino';
 import type { DeliveryTarget, OutgoingMessage, ProviderDeps, PushProvider, SendBatch } from '../types.js';
 import { meizuProvider } from './index.js';
 import { meizuConfigSchema, type MeizuConfig } from './meizu.config.js';
+import type { MeizuOverrides } from './meizu.request.js';
 import { MeizuSimulator } from './simulator.js';
 
 const APP_ID = '100999';
@@ -22,16 +23,19 @@ const targets = (n: number, from = 0): DeliveryTarget[] => Array.from({ length: 
 function message(over: Partial<OutgoingMessage> = {}, options: Partial<OutgoingMessage['options']> = {}): OutgoingMessage {
   return { id: 'msg_1', notification: { title: 'Hi', body: 'there' }, data: {}, options: { priority: 'normal', category: 'im', ...options }, createdAt: T0, ...over };
 }
-const batch = (n: number, over: Partial<SendBatch> = {}): SendBatch => ({ message: message(), targets: targets(n), callbackRef: 'msg_1', ...over });
+const batch = (n: number, over: Partial<SendBatch<MeizuOverrides>> = {}): SendBatch<MeizuOverrides> => ({ message: message(), targets: targets(n), callbackRef: 'msg_1', ...over });
+
+/** The adapter as the dispatcher holds it: typed by its overrides slice. */
+const create = (c: MeizuConfig): PushProvider<MeizuOverrides> => meizuProvider.create(c, deps);
 
 let sim: MeizuSimulator;
 let config: MeizuConfig;
-let provider: PushProvider;
+let provider: PushProvider<MeizuOverrides>;
 
 beforeEach(async () => {
   sim = await MeizuSimulator.start({ appId: APP_ID, appSecret: SECRET });
   config = meizuConfigSchema.parse({ appId: APP_ID, appSecret: SECRET, endpoint: sim.url });
-  provider = meizuProvider.create(config, deps);
+  provider = create(config);
   observed.length = 0;
   clock.now = T0;
 });
@@ -51,11 +55,11 @@ describe('MeizuProvider against the simulator', () => {
     expect(observed).toEqual([{ reason: undefined }]);
   });
 
-  it('splits more than 100 pushIds into requests of at most 100', async () => {
-    const out = await provider.send(batch(230));
+  it('sends a full batch of 100 pushIds (the dispatcher never hands it more) in one request', async () => {
+    const out = await provider.send(batch(100));
     expect(out.results.every((r) => r.outcome === 'sent')).toBe(true);
-    expect(sim.sendRequests).toBe(3);
-    expect(sim.accepted).toHaveLength(230);
+    expect(sim.sendRequests).toBe(1);
+    expect(sim.lastRequest?.form.get('pushIds')?.split(',')).toHaveLength(100);
   });
 
   it('prunes pushIds listed under 110002 (invalid_token) and sends the rest', async () => {
@@ -102,9 +106,16 @@ describe('MeizuProvider against the simulator', () => {
     expect((await provider.send(batch(1))).results[0]?.outcome).toBe('sent');
   });
 
+  it('answers 1006 (auth_error) while the console secret is rotated, and sends again once it matches', async () => {
+    sim.rejectCredentials = true;
+    expect((await provider.send(batch(2))).results.map((r) => [r.outcome, r.vendorCode])).toEqual([['auth_error', '1006'], ['auth_error', '1006']]);
+    sim.rejectCredentials = false;
+    expect((await provider.send(batch(1))).results[0]?.outcome).toBe('sent');
+  });
+
   it('answers auth_error for a wrong secret or appId (the simulator checks the signature itself)', async () => {
-    const wrong = meizuProvider.create(meizuConfigSchema.parse({ appId: APP_ID, appSecret: 'not-the-secret', endpoint: sim.url }), deps);
-    const otherApp = meizuProvider.create(meizuConfigSchema.parse({ appId: '1', appSecret: SECRET, endpoint: sim.url }), deps);
+    const wrong = create(meizuConfigSchema.parse({ appId: APP_ID, appSecret: 'not-the-secret', endpoint: sim.url }));
+    const otherApp = create(meizuConfigSchema.parse({ appId: '1', appSecret: SECRET, endpoint: sim.url }));
     try {
       expect((await wrong.send(batch(1))).results[0]).toMatchObject({ outcome: 'auth_error', vendorCode: '1006' });
       expect((await otherApp.send(batch(1))).results[0]).toMatchObject({ outcome: 'auth_error', vendorCode: '110000' });
@@ -126,13 +137,15 @@ describe('MeizuProvider against the simulator', () => {
     expect(observed.map((o) => o.reason)).toEqual(['code_1003', 'http_503', 'code_other']);
   });
 
-  it('rejects payloads Meizu refuses, and invalid overrides before sending', async () => {
+  it('rejects payloads Meizu refuses (1005)', async () => {
     sim.failWith('1005', '参数错误');
     expect((await provider.send(batch(1))).results[0]).toMatchObject({ outcome: 'rejected', vendorCode: '1005' });
-    const bad = batch(1, { message: message({}, { overrides: { meizu: { noticeBarType: 5 } } }) });
-    const requests = sim.sendRequests;
-    expect((await provider.send(bad)).results[0]).toMatchObject({ outcome: 'rejected', vendorCode: 'invalid_request' });
-    expect(sim.sendRequests).toBe(requests);
+  });
+
+  it('merges its own overrides slice (batch.overrides) into messageJson', async () => {
+    await provider.send(batch(1, { overrides: { noticeBarType: 2, advanceInfo: { suspend: 0 } } }));
+    expect(sim.lastRequest?.messageJson.noticeBarInfo).toMatchObject({ noticeBarType: 2 });
+    expect(sim.lastRequest?.messageJson.advanceInfo).toEqual({ suspend: 0 });
   });
 
   it('prunes on request-level 110003 only for a one-target request', async () => {
@@ -150,7 +163,7 @@ describe('MeizuProvider against the simulator', () => {
   });
 
   it('sends data-only messages through pass-through when enabled, and reports 110053 as rejected', async () => {
-    const pt = meizuProvider.create(meizuConfigSchema.parse({ appId: APP_ID, appSecret: SECRET, endpoint: sim.url, passThrough: true }), deps);
+    const pt = create(meizuConfigSchema.parse({ appId: APP_ID, appSecret: SECRET, endpoint: sim.url, passThrough: true }));
     try {
       const dataOnly = batch(1, { message: message({ notification: undefined, data: { k: 'v' } }) });
       expect((await pt.send(dataOnly)).results[0]?.outcome).toBe('sent');
@@ -164,7 +177,7 @@ describe('MeizuProvider against the simulator', () => {
   });
 
   it('retries every target when Meizu cannot be reached', async () => {
-    const down = meizuProvider.create(meizuConfigSchema.parse({ appId: APP_ID, appSecret: SECRET, endpoint: 'http://127.0.0.1:1' }), deps);
+    const down = create(meizuConfigSchema.parse({ appId: APP_ID, appSecret: SECRET, endpoint: 'http://127.0.0.1:1' }));
     try {
       const out = await down.send(batch(2));
       expect(out.results.map((r) => r.outcome)).toEqual(['retry', 'retry']);
@@ -184,9 +197,15 @@ describe('meizuProvider definition', () => {
     expect(meizuProvider.quotaClassOf?.(undefined, config)).toBe('public');
   });
 
+  it('puts the playground context’s timeoutMs into the config', async () => {
+    const { simulator, config: pg } = await meizuProvider.playground!({ timeoutMs: 800 });
+    await simulator.close();
+    expect(pg.timeoutMs).toBe(800);
+  });
+
   it('starts a playground whose config validates and sends through its simulator', async () => {
     const { simulator, config: pg } = await meizuProvider.playground!();
-    const p = meizuProvider.create(pg, deps);
+    const p = create(pg);
     try {
       expect(meizuProvider.configSchema.parse(pg)).toEqual(pg);
       const out = await p.send({ message: message(), targets: [{ deliveryId: 'd', token: token(9), registered: true }], callbackRef: 'r' });

@@ -1,19 +1,24 @@
 /**
  * Meizu Flyme Push adapter: a thin transport over `POST …/varnished/pushByPushId` (and, when the
  * tenant enables pass-through, `…/unvarnished/pushByPushId`) (docs/vendors/meizu.md). The appSecret
- * signs each request and is static, so there is deliberately no `refreshCredentials()`: a signature
- * or app error (1006, 110000, 110033) pauses the lane at once instead of making the dispatcher resend.
+ * signs each request and is static, so there is deliberately no credential cache and no
+ * `refreshCredentials()`: a signature or app error (1006, 110000, 110033) pauses the lane at once
+ * instead of making the dispatcher resend.
  */
 import type { AxiosResponse } from 'axios';
-import { createVendorHttp, parseRetryAfter, transportReason, type VendorHttp } from '../shared/http.js';
+import { createVendorHttp, transportReason, type VendorHttp } from '../shared/http.js';
+import { httpStatusOutcome, retryAfterOf, sameResult, transportRetry } from '../shared/results.js';
+import { clip, parseJsonObject } from '../shared/text.js';
 import type { DeliveryTarget, ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
 import { meizuBaseUrl, meizuClassOf, type MeizuConfig } from './meizu.config.js';
-import { MEIZU_REQUEST_OUTCOMES, meizuHttpOutcomeOf, meizuRequestOutcomeOf, meizuTargetOutcomeOf } from './meizu.errors.js';
-import { buildMeizuRequest, encodeMeizuForm, MeizuRequestError, type MeizuRequest } from './meizu.request.js';
+import { MEIZU_REQUEST_OUTCOMES, meizuRequestOutcomeOf, meizuTargetOutcomeOf } from './meizu.errors.js';
+import { buildMeizuRequest, encodeMeizuForm, MeizuRequestError, type MeizuOverrides, type MeizuRequest } from './meizu.request.js';
 import { MeizuSigner } from './meizu.signer.js';
-import { MEIZU_MAX_PUSH_IDS, MeizuCode, type MeizuResponse } from './meizu.wire.js';
+import { MeizuCode, type MeizuResponse } from './meizu.wire.js';
 
-export class MeizuProvider implements PushProvider {
+const FORM_HEADERS = { 'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8' };
+
+export class MeizuProvider implements PushProvider<MeizuOverrides> {
   private readonly http: VendorHttp;
   private readonly signer: MeizuSigner;
   private warnedCallback = false;
@@ -22,30 +27,19 @@ export class MeizuProvider implements PushProvider {
     private readonly config: MeizuConfig,
     private readonly deps: ProviderDeps,
   ) {
-    this.http = createVendorHttp({ baseURL: meizuBaseUrl(config), ca: config.ca, timeoutMs: config.timeoutMs }, deps);
+    this.http = createVendorHttp({ baseURL: meizuBaseUrl(config), ca: config.ca, timeoutMs: config.timeoutMs, errorReasonOf: errorReason }, deps);
     this.signer = new MeizuSigner(config.appId, config.appSecret);
   }
 
-  async send(batch: SendBatch, signal?: AbortSignal): Promise<SendOutcome> {
-    const results: SendResult[] = [];
-    // The core chunks by limits.maxTargetsPerRequest; chunk again so a bigger batch still works.
-    for (let i = 0; i < batch.targets.length; i += MEIZU_MAX_PUSH_IDS) {
-      results.push(...(await this.sendChunk(batch, batch.targets.slice(i, i + MEIZU_MAX_PUSH_IDS), signal)));
-    }
-    return { results };
-  }
-
-  async close(): Promise<void> {
-    this.http.close();
-  }
-
-  private async sendChunk(batch: SendBatch, targets: DeliveryTarget[], signal?: AbortSignal): Promise<SendResult[]> {
+  /** The dispatcher sends 1..100 distinct pushIds with one payload (limits.maxTargetsPerRequest): one request. */
+  async send(batch: SendBatch<MeizuOverrides>): Promise<SendOutcome> {
+    const { targets } = batch;
     let request: MeizuRequest;
     try {
       const callback = batch.callbackUrl ? { url: batch.callbackUrl, ref: batch.callbackRef } : undefined;
-      request = buildMeizuRequest(batch.message, targets.map((t) => t.token), this.config, this.signer, this.deps.now(), callback);
+      request = buildMeizuRequest(batch.message, targets.map((t) => t.token), this.config, this.signer, this.deps.now(), callback, batch.overrides);
     } catch (err) {
-      if (err instanceof MeizuRequestError) return every(targets, { outcome: 'rejected', vendorCode: 'invalid_request', vendorMessage: err.message });
+      if (err instanceof MeizuRequestError) return { results: sameResult(targets, { outcome: 'rejected', vendorCode: 'invalid_request', vendorMessage: err.message }) };
       throw err;
     }
     if (request.callbackDropped && !this.warnedCallback) {
@@ -55,32 +49,18 @@ export class MeizuProvider implements PushProvider {
 
     let res: AxiosResponse;
     try {
-      res = await this.post(request, signal);
+      res = await this.http.post(request.path, encodeMeizuForm(request.form), FORM_HEADERS);
     } catch (err) {
-      const reason = transportReason(err);
-      return every(targets, { outcome: 'retry', vendorCode: reason, vendorMessage: `transport error: ${reason}` });
+      return { results: sameResult(targets, { ...transportRetry(err, (r) => `transport error: ${r}`), vendorCode: transportReason(err) }) };
     }
-    return this.interpret(res, targets, batch);
+    return { results: this.interpret(res, targets, batch) };
   }
 
-  /** POST the signed form; feeds the provider request metrics with Meizu's own code as the error reason. */
-  private async post(request: MeizuRequest, signal?: AbortSignal): Promise<AxiosResponse> {
-    const started = process.hrtime.bigint();
-    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
-    try {
-      const res = await this.http.client.post(request.path, encodeMeizuForm(request.form), {
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8' },
-        ...(signal ? { signal } : {}),
-      });
-      this.deps.observeRequest(seconds(), errorReason(res));
-      return res;
-    } catch (err) {
-      this.deps.observeRequest(seconds(), transportReason(err));
-      throw err;
-    }
+  async close(): Promise<void> {
+    this.http.close();
   }
 
-  private interpret(res: AxiosResponse, targets: DeliveryTarget[], batch: SendBatch): SendResult[] {
+  private interpret(res: AxiosResponse, targets: DeliveryTarget[], batch: SendBatch<MeizuOverrides>): SendResult[] {
     const body = parseBody(res.data);
     const code = codeOf(body);
     const vendorMessage = describe(body, res.status);
@@ -102,35 +82,18 @@ export class MeizuProvider implements PushProvider {
       });
     }
 
-    const outcome = code !== undefined ? meizuRequestOutcomeOf(code, targets.length) : meizuHttpOutcomeOf(res.status);
+    const outcome = code !== undefined ? meizuRequestOutcomeOf(code, targets.length) : httpStatusOutcome(res.status);
     // A code of 200 on an HTTP error status is a proxy's page, not Meizu's verdict: retry.
     const final = outcome === 'sent' ? 'retry' : outcome;
-    const retryAfterMs = final === 'rate_limited' || final === 'retry' ? parseRetryAfter(res.headers['retry-after'], this.deps.now()) : undefined;
+    const retryAfterMs = final === 'rate_limited' || final === 'retry' ? retryAfterOf(res.headers, this.deps.now()) : undefined;
     const quotaClass = final === 'quota_exceeded' ? meizuClassOf(batch.message.options.category, this.config) : undefined;
     if (final === 'auth_error') this.deps.logger.warn({ vendorCode: code ?? `http_${res.status}` }, 'meizu refused the signature or app; check appId, appSecret and region/endpoint');
-    return every(targets, {
-      outcome: final,
-      vendorCode: code ?? `http_${res.status}`,
-      vendorMessage,
-      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-      ...(quotaClass ? { quotaClass } : {}),
-    });
+    return sameResult(targets, { outcome: final, vendorCode: code ?? `http_${res.status}`, vendorMessage, retryAfterMs, quotaClass });
   }
-}
-
-function every(targets: DeliveryTarget[], result: Omit<SendResult, 'deliveryId'>): SendResult[] {
-  return targets.map((t) => ({ deliveryId: t.deliveryId, ...result }));
 }
 
 function parseBody(data: unknown): MeizuResponse | undefined {
-  if (typeof data === 'string') {
-    try {
-      data = JSON.parse(data);
-    } catch {
-      return undefined;
-    }
-  }
-  return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as MeizuResponse) : undefined;
+  return parseJsonObject(data) as MeizuResponse | undefined;
 }
 
 /** `code` as the string Meizu documents (a number is accepted too); undefined when absent. */
@@ -154,7 +117,10 @@ function perTargetCodes(value: unknown): Map<string, string> {
   return out;
 }
 
-/** The bounded error label for the provider metrics (`code_1006`; unknown codes → `code_other`). */
+/**
+ * The bounded error label for the provider metrics: Meizu answers its errors with HTTP 200, so the
+ * code is the reason (`code_1006`; unknown codes collapse into `code_other`).
+ */
 function errorReason(res: AxiosResponse): string | undefined {
   if (res.status >= 400) return `http_${res.status}`;
   const body = parseBody(res.data);
@@ -166,5 +132,5 @@ function errorReason(res: AxiosResponse): string | undefined {
 
 function describe(body: MeizuResponse | undefined, status: number): string {
   const text = typeof body?.message === 'string' ? body.message : '';
-  return (text || `HTTP ${status}`).slice(0, 500);
+  return clip(text || `HTTP ${status}`, 500);
 }

@@ -1,6 +1,6 @@
 import type { OutgoingMessage } from '../types.js';
 import { meizuConfigSchema } from './meizu.config.js';
-import { buildMeizuMessage, buildMeizuRequest, encodeMeizuForm, meizuNotifyKey, meizuOverridesOf, meizuPushTimeInfo, MeizuRequestError } from './meizu.request.js';
+import { buildMeizuMessage, buildMeizuRequest, encodeMeizuForm, meizuNotifyKey, meizuOverridesSchema, meizuPushTimeInfo, MeizuRequestError } from './meizu.request.js';
 import { MeizuSigner, meizuSign } from './meizu.signer.js';
 
 const T0 = Date.UTC(2025, 5, 1, 8, 0, 0);
@@ -100,18 +100,20 @@ describe('buildMeizuMessage', () => {
     expect(json(message(), config, T0, { url: 'https://p.example/r', ref: 'r'.repeat(65) }).extra).toEqual({ callback: 'https://p.example/r', 'callback.type': '1' });
   });
 
-  it('merges overrides.meizu last', () => {
-    const m = message({}, { collapseKey: 'k1', overrides: { meizu: { noticeBarType: 2, advanceInfo: { suspend: 0, notifyKey: 'k2' }, noticeExpandInfo: { noticeExpandType: 1, noticeExpandContent: 'long text' }, callbackType: 3 } } });
-    const j = json(m, config, T0, { url: 'https://p.example/r', ref: 'msg_1' });
+  it('merges its overrides slice (overrides.meizu, parsed at accept) last', () => {
+    const overrides = meizuOverridesSchema.parse({ noticeBarType: 2, advanceInfo: { suspend: 0, notifyKey: 'k2' }, noticeExpandInfo: { noticeExpandType: 1, noticeExpandContent: 'long text' }, callbackType: 3 });
+    const j = buildMeizuMessage(message({}, { collapseKey: 'k1' }), config, T0, { url: 'https://p.example/r', ref: 'msg_1' }, overrides).json as unknown as Record<string, Record<string, unknown>>;
     expect(j.noticeBarInfo?.noticeBarType).toBe(2);
     expect(j.advanceInfo).toEqual({ notifyKey: 'k2', suspend: 0 });
     expect(j.noticeExpandInfo).toEqual({ noticeExpandType: 1, noticeExpandContent: 'long text' });
     expect(j.extra?.['callback.type']).toBe('3');
   });
 
-  it('reads overrides only from overrides.meizu, and refuses invalid ones', () => {
-    expect(meizuOverridesOf(message({}, { overrides: { xiaomi: { notify_type: 1 } } }))).toBeUndefined();
-    expect(() => meizuOverridesOf(message({}, { overrides: { meizu: { noticeBarType: 1 } } }))).toThrow(MeizuRequestError);
+  it('has an overrides schema that refuses undocumented values and typos (a 400 at accept)', () => {
+    expect(meizuOverridesSchema.safeParse({ noticeBarType: 1 }).success).toBe(false);
+    expect(meizuOverridesSchema.safeParse({ advanceInfo: { notifyKey: 'longer-than-8' } }).success).toBe(false);
+    expect(meizuOverridesSchema.safeParse({ noticeBarTyp: 0 }).success).toBe(false);
+    expect(meizuOverridesSchema.safeParse({ noticeExpandInfo: { noticeExpandType: 1 } }).success).toBe(false);
   });
 
   it('sends data-only messages as pass-through only when enabled', () => {

@@ -18,13 +18,15 @@
  *   (delivered); dropped, with `callbackDropped`, when the URL exceeds Meizu's 128 bytes.
  * - no notification → a pass-through message (`{content: <data JSON>}`) when the tenant enabled
  *   `passThrough`, else `MeizuRequestError`.
- * - overrides.meizu → validated by `meizuOverridesSchema`, merged last.
+ * - overrides → this provider's own `options.overrides.meizu`, parsed by `meizuOverridesSchema` at
+ *   accept and handed in as `SendBatch.overrides`; merged last.
  * Integers are sent as JSON numbers, the documented form (the Java SDK sends booleans for some flags
  * and the server reportedly takes both: UNVERIFIED, docs/vendors/meizu.md#request).
  * Idempotency: Meizu has no request id; a resend may be delivered twice (at least once).
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { truncateChars } from '../shared/text.js';
 import { remainingTtlSeconds } from '../shared/ttl.js';
 import type { ClickAction, OutgoingMessage } from '../types.js';
 import { meizuClassOf, type MeizuConfig } from './meizu.config.js';
@@ -85,18 +87,6 @@ export class MeizuRequestError extends Error {
   override readonly name = 'MeizuRequestError';
 }
 
-/**
- * The Meizu part of a message's overrides, parsed: the ONE place the adapter reads them (the core
- * validated `options.overrides.meizu` against `meizuOverridesSchema` at accept).
- */
-export function meizuOverridesOf(message: Pick<OutgoingMessage, 'options'>): MeizuOverrides | undefined {
-  const raw = message.options.overrides;
-  if (!raw || !Object.hasOwn(raw, 'meizu')) return undefined;
-  const parsed = meizuOverridesSchema.safeParse(raw.meizu);
-  if (!parsed.success) throw new MeizuRequestError(`invalid overrides.meizu: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
-}
-
 export interface MeizuCallback {
   url: string;
   ref: string;
@@ -112,8 +102,7 @@ export interface MeizuMessageBody {
 }
 
 /** The endpoint and `messageJson` object for a message (no targets, no signature). */
-export function buildMeizuMessage(message: OutgoingMessage, config: BodyConfig, nowMs: number, callback?: MeizuCallback): MeizuMessageBody {
-  const overrides = meizuOverridesOf(message);
+export function buildMeizuMessage(message: OutgoingMessage, config: BodyConfig, nowMs: number, callback?: MeizuCallback, overrides?: MeizuOverrides): MeizuMessageBody {
   const pushTimeInfo = meizuPushTimeInfo(message, nowMs);
   const n = message.notification;
   if (!n) {
@@ -159,7 +148,7 @@ export interface MeizuRequest {
   callbackDropped: boolean;
 }
 
-/** The signed request for `pushIds` (≤ 100; the caller chunks). */
+/** The signed request for `pushIds` (1..100, distinct: the dispatcher's batch). */
 export function buildMeizuRequest(
   message: OutgoingMessage,
   pushIds: readonly string[],
@@ -167,8 +156,9 @@ export function buildMeizuRequest(
   signer: MeizuSigner,
   nowMs: number,
   callback?: MeizuCallback,
+  overrides?: MeizuOverrides,
 ): MeizuRequest {
-  const { path, json, callbackDropped } = buildMeizuMessage(message, config, nowMs, callback);
+  const { path, json, callbackDropped } = buildMeizuMessage(message, config, nowMs, callback, overrides);
   const packages = config.restrictedPackageNames?.length ? config.restrictedPackageNames.join(',') : undefined;
   const form = signer.signed({
     pushIds: pushIds.join(','),
@@ -216,12 +206,4 @@ function clickInfo(click: ClickAction | undefined): MeizuNotificationJson['click
 export function meizuNotifyKey(collapseKey: string): string {
   if (MEIZU_NOTIFY_KEY.test(collapseKey)) return collapseKey;
   return createHash('sha256').update(collapseKey).digest('base64url').slice(0, 8);
-}
-
-/** At most `max` characters (code points, so no surrogate pair is split), "…" marking a cut. */
-export function truncateChars(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const chars = Array.from(text);
-  if (chars.length <= max) return text;
-  return chars.slice(0, max - 1).join('') + '…';
 }

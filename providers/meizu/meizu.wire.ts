@@ -20,6 +20,13 @@ export const MEIZU_TITLE_MAX_CHARS = 32;
 export const MEIZU_CONTENT_MAX_CHARS = 100;
 /** Pass-through `content` ≤ 2000 bytes (the SDK README says 3800; the API doc's 2000 is the stricter reading). */
 export const MEIZU_PASS_THROUGH_MAX_BYTES = 2000;
+/**
+ * pushgate's own bound on a notification's `messageJson` (UTF-8 bytes, before URL-encoding), receipt
+ * fields left out. Meizu documents no size limit for it nor for `clickTypeInfo.parameters` (UNVERIFIED,
+ * docs/vendors/meizu.md#limits), so pushgate refuses at accept what is over the 4 KB every other vendor
+ * documents, instead of sending tens of kilobytes on a guess: a message that fits elsewhere fits here.
+ */
+export const MEIZU_MAX_MESSAGE_JSON_BYTES = 4096;
 /** `pushTimeInfo.validTime`: whole hours, 1..72, default 24 (docs/vendors/meizu.md#ttl). */
 export const MEIZU_VALID_TIME_MIN_HOURS = 1;
 export const MEIZU_VALID_TIME_MAX_HOURS = 72;

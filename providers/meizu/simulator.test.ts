@@ -61,6 +61,22 @@ describe('MeizuSimulator', () => {
     expect((await post(withPkg)).code).toBe('200');
   });
 
+  it('answers 1006 to a correctly signed request while rejectCredentials is set (a secret rotated in the console)', async () => {
+    sim.rejectCredentials = true;
+    expect((await post(signedFields(PUSH_ID))).code).toBe('1006');
+    sim.rejectCredentials = false;
+    expect((await post(signedFields(PUSH_ID))).code).toBe('200');
+    expect(sim.accepted).toEqual([PUSH_ID]);
+  });
+
+  it('loses the connection on resetConnection(n) and keeps the raw request as lastSendRaw', async () => {
+    sim.resetConnection(1);
+    await expect(post(signedFields(PUSH_ID))).rejects.toThrow();
+    expect(sim.sendRequests).toBe(1);
+    expect(new URLSearchParams(sim.lastSendRaw?.rawBody).get('pushIds')).toBe(PUSH_ID);
+    expect((await post(signedFields(PUSH_ID))).code).toBe('200');
+  });
+
   it('answers 110000 for another appId', async () => {
     expect((await post({ ...signedFields(PUSH_ID), appId: '1' })).code).toBe('110000');
   });

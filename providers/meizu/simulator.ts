@@ -8,16 +8,20 @@
  * `value` (110002 unknown pushIds, 110010 messages switched off, 518 over speed, 110011 public cap),
  * request-level 110010 when throttled, 110019 when the daily quota is gone, 1003 when failing, and
  * posts receipts (form `cb` + `access_token`) to `extra.callback` when auto-receipts are on.
+ * `rejectCredentials` stands for a secret rotated in the Meizu console: every request's `sign` is
+ * refused with 1006 until it is set back (a static secret: nothing was issued, nothing to revoke).
  * Meizu answers every verdict with HTTP 200 and a string `code`; so does the simulator.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { FaultScript } from '../shared/sim-faults.js';
+import { SimControls } from '../shared/sim-controls.js';
 import { ReceiptOutbox } from '../shared/sim-receipts.js';
 import { startHttpSimulator, type HttpSimulator, type SimRequest, type SimResponse } from '../shared/sim-server.js';
-import type { SimulatorControls } from '../types.js';
 
+// The vendor's facts, written here from docs/vendors/meizu.md (Meizu's PushAPI document), not taken
+// from the adapter: when the two disagree, a test sees it.
 const VARNISHED = '/garcia/api/server/push/varnished/pushByPushId';
 const UNVARNISHED = '/garcia/api/server/push/unvarnished/pushByPushId';
+/** ≤ 100 pushIds a request since 2023-08-21 (docs/vendors/meizu.md#limits). */
 const MAX_PUSH_IDS = 100;
 
 export interface MeizuSimulatorOptions {
@@ -44,21 +48,16 @@ interface SentWithCallback {
   tokens: string[];
 }
 
-export class MeizuSimulator implements SimulatorControls {
-  delayMs = 0;
-  /** pushIds Meizu does not know: listed under 110002 (pruned by pushgate). */
-  readonly invalidTokens = new Set<string>();
+export class MeizuSimulator extends SimControls {
+  // `invalidTokens` (SimControls): pushIds Meizu does not know, listed under per-target 110002.
   /** pushIds whose user switched the app's messages off: listed under per-target 110010. */
   readonly switchedOffTokens = new Set<string>();
   /** pushIds answered 518 (over the configured speed). */
   readonly overSpeedTokens = new Set<string>();
   /** pushIds whose public (公信) messages for today are used up: 110011 for public messages. */
   readonly publicCappedTokens = new Set<string>();
-  quotaExhausted = false;
   /** Answer pass-through sends with 110053, as Meizu does where it restricted pass-through. */
   passThroughDisabled = false;
-  readonly accepted: string[] = [];
-  sendRequests = 0;
   /** How `fail(n)` fails: Meizu's "server busy" 1003 (HTTP 200) or a bare HTTP 503. */
   failMode: 'busy' | 'http503' = 'busy';
   /** The last send request's form fields and parsed messageJson, always kept for assertions. */
@@ -67,13 +66,12 @@ export class MeizuSimulator implements SimulatorControls {
   readonly withCallback = new Map<string, SentWithCallback>();
   autoReceipts: boolean;
   readonly receipts = new ReceiptOutbox();
-  readonly faults = new FaultScript();
 
   private readonly forced: { code: string; message: string }[] = [];
   private server!: HttpSimulator;
-  private readonly held = new Set<() => void>();
 
   private constructor(private readonly opts: MeizuSimulatorOptions) {
+    super();
     this.autoReceipts = opts.autoReceipts ?? false;
   }
 
@@ -95,22 +93,12 @@ export class MeizuSimulator implements SimulatorControls {
     return this.opts.appSecret;
   }
 
-  /** Answer the next `n` sends with request-level 110010. Meizu documents no Retry-After; given one, the simulator adds it as a proxy might. */
-  throttle(n: number, retryAfterSeconds?: number): void {
-    this.faults.throttle(n, retryAfterSeconds);
-  }
-
-  fail(n: number): void {
-    this.faults.fail(n);
-  }
-
   /** Answer the next send with this request-level code (1006 for a refused signature, 1005, …). */
   failWith(code: string, message = `error ${code}`): void {
     this.forced.push({ code, message });
   }
 
   async close(): Promise<void> {
-    for (const release of this.held) release();
     await this.receipts.close();
     await this.server.close();
   }
@@ -134,27 +122,18 @@ export class MeizuSimulator implements SimulatorControls {
     return this.sendReceipt(sent.callback, { msgId, type, targets: sent.tokens, param: sent.param });
   }
 
-  private async answer(req: SimRequest): Promise<SimResponse> {
-    const delay = this.delayMs;
+  /** The answer, held `delayMs` (a slow vendor; the starter releases the hold at close). */
+  private answer(req: SimRequest): SimResponse {
     const response = this.handle(req);
-    if (delay > 0) {
-      await new Promise<void>((resolve) => {
-        const release = () => {
-          clearTimeout(timer);
-          this.held.delete(release);
-          resolve();
-        };
-        const timer = setTimeout(release, delay);
-        this.held.add(release);
-      });
-    }
-    return response;
+    return this.delayMs > 0 && !response.fault ? { ...response, delayMs: this.delayMs } : response;
   }
 
   private handle(req: SimRequest): SimResponse {
     if (req.path !== VARNISHED && req.path !== UNVARNISHED) return { status: 404, body: 'Not Found' };
     if (req.method !== 'POST') return { status: 405, body: 'Method Not Allowed' };
-    this.sendRequests++;
+    this.recordSend(req.path, req.headers, req.rawBody);
+    const fault = this.faults.takeTransport();
+    if (fault) return { fault };
     if (this.opts.recordRequests) this.requests.push(req);
     if (!String(req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) return answer('1005', 'Content-Type must be application/x-www-form-urlencoded');
     const form = req.form;
@@ -164,10 +143,11 @@ export class MeizuSimulator implements SimulatorControls {
     const names = [...form.keys()];
     if (new Set(names).size !== names.length) return answer('1005', 'a parameter appears twice');
     if (form.get('appId') !== this.opts.appId) return answer('110000', 'appId不合法');
-    if (form.get('sign') !== expectedSign(form, this.opts.appSecret)) return answer('1006', '签名认证失败');
+    if (this.rejectCredentials || form.get('sign') !== expectedSign(form, this.opts.appSecret)) return answer('1006', '签名认证失败');
 
     const throttled = this.faults.takeThrottle();
     if (throttled) {
+      // Meizu documents no Retry-After on 110010; when one is scripted the simulator adds it, as a proxy might.
       const r = answer('110010', '应用请求频率超过限制');
       return throttled.retryAfterSeconds !== undefined ? { ...r, headers: { 'retry-after': String(throttled.retryAfterSeconds) } } : r;
     }

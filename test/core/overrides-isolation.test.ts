@@ -10,6 +10,9 @@ import { buildApnsHeaders, buildApnsPayload } from '../../providers/apns/apns.re
 import { buildFcmMessage } from '../../providers/fcm/fcm.request.js';
 import { huaweiConfigSchema } from '../../providers/huawei/huawei.config.js';
 import { buildHuaweiSendRequest } from '../../providers/huawei/huawei.request.js';
+import { meizuConfigSchema } from '../../providers/meizu/meizu.config.js';
+import { buildMeizuRequest } from '../../providers/meizu/meizu.request.js';
+import { MeizuSigner } from '../../providers/meizu/meizu.signer.js';
 import { oppoConfigSchema } from '../../providers/oppo/oppo.config.js';
 import { buildOppoSend } from '../../providers/oppo/oppo.request.js';
 import { providers } from '../../providers/registry.js';
@@ -51,6 +54,11 @@ const VENDORS: Record<string, { section: Record<string, unknown>; body(slice: un
   fcm: {
     section: { android: { notification: { tag: mark('fcm') } } },
     body: (o) => buildFcmMessage(message, 'ios', { channels: {} }, NOW, 'com.example.app', o as never),
+  },
+  meizu: {
+    // noticeExpandContent is the one free-text field of overrides.meizu (notifyKey is ≤ 8 characters).
+    section: { noticeExpandInfo: { noticeExpandType: 1, noticeExpandContent: mark('meizu') } },
+    body: (o) => buildMeizuRequest(message, ['J0476035d625e6c64567f71487e040e7d017f0558675b'], meizuConfigSchema.parse({ appId: '1', appSecret: 's' }), new MeizuSigner('1', 's'), NOW, undefined, o as never).form,
   },
   apns: {
     section: { aps: { 'thread-id': mark('apns') } },
