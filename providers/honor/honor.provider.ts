@@ -1,7 +1,7 @@
 /**
  * Honor Push adapter: a thin transport around the pure builders and the outcome rules.
  * OAuth client-credentials token cached per tenant (honor.credentials.ts,
- * docs/vendors/honor.md#authentication), one send request per ≤ 1000 tokens, one SendResult per target.
+ * docs/vendors/honor.md#authentication), one send request per batch, one SendResult per target.
  */
 import type { AxiosResponse } from 'axios';
 import { createVendorHttp, parseRetryAfter, transportReason, type VendorHttp } from '../shared/http.js';
@@ -9,8 +9,8 @@ import type { DeliveryTarget, Outcome, ProviderDeps, PushProvider, SendBatch, Se
 import type { HonorConfig } from './honor.config.js';
 import { AccessTokenCache } from './honor.credentials.js';
 import { honorAccepted, honorOutcomeFor, honorTokenFailureOutcome, readHonorAnswer } from './honor.errors.js';
-import { buildHonorSendHeaders, buildHonorSendRequest, buildHonorTokenRequest, honorQuotaClassOf, honorSendPath } from './honor.request.js';
-import { HONOR_MAX_TOKENS, type HonorTokenError, type HonorTokenResponse } from './honor.wire.js';
+import { buildHonorSendHeaders, buildHonorSendRequest, buildHonorTokenRequest, honorQuotaClassOf, honorSendPath, type HonorOverrides } from './honor.request.js';
+import type { HonorTokenError, HonorTokenResponse } from './honor.wire.js';
 
 /** Vendor text kept on a result, bounded (an answer may echo long strings). */
 const MAX_VENDOR_MESSAGE = 200;
@@ -27,7 +27,7 @@ class TokenFailure extends Error {
   }
 }
 
-export class HonorProvider implements PushProvider {
+export class HonorProvider implements PushProvider<HonorOverrides> {
   private readonly pushHttp: VendorHttp;
   private readonly authHttp: VendorHttp;
   private readonly tokens: AccessTokenCache;
@@ -41,16 +41,10 @@ export class HonorProvider implements PushProvider {
     this.tokens = new AccessTokenCache(() => this.fetchToken(), () => deps.now());
   }
 
-  async send(batch: SendBatch): Promise<SendOutcome> {
+  /** The dispatcher sends 1..1000 distinct tokens with one payload (limits.maxTargetsPerRequest): one request. */
+  async send(batch: SendBatch<HonorOverrides>): Promise<SendOutcome> {
     const { targets } = batch;
     if (targets.length === 0) return { results: [] };
-    // The dispatcher batches by limits.maxTargetsPerRequest; split anyway rather than be refused.
-    if (targets.length > HONOR_MAX_TOKENS) {
-      const chunks: DeliveryTarget[][] = [];
-      for (let i = 0; i < targets.length; i += HONOR_MAX_TOKENS) chunks.push(targets.slice(i, i + HONOR_MAX_TOKENS));
-      const outcomes = await Promise.all(chunks.map((chunk) => this.send({ ...batch, targets: chunk })));
-      return { results: outcomes.flatMap((o) => o.results) };
-    }
     const quotaClass = honorQuotaClassOf(batch.message.options.category);
 
     let accessToken: string;
@@ -61,10 +55,9 @@ export class HonorProvider implements PushProvider {
       return { results: everyTarget(targets, { outcome: f.outcome, vendorCode: f.vendorCode, vendorMessage: f.message, retryAfterMs: f.retryAfterMs }) };
     }
 
-    // A token listed twice (two deliveries, e.g. raw tokens) is sent once; both get its result.
-    const tokens = [...new Set(targets.map((t) => t.token))];
+    const tokens = targets.map((t) => t.token);
     const now = this.deps.now();
-    const body = buildHonorSendRequest(batch.message, tokens, batch.callbackRef, now);
+    const body = buildHonorSendRequest(batch.message, tokens, batch.callbackRef, now, batch.overrides);
     let res: AxiosResponse;
     try {
       res = await this.pushHttp.post(honorSendPath(this.config), body, buildHonorSendHeaders(accessToken, now));
