@@ -178,6 +178,19 @@ describe('HonorProvider against the simulator', () => {
     expect(sim.tokenRequests).toBe(2);
   });
 
+  it('refreshes a short-lived token at half its life, not 5 minutes before it ends', async () => {
+    let clock = 1_700_000_000_000;
+    await setup({ now: () => clock, tokenTtlSeconds: 60 }, {}, () => clock);
+    const m = message({ createdAt: clock });
+    await provider.send(batch(tokens(1), m));
+    clock += 29_999;
+    await provider.send(batch(tokens(1), m));
+    expect(sim.tokenRequests).toBe(1);
+    clock += 1;
+    expect((await provider.send(batch(tokens(1), m))).results[0]?.outcome).toBe('sent');
+    expect(sim.tokenRequests).toBe(2);
+  });
+
   it('answers auth_error on a stale access token and succeeds after refreshCredentials()', async () => {
     await setup();
     await provider.send(batch(tokens(1)));

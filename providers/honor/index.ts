@@ -40,6 +40,7 @@ export const honorProvider = defineProvider<HonorConfig, HonorOverrides>({
       authEndpoint: simulator.url,
       // Honor's quota code is UNVERIFIED; the simulator's is taught the way a tenant would teach a real one.
       codes: { [String(simulator.quotaCode)]: 'quota_exceeded' },
+      ...(ctx?.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}),
     });
     return { simulator, config };
   },
