@@ -191,6 +191,29 @@ describe('HonorProvider against the simulator', () => {
     expect(sim.tokenRequests).toBe(2);
   });
 
+  it('assumes a 3600 s token when the token answer has no expires_in', async () => {
+    let clock = 1_700_000_000_000;
+    await setup({ now: () => clock, tokenTtlSeconds: 7200 }, {}, () => clock);
+    sim.sendsExpiresIn = false;
+    const m = message({ createdAt: clock });
+    await provider.send(batch(tokens(1), m));
+    clock += (3600 - 5 * 60) * 1000 - 1;
+    await provider.send(batch(tokens(1), m));
+    expect(sim.tokenRequests).toBe(1);
+    clock += 1;
+    expect((await provider.send(batch(tokens(1), m))).results[0]?.outcome).toBe('sent');
+    expect(sim.tokenRequests).toBe(2);
+  });
+
+  it('keeps no refused token answer: once the credentials are right again, the next send asks anew', async () => {
+    await setup();
+    sim.rejectCredentials = true;
+    expect((await provider.send(batch(tokens(1)))).results[0]).toMatchObject({ outcome: 'auth_error', vendorCode: 'unauthorized_client' });
+    sim.rejectCredentials = false;
+    expect((await provider.send(batch(tokens(1)))).results[0]?.outcome).toBe('sent');
+    expect(sim.tokenRequests).toBe(2);
+  });
+
   it('answers auth_error on a stale access token and succeeds after refreshCredentials()', async () => {
     await setup();
     await provider.send(batch(tokens(1)));
