@@ -44,6 +44,8 @@ export const honorConfigSchema = z.strictObject({
   codes: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'a vendor code'), z.enum(OUTCOMES as [Outcome, ...Outcome[]])).optional(),
   /** Extra CA (PEM) (or a PEM file's path) for a TLS simulator. */
   ca: caSchema.optional(),
+  /** Per-request timeout in ms, for the token and the send requests (default 15000, like the other vendors). */
+  timeoutMs: z.number().int().positive().max(120_000).optional(),
 });
 
 export type HonorConfig = z.output<typeof honorConfigSchema>;

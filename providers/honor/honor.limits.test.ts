@@ -1,12 +1,12 @@
 import type { OutgoingMessage } from '../types.js';
 import { checkHonorMessage } from './honor.limits.js';
 
-const message = (data: Record<string, string>, notification?: OutgoingMessage['notification'], overrides?: Record<string, unknown>): OutgoingMessage => ({
+const message = (data: Record<string, string>, notification?: OutgoingMessage['notification']): OutgoingMessage => ({
   id: 'msg_1',
   createdAt: 0,
   data,
   notification,
-  options: { priority: 'normal', ...(overrides ? { overrides } : {}) },
+  options: { priority: 'normal' },
 });
 
 describe('checkHonorMessage', () => {
@@ -23,7 +23,9 @@ describe('checkHonorMessage', () => {
 
   it('counts the notification and the honor overrides in the body', () => {
     expect(checkHonorMessage(message({ k: 'x'.repeat(3700) }, { title: 't'.repeat(200), body: 'b'.repeat(200) }))?.reason).toBe('payload_too_large');
-    const buttons = Array.from({ length: 3 }, () => ({ name: 'n', actionType: 2, data: 'd'.repeat(300) }));
-    expect(checkHonorMessage(message({ k: 'x'.repeat(3300) }, { title: 't', body: 'b' }, { honor: { buttons } }))?.reason).toBe('payload_too_large');
+    const buttons = Array.from({ length: 3 }, () => ({ name: 'n', actionType: 2 as const, data: 'd'.repeat(300) }));
+    const small = message({ k: 'x'.repeat(3300) }, { title: 't', body: 'b' });
+    expect(checkHonorMessage(small)).toBeUndefined();
+    expect(checkHonorMessage(small, { buttons })?.reason).toBe('payload_too_large');
   });
 });

@@ -5,18 +5,18 @@
  * (docs/vendors/honor.md#limits, https://developer.honor.com/cn/docs/11002/reference/downlink-message).
  */
 import type { MessageCheckFailure, OutgoingMessage } from '../types.js';
-import { buildHonorSendRequest } from './honor.request.js';
+import { buildHonorSendRequest, type HonorOverrides } from './honor.request.js';
 import { HONOR_MAX_BODY_BYTES } from './honor.wire.js';
 
-/** The body's size in bytes as Honor's JSON, without the token list. */
-export function honorBodyBytes(message: OutgoingMessage): number {
+/** The body's size in bytes as Honor's JSON, without the token list; `overrides` is the message's honor slice. */
+export function honorBodyBytes(message: OutgoingMessage, overrides?: HonorOverrides): number {
   // biTag carries the message id (the dispatcher's callbackRef), so it is part of the measured body.
-  const { token: _tokens, ...rest } = buildHonorSendRequest(message, [], message.id, message.createdAt);
+  const { token: _tokens, ...rest } = buildHonorSendRequest(message, [], message.id, message.createdAt, overrides);
   return Buffer.byteLength(JSON.stringify(rest), 'utf8');
 }
 
-export function checkHonorMessage(message: OutgoingMessage): MessageCheckFailure | undefined {
-  const bytes = honorBodyBytes(message);
+export function checkHonorMessage(message: OutgoingMessage, overrides?: HonorOverrides): MessageCheckFailure | undefined {
+  const bytes = honorBodyBytes(message, overrides);
   if (bytes <= HONOR_MAX_BODY_BYTES) return undefined;
   return {
     reason: 'payload_too_large',

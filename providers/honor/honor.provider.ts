@@ -1,75 +1,59 @@
 /**
  * Honor Push adapter: a thin transport around the pure builders and the outcome rules.
- * OAuth client-credentials token cached per tenant (honor.credentials.ts,
- * docs/vendors/honor.md#authentication), one send request per ≤ 1000 tokens, one SendResult per target.
+ * OAuth client-credentials token cached per tenant in the shared CredentialCache
+ * (docs/vendors/honor.md#authentication), one send request per batch, one SendResult per target.
  */
 import type { AxiosResponse } from 'axios';
-import { createVendorHttp, parseRetryAfter, transportReason, type VendorHttp } from '../shared/http.js';
-import type { DeliveryTarget, Outcome, ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
+import { CredentialCache, type FetchedCredential } from '../shared/credentials.js';
+import { createVendorHttp, type VendorHttp } from '../shared/http.js';
+import { CredentialError, credentialFailure, retryAfterOf, sameResult, transportRetry } from '../shared/results.js';
+import { clip, parseJsonObject } from '../shared/text.js';
+import type { DeliveryTarget, ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
 import type { HonorConfig } from './honor.config.js';
-import { AccessTokenCache } from './honor.credentials.js';
 import { honorAccepted, honorOutcomeFor, honorTokenFailureOutcome, readHonorAnswer } from './honor.errors.js';
-import { buildHonorSendHeaders, buildHonorSendRequest, buildHonorTokenRequest, honorQuotaClassOf, honorSendPath } from './honor.request.js';
-import { HONOR_MAX_TOKENS, type HonorTokenError, type HonorTokenResponse } from './honor.wire.js';
+import { buildHonorSendHeaders, buildHonorSendRequest, buildHonorTokenRequest, honorQuotaClassOf, honorSendPath, type HonorOverrides } from './honor.request.js';
+import type { HonorTokenError, HonorTokenResponse } from './honor.wire.js';
 
-/** Vendor text kept on a result, bounded (an answer may echo long strings). */
-const MAX_VENDOR_MESSAGE = 200;
+/** Refresh this long before `expires_in` runs out (at most half the token's life for short-lived tokens). */
+export const HONOR_TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
+/** Used when the token answer has no usable `expires_in` (Honor's is typically 3600 s). */
+const DEFAULT_TOKEN_LIFETIME_S = 3600;
 
-/** Why no access token could be had; turned into one outcome for every target. */
-class TokenFailure extends Error {
-  constructor(
-    readonly outcome: Outcome,
-    message: string,
-    readonly vendorCode?: string,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
-}
-
-export class HonorProvider implements PushProvider {
+export class HonorProvider implements PushProvider<HonorOverrides> {
   private readonly pushHttp: VendorHttp;
   private readonly authHttp: VendorHttp;
-  private readonly tokens: AccessTokenCache;
+  private readonly tokens: CredentialCache<string>;
 
   constructor(
     private readonly config: HonorConfig,
     private readonly deps: ProviderDeps,
   ) {
-    this.pushHttp = createVendorHttp({ baseURL: config.endpoint, ca: config.ca }, deps);
-    this.authHttp = createVendorHttp({ baseURL: config.authEndpoint, ca: config.ca, maxSockets: 4 }, deps);
-    this.tokens = new AccessTokenCache(() => this.fetchToken(), () => deps.now());
+    this.pushHttp = createVendorHttp({ baseURL: config.endpoint, ca: config.ca, timeoutMs: config.timeoutMs }, deps);
+    this.authHttp = createVendorHttp({ baseURL: config.authEndpoint, ca: config.ca, maxSockets: 4, timeoutMs: config.timeoutMs }, deps);
+    this.tokens = new CredentialCache({ fetch: () => this.fetchToken(), now: () => deps.now(), refreshMarginMs: HONOR_TOKEN_REFRESH_MARGIN_MS });
   }
 
-  async send(batch: SendBatch): Promise<SendOutcome> {
+  /** The dispatcher sends 1..1000 distinct tokens with one payload (limits.maxTargetsPerRequest): one request. */
+  async send(batch: SendBatch<HonorOverrides>): Promise<SendOutcome> {
     const { targets } = batch;
     if (targets.length === 0) return { results: [] };
-    // The dispatcher batches by limits.maxTargetsPerRequest; split anyway rather than be refused.
-    if (targets.length > HONOR_MAX_TOKENS) {
-      const chunks: DeliveryTarget[][] = [];
-      for (let i = 0; i < targets.length; i += HONOR_MAX_TOKENS) chunks.push(targets.slice(i, i + HONOR_MAX_TOKENS));
-      const outcomes = await Promise.all(chunks.map((chunk) => this.send({ ...batch, targets: chunk })));
-      return { results: outcomes.flatMap((o) => o.results) };
-    }
     const quotaClass = honorQuotaClassOf(batch.message.options.category);
 
     let accessToken: string;
     try {
       accessToken = await this.tokens.get();
     } catch (err) {
-      const f = err instanceof TokenFailure ? err : new TokenFailure('retry', String(err));
-      return { results: everyTarget(targets, { outcome: f.outcome, vendorCode: f.vendorCode, vendorMessage: f.message, retryAfterMs: f.retryAfterMs }) };
+      return { results: sameResult(targets, credentialFailure(err)) };
     }
 
-    // A token listed twice (two deliveries, e.g. raw tokens) is sent once; both get its result.
-    const tokens = [...new Set(targets.map((t) => t.token))];
+    const tokens = targets.map((t) => t.token);
     const now = this.deps.now();
-    const body = buildHonorSendRequest(batch.message, tokens, batch.callbackRef, now);
+    const body = buildHonorSendRequest(batch.message, tokens, batch.callbackRef, now, batch.overrides);
     let res: AxiosResponse;
     try {
       res = await this.pushHttp.post(honorSendPath(this.config), body, buildHonorSendHeaders(accessToken, now));
     } catch (err) {
-      return { results: everyTarget(targets, { outcome: 'retry', vendorMessage: `transport: ${transportReason(err)}` }) };
+      return { results: sameResult(targets, transportRetry(err)) };
     }
     return { results: this.interpret(res, targets, quotaClass) };
   }
@@ -87,36 +71,39 @@ export class HonorProvider implements PushProvider {
     this.authHttp.close();
   }
 
-  private async fetchToken(): Promise<{ value: string; expiresInSeconds?: number }> {
+  private async fetchToken(): Promise<FetchedCredential<string>> {
+    const requestedAt = this.deps.now();
     const req = buildHonorTokenRequest(this.config);
     let res: AxiosResponse;
     try {
       res = await this.authHttp.post(req.path, req.body, req.headers);
     } catch (err) {
-      throw new TokenFailure('retry', `token request failed: ${transportReason(err)}`);
+      throw new CredentialError(transportRetry(err, (r) => `token request failed: ${r}`));
     }
-    const data = asObject(res.data) as Partial<HonorTokenResponse & HonorTokenError> | undefined;
+    const data = parseJsonObject(res.data) as Partial<HonorTokenResponse & HonorTokenError> | undefined;
     if (res.status === 200 && typeof data?.access_token === 'string' && data.access_token !== '') {
-      return { value: data.access_token, ...(typeof data.expires_in === 'number' ? { expiresInSeconds: data.expires_in } : {}) };
+      // Counted from the request, not the answer: the vendor's clock started no later than that.
+      const expiresIn = typeof data.expires_in === 'number' && data.expires_in > 0 ? data.expires_in : DEFAULT_TOKEN_LIFETIME_S;
+      return { value: data.access_token, expiresAt: requestedAt + expiresIn * 1000 };
     }
     const outcome = res.status === 200 ? 'retry' : honorTokenFailureOutcome(res.status);
     const vendorCode = typeof data?.error === 'string' && data.error !== '' ? data.error : `http_${res.status}`;
     const detail = typeof data?.error_description === 'string' ? `: ${data.error_description}` : '';
     this.deps.logger.warn({ provider: 'honor', status: res.status, vendorCode }, 'honor OAuth token request refused');
-    throw new TokenFailure(
+    throw new CredentialError({
       outcome,
-      clip(`OAuth token request refused (HTTP ${res.status})${detail}`),
       vendorCode,
-      outcome === 'rate_limited' ? parseRetryAfter(res.headers['retry-after'], this.deps.now()) : undefined,
-    );
+      vendorMessage: clip(`OAuth token request refused (HTTP ${res.status})${detail}`),
+      retryAfterMs: outcome === 'rate_limited' ? retryAfterOf(res.headers, this.deps.now()) : undefined,
+    });
   }
 
   private interpret(res: AxiosResponse, targets: readonly DeliveryTarget[], quotaClass: string): SendResult[] {
-    const a = readHonorAnswer(asObject(res.data));
+    const a = readHonorAnswer(parseJsonObject(res.data));
     const vendorCode = a.code ?? `http_${res.status}`;
     const accepted = honorAccepted(a, res.status);
     const refused = accepted ? 'sent' : honorOutcomeFor(a.code, res.status, this.config.codes);
-    const retryAfterMs = refused === 'rate_limited' || refused === 'retry' ? parseRetryAfter(res.headers['retry-after'], this.deps.now()) : undefined;
+    const retryAfterMs = refused === 'rate_limited' || refused === 'retry' ? retryAfterOf(res.headers, this.deps.now()) : undefined;
     const text = clip(a.message ?? `HTTP ${res.status}`);
     if (!accepted) this.deps.logger.debug({ provider: 'honor', status: res.status, vendorCode, requestId: a.requestId }, 'honor refused a send');
     return targets.map((t): SendResult => {
@@ -135,27 +122,4 @@ export class HonorProvider implements PushProvider {
       };
     });
   }
-}
-
-/** The same result for every target (whole-request answers). */
-function everyTarget(targets: readonly DeliveryTarget[], r: Omit<SendResult, 'deliveryId'>): SendResult[] {
-  const clean = Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as Omit<SendResult, 'deliveryId'>;
-  return targets.map((t) => ({ deliveryId: t.deliveryId, ...clean }));
-}
-
-/** Axios hands JSON bodies over parsed and anything else as text. */
-function asObject(data: unknown): Record<string, unknown> | undefined {
-  if (typeof data === 'object' && data !== null) return data as Record<string, unknown>;
-  if (typeof data === 'string' && data.trim().startsWith('{')) {
-    try {
-      return JSON.parse(data) as Record<string, unknown>;
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-}
-
-function clip(s: string): string {
-  return s.length > MAX_VENDOR_MESSAGE ? `${s.slice(0, MAX_VENDOR_MESSAGE)}…` : s;
 }

@@ -8,7 +8,6 @@ import {
   HONOR_IMPORTANCE_MAP,
   honorClickAction,
   honorImportanceOf,
-  honorOverridesOf,
   honorOverridesSchema,
   honorQuotaClassOf,
   honorSendPath,
@@ -125,12 +124,11 @@ describe('honor request builders', () => {
     expect(honorClickAction(undefined)).toEqual({ type: 3 });
   });
 
-  it('reads overrides only from the honor slice, and puts them in android / android.notification', () => {
-    const overrides = { honor: { notifyId: 5, group: 'g', targetUserType: 1, badge: { badgeClass: 'com.acme.Main' } }, huawei: { tag: 'nope' } };
-    const m = msg({ notification: { title: 't', body: 'b', badge: 120 }, options: { priority: 'normal', overrides } });
-    expect(honorOverridesOf(m)).toEqual(overrides.honor);
-    expect(honorOverridesOf(msg())).toEqual({});
-    const body = buildHonorSendRequest(m, ['t'], 'r', NOW);
+  it('puts the honor overrides slice in android / android.notification', () => {
+    const overrides = honorOverridesSchema.parse({ notifyId: 5, group: 'g', targetUserType: 1, badge: { badgeClass: 'com.acme.Main' } });
+    const m = msg({ notification: { title: 't', body: 'b', badge: 120 }, options: { priority: 'normal' } });
+    expect(buildHonorSendRequest(m, ['t'], 'r', NOW, undefined)).toEqual(buildHonorSendRequest(m, ['t'], 'r', NOW, {}));
+    const body = buildHonorSendRequest(m, ['t'], 'r', NOW, overrides);
     expect(body.android?.targetUserType).toBe(1);
     expect(body.android?.notification).toMatchObject({ notifyId: 5, group: 'g', badge: { badgeClass: 'com.acme.Main', setNum: 99 } });
     expect(body.android?.notification).not.toHaveProperty('tag');

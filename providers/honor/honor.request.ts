@@ -133,15 +133,6 @@ export const honorOverridesSchema = z
   });
 export type HonorOverrides = z.output<typeof honorOverridesSchema>;
 
-/**
- * The Honor slice of the message's overrides: the one place they are read (it becomes the batch's
- * own `overrides` when the provider contract hands each adapter its slice).
- */
-export function honorOverridesOf(message: Pick<OutgoingMessage, 'options'>): HonorOverrides {
-  const own = message.options.overrides?.['honor'];
-  return typeof own === 'object' && own !== null ? (own as HonorOverrides) : {};
-}
-
 export function honorSendPath(config: Pick<HonorConfig, 'appId' | 'sendPath'>): string {
   return config.sendPath.replace('{appId}', encodeURIComponent(config.appId));
 }
@@ -170,10 +161,16 @@ export function buildHonorTokenRequest(config: Pick<HonorConfig, 'clientId' | 'c
  * - Data: the data map JSON-encoded in top-level `data`; with no notification that makes it a
  *   pass-through message, and it is at least "{}".
  * - `android.biTag` = callbackRef (echoed in receipts); `android.ttl` = the time left of the TTL.
+ * - `overrides` is the batch's own `options.overrides.honor` slice (SendBatch.overrides), as parsed at accept.
  */
-export function buildHonorSendRequest(message: OutgoingMessage, tokens: readonly string[], callbackRef: string, nowMs: number): HonorSendRequest {
+export function buildHonorSendRequest(
+  message: OutgoingMessage,
+  tokens: readonly string[],
+  callbackRef: string,
+  nowMs: number,
+  overrides: HonorOverrides = {},
+): HonorSendRequest {
   const { notification, options } = message;
-  const overrides = honorOverridesOf(message);
   const android: HonorAndroidConfig = {};
   // The time left of the ttl at this attempt: a retry does not restart it.
   const ttl = remainingTtlSeconds(message, nowMs, { max: HONOR_MAX_TTL_SECONDS });

@@ -4,7 +4,7 @@ import { honorConfigSchema, type HonorConfig } from './honor.config.js';
 import { checkHonorMessage } from './honor.limits.js';
 import { HonorProvider } from './honor.provider.js';
 import { honorReceipts } from './honor.receipts.js';
-import { honorOverridesSchema, honorQuotaClassOf } from './honor.request.js';
+import { honorOverridesSchema, honorQuotaClassOf, type HonorOverrides } from './honor.request.js';
 import { honorTokenSchema } from './honor.token.js';
 import { HONOR_MAX_TOKENS } from './honor.wire.js';
 import { HonorSimulator } from './simulator.js';
@@ -13,7 +13,7 @@ export type { HonorConfig } from './honor.config.js';
 export { HonorProvider } from './honor.provider.js';
 export { HonorSimulator, type HonorSimulatorOptions } from './simulator.js';
 
-export const honorProvider = defineProvider<HonorConfig>({
+export const honorProvider = defineProvider<HonorConfig, HonorOverrides>({
   id: 'honor',
   configSchema: honorConfigSchema,
   tokenSchema: honorTokenSchema,
@@ -26,7 +26,7 @@ export const honorProvider = defineProvider<HonorConfig>({
   },
   secretFields: ['clientSecret'],
   quotaClassOf: (category) => honorQuotaClassOf(category),
-  checkMessage: (message) => checkHonorMessage(message),
+  checkMessage: (message, _config, overrides) => checkHonorMessage(message, overrides),
   create: (config, deps) => new HonorProvider(config, deps),
   receipts: honorReceipts,
   async playground(ctx) {
@@ -40,6 +40,7 @@ export const honorProvider = defineProvider<HonorConfig>({
       authEndpoint: simulator.url,
       // Honor's quota code is UNVERIFIED; the simulator's is taught the way a tenant would teach a real one.
       codes: { [String(simulator.quotaCode)]: 'quota_exceeded' },
+      ...(ctx?.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}),
     });
     return { simulator, config };
   },

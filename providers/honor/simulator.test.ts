@@ -46,6 +46,27 @@ describe('HonorSimulator', () => {
     expect([stale.status, (stale.data as { code: number }).code]).toEqual([401, 80200003]);
   });
 
+  it('while rejectCredentials is set, refuses the token endpoint and forgets the tokens it issued', async () => {
+    const t = await accessToken();
+    sim.rejectCredentials = true;
+    const refused = await post('/auth/token', form({ grant_type: 'client_credentials', client_id: 'cid', client_secret: 'sec' }), FORM);
+    expect([refused.status, (refused.data as { error: string }).error]).toEqual([401, 'unauthorized_client']);
+    const revoked = await post('/api/v1/42/sendMessage', good, sendHeaders(t));
+    expect([revoked.status, (revoked.data as { code: number }).code]).toEqual([401, 80200001]);
+    sim.rejectCredentials = false;
+    expect((await post('/api/v1/42/sendMessage', good, sendHeaders(await accessToken()))).status).toBe(200);
+  });
+
+  it('counts and keeps the raw send request, even one whose connection it resets', async () => {
+    const t = await accessToken();
+    sim.resetConnection(1);
+    await expect(post('/api/v1/42/sendMessage', good, sendHeaders(t))).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(sim.sendRequests).toBe(1);
+    expect(sim.lastSendRaw).toMatchObject({ path: '/api/v1/42/sendMessage', headers: { timestamp: expect.stringMatching(/^\d{13}$/) } });
+    expect(JSON.parse(sim.lastSendRaw?.rawBody ?? '')).toEqual(good);
+    expect(sim.accepted).toEqual([]);
+  });
+
   it('requires the timestamp header in milliseconds', async () => {
     const t = await accessToken();
     const { timestamp: _ts, ...noTimestamp } = sendHeaders(t);

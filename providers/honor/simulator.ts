@@ -5,21 +5,40 @@
  * Client ID/Secret, requires the Bearer token and a millisecond `timestamp` header, checks the
  * camelCase body (no `message` wrapper), batch and field limits, and answers per token with
  * `data.expireTokens`. Honor's real codes are UNVERIFIED, so the success code and the quota code are
- * options; the HMS-style error codes below are the simulator's choice.
+ * options; the HMS-style error codes below are the simulator's choice. The shared controls
+ * (providers/shared/sim-controls.ts) add `rejectCredentials` (the token endpoint answers
+ * `unauthorized_client` and issued tokens are revoked, so sends get 80200001), `resetConnection(n)`
+ * and `hang(n)`.
  */
-import { randomBytes } from 'node:crypto';
 import axios from 'axios';
-import { FaultScript } from '../shared/sim-faults.js';
+import { SimControls } from '../shared/sim-controls.js';
 import { ReceiptOutbox } from '../shared/sim-receipts.js';
 import { startHttpSimulator, type HttpSimulator, type SimRequest, type SimResponse } from '../shared/sim-server.js';
-import type { SimulatorControls } from '../types.js';
-import { HONOR_MAX_BODY_BYTES, HONOR_MAX_BUTTONS, HONOR_MAX_TOKENS, HONOR_MAX_TTL_SECONDS, type HonorReceiptStatus } from './honor.wire.js';
+import { TokenIssuer } from '../shared/sim-tokens.js';
 
-/** Token paths: the short one most SDKs use and the Keycloak one of Honor's 2023 guide. */
+// The vendor's facts, written here from its documentation (docs/vendors/honor.md), not taken from
+// the adapter: when the two disagree, a test sees it.
+/** Token paths: the short one most SDKs use and the Keycloak one of Honor's 2023 guide (docs/vendors/honor.md#endpoints). */
 const TOKEN_PATHS: ReadonlySet<string> = new Set(['/auth/token', '/auth/realms/developer/protocol/openid-connect/token']);
 const SEND_PATH = /^\/api\/v1\/([^/]+)\/sendMessage$/;
+/** ≤ 1000 tokens a request; 4096 bytes of body besides the token list (both assumed from Huawei: docs/vendors/honor.md#limits). */
+const MAX_TOKENS = 1000;
+const MAX_BODY_BYTES = 4096;
+/** `android.ttl` at most 15 days; at most 3 buttons (docs/vendors/honor.md#request). */
+const MAX_TTL_SECONDS = 1_296_000;
+const MAX_BUTTONS = 3;
 /** Simulator error codes (HMS-style; Honor's own table is UNVERIFIED). */
 const CODE = { AUTH: 80200001, EXPIRED: 80200003, PARAM: 80100001, TOO_LARGE: 80300008, TOO_MANY: 80300010, INTERNAL: 81000001 } as const;
+
+/** One receipt status in the HMS-like form pushgate reads (UNVERIFIED for Honor, docs/vendors/honor.md#receipts). */
+export interface HonorSimReceiptStatus {
+  biTag?: string;
+  appid?: string;
+  token?: string;
+  status: number | string;
+  timestamp?: number;
+  requestId?: string;
+}
 
 export interface HonorSimulatorOptions {
   /** @default '104436234' */
@@ -48,19 +67,15 @@ export interface CannedAnswer {
   headers?: Record<string, string>;
 }
 
-export class HonorSimulator implements SimulatorControls {
+export class HonorSimulator extends SimControls {
   readonly appId: string;
   readonly clientId: string;
   readonly clientSecret: string;
-  tokenTtlSeconds: number;
   successCode: number | string;
   sendResult: boolean;
   quotaCode: number | string;
-  delayMs = 0;
-  readonly invalidTokens = new Set<string>();
-  quotaExhausted = false;
-  readonly accepted: string[] = [];
-  sendRequests = 0;
+  /** Whether token answers carry `expires_in` (typical, but UNVERIFIED that Honor's always do). */
+  sendsExpiresIn = true;
   /** Requests to the token endpoint (granted or not). */
   tokenRequests = 0;
   /** The last send that passed auth: body and headers (for tests of what went on the wire). */
@@ -69,8 +84,7 @@ export class HonorSimulator implements SimulatorControls {
   readonly receipts = new ReceiptOutbox();
 
   private readonly now: () => number;
-  private readonly accessTokens = new Map<string, number>();
-  private readonly faults = new FaultScript();
+  private readonly accessTokens: TokenIssuer;
   private readonly canned: CannedAnswer[] = [];
   private seq = 0;
 
@@ -78,14 +92,15 @@ export class HonorSimulator implements SimulatorControls {
     private readonly server: HttpSimulator,
     opts: HonorSimulatorOptions,
   ) {
+    super();
     this.appId = opts.appId ?? '104436234';
     this.clientId = opts.clientId ?? 'sim-client';
     this.clientSecret = opts.clientSecret ?? 'sim-secret';
-    this.tokenTtlSeconds = opts.tokenTtlSeconds ?? 3600;
     this.successCode = opts.successCode ?? 200;
     this.sendResult = opts.sendResult ?? true;
     this.quotaCode = opts.quotaCode ?? 'SIM_QUOTA';
     this.now = opts.now ?? Date.now;
+    this.accessTokens = new TokenIssuer({ now: this.now, lifetimeMs: (opts.tokenTtlSeconds ?? 3600) * 1000, format: (r) => `sim.${r.toString('base64url')}` });
     this.receiptConfig = opts.receipts;
   }
 
@@ -104,12 +119,13 @@ export class HonorSimulator implements SimulatorControls {
     return this.server.url;
   }
 
-  throttle(n: number, retryAfterSeconds?: number): void {
-    this.faults.throttle(n, retryAfterSeconds);
+  /** Lifetime of issued access tokens. */
+  get tokenTtlSeconds(): number {
+    return this.accessTokens.lifetimeMs / 1000;
   }
 
-  fail(n: number): void {
-    this.faults.fail(n);
+  set tokenTtlSeconds(seconds: number) {
+    this.accessTokens.lifetimeMs = seconds * 1000;
   }
 
   /** Answer the next authorized send requests with these, in order (answers the simulator cannot provoke). */
@@ -117,13 +133,18 @@ export class HonorSimulator implements SimulatorControls {
     this.canned.push(...answers);
   }
 
-  /** Every access token issued so far is now expired. */
+  /** Every access token issued so far is now expired: sends with it get 80200003. */
   expireAccessTokens(): void {
-    for (const token of this.accessTokens.keys()) this.accessTokens.set(token, Number.NEGATIVE_INFINITY);
+    this.accessTokens.expireAll();
+  }
+
+  /** A rotated Client Secret: tokens issued so far are forgotten (sends get 80200001) while the token endpoint refuses. */
+  protected override revokeIssuedCredentials(): void {
+    this.accessTokens.revokeAll();
   }
 
   /** POST receipts to `url` in the HMS-like form pushgate accepts (UNVERIFIED for Honor). */
-  async sendReceipt(url: string, statuses: Array<Partial<HonorReceiptStatus> & { status: number }>): Promise<{ status: number; body: unknown }> {
+  async sendReceipt(url: string, statuses: Array<Partial<HonorSimReceiptStatus> & { status: number }>): Promise<{ status: number; body: unknown }> {
     const body = { statuses: statuses.map((s) => ({ appid: this.appId, timestamp: this.now(), ...s })) };
     const res = await axios.post(url, body, { headers: { 'content-type': 'application/json' }, validateStatus: () => true, proxy: false });
     return { status: res.status, body: res.data as unknown };
@@ -138,6 +159,9 @@ export class HonorSimulator implements SimulatorControls {
     if (req.method === 'POST' && TOKEN_PATHS.has(req.path)) return this.issueToken(req);
     const send = req.method === 'POST' ? SEND_PATH.exec(req.path) : null;
     if (send) {
+      this.recordSend(req.path, req.headers, req.rawBody);
+      const fault = this.faults.takeTransport();
+      if (fault) return { fault };
       const answer = this.answerSend(req, decodeURIComponent(send[1] ?? ''));
       return this.delayMs > 0 ? { ...answer, delayMs: this.delayMs } : answer;
     }
@@ -148,16 +172,14 @@ export class HonorSimulator implements SimulatorControls {
     this.tokenRequests += 1;
     const f = req.form;
     if (f.get('grant_type') !== 'client_credentials') return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'Unsupported grant type' } };
-    if (f.get('client_id') !== this.clientId || f.get('client_secret') !== this.clientSecret) {
+    if (this.rejectCredentials || f.get('client_id') !== this.clientId || f.get('client_secret') !== this.clientSecret) {
       return { status: 401, body: { error: 'unauthorized_client', error_description: 'Invalid client or Invalid client credentials' } };
     }
-    const token = `sim.${randomBytes(24).toString('base64url')}`;
-    this.accessTokens.set(token, this.now() + this.tokenTtlSeconds * 1000);
-    return { status: 200, body: { access_token: token, expires_in: this.tokenTtlSeconds, token_type: 'Bearer' } };
+    const { token } = this.accessTokens.issue(undefined);
+    return { status: 200, body: { access_token: token, ...(this.sendsExpiresIn ? { expires_in: this.tokenTtlSeconds } : {}), token_type: 'Bearer' } };
   }
 
   private answerSend(req: SimRequest, pathAppId: string): SimResponse {
-    this.sendRequests += 1;
     const throttled = this.faults.takeThrottle();
     if (throttled) {
       const headers: Record<string, string> = throttled.retryAfterSeconds !== undefined ? { 'retry-after': String(throttled.retryAfterSeconds) } : {};
@@ -166,9 +188,9 @@ export class HonorSimulator implements SimulatorControls {
     if (this.faults.takeFail()) return this.answer(500, CODE.INTERNAL, 'Internal error');
 
     const auth = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''));
-    const expiresAt = auth?.[1] !== undefined ? this.accessTokens.get(auth[1]) : undefined;
-    if (expiresAt === undefined || pathAppId !== this.appId) return this.answer(401, CODE.AUTH, 'Oauth authentication error');
-    if (this.now() >= expiresAt) return this.answer(401, CODE.EXPIRED, 'Oauth Token expired');
+    const check = this.accessTokens.verify(auth?.[1]);
+    if ((!check.ok && check.why === 'unknown') || pathAppId !== this.appId) return this.answer(401, CODE.AUTH, 'Oauth authentication error');
+    if (!check.ok) return this.answer(401, CODE.EXPIRED, 'Oauth Token expired');
     // Honor's guide shows `timestamp` as the current time in ms (e.g. 1563105451261) and marks it required.
     const ts = String(req.headers['timestamp'] ?? '');
     if (!/^\d{13}$/.test(ts)) return this.answer(400, CODE.PARAM, 'timestamp header is required (milliseconds)');
@@ -183,8 +205,8 @@ export class HonorSimulator implements SimulatorControls {
     if ('message' in body) return this.answer(400, CODE.PARAM, 'unknown field message (the body has no message wrapper)');
     const tokens = body['token'];
     if (!Array.isArray(tokens) || tokens.length === 0 || tokens.some((t) => typeof t !== 'string' || t === '')) return this.answer(400, CODE.PARAM, 'token must be a non-empty array of strings');
-    if (tokens.length > HONOR_MAX_TOKENS) return this.answer(400, CODE.TOO_MANY, `at most ${HONOR_MAX_TOKENS} tokens`);
-    if (Buffer.byteLength(JSON.stringify({ ...body, token: undefined }), 'utf8') > HONOR_MAX_BODY_BYTES) return this.answer(400, CODE.TOO_LARGE, 'message body too large');
+    if (tokens.length > MAX_TOKENS) return this.answer(400, CODE.TOO_MANY, `at most ${MAX_TOKENS} tokens`);
+    if (Buffer.byteLength(JSON.stringify({ ...body, token: undefined }), 'utf8') > MAX_BODY_BYTES) return this.answer(400, CODE.TOO_LARGE, 'message body too large');
     const invalid = validateShape(body);
     if (invalid) return this.answer(400, CODE.PARAM, invalid);
 
@@ -222,7 +244,7 @@ function validateShape(body: Record<string, unknown>): string | undefined {
   const android = (body['android'] ?? {}) as Record<string, unknown>;
   if (typeof android !== 'object' || android === null) return 'android must be an object';
   const ttl = android['ttl'];
-  if (ttl !== undefined && (typeof ttl !== 'string' || !/^\d+s$/.test(ttl) || Number(ttl.slice(0, -1)) > HONOR_MAX_TTL_SECONDS)) return 'ttl must be "<seconds>s", at most 1296000s';
+  if (ttl !== undefined && (typeof ttl !== 'string' || !/^\d+s$/.test(ttl) || Number(ttl.slice(0, -1)) > MAX_TTL_SECONDS)) return `ttl must be "<seconds>s", at most ${MAX_TTL_SECONDS}s`;
   if (android['biTag'] !== undefined && typeof android['biTag'] !== 'string') return 'biTag must be a string';
   if (android['data'] !== undefined && typeof android['data'] !== 'string') return 'android.data must be a string';
   if (android['targetUserType'] !== undefined && android['targetUserType'] !== 0 && android['targetUserType'] !== 1) return 'targetUserType must be 0 or 1';
@@ -237,7 +259,7 @@ function validateShape(body: Record<string, unknown>): string | undefined {
   if (image !== undefined && importance !== 'NORMAL') return 'image is only for service & communication (NORMAL) messages';
   if (n['style'] === 1 && (n['bigTitle'] === undefined || n['bigBody'] === undefined)) return 'style 1 needs bigTitle and bigBody';
   const buttons = n['buttons'];
-  if (buttons !== undefined && (!Array.isArray(buttons) || buttons.length > HONOR_MAX_BUTTONS)) return `at most ${HONOR_MAX_BUTTONS} buttons`;
+  if (buttons !== undefined && (!Array.isArray(buttons) || buttons.length > MAX_BUTTONS)) return `at most ${MAX_BUTTONS} buttons`;
   const click = n['clickAction'] as Record<string, unknown> | undefined;
   if (typeof click !== 'object' || click === null) return 'clickAction is required';
   switch (click['type']) {

@@ -8,6 +8,7 @@
  */
 import { buildApnsHeaders, buildApnsPayload } from '../../providers/apns/apns.request.js';
 import { buildFcmMessage } from '../../providers/fcm/fcm.request.js';
+import { buildHonorSendRequest } from '../../providers/honor/honor.request.js';
 import { huaweiConfigSchema } from '../../providers/huawei/huawei.config.js';
 import { buildHuaweiSendRequest } from '../../providers/huawei/huawei.request.js';
 import { meizuConfigSchema } from '../../providers/meizu/meizu.config.js';
@@ -67,6 +68,10 @@ const VENDORS: Record<string, { section: Record<string, unknown>; body(slice: un
       headers: buildApnsHeaders(message, { deliveryId: 'd1', token: 'a'.repeat(64), registered: false }, { topic: 'com.example.app' }, o as never),
     }),
   },
+  honor: {
+    section: { tag: mark('honor') },
+    body: (o) => buildHonorSendRequest(message, ['tok'], 'ref', NOW, o as never),
+  },
 };
 
 /** What MessageService.accept stores: each section parsed with its provider's overridesSchema. */
@@ -104,12 +109,13 @@ describe.each(Object.keys(VENDORS))('%s', (id) => {
   });
 
   it("a 0.1 message's raw map, with a provider id nobody knows, gives it its slice and nothing else", () => {
-    const legacy = JSON.stringify({ ...message, id: undefined, createdAt: undefined, options: { ...message.options, overrides: { ...everySection, honor: { mark: 'zzhonormark' } } } });
+    // The unknown id was 'honor' until Honor was registered; 'newcomer' stays unknown.
+    const legacy = JSON.stringify({ ...message, id: undefined, createdAt: undefined, options: { ...message.options, overrides: { ...everySection, newcomer: { mark: mark('newcomer') } } } });
     const slice = readStoredMessage('msg_1', NOW, legacy).overridesOf(definition(id));
     expect(slice).toEqual({ ok: true, value: definition(id).overridesSchema?.parse(vendor.section) });
     const body = JSON.stringify(vendor.body(slice.ok ? slice.value : undefined));
     expect(body).toContain(mark(id));
-    for (const other of [...others, 'honor']) expect(body).not.toContain(mark(other));
+    for (const other of [...others, 'newcomer']) expect(body).not.toContain(mark(other));
   });
 
   it('without overrides for it, its body is built as without any overrides', () => {
