@@ -135,13 +135,18 @@ export interface PushProvider<O = unknown, E = unknown> {
    * message the way it did at send (e.g. the notify id from the message id), so nothing extra is
    * stored. Resolves to one result per token, never throws for a vendor answer.
    */
-  recall?(request: RecallRequest): Promise<RecallResult[]>;
+  recall?(request: RecallRequest<O>): Promise<RecallResult[]>;
   close(): Promise<void>;
 }
 
-export interface RecallRequest {
+export interface RecallRequest<O = unknown> {
   /** The message as it was sent (same id and options). */
   message: OutgoingMessage;
+  /**
+   * The provider's own overrides slice the message was sent with (as `SendBatch.overrides`): a recall key the
+   * sender chose at send (HarmonyOS `notifyId`) lives there. Absent when the sender gave none.
+   */
+  overrides?: O | undefined;
   /** The tokens it was sent to, in canonical form. */
   tokens: string[];
 }

@@ -96,6 +96,8 @@ const harmonyInputSchema = z.strictObject({
   callbackKey: z.string().min(1).optional(),
   /** Extra CA (PEM, or a PEM file's path) for a TLS simulator or proxy. */
   ca: caSchema.optional(),
+  /** Per-request timeout in ms, for the send and revoke requests (default 15000, like the other vendors). */
+  timeoutMs: z.number().int().positive().max(120_000).optional(),
 });
 
 export const harmonyConfigSchema = harmonyInputSchema

@@ -2,6 +2,8 @@
  * HarmonyOS Push Kit v3 answer → pushgate Outcome, in one place (docs/vendors/harmony.md#error-codes-and-outcomes;
  * https://developer.huawei.com/consumer/en/doc/harmonyos-references-V13/push-scenariozed-api-response-V13/).
  */
+import { httpStatusOutcome } from '../shared/results.js';
+import { parseJsonObject } from '../shared/text.js';
 import type { Outcome } from '../types.js';
 import { HARMONY_CODES as C, HARMONY_TOKEN_REASONS as R, type HarmonyIllegalTokensMsg } from './harmony.wire.js';
 
@@ -37,16 +39,13 @@ const AUTH_CODES: ReadonlySet<string> = new Set([C.AUTH_ERROR, C.JWT_EXPIRED, C.
  * - A known code → the table; an unknown one → retry, keeping the code: Huawei adds codes over
  *   time, and retry is bounded by ttlSeconds and the attempt limit, whereas `rejected` would lose a
  *   message on a new transient condition.
- * - No code (a proxy answered): by HTTP status.
+ * - No code (a proxy answered): by HTTP status, as every vendor does (`httpStatusOutcome`).
  */
 export function harmonyOutcomeFor(code: string | undefined, httpStatus: number): Outcome {
   if (code !== undefined && AUTH_CODES.has(code)) return 'auth_error';
   if (httpStatus === 503) return 'rate_limited';
   if (code !== undefined) return HARMONY_OUTCOMES[code] ?? 'retry';
-  if (httpStatus === 401 || httpStatus === 403) return 'auth_error';
-  if (httpStatus === 429) return 'rate_limited';
-  if (httpStatus >= 400 && httpStatus < 500) return 'rejected';
-  return 'retry';
+  return httpStatusOutcome(httpStatus);
 }
 
 /**
@@ -88,16 +87,8 @@ const DOCUMENTED_REJECTIONS: ReadonlySet<string> = new Set([
  * Undefined when no token list can be read.
  */
 export function parseIllegalTokens(msg: unknown): Map<string, string> | undefined {
-  let parsed: unknown = msg;
-  if (typeof msg === 'string') {
-    try {
-      parsed = JSON.parse(msg);
-    } catch {
-      return undefined;
-    }
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const m = parsed as HarmonyIllegalTokensMsg & { illegal_tokens?: unknown };
+  const m = parseJsonObject(msg) as (HarmonyIllegalTokensMsg & { illegal_tokens?: unknown }) | undefined;
+  if (!m) return undefined;
   const out = new Map<string, string>();
   let found = false;
   const add = (list: unknown, reason: string) => {

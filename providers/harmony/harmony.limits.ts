@@ -5,7 +5,7 @@
  */
 import type { MessageCheckFailure, OutgoingMessage } from '../types.js';
 import type { HarmonyConfig } from './harmony.config.js';
-import { buildHarmonySendRequest } from './harmony.request.js';
+import { buildHarmonySendRequest, type HarmonyOverrides } from './harmony.request.js';
 import { HARMONY_MAX_BODY_BYTES } from './harmony.wire.js';
 
 /** Bytes of the body without its tokens, as Huawei counts it. */
@@ -13,9 +13,10 @@ export function harmonyBodyBytes(body: { target: { token: string[] } }): number 
   return Buffer.byteLength(JSON.stringify({ ...body, target: { token: [] } }), 'utf8');
 }
 
-export function checkHarmonyMessage(message: OutgoingMessage, config: Pick<HarmonyConfig, 'receiptId'>): MessageCheckFailure | undefined {
+/** `overrides` is the message's parsed harmony slice: its notification fields count toward the limit too. */
+export function checkHarmonyMessage(message: OutgoingMessage, config: Pick<HarmonyConfig, 'receiptId'>, overrides?: HarmonyOverrides): MessageCheckFailure | undefined {
   // biTag carries the message id (the dispatcher's callbackRef), so it is part of the measured body.
-  const bytes = harmonyBodyBytes(buildHarmonySendRequest(message, [], config, message.id, message.createdAt));
+  const bytes = harmonyBodyBytes(buildHarmonySendRequest(message, [], config, message.id, message.createdAt, overrides));
   if (bytes <= HARMONY_MAX_BODY_BYTES) return undefined;
   return {
     reason: 'payload_too_large',

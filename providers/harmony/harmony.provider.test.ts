@@ -5,7 +5,7 @@ import pino from 'pino';
 import type { DeliveryTarget, OutgoingMessage, ProviderDeps, SendBatch } from '../types.js';
 import { harmonyConfigSchema, type HarmonyConfig } from './harmony.config.js';
 import { HarmonyProvider } from './harmony.provider.js';
-import { harmonyNotifyIdOf } from './harmony.request.js';
+import { harmonyNotifyIdOf, type HarmonyOverrides } from './harmony.request.js';
 import { HarmonySimulator, type HarmonySimulatorOptions } from './simulator.js';
 
 const tok = (i: number) => `MAAALgE4G98BAAAA${String(i).padStart(24, '0')}`;
@@ -19,9 +19,9 @@ function message(over: Partial<OutgoingMessage> = {}): OutgoingMessage {
   return { id: 'msg_1', notification: { title: 'Hi', body: 'New message' }, data: { chat: '7' }, options: { priority: 'high', category: 'im' }, createdAt: Date.now(), ...over };
 }
 
-function batch(toks: string[], msg: OutgoingMessage = message()): SendBatch {
+function batch(toks: string[], msg: OutgoingMessage = message(), overrides?: HarmonyOverrides): SendBatch<HarmonyOverrides> {
   const targets: DeliveryTarget[] = toks.map((token, i) => ({ deliveryId: `d${i}`, token, registered: true }));
-  return { message: msg, targets, callbackRef: 'cb-ref-1' };
+  return { message: msg, targets, callbackRef: 'cb-ref-1', ...(overrides ? { overrides } : {}) };
 }
 
 let sim: HarmonySimulator;
@@ -193,11 +193,40 @@ describe('HarmonyProvider against the simulator', () => {
     expect(out.results[0]).toMatchObject({ outcome: 'rejected', vendorCode: '80300008' });
   });
 
-  it('sends a test message in requests of at most 10 tokens', async () => {
+  it('sends a test message in requests of at most 10 tokens (a limit the dispatcher cannot know: it is an override)', async () => {
     await setup();
-    const out = await provider.send(batch(tokens(25), message({ options: { priority: 'high', overrides: { harmony: { testMessage: true } } } })));
+    const out = await provider.send(batch(tokens(25), message(), { testMessage: true }));
     expect(new Set(outcomes(out))).toEqual(new Set(['sent']));
     expect(sim.sendRequests).toBe(3);
+    expect(sim.lastSend?.body.pushOptions).toMatchObject({ testMessage: true });
+  });
+
+  it('puts its own overrides slice on the wire', async () => {
+    await setup();
+    await provider.send(batch(tokens(1), message(), { notifyId: 77, foregroundShow: false }));
+    expect(sim.lastSend?.body.payload.notification).toMatchObject({ notifyId: 77, foregroundShow: false });
+  });
+
+  it('signs one JWT for concurrent first sends, and a new one after refreshCredentials', async () => {
+    await setup();
+    await Promise.all([provider.send(batch([tok(0)])), provider.send(batch([tok(1)])), provider.send(batch([tok(2)]))]);
+    await provider.refreshCredentials();
+    await provider.send(batch([tok(3)]));
+    expect(sim.jwtsSeen).toHaveLength(4);
+    // PSS signatures are randomised: two distinct JWTs means two signings.
+    expect(new Set(sim.jwtsSeen.map((j) => j.jwt)).size).toBe(2);
+  });
+
+  it('answers auth_error while the console has revoked the key, and recovers with a newly signed JWT', async () => {
+    await setup();
+    await provider.send(batch([tok(0)]));
+    sim.rejectCredentials = true;
+    expect((await provider.send(batch([tok(1)]))).results[0]).toMatchObject({ outcome: 'auth_error', vendorCode: '80200001' });
+    sim.rejectCredentials = false;
+    // The JWT signed before the revocation stays refused: only refreshCredentials (a new JWT) gets through.
+    expect((await provider.send(batch([tok(1)]))).results[0]).toMatchObject({ outcome: 'auth_error', vendorCode: '80200001' });
+    await provider.refreshCredentials();
+    expect(outcomes(await provider.send(batch([tok(1)])))).toEqual(['sent']);
   });
 
   it('lets the vendor accept the send when the daily quota is gone: the cap shows in receipts (256 for MARKETING, 102 otherwise)', async () => {
@@ -241,6 +270,14 @@ describe('HarmonyProvider.recall', () => {
     ]);
     expect(sim.revoked).toEqual(tokens(2).map((token) => ({ notifyId: harmonyNotifyIdOf(msg), token })));
     expect((await provider.recall({ message: msg, tokens: [tok(0)] }))[0]).toMatchObject({ outcome: 'not_recallable', vendorCode: '80300007' });
+  });
+
+  it('revokes by the notify id the sender chose in its overrides, handed back with the recall', async () => {
+    await setup();
+    const msg = message({ id: 'msg_own_id' });
+    await provider.send(batch(tokens(1), msg, { notifyId: 4242 }));
+    expect(await provider.recall({ message: msg, tokens: tokens(1), overrides: { notifyId: 4242 } })).toEqual([{ token: tok(0), outcome: 'recalled' }]);
+    expect(sim.revoked).toEqual([{ notifyId: 4242, token: tok(0) }]);
   });
 
   it('has nothing to recall for a data-only message, and needs clientId', async () => {

@@ -1,35 +1,38 @@
 /**
  * HarmonyOS NEXT Push Kit v3 adapter: a thin transport around the pure builders and the outcome
  * table (docs/vendors/harmony.md). The Bearer token is our own PS256 JWT, cached for its life and
- * re-signed before it expires (no token exchange); one send request per ≤ 1000 tokens (≤ 10 for test
- * messages), one SendResult per target; recall through `messages:revoke`.
+ * re-signed before it expires (no token exchange); one send request per batch (requests of ≤ 10 tokens
+ * for test messages), one SendResult per target; recall through `messages:revoke`.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { AxiosResponse } from 'axios';
-import { createVendorHttp, parseRetryAfter, transportReason, type VendorHttp } from '../shared/http.js';
+import { CredentialCache, type FetchedCredential } from '../shared/credentials.js';
+import { createVendorHttp, transportReason, type VendorHttp } from '../shared/http.js';
+import { credentialFailure, retryAfterOf, sameResult, transportRetry } from '../shared/results.js';
+import { clip, parseJsonObject } from '../shared/text.js';
 import type { DeliveryTarget, ProviderDeps, PushProvider, RecallRequest, RecallResult, SendBatch, SendOutcome, SendResult } from '../types.js';
 import type { HarmonyConfig } from './harmony.config.js';
-import { CachedCredential } from './harmony.credentials.js';
 import { harmonyOutcomeFor, illegalTokenOutcome, parseIllegalTokens } from './harmony.errors.js';
 import { harmonyJwtParts, signHarmonyJwt } from './harmony.jwt.js';
 import {
   buildHarmonyHeaders,
   buildHarmonyRevokeRequest,
   buildHarmonySendRequest,
-  harmonyOverridesOf,
   harmonyPushTypeOf,
   harmonyRevokePath,
   harmonySendPath,
+  type HarmonyOverrides,
 } from './harmony.request.js';
 import { HARMONY_CODES, HARMONY_MAX_TEST_TOKENS, HARMONY_MAX_TOKENS, HARMONY_PUSH_TYPES, type HarmonyPushType, type HarmonyResponse } from './harmony.wire.js';
 
-/** Vendor text kept on a result, bounded (an answer may echo long strings). */
-const MAX_VENDOR_MESSAGE = 200;
+/** Re-sign this long before the JWT's `exp` (at most half its life): no send races its expiry. */
+export const HARMONY_JWT_REFRESH_MARGIN_MS = 5 * 60_000;
 
-export class HarmonyProvider implements PushProvider {
+export class HarmonyProvider implements PushProvider<HarmonyOverrides> {
   private readonly http: VendorHttp;
   private readonly key: KeyObject;
-  private readonly jwt: CachedCredential;
+  /** The JWT is ours, not fetched: the cache keeps one for its life, as Huawei asks ("reusable while valid"). */
+  private readonly jwt: CredentialCache<string>;
   /**
    * Set once the vendor accepted a token for this config: the project id is then right, and
    * `noRight` on a token means the token, not the config (see `illegalTokenOutcome`).
@@ -40,31 +43,25 @@ export class HarmonyProvider implements PushProvider {
     private readonly config: HarmonyConfig,
     private readonly deps: ProviderDeps,
   ) {
-    this.http = createVendorHttp({ baseURL: config.endpoint, ca: config.ca }, deps);
+    this.http = createVendorHttp({ baseURL: config.endpoint, ca: config.ca, timeoutMs: config.timeoutMs }, deps);
     this.key = createPrivateKey(config.serviceAccount.private_key);
-    this.jwt = new CachedCredential(async () => this.mint(), deps.now);
+    this.jwt = new CredentialCache({ fetch: async () => this.mint(), now: () => deps.now(), refreshMarginMs: HARMONY_JWT_REFRESH_MARGIN_MS });
   }
 
-  async send(batch: SendBatch): Promise<SendOutcome> {
+  /**
+   * The dispatcher sends 1..1000 distinct tokens with one payload (limits.maxTargetsPerRequest): one request.
+   * A test message is the exception the dispatcher cannot know (it is an override): Huawei takes ≤ 10 tokens
+   * for one (else 80300030), so it goes in requests of 10.
+   */
+  async send(batch: SendBatch<HarmonyOverrides>): Promise<SendOutcome> {
     const { targets } = batch;
     if (targets.length === 0) return { results: [] };
-    // The dispatcher batches by limits.maxTargetsPerRequest; test messages take only 10 (80300030).
-    const max = harmonyOverridesOf(batch.message).testMessage ? HARMONY_MAX_TEST_TOKENS : HARMONY_MAX_TOKENS;
-    if (targets.length > max) {
-      const outcomes = [];
-      for (let i = 0; i < targets.length; i += max) outcomes.push(await this.send({ ...batch, targets: targets.slice(i, i + max) }));
-      return { results: outcomes.flatMap((o) => o.results) };
+    if (batch.overrides?.testMessage && targets.length > HARMONY_MAX_TEST_TOKENS) {
+      const results: SendResult[] = [];
+      for (let i = 0; i < targets.length; i += HARMONY_MAX_TEST_TOKENS) results.push(...(await this.sendRequest(batch, targets.slice(i, i + HARMONY_MAX_TEST_TOKENS))));
+      return { results };
     }
-    // A token listed twice (two deliveries, e.g. raw tokens) is sent once; both get its result.
-    const tokens = [...new Set(targets.map((t) => t.token))];
-    const body = buildHarmonySendRequest(batch.message, tokens, this.config, batch.callbackRef, this.deps.now());
-    let res: AxiosResponse;
-    try {
-      res = await this.post(harmonySendPath(this.config.projectId), body, harmonyPushTypeOf(batch.message));
-    } catch (err) {
-      return { results: everyTarget(targets, { outcome: 'retry', vendorMessage: `transport: ${transportReason(err)}` }) };
-    }
-    return { results: this.interpret(res, targets) };
+    return { results: await this.sendRequest(batch, targets) };
   }
 
   /** Sign the first JWT now, so a key the vendor's algorithm cannot use shows at start-up. */
@@ -82,7 +79,7 @@ export class HarmonyProvider implements PushProvider {
    * (docs/vendors/harmony.md#recall). A data-only (background) message has no notification to take
    * back, and without `clientId` in the config there is no revoke URL.
    */
-  async recall(request: RecallRequest): Promise<RecallResult[]> {
+  async recall(request: RecallRequest<HarmonyOverrides>): Promise<RecallResult[]> {
     const tokens = [...new Set(request.tokens)];
     if (tokens.length === 0) return [];
     if (!request.message.notification) return tokens.map((token) => ({ token, outcome: 'not_recallable', reason: 'a data-only (background) message has no notification to recall' }));
@@ -93,7 +90,7 @@ export class HarmonyProvider implements PushProvider {
       const chunk = tokens.slice(i, i + HARMONY_MAX_TOKENS);
       let res: AxiosResponse;
       try {
-        res = await this.post(harmonyRevokePath(clientId), buildHarmonyRevokeRequest(request.message, chunk), HARMONY_PUSH_TYPES.ALERT);
+        res = await this.post(harmonyRevokePath(clientId), buildHarmonyRevokeRequest(request.message, chunk, request.overrides), HARMONY_PUSH_TYPES.ALERT);
       } catch (err) {
         results.push(...chunk.map((token): RecallResult => ({ token, outcome: 'failed', reason: `transport: ${transportReason(err)}` })));
         continue;
@@ -107,7 +104,25 @@ export class HarmonyProvider implements PushProvider {
     this.http.close();
   }
 
-  private async mint(): Promise<{ value: string; expiresAt: number }> {
+  /** One `messages:send` request for these targets. */
+  private async sendRequest(batch: SendBatch<HarmonyOverrides>, targets: readonly DeliveryTarget[]): Promise<SendResult[]> {
+    let jwt: string;
+    try {
+      jwt = await this.jwt.get();
+    } catch (err) {
+      return sameResult(targets, credentialFailure(err));
+    }
+    const body = buildHarmonySendRequest(batch.message, targets.map((t) => t.token), this.config, batch.callbackRef, this.deps.now(), batch.overrides);
+    let res: AxiosResponse;
+    try {
+      res = await this.http.post(harmonySendPath(this.config.projectId), body, buildHarmonyHeaders(jwt, harmonyPushTypeOf(batch.message)));
+    } catch (err) {
+      return sameResult(targets, transportRetry(err));
+    }
+    return this.interpret(res, targets);
+  }
+
+  private async mint(): Promise<FetchedCredential<string>> {
     const { header, claims } = harmonyJwtParts(this.config.serviceAccount, this.deps.now(), this.config.jwtLifetimeSeconds);
     return { value: signHarmonyJwt(header, claims, this.key), expiresAt: claims.exp * 1000 };
   }
@@ -123,8 +138,8 @@ export class HarmonyProvider implements PushProvider {
     if (perToken && res.status < 500) return this.perToken(code, msg, requestId, targets);
     const outcome = harmonyOutcomeFor(code, res.status);
     if (outcome === 'sent') this.projectConfirmed = true;
-    const retryAfterMs = outcome === 'rate_limited' || outcome === 'retry' ? parseRetryAfter(res.headers['retry-after'], this.deps.now()) : undefined;
-    return everyTarget(targets, {
+    const retryAfterMs = outcome === 'rate_limited' || outcome === 'retry' ? retryAfterOf(res.headers, this.deps.now()) : undefined;
+    return sameResult(targets, {
       outcome,
       vendorCode: code ?? `http_${res.status}`,
       vendorMessage: outcome === 'sent' ? undefined : clip(msg ?? `HTTP ${res.status}`),
@@ -143,7 +158,7 @@ export class HarmonyProvider implements PushProvider {
     const all = code === HARMONY_CODES.ALL_TOKENS_INVALID;
     if (!illegal) {
       this.deps.logger.warn({ provider: 'harmony', requestId, code }, 'harmony per-token answer without a readable illegalTokens list');
-      return everyTarget(targets, { outcome: all ? 'invalid_token' : 'sent', vendorCode: code, vendorMessage: all ? clip(msg ?? 'all tokens invalid') : undefined, vendorMessageId: requestId });
+      return sameResult(targets, { outcome: all ? 'invalid_token' : 'sent', vendorCode: code, vendorMessage: all ? clip(msg ?? 'all tokens invalid') : undefined, vendorMessageId: requestId });
     }
     const distinct = new Set(targets.map((t) => t.token));
     const someAccepted = [...distinct].some((t) => !illegal.has(t));
@@ -185,30 +200,7 @@ export class HarmonyProvider implements PushProvider {
 }
 
 function answerOf(res: AxiosResponse): { code: string | undefined; msg: string | undefined; requestId: string | undefined } {
-  const data = asObject(res.data) as Partial<HarmonyResponse> | undefined;
+  const data = parseJsonObject(res.data) as Partial<HarmonyResponse> | undefined;
   const code = data?.code !== undefined && data.code !== null ? String(data.code) : undefined;
   return { code, msg: typeof data?.msg === 'string' ? data.msg : undefined, requestId: typeof data?.requestId === 'string' ? data.requestId : undefined };
-}
-
-/** The same result for every target (whole-request answers). */
-function everyTarget(targets: readonly DeliveryTarget[], r: Omit<SendResult, 'deliveryId'>): SendResult[] {
-  const clean = Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as Omit<SendResult, 'deliveryId'>;
-  return targets.map((t) => ({ deliveryId: t.deliveryId, ...clean }));
-}
-
-/** Axios hands JSON bodies over parsed and anything else as text. */
-function asObject(data: unknown): Record<string, unknown> | undefined {
-  if (typeof data === 'object' && data !== null) return data as Record<string, unknown>;
-  if (typeof data === 'string' && data.trim().startsWith('{')) {
-    try {
-      return JSON.parse(data) as Record<string, unknown>;
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-}
-
-function clip(s: string): string {
-  return s.length > MAX_VENDOR_MESSAGE ? `${s.slice(0, MAX_VENDOR_MESSAGE)}…` : s;
 }

@@ -87,9 +87,9 @@ describe('buildHarmonySendRequest', () => {
     expect(body.pushOptions).toEqual({});
   });
 
-  it('applies the harmony overrides and ignores other vendors’ sections', () => {
-    const overrides = { harmony: { notifyId: 77, style: 3, inboxContent: ['a', 'b'], appMessageId: 'app-1', profileId: 'p', badgeAddNum: 2, foregroundShow: false, testMessage: true, receiptId: 'RCP2' }, huawei: { importance: 'LOW' } };
-    const body = buildHarmonySendRequest(message({ options: { priority: 'high', overrides } }), ['t'], { receiptId: 'RCP1' }, 'r', CREATED);
+  it('applies its own overrides slice (other vendors never reach it: test/core/overrides-isolation.test.ts)', () => {
+    const overrides = harmonyOverridesSchema.parse({ notifyId: 77, style: 3, inboxContent: ['a', 'b'], appMessageId: 'app-1', profileId: 'p', badgeAddNum: 2, foregroundShow: false, testMessage: true, receiptId: 'RCP2' });
+    const body = buildHarmonySendRequest(message({ options: { priority: 'high' } }), ['t'], { receiptId: 'RCP1' }, 'r', CREATED, overrides);
     expect(body.payload).toEqual({
       notification: { category: 'MARKETING', title: 'Hi', body: 'New message', clickAction: { actionType: 0 }, notifyId: 77, badge: { addNum: 2 }, style: 3, inboxContent: ['a', 'b'], appMessageId: 'app-1', profileId: 'p', foregroundShow: false },
     });
@@ -119,6 +119,8 @@ describe('click actions, ids, paths and headers', () => {
     expect(a).toBeGreaterThan(0);
     expect(a).toBeLessThanOrEqual(0x7fffffff);
     expect(buildHarmonyRevokeRequest(message({ id: 'msg_abc' }), ['t1', 't2'])).toEqual({ notifyId: a, token: ['t1', 't2'] });
+    expect(harmonyNotifyIdOf(message({ id: 'msg_abc' }), { notifyId: 9 })).toBe(9);
+    expect(buildHarmonyRevokeRequest(message({ id: 'msg_abc' }), ['t1'], { notifyId: 9 })).toEqual({ notifyId: 9, token: ['t1'] });
   });
 
   it('hashes collapseKey onto 0..100', () => {

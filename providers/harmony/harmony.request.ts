@@ -89,11 +89,10 @@ export function harmonyCollapseKey(collapseKey: string): number {
 
 /**
  * The `notifyId` pushgate gives a message, derived from its id so recall can name it later without
- * storing anything: 31-bit, never −1 or 0. An override wins (then recall uses the override too).
+ * storing anything: 31-bit, never −1 or 0. An override wins (then recall is handed the same slice).
  */
-export function harmonyNotifyIdOf(message: Pick<OutgoingMessage, 'id' | 'options'>): number {
-  const override = harmonyOverridesOf(message).notifyId;
-  if (override !== undefined) return override;
+export function harmonyNotifyIdOf(message: Pick<OutgoingMessage, 'id'>, overrides?: Pick<HarmonyOverrides, 'notifyId'>): number {
+  if (overrides?.notifyId !== undefined) return overrides.notifyId;
   return (fnv1a(message.id) & 0x7fffffff) || 1;
 }
 
@@ -133,15 +132,6 @@ export const harmonyOverridesSchema = z.strictObject({
 }).refine((o) => o.style !== 3 || o.inboxContent !== undefined, { message: 'style 3 (multi-line) needs inboxContent', path: ['inboxContent'] });
 export type HarmonyOverrides = z.output<typeof harmonyOverridesSchema>;
 
-/**
- * The ONE place the adapter reads its overrides: the `harmony` section of the message's
- * `options.overrides` (already validated by the API against `harmonyOverridesSchema`).
- */
-export function harmonyOverridesOf(message: Pick<OutgoingMessage, 'options'>): HarmonyOverrides {
-  const own = message.options.overrides?.['harmony'];
-  return typeof own === 'object' && own !== null ? (own as HarmonyOverrides) : {};
-}
-
 export function harmonySendPath(projectId: string): string {
   return `/v3/${encodeURIComponent(projectId)}/messages:send`;
 }
@@ -173,6 +163,7 @@ function biTagOf(callbackRef: string): string | undefined {
  * - `pushOptions`: `ttl` = the seconds left of the message's ttl at this attempt (≤ 15 days, at
  *   least 1: whether Huawei takes 0 is UNVERIFIED), `collapseKey`, `biTag` = callbackRef (echoed in
  *   receipts), `receiptId`, `testMessage`.
+ * `overrides` is this provider's own parsed `options.overrides.harmony` slice (SendBatch.overrides).
  */
 export function buildHarmonySendRequest(
   message: OutgoingMessage,
@@ -180,9 +171,9 @@ export function buildHarmonySendRequest(
   config: Pick<HarmonyConfig, 'receiptId'>,
   callbackRef: string,
   nowMs: number,
+  overrides: HarmonyOverrides = {},
 ): HarmonySendRequest {
   const { notification, options, data } = message;
-  const overrides = harmonyOverridesOf(message);
   const pushOptions: HarmonyPushOptions = {};
   const ttl = remainingTtlSeconds(message, nowMs, { min: 1, max: HARMONY_MAX_TTL_SECONDS });
   if (ttl !== undefined) pushOptions.ttl = ttl;
@@ -201,7 +192,7 @@ export function buildHarmonySendRequest(
     title: notification.title,
     body: notification.body,
     clickAction: harmonyClickAction(notification.clickAction, data),
-    notifyId: harmonyNotifyIdOf(message),
+    notifyId: harmonyNotifyIdOf(message, overrides),
   };
   if (notification.image?.startsWith('https://')) n.image = notification.image;
   if (notification.sound && notification.sound !== 'default') n.sound = notification.sound;
@@ -215,7 +206,7 @@ export function buildHarmonySendRequest(
   return { payload: { notification: n }, target, pushOptions };
 }
 
-/** The `messages:revoke` body: the message's notify id and the tokens it went to. */
-export function buildHarmonyRevokeRequest(message: Pick<OutgoingMessage, 'id' | 'options'>, tokens: readonly string[]): HarmonyRevokeRequest {
-  return { notifyId: harmonyNotifyIdOf(message), token: [...tokens] };
+/** The `messages:revoke` body: the message's notify id (as at send, overrides included) and the tokens it went to. */
+export function buildHarmonyRevokeRequest(message: Pick<OutgoingMessage, 'id'>, tokens: readonly string[], overrides?: Pick<HarmonyOverrides, 'notifyId'>): HarmonyRevokeRequest {
+  return { notifyId: harmonyNotifyIdOf(message, overrides), token: [...tokens] };
 }

@@ -4,7 +4,7 @@ import { harmonyConfigSchema, type HarmonyConfig } from './harmony.config.js';
 import { checkHarmonyMessage } from './harmony.limits.js';
 import { HarmonyProvider } from './harmony.provider.js';
 import { harmonyReceipts } from './harmony.receipts.js';
-import { harmonyOverridesSchema, harmonyQuotaClassOf } from './harmony.request.js';
+import { harmonyOverridesSchema, harmonyQuotaClassOf, type HarmonyOverrides } from './harmony.request.js';
 import { harmonyTokenSchema } from './harmony.token.js';
 import { HARMONY_MAX_TOKENS } from './harmony.wire.js';
 import { HarmonySimulator } from './simulator.js';
@@ -13,7 +13,7 @@ export type { HarmonyConfig } from './harmony.config.js';
 export { HarmonyProvider } from './harmony.provider.js';
 export { HarmonySimulator, type HarmonySimulatorOptions } from './simulator.js';
 
-export const harmonyProvider = defineProvider<HarmonyConfig>({
+export const harmonyProvider = defineProvider<HarmonyConfig, HarmonyOverrides>({
   id: 'harmony',
   configSchema: harmonyConfigSchema,
   tokenSchema: harmonyTokenSchema,
@@ -26,7 +26,7 @@ export const harmonyProvider = defineProvider<HarmonyConfig>({
   },
   secretFields: ['serviceAccount', 'private_key', 'callbackKey'],
   quotaClassOf: (category) => harmonyQuotaClassOf(category),
-  checkMessage: (message, config) => checkHarmonyMessage(message, config),
+  checkMessage: (message, config, overrides) => checkHarmonyMessage(message, config, overrides),
   create: (config, deps) => new HarmonyProvider(config, deps),
   receipts: harmonyReceipts,
   async playground(ctx) {
@@ -34,7 +34,13 @@ export const harmonyProvider = defineProvider<HarmonyConfig>({
     // The receipt URL is set in AppGallery Connect, not per message: the simulator is given it, and signs with the same secret.
     const simulator = await HarmonySimulator.start(ctx?.receiptUrl ? { receipts: { url: ctx.receiptUrl, ...callback } } : {});
     // The key file the simulator generated, inline: its public half is what the simulator verifies JWTs with.
-    const config = harmonyConfigSchema.parse({ serviceAccount: simulator.serviceAccount(), clientId: simulator.clientId, endpoint: simulator.url, ...callback });
+    const config = harmonyConfigSchema.parse({
+      serviceAccount: simulator.serviceAccount(),
+      clientId: simulator.clientId,
+      endpoint: simulator.url,
+      ...callback,
+      ...(ctx?.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}),
+    });
     return { simulator, config };
   },
 });

@@ -12,26 +12,27 @@
  */
 import { constants, createHmac, generateKeyPairSync, randomBytes, randomUUID, verify, type KeyObject } from 'node:crypto';
 import axios from 'axios';
-import { FaultScript } from '../shared/sim-faults.js';
+import { SimControls } from '../shared/sim-controls.js';
 import { ReceiptOutbox } from '../shared/sim-receipts.js';
 import { startHttpSimulator, type HttpSimulator, type SimRequest, type SimResponse } from '../shared/sim-server.js';
-import type { SimulatorControls } from '../types.js';
 import {
-  HARMONY_CALLBACK_HEADER,
-  HARMONY_CATEGORIES,
-  HARMONY_CODES as C,
-  HARMONY_JWT_AUDIENCE,
-  HARMONY_JWT_MAX_LIFETIME_S,
-  HARMONY_LEGACY_CATEGORIES,
-  HARMONY_MAX_BI_TAG_BYTES,
-  HARMONY_MAX_BODY_BYTES,
-  HARMONY_MAX_TEST_TOKENS,
-  HARMONY_MAX_TOKENS,
-  HARMONY_MAX_TTL_SECONDS,
-  type HarmonyReceiptStatus,
-  type HarmonySendRequest,
-  type HarmonyServiceAccount,
-} from './harmony.wire.js';
+  C,
+  CALLBACK_HEADER,
+  checkOptions,
+  checkPayload,
+  decodeJson,
+  JWT_AUDIENCE,
+  JWT_MAX_LIFETIME_S,
+  MAX_BODY_BYTES,
+  MAX_TEST_TOKENS,
+  MAX_TOKENS,
+  PUSH_TYPES,
+  type HarmonySimReceiptStatus,
+  type HarmonySimSendBody,
+  type HarmonySimServiceAccount,
+} from './simulator.rules.js';
+
+export type { HarmonySimReceiptStatus, HarmonySimSendBody, HarmonySimServiceAccount } from './simulator.rules.js';
 
 export interface HarmonySimulatorOptions {
   /** @default '388421841221000001' */
@@ -60,31 +61,22 @@ export interface CannedAnswer {
 
 const SEND_PATH = /^\/v3\/([^/]+)\/messages:send$/;
 const REVOKE_PATH = /^\/v1\/([^/]+)\/messages:revoke$/;
-const PUSH_TYPES: ReadonlySet<number> = new Set([0, 1, 2, 6, 7, 10]);
-// The 2023 demo's extra names are UNVERIFIED: accepted here, so only a real vendor can refuse them.
-const CATEGORIES: ReadonlySet<string> = new Set<string>([...HARMONY_CATEGORIES, ...HARMONY_LEGACY_CATEGORIES]);
-
-export class HarmonySimulator implements SimulatorControls {
+export class HarmonySimulator extends SimControls {
   readonly projectId: string;
   readonly clientId: string;
   readonly keyId: string;
   readonly subAccount: string;
-  delayMs = 0;
-  readonly invalidTokens = new Set<string>();
   /** The `illegalTokens` reason given for `invalidTokens`. */
   invalidTokenReason = 'tokenFormatError';
   /** Tokens answered with a chosen reason (noRight, noPushTypeRight, …). */
   readonly tokenReasons = new Map<string, string>();
-  quotaExhausted = false;
-  readonly accepted: string[] = [];
-  sendRequests = 0;
   revokeRequests = 0;
   /** Every (notifyId, token) taken back by a revoke. */
   readonly revoked: Array<{ notifyId: number; token: string }> = [];
   /** The last send that passed auth, with its push-type header. */
-  lastSend: { pushType: number; body: HarmonySendRequest } | undefined;
+  lastSend: { pushType: number; body: HarmonySimSendBody } | undefined;
   /** Every JWT that passed verification, decoded (tests check the re-signing). */
-  readonly jwtsSeen: Array<{ header: Record<string, unknown>; claims: Record<string, unknown> }> = [];
+  readonly jwtsSeen: Array<{ jwt: string; header: Record<string, unknown>; claims: Record<string, unknown> }> = [];
   receiptConfig: HarmonyReceiptConfig | undefined;
   readonly receipts = new ReceiptOutbox();
 
@@ -92,7 +84,10 @@ export class HarmonySimulator implements SimulatorControls {
   private readonly privateKeyPem: string;
   private publicKey: KeyObject;
   private readonly ownPublicKey: KeyObject;
-  private readonly faults = new FaultScript();
+  /** Every JWT that passed verification, as sent: what `rejectCredentials` revokes. */
+  private readonly jwtsAccepted = new Set<string>();
+  /** JWTs signed with a key the console revoked (`rejectCredentials`): refused with 80200001 from then on. */
+  private readonly jwtsRevoked = new Set<string>();
   private readonly canned: CannedAnswer[] = [];
   /** notifyId → tokens it was delivered to (what revoke can take back). */
   private readonly delivered = new Map<number, Set<string>>();
@@ -102,6 +97,7 @@ export class HarmonySimulator implements SimulatorControls {
     private readonly server: HttpSimulator,
     opts: HarmonySimulatorOptions,
   ) {
+    super();
     this.projectId = opts.projectId ?? '388421841221000001';
     this.clientId = opts.clientId ?? '110000001';
     this.now = opts.now ?? Date.now;
@@ -129,14 +125,14 @@ export class HarmonySimulator implements SimulatorControls {
   }
 
   /** The key file the developer API console would download for this project. */
-  serviceAccount(): HarmonyServiceAccount {
+  serviceAccount(): HarmonySimServiceAccount {
     return {
       project_id: this.projectId,
       key_id: this.keyId,
       private_key: this.privateKeyPem,
       sub_account: this.subAccount,
       auth_uri: 'https://oauth-login.cloud.huawei.com/oauth2/v3/authorize',
-      token_uri: HARMONY_JWT_AUDIENCE,
+      token_uri: JWT_AUDIENCE,
       auth_provider_cert_uri: 'https://oauth-login.cloud.huawei.com/oauth2/v3/certs',
       client_cert_uri: `https://oauth-login.cloud.huawei.com/oauth2/v3/x509?client_id=${this.subAccount}`,
     };
@@ -152,12 +148,13 @@ export class HarmonySimulator implements SimulatorControls {
     this.publicKey = this.ownPublicKey;
   }
 
-  throttle(n: number, retryAfterSeconds?: number): void {
-    this.faults.throttle(n, retryAfterSeconds);
-  }
-
-  fail(n: number): void {
-    this.faults.fail(n);
+  /**
+   * `rejectCredentials`: the console revoked the key the tenant's JWTs are signed with. Every JWT seen so far
+   * stays refused (80200001); once set back, only a newly signed JWT (`refreshCredentials`) goes through.
+   */
+  protected override revokeIssuedCredentials(): void {
+    for (const jwt of this.jwtsAccepted) this.jwtsRevoked.add(jwt);
+    this.jwtsAccepted.clear();
   }
 
   /** Answer the next authorized sends with these answers, in order (codes the simulator cannot provoke). */
@@ -168,11 +165,11 @@ export class HarmonySimulator implements SimulatorControls {
   /** POST a receipt-V2 body to `url` as Huawei does, signed when `signing` is given. */
   async sendReceipt(
     url: string,
-    statuses: HarmonyReceiptStatus[],
+    statuses: HarmonySimReceiptStatus[],
     signing?: { callbackUserName: string; callbackKey: string; timestamp?: number },
   ): Promise<{ status: number; body: unknown }> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (signing) headers[HARMONY_CALLBACK_HEADER] = this.callbackHeader(signing.callbackUserName, signing.callbackKey, signing.timestamp);
+    if (signing) headers[CALLBACK_HEADER] = this.callbackHeader(signing.callbackUserName, signing.callbackKey, signing.timestamp);
     const res = await axios.post(url, { statuses }, { headers, validateStatus: () => true, proxy: false });
     return { status: res.status, body: res.data as unknown };
   }
@@ -196,6 +193,9 @@ export class HarmonySimulator implements SimulatorControls {
     if (req.method !== 'POST') return { status: 404, body: { error: 'not found' } };
     const send = SEND_PATH.exec(req.path);
     if (send) {
+      this.recordSend(req.path, req.headers, req.rawBody);
+      const fault = this.faults.takeTransport();
+      if (fault) return { fault };
       const answer = this.answerSend(req, decodeURIComponent(send[1] ?? ''));
       return this.delayMs > 0 ? { ...answer, delayMs: this.delayMs } : answer;
     }
@@ -207,13 +207,20 @@ export class HarmonySimulator implements SimulatorControls {
   /**
    * The JWT checks of Push Kit (docs/vendors/harmony.md#authentication): PS256 over
    * `header.claims` with the key's public half, `kid` = key_id, `iss` = sub_account, `aud` = the
-   * token URI; `exp - iat` > 1 day → 80300036; expired → 80200005; anything else wrong → 80200001.
+   * token URI; `exp - iat` > 1 day → 80300036; expired → 80200005; anything else wrong → 80200001, and so
+   * is every JWT while `rejectCredentials` is set, and afterwards any JWT seen before or during it.
    */
   private checkJwt(req: SimRequest): SimResponse | undefined {
     const denied = (code: string, msg: string) => this.answer(401, code, msg);
     const m = /^Bearer ([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(String(req.headers.authorization ?? ''));
     if (!m) return denied(C.AUTH_ERROR, 'authentication error: no JWT');
     const [, h = '', p = '', s = ''] = m;
+    const jwt = `${h}.${p}.${s}`;
+    if (this.rejectCredentials) {
+      this.jwtsRevoked.add(jwt);
+      return denied(C.AUTH_ERROR, 'authentication error: the service account key was revoked');
+    }
+    if (this.jwtsRevoked.has(jwt)) return denied(C.AUTH_ERROR, 'authentication error: the service account key was revoked');
     const header = decodeJson(h);
     const claims = decodeJson(p);
     if (!header || !claims) return denied(C.AUTH_ERROR, 'authentication error: unreadable JWT');
@@ -222,18 +229,18 @@ export class HarmonySimulator implements SimulatorControls {
     const signed = verify('sha256', Buffer.from(`${h}.${p}`, 'utf8'), { key: this.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, Buffer.from(s, 'base64url'));
     if (!signed) return denied(C.AUTH_ERROR, 'authentication error: bad signature');
     if (claims['iss'] !== this.subAccount) return denied(C.AUTH_ERROR, 'authentication error: iss is not the sub_account');
-    if (claims['aud'] !== HARMONY_JWT_AUDIENCE) return denied(C.AUTH_ERROR, 'authentication error: wrong aud');
+    if (claims['aud'] !== JWT_AUDIENCE) return denied(C.AUTH_ERROR, 'authentication error: wrong aud');
     const iat = claims['iat'];
     const exp = claims['exp'];
     if (typeof iat !== 'number' || typeof exp !== 'number' || exp <= iat) return denied(C.AUTH_ERROR, 'authentication error: iat/exp');
-    if (exp - iat > HARMONY_JWT_MAX_LIFETIME_S) return denied(C.JWT_LIFETIME_TOO_LONG, 'the JWT validity period exceeds 1 day');
+    if (exp - iat > JWT_MAX_LIFETIME_S) return denied(C.JWT_LIFETIME_TOO_LONG, 'the JWT validity period exceeds 1 day');
     if (this.now() / 1000 >= exp) return denied(C.JWT_EXPIRED, 'the JWT has expired');
-    this.jwtsSeen.push({ header, claims });
+    this.jwtsSeen.push({ jwt, header, claims });
+    this.jwtsAccepted.add(jwt);
     return undefined;
   }
 
   private answerSend(req: SimRequest, pathProjectId: string): SimResponse {
-    this.sendRequests += 1;
     const throttled = this.faults.takeThrottle();
     if (throttled) {
       const headers: Record<string, string> = throttled.retryAfterSeconds !== undefined ? { 'retry-after': String(throttled.retryAfterSeconds) } : {};
@@ -249,17 +256,17 @@ export class HarmonySimulator implements SimulatorControls {
 
     const pushType = Number(req.headers['push-type']);
     if (!/^\d+$/.test(String(req.headers['push-type'] ?? '')) || !PUSH_TYPES.has(pushType)) return this.answer(400, C.BAD_PAYLOAD, 'Illegal payload, push-type is invalid');
-    const body = req.body as Partial<HarmonySendRequest> | undefined;
+    const body = req.body as Partial<HarmonySimSendBody> | undefined;
     if (typeof body !== 'object' || body === null || typeof body.payload !== 'object' || body.payload === null) return this.answer(400, C.BAD_PAYLOAD, 'Illegal payload');
     const tokens = body.target?.token;
     const options = (body.pushOptions ?? {}) as Record<string, unknown>;
     if (!Array.isArray(tokens) || tokens.length === 0 || tokens.some((t) => typeof t !== 'string')) return this.answer(400, C.PARAM_ERROR, 'target.token is required');
-    if (options['testMessage'] === true && tokens.length > (pushType === 1 ? 1 : HARMONY_MAX_TEST_TOKENS)) return this.answer(400, C.TEST_MESSAGE_TOO_MANY_TOKENS, 'too many tokens for a test message');
-    if (tokens.length > (pushType === 1 ? 1 : HARMONY_MAX_TOKENS)) return this.answer(400, C.TOO_MANY_TOKENS, 'the number of tokens is out of range');
-    if (Buffer.byteLength(JSON.stringify({ ...body, target: { token: [] } }), 'utf8') > HARMONY_MAX_BODY_BYTES) return this.answer(400, C.BODY_TOO_LARGE, 'the message body size exceeds 4096 bytes');
-    const invalid = checkOptions(options) ?? checkPayload(pushType, body.payload as unknown as Record<string, unknown>);
+    if (options['testMessage'] === true && tokens.length > (pushType === 1 ? 1 : MAX_TEST_TOKENS)) return this.answer(400, C.TEST_MESSAGE_TOO_MANY_TOKENS, 'too many tokens for a test message');
+    if (tokens.length > (pushType === 1 ? 1 : MAX_TOKENS)) return this.answer(400, C.TOO_MANY_TOKENS, 'the number of tokens is out of range');
+    if (Buffer.byteLength(JSON.stringify({ ...body, target: { token: [] } }), 'utf8') > MAX_BODY_BYTES) return this.answer(400, C.BODY_TOO_LARGE, 'the message body size exceeds 4096 bytes');
+    const invalid = checkOptions(options) ?? checkPayload(pushType, body.payload as Record<string, unknown>);
     if (invalid) return this.answer(400, invalid.code, invalid.msg);
-    this.lastSend = { pushType, body: body as HarmonySendRequest };
+    this.lastSend = { pushType, body: body as HarmonySimSendBody };
 
     const illegal: Record<string, string[]> = {};
     const good: string[] = [];
@@ -296,7 +303,7 @@ export class HarmonySimulator implements SimulatorControls {
     if (typeof body?.notifyId !== 'number' || !Number.isInteger(body.notifyId)) return this.answer(400, C.PARAM_ERROR, 'notifyId is required');
     const tokens = body.token;
     if (!Array.isArray(tokens) || tokens.length === 0 || tokens.some((t) => typeof t !== 'string')) return this.answer(400, C.PARAM_ERROR, 'token is required');
-    if (tokens.length > HARMONY_MAX_TOKENS) return this.answer(400, C.TOO_MANY_TOKENS, 'the number of tokens is out of range');
+    if (tokens.length > MAX_TOKENS) return this.answer(400, C.TOO_MANY_TOKENS, 'the number of tokens is out of range');
     const shown = this.delivered.get(body.notifyId);
     const missing: string[] = [];
     for (const t of tokens as string[]) {
@@ -315,7 +322,7 @@ export class HarmonySimulator implements SimulatorControls {
     if (!cfg || tokens.length === 0) return;
     const signing = cfg.callbackUserName && cfg.callbackKey ? { callbackUserName: cfg.callbackUserName, callbackKey: cfg.callbackKey } : undefined;
     for (let i = 0; i < tokens.length; i += 100) {
-      const statuses = tokens.slice(i, i + 100).map((token): HarmonyReceiptStatus => ({
+      const statuses = tokens.slice(i, i + 100).map((token): HarmonySimReceiptStatus => ({
         token,
         pushType,
         appPackageName: 'com.example.pushgate',
@@ -331,59 +338,4 @@ export class HarmonySimulator implements SimulatorControls {
     this.requestSeq += 1;
     return { status, body: { code, msg, requestId: `${this.now()}${String(this.requestSeq).padStart(6, '0')}` } };
   }
-}
-
-function decodeJson(part: string): Record<string, unknown> | undefined {
-  try {
-    const v = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown;
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-type Problem = { code: string; msg: string } | undefined;
-
-/** `pushOptions` ranges (docs/vendors/harmony.md#request). */
-function checkOptions(o: Record<string, unknown>): Problem {
-  const param = (msg: string) => ({ code: C.PARAM_ERROR, msg });
-  const ttl = o['ttl'];
-  if (ttl !== undefined && (!Number.isInteger(ttl) || (ttl as number) < 0 || (ttl as number) > HARMONY_MAX_TTL_SECONDS)) return { code: C.BAD_TTL, msg: 'ttl is invalid' };
-  const ck = o['collapseKey'];
-  if (ck !== undefined && (!Number.isInteger(ck) || (ck as number) < -1 || (ck as number) > 100)) return param('collapseKey must be in [-1, 100]');
-  const biTag = o['biTag'];
-  if (biTag !== undefined && (typeof biTag !== 'string' || Buffer.byteLength(biTag, 'utf8') > HARMONY_MAX_BI_TAG_BYTES)) return param('biTag is at most 64 bytes');
-  if (o['testMessage'] !== undefined && typeof o['testMessage'] !== 'boolean') return param('testMessage must be a boolean');
-  if (o['receiptId'] !== undefined && typeof o['receiptId'] !== 'string') return param('receiptId must be a string');
-  return undefined;
-}
-
-/** The payload of each push-type pushgate sends (0 alert, 6 background); the others only need an object. */
-function checkPayload(pushType: number, payload: Record<string, unknown>): Problem {
-  const bad = (msg: string) => ({ code: C.BAD_PAYLOAD, msg: `Illegal payload, ${msg}` });
-  if (pushType === 6) return typeof payload['extraData'] === 'string' ? undefined : bad('extraData must be a string');
-  if (pushType !== 0) return undefined;
-  const n = payload['notification'] as Record<string, unknown> | undefined;
-  if (typeof n !== 'object' || n === null) return bad('notification is required');
-  if (typeof n['category'] !== 'string' || !CATEGORIES.has(n['category']) || n['category'] === 'PLAY_VOICE') return bad('category is invalid');
-  for (const f of ['title', 'body'] as const) if (typeof n[f] !== 'string' || n[f] === '') return bad(`${f} is required`);
-  const click = n['clickAction'] as Record<string, unknown> | undefined;
-  if (typeof click !== 'object' || click === null) return bad('clickAction is required');
-  const type = click['actionType'];
-  // actionType 3 ("clear notification") is seen in one integration only (UNVERIFIED): accepted.
-  if (type !== 0 && type !== 1 && type !== 3) return bad('actionType is invalid');
-  if (type === 1 && !(typeof click['action'] === 'string' && click['action']) && !(typeof click['uri'] === 'string' && click['uri'])) return bad('action or uri is required when actionType is 1');
-  if (click['data'] !== undefined && (typeof click['data'] !== 'object' || click['data'] === null || Array.isArray(click['data']))) return bad('clickAction.data must be an object');
-  if (n['notifyId'] !== undefined && !Number.isInteger(n['notifyId'])) return bad('notifyId must be an integer');
-  if (n['image'] !== undefined && (typeof n['image'] !== 'string' || !n['image'].startsWith('https://'))) return bad('image must be an HTTPS URL');
-  const style = n['style'];
-  if (style !== undefined && style !== 0 && style !== 1 && style !== 3) return bad('style is invalid');
-  const badge = n['badge'] as Record<string, unknown> | undefined;
-  if (badge !== undefined) {
-    const add = badge['addNum'];
-    const set = badge['setNum'];
-    if (add !== undefined && (!Number.isInteger(add) || (add as number) < 1 || (add as number) > 99)) return bad('badge addNum value ranges from 1 to 99');
-    if (set !== undefined && (!Number.isInteger(set) || (set as number) < 0 || (set as number) > 99)) return bad('badge setNum value ranges from 0 to 99');
-  }
-  return undefined;
 }

@@ -8,6 +8,7 @@
  */
 import { buildApnsHeaders, buildApnsPayload } from '../../providers/apns/apns.request.js';
 import { buildFcmMessage } from '../../providers/fcm/fcm.request.js';
+import { buildHarmonySendRequest } from '../../providers/harmony/harmony.request.js';
 import { buildHonorSendRequest } from '../../providers/honor/honor.request.js';
 import { huaweiConfigSchema } from '../../providers/huawei/huawei.config.js';
 import { buildHuaweiSendRequest } from '../../providers/huawei/huawei.request.js';
@@ -39,6 +40,10 @@ const VENDORS: Record<string, { section: Record<string, unknown>; body(slice: un
   huawei: {
     section: { tag: mark('huawei') },
     body: (o) => buildHuaweiSendRequest(message, ['tok'], huaweiConfigSchema.parse({ appId: '10001', clientSecret: 's' }), 'ref', NOW, o as never),
+  },
+  harmony: {
+    section: { appMessageId: mark('harmony') },
+    body: (o) => buildHarmonySendRequest(message, ['tok'], {}, 'ref', NOW, o as never),
   },
   vivo: {
     section: { profileId: mark('vivo') },
