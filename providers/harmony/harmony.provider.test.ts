@@ -106,6 +106,15 @@ describe('HarmonyProvider against the simulator', () => {
     expect(outcomes(await provider.send(batch(tokens(2))))).toEqual(['sent', 'sent']);
   });
 
+  it('retries, never prunes, every target of an 80300007 without a readable list (the reasons may not be the tokens\' fault)', async () => {
+    await setup();
+    sim.answerNext({ status: 400, body: { code: '80300007', msg: 'all tokens invalid', requestId: 'r2' } });
+    expect((await provider.send(batch(tokens(2)))).results.map((r) => [r.outcome, r.vendorCode])).toEqual([
+      ['retry', '80300007'],
+      ['retry', '80300007'],
+    ]);
+  });
+
   it('answers rate_limited with retryAfterMs on HTTP 503 flow control', async () => {
     await setup();
     sim.throttle(1, 7);

@@ -151,14 +151,17 @@ export class HarmonyProvider implements PushProvider<HarmonyOverrides> {
   /**
    * 80100000 (some tokens failed) / 80300007 (all failed): the reasons in `msg.illegalTokens` decide
    * per token. Without a readable list, 80100000 keeps every target `sent` (the vendor took the good
-   * ones, resending would duplicate) and 80300007 prunes every target, as the code says.
+   * ones, resending would duplicate) and 80300007 retries every target: Huawei's table says "prune
+   * if the reason is token-related", and some reasons are not (`noPushTypeRight`, `notSupportPlayVoice`
+   * would then prune every device of the app), so without the reasons pruning would be a guess
+   * (https://developer.huawei.com/consumer/en/doc/harmonyos-references-V13/push-scenariozed-api-response-V13/).
    */
   private perToken(code: string, msg: string | undefined, requestId: string | undefined, targets: readonly DeliveryTarget[]): SendResult[] {
     const illegal = parseIllegalTokens(msg);
     const all = code === HARMONY_CODES.ALL_TOKENS_INVALID;
     if (!illegal) {
       this.deps.logger.warn({ provider: 'harmony', requestId, code }, 'harmony per-token answer without a readable illegalTokens list');
-      return sameResult(targets, { outcome: all ? 'invalid_token' : 'sent', vendorCode: code, vendorMessage: all ? clip(msg ?? 'all tokens invalid') : undefined, vendorMessageId: requestId });
+      return sameResult(targets, { outcome: all ? 'retry' : 'sent', vendorCode: code, vendorMessage: all ? clip(msg ?? 'all tokens invalid, no reasons given') : undefined, vendorMessageId: requestId });
     }
     const distinct = new Set(targets.map((t) => t.token));
     const someAccepted = [...distinct].some((t) => !illegal.has(t));
