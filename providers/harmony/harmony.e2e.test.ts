@@ -4,7 +4,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CLIENT_KEY, testGateway, type TestGateway } from '../../test/factories/gateway.js';
+import { CLIENT_KEY, hwToken, testGateway, type TestGateway } from '../../test/factories/gateway.js';
 import { until } from '../../test/factories/process.js';
 import { harmonyProvider } from './index.js';
 import type { HarmonySimulator } from './simulator.js';
@@ -46,6 +46,23 @@ describe('harmony end to end', () => {
       return status.counts.delivered === 2 ? status : undefined;
     }, 'both deliveries to turn delivered', 10_000);
     expect(done.providers).toEqual({ harmony: { delivered: 2 } });
+  });
+
+  it('keeps a Huawei phone still on Android on huawei: one user, each device through its own channel', async () => {
+    // An HMS token can look like a NEXT one (both start IQAAAA…): the registered provider decides, never the shape.
+    const hms = hwToken(7);
+    const next = `IQAAAA${hms.slice(6, 40)}`;
+    expect((await t.server('post', '/v1/devices', CLIENT_KEY).send({ provider: 'huawei', token: hms, userId: 'both' }).expect(201)).body.provider).toBe('huawei');
+    expect((await t.server('post', '/v1/devices', CLIENT_KEY).send({ provider: 'harmony', token: next, userId: 'both' }).expect(201)).body.provider).toBe('harmony');
+    const { body } = await t.server('post', '/v1/messages').send({ to: { userIds: ['both'] }, notification: { title: 'Hi', body: 'Both phones' } }).expect(202);
+    await t.gw.dispatcher.runLane({ tenant: 'acme', provider: 'huawei' });
+    await t.gw.dispatcher.runLane({ tenant: 'acme', provider: 'harmony' });
+    expect(t.sim.accepted).toContain(hms);
+    expect(t.sim.accepted).not.toContain(next);
+    expect(sim.accepted).toContain(next);
+    expect(sim.accepted).not.toContain(hms);
+    const status = (await t.server('get', `/v1/messages/${body.id}`).expect(200)).body;
+    expect(Object.keys(status.providers).sort()).toEqual(['harmony', 'huawei']);
   });
 
   it('prunes a device whose token the vendor calls malformed', async () => {
