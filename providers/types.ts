@@ -74,7 +74,7 @@ export interface DeliveryTarget<E = unknown> {
 
 /**
  * One request's worth of work. The dispatcher guarantees (src/core/dispatcher.ts, tested in
- * test/core/dispatcher.test.ts) what adapters may rely on: 1..`limits.maxTargetsPerRequest` targets,
+ * test/core/dispatch-guarantees.test.ts) what adapters may rely on: 1..`limits.maxTargetsPerRequest` targets,
  * distinct tokens, and one payload (one message) for all of them.
  */
 export interface SendBatch<O = unknown, E = unknown> {

@@ -1,10 +1,7 @@
-/** Vendor quota days and send windows are counted in the vendor's own time zone (Beijing for CN vendors). */
-
-/** The hour (0–23) at `now` in `timeZone`. */
-export function hourIn(now: number, timeZone: string): number {
-  const h = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hourCycle: 'h23' }).format(new Date(now));
-  return Number(h);
-}
+/**
+ * A vendor's quota day is counted in its own time zone (Beijing for CN vendors): vivo blocks a quota
+ * class until the next midnight there. The dispatcher's send windows use src/core/time.ts.
+ */
 
 /** The next local midnight in `timeZone` after `now`, as ms since epoch. */
 export function nextMidnight(now: number, timeZone: string): number {

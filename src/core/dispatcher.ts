@@ -46,7 +46,7 @@ const QUOTA_TZ = 'Asia/Shanghai';
 
 /**
  * What every adapter may rely on (providers/types.ts SendBatch), guaranteed here and tested in
- * test/core/dispatcher.test.ts: each `send` gets 1..`limits.maxTargetsPerRequest` targets, of one
+ * test/core/dispatch-guarantees.test.ts: each `send` gets 1..`limits.maxTargetsPerRequest` targets, of one
  * message (one payload, its own overrides slice only), with distinct tokens. Two deliveries of one
  * message to the same token (devices merged by a token-form migration) make one target: the device
  * gets the push once, and both deliveries record its result.

@@ -146,7 +146,7 @@ export function openApiDocument(defs: readonly AnyProviderDefinition[]) {
     info: {
       title: 'pushgate',
       version: '1',
-      description: 'Unified offline-push gateway: one API for Xiaomi, Huawei, vivo, OPPO, RongCloud, FCM and APNs. Every error answers { error: { code, message, details? } }; the codes are listed in docs/errors.md.',
+      description: `Unified offline-push gateway: one API for every registered provider (${defs.map((d) => d.id).join(', ')}). Every error answers { error: { code, message, details? } }; the codes are listed in docs/errors.md.`,
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     // Relative: resolved against wherever this document was fetched, so it is right behind any proxy.

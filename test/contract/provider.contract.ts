@@ -28,12 +28,13 @@ export interface ProviderContractOptions {
 /** Short timeout for the "vendor never answers" case: long enough for a loaded CI machine's normal answers. */
 const HANG_TIMEOUT_MS = 800;
 const RETRY_AFTER_SECONDS = 7;
+/** The value of every foreign overrides section: it must never be on the wire. */
+const FOREIGN_SENTINEL = 'zzforeignoverridezz';
 
 /**
- * The batch the adapter receives. Isolated because the contract changes with issue 9: the core
- * parses `options.overrides[<id>]` at accept and hands the adapter only its own slice in
- * `batch.overrides`; the message carries no overrides map. Here no own overrides are given, so the
- * batch is the same under the old and the new contract.
+ * The batch the adapter receives: the core parses `options.overrides[<id>]` at accept and hands the
+ * adapter only its own slice in `batch.overrides`; the message carries no overrides map. No own
+ * overrides are given here (their shape is the vendor's: its own tests cover them).
  */
 function batchOf(message: OutgoingMessage, targets: DeliveryTarget[]): SendBatch {
   return { message, targets, callbackRef: 'contract-ref' };
@@ -176,14 +177,18 @@ export function describeProvider(definition: AnyProviderDefinition, opts: Provid
       }
     });
 
-    it("other providers' overrides never reach the vendor's request", async () => {
+    it("other providers' overrides never reach the vendor's request, and an unknown provider id never makes it refuse", async () => {
       await start();
-      expect(outcomes(await send(batchOf(message(), targets(2))))).toEqual(['sent']);
       const foreign = [...opts.allIds.filter((id) => id !== definition.id), 'newcomer'];
+      // Where 0.1 handed every adapter the whole map: an adapter that still reads (or spreads) it leaks a sentinel.
+      const legacyMap = Object.fromEntries(foreign.map((id) => [id, { [id]: FOREIGN_SENTINEL }]));
+      const withMap = message({ options: { priority: 'high', overrides: legacyMap } as OutgoingMessage['options'] });
+      expect(outcomes(await send(batchOf(withMap, targets(2))))).toEqual(['sent']);
       const raw = sim.lastSendRaw;
       expect(raw).toBeDefined();
       const keys = wireKeys(raw?.rawBody ?? '');
       expect(foreign.filter((id) => keys.has(id))).toEqual([]);
+      expect(raw?.rawBody).not.toContain(FOREIGN_SENTINEL);
     });
 
     it('never writes a config secret to the log, whatever the vendor answers', async () => {
