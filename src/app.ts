@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DomainError } from './core/errors.js';
 import type { DeviceService } from './core/devices.js';
+import type { ListingService } from './core/listing.js';
 import type { MessageService } from './core/messages.js';
 import type { ProviderHub } from './core/providers.js';
 import type { ReadinessService } from './core/readiness.js';
@@ -16,6 +17,7 @@ import { ApiError, toApiError } from './http/errors.js';
 import { checkQueryEncoding, clientError, refuseOversizeBody } from './http/request-errors.js';
 import { deviceRoutes } from './http/routes/devices.js';
 import { healthRoutes } from './http/routes/health.js';
+import { listingRoutes } from './http/routes/listing.js';
 import { messageRoutes } from './http/routes/messages.js';
 import { receiptRoutes, type RawRequest } from './http/routes/receipts.js';
 import { userRoutes } from './http/routes/users.js';
@@ -26,6 +28,7 @@ export interface AppDeps {
   keys: KeyRing;
   devices: DeviceService;
   messages: MessageService;
+  listing: ListingService;
   receipts: ReceiptService;
   readiness: ReadinessService;
   metrics: Metrics;
@@ -52,7 +55,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.json({ limit: deps.bodyLimit, type: jsonTypes }), express.urlencoded({ limit: deps.bodyLimit, extended: false }));
 
   // The API speaks JSON: a body of another type is a 415, not a confusing "field missing".
-  app.use(['/v1/devices', '/v1/messages', '/v1/users'], (req, _res, next) => {
+  app.use(['/v1/devices', '/v1/messages', '/v1/deliveries', '/v1/users'], (req, _res, next) => {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     if (hasBody && !req.is(jsonTypes)) return next(new ApiError('unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.'));
     next();
@@ -63,6 +66,7 @@ export function createApp(deps: AppDeps): express.Express {
   deviceRoutes(app, guards, deps.devices);
   userRoutes(app, guards, deps.devices);
   messageRoutes(app, guards, deps.messages, [...deps.hub.definitions.values()]);
+  listingRoutes(app, guards, deps.listing, [...deps.hub.definitions.values()]);
   receiptRoutes(app, deps.receipts);
 
   app.use((req, _res, next) => next(new ApiError('not_found', `No route ${req.method} ${req.path}. See /openapi.json.`)));

@@ -14,6 +14,7 @@ import { DeviceService } from './core/devices.js';
 import { Dispatcher } from './core/dispatcher.js';
 import { LaneHealth } from './core/lane-health.js';
 import { timeOrderedIds, type IdSource } from './core/ids.js';
+import { ListingService } from './core/listing.js';
 import { MessageService } from './core/messages.js';
 import { ProviderHub } from './core/providers.js';
 import { ReadinessService } from './core/readiness.js';
@@ -110,6 +111,7 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
     keys: new KeyRing(config.tenants),
     devices: new DeviceService({ store, hub, cipher, ids, now }),
     messages: new MessageService({ store, hub, cipher, ids, metrics, kick: (lane) => queue.kick(lane), now, maxBacklog: (t) => tenants.get(t)?.maxBacklog ?? Infinity }),
+    listing: new ListingService({ store, cipher, now }),
     receipts: new ReceiptService({ store, hub, cipher, metrics, now, receiptSecret: (t) => tenants.get(t)?.receiptSecret }),
     readiness: new ReadinessService({ store, queue, hub, health, now, accepting: () => accepting }),
     metrics,

@@ -91,7 +91,16 @@ export class MessageService {
     const ttl = body.options?.ttlSeconds;
     const response: AcceptedMessage = { id, status: 'accepted', targets: deliveries.length, ...(skipped.length ? { skipped } : {}) };
     const stored = await this.deps.store.insertMessage(
-      { id, tenant, idempotencyKey: idempotencyKey ?? null, payload: JSON.stringify(payload), createdAt: now, expiresAt: ttl === undefined ? null : now + ttl * 1000 },
+      {
+        id,
+        tenant,
+        idempotencyKey: idempotencyKey ?? null,
+        payload: JSON.stringify(payload),
+        createdAt: now,
+        expiresAt: ttl === undefined ? null : now + ttl * 1000,
+        // Beside the payload too, so GET /v1/messages can filter on it.
+        category: body.options?.category ?? null,
+      },
       deliveries,
       idempotency === undefined ? null : { key: idempotency.key, bodyHash, status: idempotency.answerStatus, response: JSON.stringify(response), createdAt: now },
     );

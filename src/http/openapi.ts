@@ -8,7 +8,19 @@ import { z } from 'zod';
 import type { AnyProviderDefinition } from '../../providers/types.js';
 import { ERROR_CODES } from './errors.js';
 import * as res from './responses.js';
-import { deleteDeviceSchema, idSchema, listDevicesQuerySchema, messageQuerySchema, receiptQuerySchema, registerDeviceSchema, sendMessageSchema } from './schemas.js';
+import {
+  deadLettersQuerySchema,
+  deleteDeviceSchema,
+  deliverySummaryQuerySchema,
+  idSchema,
+  listDevicesQuerySchema,
+  listMessagesQuerySchema,
+  messageDeliveriesQuerySchema,
+  messageQuerySchema,
+  receiptQuerySchema,
+  registerDeviceSchema,
+  sendMessageSchema,
+} from './schemas.js';
 
 type Method = 'get' | 'post' | 'delete';
 /** server: server key only (a client key is 403); any: server or client key; none: no key. */
@@ -67,6 +79,15 @@ export function routeTable(defs: readonly AnyProviderDefinition[]): RouteDoc[] {
       replies: { 202: json('Accepted: the message and its deliveries are stored.', res.messageAcceptedSchema) }, errors: [409, 429] },
     { method: 'get', path: '/v1/messages/{id}', operationId: 'getMessage', tag: 'messages', auth: 'server', summary: 'Status, counts and deliveries (paginated)', params: z.object({ id: param('The message id from sendMessage.') }), query: messageQuerySchema,
       replies: { 200: json('Status of the message.', res.messageStatusSchema) }, errors: [404] },
+    { method: 'get', path: '/v1/messages', operationId: 'listMessages', tag: 'messages', auth: 'server', summary: 'Your messages, newest first, with per-state counts (paginated, filtered)', query: listMessagesQuerySchema,
+      replies: { 200: json('One page of messages.', res.messageListSchema) } },
+    { method: 'get', path: '/v1/messages/{id}/deliveries', operationId: 'listMessageDeliveries', tag: 'messages', auth: 'server', summary: "A message's deliveries, filtered by state, provider and error code (paginated)",
+      params: z.object({ id: param('The message id from sendMessage.') }), query: messageDeliveriesQuerySchema(defs),
+      replies: { 200: json('One page of deliveries, tokens masked.', res.deliveryListSchema) }, errors: [404] },
+    { method: 'get', path: '/v1/deliveries', operationId: 'listDeadLetters', tag: 'messages', auth: 'server', summary: 'Failed and expired deliveries across your messages, most recent first (paginated)', query: deadLettersQuerySchema(defs),
+      replies: { 200: json('One page of deliveries, tokens masked.', res.deliveryListSchema) } },
+    { method: 'get', path: '/v1/deliveries/summary', operationId: 'getDeliverySummary', tag: 'messages', auth: 'server', summary: 'Finished deliveries since a time, counted by provider, state and error code', query: deliverySummaryQuerySchema,
+      replies: { 200: json('The counts.', res.deliverySummarySchema) } },
     { method: 'post', path: '/v1/receipts/{provider}/{tenant}', operationId: 'postReceipt', tag: 'receipts', auth: 'none', summary: 'Vendor delivery receipts (vendor signature or ?secret=)',
       params: z.object({ provider: z.enum(providerIds as [string, ...string[]]).meta({ description: 'The vendor sending the receipt.' }), tenant: param('Your tenant id.') }), query: receiptQuerySchema,
       body: { schema: z.record(z.string(), z.unknown()).meta({ description: "The vendor's own receipt format." }), types: ['application/json', 'application/x-www-form-urlencoded'] },

@@ -87,6 +87,51 @@ export const messageStatusSchema = z.object({
   nextCursor: z.string().nullable().meta({ description: 'Pass as ?cursor= for the next page; null on the last one.' }),
 });
 
+/** A delivery as the listings show it (its token masked); the dead-letter view and a message's deliveries. */
+const listedDeliverySchema = z.object({
+  id: z.string(),
+  messageId: z.string(),
+  provider: z.string(),
+  deviceId: z.string().nullable(),
+  token: z.string().meta({ description: 'Masked: the first and last characters only; "(unavailable)" once the user was erased.' }),
+  state: deliveryState,
+  attempts: count,
+  nextAttemptAt: timestamp.optional().meta({ description: 'Only while queued.' }),
+  lastError: deliveryErrorSchema.nullable(),
+  vendorMessageId: z.string().nullable(),
+  updatedAt: timestamp.meta({ description: 'When the delivery last changed: for failed and expired ones, when it became so.' }),
+});
+
+const nextCursorSchema = z.string().nullable().meta({ description: 'Pass as ?cursor= (with the same filters) for the next page; null on the last one.' });
+
+export const messageListSchema = z.object({
+  messages: z.array(
+    z.object({
+      id: z.string(),
+      createdAt: timestamp,
+      category: z.string().nullable().meta({ description: 'options.category as sent; null when none was.' }),
+      status: z.enum(['in_progress', 'done']),
+      total: count.meta({ description: 'Deliveries of the message.' }),
+      counts: z.object(Object.fromEntries(DELIVERY_STATES.map((s) => [s, count])) as Record<DeliveryState, typeof count>),
+    }),
+  ),
+  nextCursor: nextCursorSchema,
+});
+
+export const deliveryListSchema = z.object({ deliveries: z.array(listedDeliverySchema), nextCursor: nextCursorSchema });
+
+export const deliverySummarySchema = z.object({
+  since: timestamp.meta({ description: 'The start of the window counted (to now).' }),
+  counts: z.array(
+    z.object({
+      provider: z.string(),
+      state: z.enum(['sent', 'delivered', 'failed', 'expired']),
+      errorCode: z.string().nullable().meta({ description: 'lastError.code; null for deliveries that finished without an error.' }),
+      count: count,
+    }),
+  ),
+});
+
 export const receiptReplySchema = z.record(z.string(), z.unknown()).meta({ description: 'The acknowledgement the vendor expects, e.g. {"errno":0,"errmsg":"success"} for Huawei, else {"ok":true}.' });
 
 export const healthSchema = z.object({ status: z.literal('ok') });

@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { isMessageCategory, MESSAGE_CATEGORIES } from '../../providers/categories.js';
 import type { AnyProviderDefinition } from '../../providers/types.js';
+import { decodeCursor, type CursorList } from '../core/cursor.js';
+import { DELIVERY_STATES, type DeliveryState } from '../store/types.js';
 
 /** A user id or device id as the API takes it: opaque to pushgate. */
 export const idSchema = z.string().min(1).max(128);
@@ -132,3 +134,57 @@ export const messageQuerySchema = z
 
 /** Receipt callbacks of vendors that do not sign carry the tenant's secret in the URL. */
 export const receiptQuerySchema = z.object({ secret: z.string().optional().meta({ description: "The tenant's receiptSecret, for vendors that do not sign receipts." }) });
+
+// ---- listings (GET /v1/messages, /v1/messages/{id}/deliveries, /v1/deliveries[/summary]) ----
+
+const pageLimit = (what: string) => z.coerce.number().int().min(1).max(1000).default(100).meta({ description: `${what} per page, 1–1000.` });
+const pageCursor = (list: CursorList) =>
+  z
+    .string()
+    .max(512)
+    .refine((c) => decodeCursor(list, c) !== null, { message: 'not a nextCursor of this list; pass nextCursor unchanged, or omit it for the first page' })
+    .optional()
+    .meta({ description: 'nextCursor from the previous page; omit for the first page.' });
+const isoTime = (description: string) => z.iso.datetime({ offset: true }).optional().meta({ description: `${description} ISO 8601, e.g. 2026-11-30T12:00:00Z.` });
+const providerFilter = (defs: readonly AnyProviderDefinition[]) =>
+  z.enum(defs.map((d) => d.id) as [string, ...string[]]).optional().meta({ description: 'Only deliveries of this provider.' });
+const errorCodeFilter = z.string().min(1).max(128).optional().meta({ description: 'Only deliveries whose lastError.code is this, e.g. invalid_token.' });
+
+export const listMessagesQuerySchema = z
+  .object({
+    limit: pageLimit('Messages'),
+    cursor: pageCursor('messages'),
+    createdFrom: isoTime('Only messages created at or after this time.'),
+    createdTo: isoTime('Only messages created before this time.'),
+    status: z.enum(['in_progress', 'done']).optional().meta({ description: 'in_progress: some delivery still queued or sending; done: none.' }),
+    category: z.enum(MESSAGE_CATEGORIES, { error: (iss) => unknownCategory(iss.input) }).optional().meta({ description: 'Only messages sent with this options.category.' }),
+  })
+  .strict()
+  .refine((q) => !q.createdFrom || !q.createdTo || Date.parse(q.createdFrom) <= Date.parse(q.createdTo), { message: 'createdTo is before createdFrom', path: ['createdTo'] });
+
+export const messageDeliveriesQuerySchema = (defs: readonly AnyProviderDefinition[]) =>
+  z
+    .object({
+      limit: pageLimit('Deliveries'),
+      cursor: pageCursor('deliveries'),
+      state: z.enum(DELIVERY_STATES as [DeliveryState, ...DeliveryState[]]).optional().meta({ description: 'Only deliveries in this state.' }),
+      provider: providerFilter(defs),
+      errorCode: errorCodeFilter,
+    })
+    .strict();
+
+export const deadLettersQuerySchema = (defs: readonly AnyProviderDefinition[]) =>
+  z
+    .object({
+      limit: pageLimit('Deliveries'),
+      cursor: pageCursor('dead-letters'),
+      state: z.enum(['failed', 'expired']).optional().meta({ description: 'failed or expired; both when omitted.' }),
+      since: isoTime('Only deliveries that failed or expired at or after this time.'),
+      provider: providerFilter(defs),
+      errorCode: errorCodeFilter,
+    })
+    .strict();
+
+export const deliverySummaryQuerySchema = z
+  .object({ since: isoTime('Count deliveries finished at or after this time; the last hour when omitted.') })
+  .strict();

@@ -101,6 +101,17 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   UPDATE deliveries SET extras = jsonb_build_object('apns', apns::jsonb)::text WHERE apns IS NOT NULL AND apns <> '';
   ALTER TABLE deliveries DROP COLUMN apns;
   `,
+  // 4: listings (GET /v1/messages, /v1/messages/{id}/deliveries, /v1/deliveries[/summary]), as SQLite's
+  // migration 6. A message's category gets its own column (0.2 rows take it from the payload);
+  // newest-first keyset pages read (tenant, created_at, id); the dead-letter view and the summary read
+  // only finished rows by when they finished (updated_at), so claims never write those two indexes.
+  `
+  ALTER TABLE messages ADD COLUMN category TEXT;
+  UPDATE messages SET category = payload::jsonb -> 'options' ->> 'category' WHERE payload LIKE '{%';
+  CREATE INDEX messages_tenant_created ON messages (tenant, created_at, id);
+  CREATE INDEX deliveries_dead ON deliveries (tenant, updated_at, id) WHERE state IN ('failed','expired');
+  CREATE INDEX deliveries_finished ON deliveries (tenant, updated_at) WHERE state IN ('sent','delivered','failed','expired');
+  `,
 ];
 
 /**

@@ -10,6 +10,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { ACTIVE, pgClaimBatch, pgCompleteDeliveries, pgNextDueAt, pgReleaseClaims } from './postgres.claims.js';
+import { pgDeliverySummary, pgListDeadLetters, pgListDeliveries, pgListMessages, pgMessageStateCounts } from './postgres.listing.js';
 import { applyPostgresMigrations } from './postgres.migrations.js';
 import { pgRewriteDeviceTokens, pgScanDevices, pgSetTokenFormVersion, pgTokenFormVersions } from './postgres.token-forms.js';
 import { firstRow, withTransaction } from './postgres.tx.js';
@@ -17,7 +18,10 @@ import { json, toDelivery, toDevice, toIdem, toMessage, toPause, type Row } from
 import type {
   ClaimRequest,
   ClaimedBatch,
+  DeadLetterFilter,
+  DeliveryFilter,
   DeliveryRow,
+  DeliverySummaryRow,
   DeliveryState,
   DeliveryUpdate,
   DeviceRow,
@@ -25,10 +29,12 @@ import type {
   LaneKey,
   LanePause,
   LaneStats,
+  MessageFilter,
   MessageRow,
   NewDelivery,
   ReceiptMatch,
   Store,
+  TimeKey,
   TokenRewrite,
   UpsertDeviceInput,
 } from './types.js';
@@ -192,13 +198,14 @@ export class PostgresStore implements Store {
           return { inserted: false as const, existing: toIdem(firstRow(rows)) };
         }
       }
-      await c.query('INSERT INTO messages (id, tenant, idempotency_key, payload, created_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6)', [
+      await c.query('INSERT INTO messages (id, tenant, idempotency_key, payload, created_at, expires_at, category) VALUES ($1,$2,$3,$4,$5,$6,$7)', [
         message.id,
         message.tenant,
         message.idempotencyKey,
         message.payload,
         message.createdAt,
         message.expiresAt,
+        message.category ?? null,
       ]);
       for (let i = 0; i < deliveries.length; i += INSERT_CHUNK) {
         const chunk = deliveries.slice(i, i + INSERT_CHUNK);
@@ -238,14 +245,26 @@ export class PostgresStore implements Store {
     return rows.map((r: Row) => ({ provider: String(r.provider), state: r.state as DeliveryState, count: Number(r.n) }));
   }
 
-  async listDeliveries(tenant: string, messageId: string, after: string | null, limit: number): Promise<DeliveryRow[]> {
-    const { rows } = await this.pool.query('SELECT * FROM deliveries WHERE tenant = $1 AND message_id = $2 AND id > $3 ORDER BY id LIMIT $4', [
-      tenant,
-      messageId,
-      after ?? '',
-      limit,
-    ]);
-    return rows.map(toDelivery);
+  // ---- listings (postgres.listing.ts) ----
+
+  listDeliveries(tenant: string, messageId: string, after: string | null, limit: number, filter: DeliveryFilter = {}): Promise<DeliveryRow[]> {
+    return pgListDeliveries(this.pool, tenant, messageId, after, limit, filter);
+  }
+
+  listMessages(tenant: string, filter: MessageFilter, after: TimeKey | null, limit: number): Promise<MessageRow[]> {
+    return pgListMessages(this.pool, tenant, filter, after, limit);
+  }
+
+  messageStateCounts(tenant: string, messageIds: string[]): Promise<Array<{ messageId: string; state: DeliveryState; count: number }>> {
+    return pgMessageStateCounts(this.pool, tenant, messageIds);
+  }
+
+  listDeadLetters(tenant: string, filter: DeadLetterFilter, after: TimeKey | null, limit: number): Promise<DeliveryRow[]> {
+    return pgListDeadLetters(this.pool, tenant, filter, after, limit);
+  }
+
+  deliverySummary(tenant: string, since: number): Promise<DeliverySummaryRow[]> {
+    return pgDeliverySummary(this.pool, tenant, since);
   }
 
   async pendingCount(tenant: string): Promise<number> {

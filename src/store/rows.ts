@@ -32,6 +32,7 @@ export function toMessage(r: Row): MessageRow {
     payload: String(r.payload),
     createdAt: Number(r.created_at),
     expiresAt: r.expires_at === null || r.expires_at === undefined ? null : Number(r.expires_at),
+    category: str(r.category),
   };
 }
 

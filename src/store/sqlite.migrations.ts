@@ -109,4 +109,16 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   UPDATE deliveries SET extras = json_object('apns', json(apns)) WHERE apns IS NOT NULL AND apns <> '';
   ALTER TABLE deliveries DROP COLUMN apns;
   `,
+  // 6: listings (GET /v1/messages, /v1/messages/{id}/deliveries, /v1/deliveries[/summary]). A message's
+  // category gets its own column so the list can filter on it; the 0.2 rows take it from the payload.
+  // Newest-first keyset pages read (tenant, created_at, id); the dead-letter view and the summary read
+  // only finished rows by the time they finished (updated_at), so queued and sending rows, which
+  // change on every claim, never enter those two indexes.
+  `
+  ALTER TABLE messages ADD COLUMN category TEXT;
+  UPDATE messages SET category = json_extract(payload, '$.options.category') WHERE json_valid(payload);
+  CREATE INDEX messages_tenant_created ON messages (tenant, created_at, id);
+  CREATE INDEX deliveries_dead ON deliveries (tenant, updated_at, id) WHERE state IN ('failed','expired');
+  CREATE INDEX deliveries_finished ON deliveries (tenant, updated_at) WHERE state IN ('sent','delivered','failed','expired');
+  `,
 ];

@@ -11,7 +11,10 @@ import { sqliteRewriteDeviceTokens, sqliteScanDevices, sqliteSetTokenFormVersion
 import type {
   ClaimRequest,
   ClaimedBatch,
+  DeadLetterFilter,
+  DeliveryFilter,
   DeliveryRow,
+  DeliverySummaryRow,
   DeliveryState,
   DeliveryUpdate,
   DeviceRow,
@@ -19,10 +22,12 @@ import type {
   LaneKey,
   LanePause,
   LaneStats,
+  MessageFilter,
   MessageRow,
   NewDelivery,
   ReceiptMatch,
   Store,
+  TimeKey,
   TokenRewrite,
   UpsertDeviceInput,
 } from './types.js';
@@ -225,8 +230,8 @@ export class SqliteStore implements Store {
       this.stmt('INSERT OR REPLACE INTO idempotency (tenant, key, body_hash, status, response, created_at) VALUES (?,?,?,?,?,?)')
         .run(message.tenant, idempotency.key, idempotency.bodyHash, idempotency.status, idempotency.response, idempotency.createdAt);
     }
-    this.stmt('INSERT INTO messages (id, tenant, idempotency_key, payload, created_at, expires_at) VALUES (?,?,?,?,?,?)')
-      .run(message.id, message.tenant, message.idempotencyKey, message.payload, message.createdAt, message.expiresAt);
+    this.stmt('INSERT INTO messages (id, tenant, idempotency_key, payload, created_at, expires_at, category) VALUES (?,?,?,?,?,?,?)')
+      .run(message.id, message.tenant, message.idempotencyKey, message.payload, message.createdAt, message.expiresAt, message.category ?? null);
     const insertDelivery = this.stmt(
       `INSERT INTO deliveries (id, tenant, message_id, provider, device_id, token_enc, token_hash, extras, quota_class, registered,
          state, attempts, due_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,'queued',0,?,?,?)`,
@@ -248,11 +253,53 @@ export class SqliteStore implements Store {
     ).map((r) => ({ provider: String(r.provider), state: r.state as DeliveryState, count: Number(r.n) }));
   }
 
-  async listDeliveries(tenant: string, messageId: string, after: string | null, limit: number): Promise<DeliveryRow[]> {
+  async listDeliveries(tenant: string, messageId: string, after: string | null, limit: number, filter: DeliveryFilter = {}): Promise<DeliveryRow[]> {
+    const f = deliveryWhere(filter);
     return (
-      this.stmt('SELECT * FROM deliveries WHERE tenant = ? AND message_id = ? AND id > ? ORDER BY id LIMIT ?')
-        .all(tenant, messageId, after ?? '', limit) as Row[]
+      this.stmt(`SELECT * FROM deliveries WHERE tenant = ? AND message_id = ? AND id > ?${f.sql} ORDER BY id LIMIT ?`)
+        .all(tenant, messageId, after ?? '', ...f.args, limit) as Row[]
     ).map(toDelivery);
+  }
+
+  async listMessages(tenant: string, filter: MessageFilter, after: TimeKey | null, limit: number): Promise<MessageRow[]> {
+    const w = terms('tenant = ?', tenant);
+    if (after) w.add('(created_at, id) < (?, ?)', after.at, after.id);
+    if (filter.createdFrom !== undefined) w.add('created_at >= ?', filter.createdFrom);
+    if (filter.createdTo !== undefined) w.add('created_at < ?', filter.createdTo);
+    if (filter.category !== undefined) w.add('category = ?', filter.category);
+    if (filter.status) w.add(`${filter.status === 'done' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = messages.id AND d.${ACTIVE})`);
+    return (
+      this.stmt(`SELECT * FROM messages WHERE ${w.sql()} ORDER BY created_at DESC, id DESC LIMIT ?`).all(...w.args, limit) as Row[]
+    ).map(toMessage);
+  }
+
+  async messageStateCounts(tenant: string, messageIds: string[]): Promise<Array<{ messageId: string; state: DeliveryState; count: number }>> {
+    return this.inChunks(messageIds, (chunk) =>
+      this.stmt(`SELECT message_id, state, COUNT(*) AS n FROM deliveries WHERE tenant = ? AND message_id IN (${marks(chunk)}) GROUP BY message_id, state`).all(tenant, ...chunk) as Row[],
+    ).map((r) => ({ messageId: String(r.message_id), state: r.state as DeliveryState, count: Number(r.n) }));
+  }
+
+  async listDeadLetters(tenant: string, filter: DeadLetterFilter, after: TimeKey | null, limit: number): Promise<DeliveryRow[]> {
+    if (!filter.states.length) return [];
+    // The states are written out (not bound) so the planner sees that the partial index deliveries_dead applies.
+    const w = terms('tenant = ?', tenant);
+    w.add(`state IN (${filter.states.map((x) => (x === 'failed' ? `'failed'` : `'expired'`)).join(',')})`);
+    if (after) w.add('(updated_at, id) < (?, ?)', after.at, after.id);
+    if (filter.since !== undefined) w.add('updated_at >= ?', filter.since);
+    const f = deliveryWhere({ ...filter, states: undefined });
+    return (
+      this.stmt(`SELECT * FROM deliveries WHERE ${w.sql()}${f.sql} ORDER BY updated_at DESC, id DESC LIMIT ?`).all(...w.args, ...f.args, limit) as Row[]
+    ).map(toDelivery);
+  }
+
+  async deliverySummary(tenant: string, since: number): Promise<DeliverySummaryRow[]> {
+    return (
+      this.stmt(
+        `SELECT provider, state, json_extract(last_error, '$.code') AS code, COUNT(*) AS n FROM deliveries
+         WHERE tenant = ? AND state IN ('sent','delivered','failed','expired') AND updated_at >= ?
+         GROUP BY provider, state, code ORDER BY provider, state, code`,
+      ).all(tenant, since) as Row[]
+    ).map((r) => ({ provider: String(r.provider), state: r.state as DeliveryState, errorCode: r.code === null || r.code === undefined ? null : String(r.code), count: Number(r.n) }));
   }
 
   async pendingCount(tenant: string): Promise<number> {
@@ -389,6 +436,29 @@ export class SqliteStore implements Store {
     for (let i = 0; i < values.length; i += 500) out.push(...query(values.slice(i, i + 500)));
     return out;
   }
+}
+
+/** The optional delivery filters as extra AND terms (state list, provider, `lastError.code`). */
+function deliveryWhere(filter: DeliveryFilter): { sql: string; args: unknown[] } {
+  const w = terms();
+  if (filter.states?.length) w.add(`state IN (${marks(filter.states)})`, ...filter.states);
+  if (filter.provider !== undefined) w.add('provider = ?', filter.provider);
+  if (filter.errorCode !== undefined) w.add(`json_extract(last_error, '$.code') = ?`, filter.errorCode);
+  return { sql: w.args.length ? ` AND ${w.sql()}` : '', args: w.args };
+}
+
+/** WHERE terms joined by AND, with their bound values in order. */
+function terms(first?: string, ...values: unknown[]) {
+  const parts: string[] = first === undefined ? [] : [first];
+  const args: unknown[] = [...values];
+  return {
+    args,
+    add(sql: string, ...v: unknown[]) {
+      parts.push(sql);
+      args.push(...v);
+    },
+    sql: () => parts.join(' AND '),
+  };
 }
 
 const marks = (xs: unknown[]) => xs.map(() => '?').join(',');

@@ -59,6 +59,8 @@ export interface MessageRow {
   createdAt: number;
   /** Absolute expiry (createdAt + ttlSeconds), or null. */
   expiresAt: number | null;
+  /** `options.category` as sent, kept beside the payload so listings can filter on it; null when none was given. */
+  category?: string | null | undefined;
 }
 
 export interface NewDelivery {
@@ -137,6 +139,46 @@ export interface ReceiptMatch {
   vendorMessageId?: string | undefined;
 }
 
+/** Filters of a tenant's message list (GET /v1/messages); all optional, combined with AND. */
+export interface MessageFilter {
+  /** created_at >= createdFrom (ms). */
+  createdFrom?: number | undefined;
+  /** created_at < createdTo (ms). */
+  createdTo?: number | undefined;
+  /** in_progress: some delivery queued or sending; done: none (a message without deliveries is done). */
+  status?: 'in_progress' | 'done' | undefined;
+  category?: string | undefined;
+}
+
+/** Keyset position in a newest-first list: the last row of the previous page. */
+export interface TimeKey {
+  at: number;
+  id: string;
+}
+
+/** Filters on deliveries; all optional, combined with AND. */
+export interface DeliveryFilter {
+  states?: DeliveryState[] | undefined;
+  provider?: string | undefined;
+  /** `lastError.code`. */
+  errorCode?: string | undefined;
+}
+
+/** The dead-letter view: failed/expired deliveries of a tenant that reached that state at or after `since`. */
+export interface DeadLetterFilter extends DeliveryFilter {
+  states: Array<'failed' | 'expired'>;
+  /** updated_at >= since (ms); the moment a delivery became failed or expired. */
+  since?: number | undefined;
+}
+
+/** One cell of the summary: deliveries of a provider that reached `state` with this error code (null: no error). */
+export interface DeliverySummaryRow {
+  provider: string;
+  state: DeliveryState;
+  errorCode: string | null;
+  count: number;
+}
+
 export interface Store {
   readonly driver: string;
   ping(): Promise<void>;
@@ -181,7 +223,16 @@ export interface Store {
   getMessage(tenant: string, id: string): Promise<MessageRow | null>;
   /** Counts per state and per provider for one message. */
   messageCounts(tenant: string, id: string): Promise<Array<{ provider: string; state: DeliveryState; count: number }>>;
-  listDeliveries(tenant: string, messageId: string, after: string | null, limit: number): Promise<DeliveryRow[]>;
+  /** One message's deliveries in id order after `after`, optionally filtered. */
+  listDeliveries(tenant: string, messageId: string, after: string | null, limit: number, filter?: DeliveryFilter): Promise<DeliveryRow[]>;
+  /** A tenant's messages, newest first: (createdAt, id) descending, strictly after `after`. */
+  listMessages(tenant: string, filter: MessageFilter, after: TimeKey | null, limit: number): Promise<MessageRow[]>;
+  /** Counts per state for each of these messages (one query for a page of messages). */
+  messageStateCounts(tenant: string, messageIds: string[]): Promise<Array<{ messageId: string; state: DeliveryState; count: number }>>;
+  /** Failed/expired deliveries of a tenant, newest first: (updatedAt, id) descending, strictly after `after`. */
+  listDeadLetters(tenant: string, filter: DeadLetterFilter, after: TimeKey | null, limit: number): Promise<DeliveryRow[]>;
+  /** Finished deliveries (sent, delivered, failed, expired) updated at or after `since`, counted by provider × state × error code. */
+  deliverySummary(tenant: string, since: number): Promise<DeliverySummaryRow[]>;
   /** Deliveries not yet finished (queued or sending) of a tenant: the back-pressure measure. */
   pendingCount(tenant: string): Promise<number>;
 

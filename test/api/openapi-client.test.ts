@@ -78,6 +78,10 @@ describe('a client generated from /openapi.json', () => {
     listDevices: [200, (cfg) => op('listDevices')({ userId }, null, cfg)],
     sendMessage: [202, (cfg) => op('sendMessage')({ 'Idempotency-Key': 'oa-1' }, { to: { userIds: [userId, 'nobody'] }, notification: { title: 'Hi', body: 'there' } }, cfg)],
     getMessage: [200, (cfg) => op('getMessage')({ id: ids.message, limit: 10 }, null, cfg)],
+    listMessages: [200, (cfg) => op('listMessages')({ limit: 10, status: 'done', createdFrom: new Date(t.clock.now() - 60_000).toISOString() }, null, cfg)],
+    listMessageDeliveries: [200, (cfg) => op('listMessageDeliveries')({ id: ids.message, limit: 10, state: 'sent', provider: 'huawei' }, null, cfg)],
+    listDeadLetters: [200, (cfg) => op('listDeadLetters')({ state: 'failed', errorCode: 'invalid_token', limit: 10 }, null, cfg)],
+    getDeliverySummary: [200, (cfg) => op('getDeliverySummary')({ since: new Date(t.clock.now() - 60_000).toISOString() }, null, cfg)],
     postReceipt: [
       200,
       (cfg) =>
@@ -100,12 +104,21 @@ describe('a client generated from /openapi.json', () => {
     expect(Object.keys(calls).sort()).toEqual(operations().map((o) => o.operationId).sort());
     for (const [operationId, [expected, call]] of Object.entries(calls)) {
       if (operationId === 'getMessage') await t.gw.dispatcher.runLane({ tenant: 'acme', provider: 'huawei' });
+      if (operationId === 'listDeadLetters') {
+        // One delivery the vendor refuses as an invalid token, so the dead-letter view has a row to check against its schema.
+        t.sim.invalidTokens.add(hwToken(7));
+        await op('sendMessage')(null, { to: { tokens: [{ provider: 'huawei', token: hwToken(7) }] }, data: { k: 'v' } });
+        await t.gw.dispatcher.runLane({ tenant: 'acme', provider: 'huawei' });
+      }
       if (operationId === 'deleteDevice') {
         ids.device = (await op('registerDevice')(null, { provider: 'huawei', token: hwToken(3) })).data.id;
         await op('registerDevice')(null, { provider: 'huawei', token: hwToken(2) });
       }
       const res = await call();
       if (operationId === 'sendMessage') ids.message = res.data.id;
+      // The listings answer a non-empty page, so their item schemas were exercised too.
+      const items = { listMessages: 'messages', listMessageDeliveries: 'deliveries', listDeadLetters: 'deliveries', getDeliverySummary: 'counts' }[operationId];
+      if (items) expect([operationId, ((res.data as Record<string, unknown[]>)[items]?.length ?? 0) > 0]).toEqual([operationId, true]);
       expect([operationId, res.status]).toEqual([operationId, expected]);
       expectDocumented(operationId, res);
     }
@@ -135,6 +148,10 @@ describe('a client generated from /openapi.json', () => {
       ['sendMessage', 400, () => op('sendMessage')(null, { to: {} })],
       ['getMessage', 400, () => op('getMessage')({ id: 'x', limit: 0 })],
       ['getMessage', 404, () => op('getMessage')({ id: 'no-such-message' })],
+      ['listMessages', 400, () => op('listMessages')({ limit: 0 })],
+      ['listMessageDeliveries', 404, () => op('listMessageDeliveries')({ id: 'no-such-message' })],
+      ['listDeadLetters', 400, () => op('listDeadLetters')({ state: 'sent' })],
+      ['getDeliverySummary', 400, () => op('getDeliverySummary')({ since: 'yesterday' })],
       ['deleteDevice', 404, () => op('deleteDevice')({ id: 'no-such-device' })],
       ['unregisterDevice', 404, () => op('unregisterDevice')(null, { provider: 'huawei', token: hwToken(8) })],
       [

@@ -2,6 +2,7 @@
  * The store conformance suite: every operation of the Store contract, run against SQLite and
  * PostgreSQL by their own test files. Tokens here are fake ciphertexts: the store never decrypts.
  */
+import { describeListings } from './listing.contract.js';
 import { describeTokenForms } from './token-forms.contract.js';
 import type { DeliveryRow, DeliveryUpdate, IdempotencyRecord, MessageRow, NewDelivery, Store, UpsertDeviceInput } from '../../src/store/types.js';
 
@@ -71,6 +72,7 @@ export function describeStore(name: string, makeHarness: () => Promise<StoreHarn
       payload: JSON.stringify({ notification: { title: 'Hi', body: 'there' }, data: {}, options: {} }),
       createdAt: T0,
       expiresAt: null,
+      category: null,
       ...over,
     });
     const delivery = (over: Partial<NewDelivery> = {}): NewDelivery => {
@@ -114,6 +116,25 @@ export function describeStore(name: string, makeHarness: () => Promise<StoreHarn
             // The migrated rows behave like new ones: a refresh replaces the extras.
             const again = await s.upsertDevice({ id: 'dev_new', tenant: 'acme', provider: 'apns', tokenEnc: 'enc:ios', tokenHash: 'hash:ios', userId: 'alice', extras: null, now: 3 });
             expect(again).toMatchObject({ created: false, device: { id: 'dev_ios', extras: null } });
+          } finally {
+            await s.close();
+          }
+        } finally {
+          await legacy.destroy();
+        }
+      });
+
+      it('gives messages stored before the category column their category from the payload, so listings filter them', async () => {
+        const legacy = await makeHarness();
+        try {
+          await legacy.seedPreExtras(`
+            INSERT INTO messages (id, tenant, idempotency_key, payload, created_at, expires_at) VALUES
+              ('msg_im', 'acme', NULL, '{"data":{"k":"v"},"options":{"category":"im","priority":"normal"}}', 1, NULL),
+              ('msg_plain', 'acme', NULL, '{"data":{"k":"v"},"options":{"priority":"normal"}}', 2, NULL);`);
+          const s = await legacy.open();
+          try {
+            expect((await s.listMessages('acme', { category: 'im' }, null, 10)).map((m) => m.id)).toEqual(['msg_im']);
+            expect((await s.getMessage('acme', 'msg_plain'))?.category).toBeNull();
           } finally {
             await s.close();
           }
@@ -580,5 +601,6 @@ export function describeStore(name: string, makeHarness: () => Promise<StoreHarn
     });
 
     describeTokenForms(() => store);
+    describeListings(() => store);
   });
 }

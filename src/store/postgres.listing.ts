@@ -1,0 +1,86 @@
+/**
+ * The listings of the PostgreSQL store (GET /v1/messages, /v1/messages/{id}/deliveries,
+ * /v1/deliveries and its summary): the same queries as sqlite.ts, with `$n` parameters. Pages are
+ * keysets on (time, id) descending, served by the indexes of migration 4.
+ */
+import type pg from 'pg';
+import { ACTIVE } from './postgres.claims.js';
+import { toDelivery, toMessage, type Row } from './rows.js';
+import type { DeadLetterFilter, DeliveryFilter, DeliveryRow, DeliveryState, DeliverySummaryRow, MessageFilter, MessageRow, TimeKey } from './types.js';
+
+/** WHERE terms joined by AND; `v(value)` binds a value and returns its placeholder. */
+class Terms {
+  readonly args: unknown[] = [];
+  private readonly parts: string[] = [];
+  v = (value: unknown): string => {
+    this.args.push(value);
+    return `$${this.args.length}`;
+  };
+  add(sql: string): void {
+    this.parts.push(sql);
+  }
+  get sql(): string {
+    return this.parts.join(' AND ');
+  }
+}
+
+/** The optional delivery filters (state list, provider, `lastError.code`) as AND terms. */
+function addDeliveryFilter(w: Terms, filter: DeliveryFilter): void {
+  if (filter.states?.length) w.add(`state = ANY(${w.v(filter.states)}::text[])`);
+  if (filter.provider !== undefined) w.add(`provider = ${w.v(filter.provider)}`);
+  if (filter.errorCode !== undefined) w.add(`(last_error::jsonb ->> 'code') = ${w.v(filter.errorCode)}`);
+}
+
+export async function pgListDeliveries(pool: pg.Pool, tenant: string, messageId: string, after: string | null, limit: number, filter: DeliveryFilter): Promise<DeliveryRow[]> {
+  const w = new Terms();
+  w.add(`tenant = ${w.v(tenant)}`);
+  w.add(`message_id = ${w.v(messageId)}`);
+  w.add(`id > ${w.v(after ?? '')}`);
+  addDeliveryFilter(w, filter);
+  const { rows } = await pool.query(`SELECT * FROM deliveries WHERE ${w.sql} ORDER BY id LIMIT ${w.v(limit)}`, w.args);
+  return rows.map(toDelivery);
+}
+
+export async function pgListMessages(pool: pg.Pool, tenant: string, filter: MessageFilter, after: TimeKey | null, limit: number): Promise<MessageRow[]> {
+  const w = new Terms();
+  w.add(`tenant = ${w.v(tenant)}`);
+  if (after) w.add(`(created_at, id) < (${w.v(after.at)}::bigint, ${w.v(after.id)}::text)`);
+  if (filter.createdFrom !== undefined) w.add(`created_at >= ${w.v(filter.createdFrom)}`);
+  if (filter.createdTo !== undefined) w.add(`created_at < ${w.v(filter.createdTo)}`);
+  if (filter.category !== undefined) w.add(`category = ${w.v(filter.category)}`);
+  if (filter.status) w.add(`${filter.status === 'done' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = messages.id AND d.${ACTIVE})`);
+  const { rows } = await pool.query(`SELECT * FROM messages WHERE ${w.sql} ORDER BY created_at DESC, id DESC LIMIT ${w.v(limit)}`, w.args);
+  return rows.map(toMessage);
+}
+
+export async function pgMessageStateCounts(pool: pg.Pool, tenant: string, messageIds: string[]): Promise<Array<{ messageId: string; state: DeliveryState; count: number }>> {
+  if (!messageIds.length) return [];
+  const { rows } = await pool.query('SELECT message_id, state, COUNT(*) AS n FROM deliveries WHERE tenant = $1 AND message_id = ANY($2::text[]) GROUP BY message_id, state', [
+    tenant,
+    messageIds,
+  ]);
+  return rows.map((r: Row) => ({ messageId: String(r.message_id), state: r.state as DeliveryState, count: Number(r.n) }));
+}
+
+export async function pgListDeadLetters(pool: pg.Pool, tenant: string, filter: DeadLetterFilter, after: TimeKey | null, limit: number): Promise<DeliveryRow[]> {
+  if (!filter.states.length) return [];
+  const w = new Terms();
+  w.add(`tenant = ${w.v(tenant)}`);
+  // Written out (not bound) so the planner sees that the partial index deliveries_dead applies.
+  w.add(`state IN (${filter.states.map((x) => (x === 'failed' ? `'failed'` : `'expired'`)).join(',')})`);
+  if (after) w.add(`(updated_at, id) < (${w.v(after.at)}::bigint, ${w.v(after.id)}::text)`);
+  if (filter.since !== undefined) w.add(`updated_at >= ${w.v(filter.since)}`);
+  addDeliveryFilter(w, { ...filter, states: undefined });
+  const { rows } = await pool.query(`SELECT * FROM deliveries WHERE ${w.sql} ORDER BY updated_at DESC, id DESC LIMIT ${w.v(limit)}`, w.args);
+  return rows.map(toDelivery);
+}
+
+export async function pgDeliverySummary(pool: pg.Pool, tenant: string, since: number): Promise<DeliverySummaryRow[]> {
+  const { rows } = await pool.query(
+    `SELECT provider, state, last_error::jsonb ->> 'code' AS code, COUNT(*) AS n FROM deliveries
+     WHERE tenant = $1 AND state IN ('sent','delivered','failed','expired') AND updated_at >= $2
+     GROUP BY provider, state, code ORDER BY provider, state, code`,
+    [tenant, since],
+  );
+  return rows.map((r: Row) => ({ provider: String(r.provider), state: r.state as DeliveryState, errorCode: r.code === null || r.code === undefined ? null : String(r.code), count: Number(r.n) }));
+}
