@@ -12,9 +12,11 @@
  *
  * Flags: --quick (small counts), --cpu-prof (write V8 CPU profiles of the gateway children into
  * bench/profiles/), --no-write (do not touch bench/RESULTS.md).
+ *
+ * The HTTP load generator is bench/load.ts, the report (table, machine line, RESULTS.md writer) bench/report.ts.
  */
 import http from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,6 +28,8 @@ import type { GatewayChildOptions, GatewayPorts } from './gateway-child.js';
 import { Peer, RssSampler, type RssReading } from './ipc.js';
 import type { SimInfo, SimStats } from './sim-child.js';
 import { benchArgs } from './args.js';
+import { load, merge, pct, post, type LoadResult } from './load.js';
+import { fmt, machine, MB, mb, table, writeResults, type Row } from './report.js';
 
 const { quick: QUICK, cpuProf: CPU_PROF, write: WRITE } = benchArgs();
 
@@ -36,8 +40,8 @@ const BATCH = 1000; // Huawei's per-request token limit; the gateway's lane batc
 const LANE = { perSecond: 1000, concurrency: 8 }; // 1000 × 1000 tokens/s: never binds here.
 const TENANT = 'bench';
 const SERVER_KEY = 'bench-server-key-0000000001';
+const AUTH = { authorization: `Bearer ${SERVER_KEY}` };
 const BODY_LIMIT = '32mb'; // 100,000 raw tokens are ~16 MB of JSON.
-const MB = 1024 * 1024;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -50,82 +54,6 @@ function token(n: number): string {
 const tokenRange = (from: number, count: number) => Array.from({ length: count }, (_, i) => token(from + i));
 
 const NOTIFICATION = { title: 'pushgate bench', body: 'one message to many devices' };
-
-// ---------------------------------------------------------------- HTTP client helpers
-
-interface Answer {
-  status: number;
-  text: string;
-}
-
-function post(agent: http.Agent, port: number, urlPath: string, body: string, headers: Record<string, string> = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: urlPath,
-        method: 'POST',
-        agent,
-        headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-interface LoadResult {
-  count: number;
-  ms: number;
-  latencies: number[];
-  unexpected: number;
-  firstUnexpected?: string;
-}
-
-/** `concurrency` keep-alive clients send `total` requests between them, as fast as answers come. */
-async function load(port: number, urlPath: string, body: (i: number) => string, total: number, concurrency: number, expect: number, offset = 0): Promise<LoadResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const headers = { authorization: `Bearer ${SERVER_KEY}` };
-  const latencies: number[] = [];
-  let next = 0;
-  let unexpected = 0;
-  let firstUnexpected: string | undefined;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const i = next++;
-        const b = body(offset + i);
-        const t = performance.now();
-        const res = await post(agent, port, urlPath, b, headers);
-        latencies.push(performance.now() - t);
-        if (res.status !== expect) {
-          unexpected += 1;
-          firstUnexpected ??= `${res.status} ${res.text.slice(0, 300)}`;
-        }
-      }
-    }),
-  );
-  const ms = performance.now() - started;
-  agent.destroy();
-  return { count: total, ms, latencies, unexpected, ...(firstUnexpected ? { firstUnexpected } : {}) };
-}
-
-function merge(a: LoadResult, b: LoadResult): LoadResult {
-  return { count: a.count + b.count, ms: a.ms + b.ms, latencies: [...a.latencies, ...b.latencies], unexpected: a.unexpected + b.unexpected, firstUnexpected: a.firstUnexpected ?? b.firstUnexpected };
-}
-
-function pct(values: number[], p: number): number {
-  const s = [...values].sort((x, y) => x - y);
-  return s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
-}
 
 // ---------------------------------------------------------------- the phases
 
@@ -224,16 +152,16 @@ async function singleTarget(ports: GatewayPorts, tokenOffset: number, drain: (co
   const msgBody = (i: number) => JSON.stringify({ to: { tokens: [{ provider: 'huawei', token: token(tokenOffset + i) }] }, notification: NOTIFICATION, options: { category: 'im' } });
   const helloBody = msgBody; // the same bytes on the wire; the hello route parses them and ignores them
   const half = Math.floor(P.single / 2);
-  await load(ports.hello, '/hello', helloBody, P.singleWarm, P.clients, 200);
-  await load(ports.gateway, '/v1/messages', msgBody, P.singleWarm, P.clients, 202, 0);
+  await load(ports.hello, '/hello', AUTH, helloBody, P.singleWarm, P.clients, 200);
+  await load(ports.gateway, '/v1/messages', AUTH, msgBody, P.singleWarm, P.clients, 202, 0);
   let offset = P.singleWarm;
   await drain(offset);
-  let hello = await load(ports.hello, '/hello', helloBody, half, P.clients, 200);
-  let messages = await load(ports.gateway, '/v1/messages', msgBody, half, P.clients, 202, offset);
+  let hello = await load(ports.hello, '/hello', AUTH, helloBody, half, P.clients, 200);
+  let messages = await load(ports.gateway, '/v1/messages', AUTH, msgBody, half, P.clients, 202, offset);
   offset += half;
   await drain(offset);
-  hello = merge(hello, await load(ports.hello, '/hello', helloBody, P.single - half, P.clients, 200));
-  messages = merge(messages, await load(ports.gateway, '/v1/messages', msgBody, P.single - half, P.clients, 202, offset));
+  hello = merge(hello, await load(ports.hello, '/hello', AUTH, helloBody, P.single - half, P.clients, 200));
+  messages = merge(messages, await load(ports.gateway, '/v1/messages', AUTH, msgBody, P.single - half, P.clients, 202, offset));
   offset += P.single - half;
   await drain(offset);
   return { messages, hello };
@@ -267,47 +195,6 @@ async function backlog(gw: Peer, port: number, tokens: string[], messages: numbe
   const { peak } = await gw.call<RssReading>('rss');
   const settled = await gw.call<NodeJS.MemoryUsage>('gc');
   return { acceptMs, pendingBefore, pending, peak, settled };
-}
-
-// ---------------------------------------------------------------- report
-
-interface Row {
-  figure: string;
-  measured: string;
-  target: string;
-  ok: boolean | undefined;
-}
-
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const mb = (bytes: number) => `${fmt(bytes / MB)} MB`;
-const mark = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? 'yes' : '**no**');
-
-function table(rows: Row[]): string {
-  return ['| figure | measured | target | met |', '|---|---:|---|---|', ...rows.map((r) => `| ${r.figure} | ${r.measured} | ${r.target} | ${mark(r.ok)} |`)].join('\n');
-}
-
-function machine(): string {
-  const cpus = os.cpus();
-  return `node ${process.version}, ${os.platform()} ${os.release()}, ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores (availableParallelism ${os.availableParallelism()}), ${fmt(os.totalmem() / 1024 ** 3, 1)} GiB RAM`;
-}
-
-function writeResults(section: string): string {
-  const file = path.join(repoRoot, 'bench', 'RESULTS.md');
-  const name = QUICK ? 'quick' : 'full';
-  const start = `<!-- bench:${name}:start -->`;
-  const end = `<!-- bench:${name}:end -->`;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    text = '# Benchmark results\n\nWritten by `npm run bench` (bench/run.ts); each run replaces its own section below.\n';
-  }
-  const block = `${start}\n${section.trim()}\n${end}`;
-  const from = text.indexOf(start);
-  const to = text.indexOf(end);
-  text = from >= 0 && to > from ? text.slice(0, from) + block + text.slice(to + end.length) : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(file, text);
-  return file;
 }
 
 // ---------------------------------------------------------------- main
@@ -418,7 +305,7 @@ async function main(): Promise<void> {
     const date = new Date().toISOString();
     const section = `## ${QUICK ? 'Quick smoke run' : 'Latest full run'} — ${date}\n\nCommand: \`npm run bench${QUICK ? ' -- --quick' : ''}\`${scale}  \nMachine: ${machine()}\n\n${md}\n\nRaw numbers:\n\n${raw}\n`;
     console.log(`\n${section}`);
-    if (WRITE) log(`wrote ${path.relative(repoRoot, writeResults(section))}`);
+    if (WRITE) log(`wrote ${path.relative(repoRoot, writeResults(path.join(repoRoot, 'bench', 'RESULTS.md'), QUICK ? 'quick' : 'full', section))}`);
   } finally {
     await sim.call('close').catch(() => undefined);
     await Promise.all(peers.map((p) => p.stop()));

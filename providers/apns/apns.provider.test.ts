@@ -1,59 +1,15 @@
 /**
  * The APNs adapter against the APNs simulator over real TLS HTTP/2, through @parse/node-apn:
- * one test per vendor behaviour.
+ * one test per vendor behaviour. Authentication is in apns.auth.test.ts, sessions and streams in
+ * apns.sessions.test.ts; the shared setup is apns.test-helpers.ts.
  */
-import { createHash, generateKeyPairSync } from 'node:crypto';
-import pino from 'pino';
-import type { DeliveryTarget, OutgoingMessage, ProviderDeps, PushProvider, SendBatch } from '../types.js';
-import { apnsConfigSchema, type ApnsConfig } from './apns.config.js';
+import type { ProviderDeps, PushProvider } from '../types.js';
+import type { ApnsConfig } from './apns.config.js';
 import { ApnsProvider } from './apns.provider.js';
-import { apnsIdFor, apnsOverridesSchema, type ApnsOverrides } from './apns.request.js';
-import type { ApnsDeviceExtras } from './apns.token.js';
+import { apnsIdFor, apnsOverridesSchema } from './apns.request.js';
+import { TOPIC, batchOf, configFor, device, makeDeps, message, raw, tok } from './apns.test-helpers.js';
 import { apnsProvider } from './index.js';
 import { ApnsSimulator, type ApnsSimulatorOptions } from './simulator.js';
-
-const TOPIC = 'com.example.app';
-const tok = (i: number | string) => createHash('sha256').update(String(i)).digest('hex');
-
-interface Observed {
-  seconds: number;
-  reason: string | undefined;
-}
-
-function makeDeps(now: () => number = Date.now): ProviderDeps & { observed: Observed[] } {
-  const observed: Observed[] = [];
-  return {
-    now,
-    random: Math.random,
-    logger: pino({ level: 'silent' }),
-    observeRequest: (seconds, reason) => observed.push({ seconds, reason }),
-    observed,
-  };
-}
-
-function message(extra: Partial<OutgoingMessage> = {}, options: Partial<OutgoingMessage['options']> = {}): OutgoingMessage {
-  return {
-    id: 'msg-1',
-    notification: { title: 'Hello', body: 'World' },
-    data: { orderId: '42' },
-    options: { priority: 'high', ...options },
-    createdAt: Date.now(),
-    ...extra,
-  };
-}
-
-type Target = DeliveryTarget<ApnsDeviceExtras>;
-type Batch = SendBatch<ApnsOverrides, ApnsDeviceExtras>;
-
-const raw = (i: number | string, deliveryId = `del-${i}`): Target => ({ deliveryId, token: tok(i), registered: false });
-const device = (i: number | string, environment: 'production' | 'sandbox', topic?: string): Target => ({
-  deliveryId: `del-${i}`,
-  token: tok(i),
-  registered: true,
-  extras: { apns: { environment, ...(topic ? { topic } : {}) } },
-});
-
-const batchOf = (targets: Target[], m: OutgoingMessage = message(), overrides?: ApnsOverrides): Batch => ({ message: m, overrides, targets, callbackRef: 'ref' });
 
 let sim: ApnsSimulator;
 let provider: ApnsProvider;
@@ -69,17 +25,6 @@ async function setup(opts: ApnsSimulatorOptions = {}, extra: Record<string, unkn
     await s.close();
   });
   return config;
-}
-
-function configFor(s: ApnsSimulator, extra: Record<string, unknown> = {}): ApnsConfig {
-  return apnsConfigSchema.parse({
-    auth: { token: s.tokenCredentials() },
-    topic: TOPIC,
-    address: '127.0.0.1',
-    port: s.port,
-    ca: s.caPem,
-    ...extra,
-  });
 }
 
 afterEach(async () => {
@@ -234,164 +179,6 @@ describe('outcomes', () => {
   });
 });
 
-describe('auth', () => {
-  test('a .p8 key APNs does not know is auth_error for the whole batch after one request', async () => {
-    const config = await setup();
-    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const wrong = new ApnsProvider({ ...config, auth: { token: { ...sim.tokenCredentials(), key: other } } }, makeDeps());
-    cleanups.push(() => wrong.close());
-    const { results } = await wrong.send(batchOf([raw(1), raw(2), raw(3)]));
-    expect(results.map((r) => [r.outcome, r.vendorCode])).toEqual([
-      ['auth_error', 'InvalidProviderToken'],
-      ['auth_error', 'InvalidProviderToken'],
-      ['auth_error', 'InvalidProviderToken'],
-    ]);
-    expect(sim.sendRequests).toBe(1);
-  });
-
-  test('an expired provider token is auth_error; after refreshCredentials() a resend succeeds with a fresh JWT', async () => {
-    await setup();
-    expect((await provider.send(batchOf([raw(1)]))).results[0]?.outcome).toBe('sent');
-    sim.expireIssuedTokens();
-    const expired = await provider.send(batchOf([raw(2)]));
-    expect(expired.results[0]).toMatchObject({ outcome: 'auth_error', vendorCode: 'ExpiredProviderToken' });
-    const seen = sim.providerTokensSeen;
-    await provider.refreshCredentials();
-    expect((await provider.send(batchOf([raw(2)]))).results[0]?.outcome).toBe('sent');
-    expect(sim.providerTokensSeen).toBe(seen + 1);
-    expect(sim.sessionsOpened).toBe(2);
-  });
-
-  test('certificate auth sends with the client certificate and no authorization header', async () => {
-    sim = await ApnsSimulator.start({ certAuth: true });
-    const cert = sim.clientCertificate;
-    if (!cert) throw new Error('simulator issued no client certificate');
-    provider = new ApnsProvider(configFor(sim, { auth: { cert } }), makeDeps());
-    const [s, p] = [sim, provider];
-    cleanups.push(async () => {
-      await p.close();
-      await s.close();
-    });
-    const { results } = await provider.send(batchOf([device(1, 'production'), device(2, 'sandbox')]));
-    expect(results.map((r) => r.outcome)).toEqual(['sent', 'sent']);
-    expect(sim.requests.map((r) => [r.environment, r.auth]).sort()).toEqual([
-      ['production', 'certificate'],
-      ['sandbox', 'certificate'],
-    ]);
-  });
-
-  test('a client certificate APNs did not issue is 403 BadCertificate: auth_error', async () => {
-    sim = await ApnsSimulator.start({ certAuth: true });
-    provider = new ApnsProvider(configFor(sim, { auth: { cert: sim.issueClientCertificate({ trusted: false }) } }), makeDeps());
-    const [s, p] = [sim, provider];
-    cleanups.push(async () => {
-      await p.close();
-      await s.close();
-    });
-    const { results } = await provider.send(batchOf([raw(1)]));
-    expect(results[0]).toMatchObject({ outcome: 'auth_error', vendorCode: 'BadCertificate' });
-  });
-
-  test('a production-only certificate used for a sandbox device is refused by node-apn before sending: auth_error', async () => {
-    sim = await ApnsSimulator.start({ certAuth: true });
-    provider = new ApnsProvider(configFor(sim, { auth: { cert: sim.issueClientCertificate({ environments: ['production'] }) } }), makeDeps());
-    const [s, p] = [sim, provider];
-    cleanups.push(async () => {
-      await p.close();
-      await s.close();
-    });
-    const { results } = await provider.send(batchOf([device(1, 'sandbox'), device(2, 'production')]));
-    expect(results[0]).toMatchObject({ outcome: 'auth_error', vendorCode: 'credentials' });
-    expect(results[0]?.vendorMessage).toMatch(/environment/);
-    expect(results[1]?.outcome).toBe('sent');
-    expect(sim.requests.map((r) => r.environment)).toEqual(['production']);
-  });
-});
-
-describe('sessions and streams', () => {
-  test('a new session is warmed with one request before the burst when APNs allows one stream at first', async () => {
-    await setup({ initialMaxStreams: 1, maxConcurrentStreams: 1000 });
-    const first = Array.from({ length: 300 }, (_, i) => raw(i));
-    const second = Array.from({ length: 300 }, (_, i) => raw(i + 300));
-    // Two batches at once on a cold provider: the second waits for the first one's warm-up.
-    const [a, b] = await Promise.all([provider.send(batchOf(first)), provider.send(batchOf(second))]);
-    expect([...a.results, ...b.results].filter((r) => r.outcome !== 'sent')).toEqual([]);
-    expect(sim.accepted).toHaveLength(600);
-    expect(sim.sessionsOpened).toBe(1);
-    expect(sim.maxStreamsInFlight).toBeGreaterThan(1);
-  });
-
-  test('after APNs closes the session with GOAWAY, the new session is warmed again', async () => {
-    await setup({ initialMaxStreams: 1 });
-    expect((await provider.send(batchOf([raw(0), raw(1)]))).results.every((r) => r.outcome === 'sent')).toBe(true);
-    sim.goAway('Shutdown');
-    await until(() => sim.openSessions === 0);
-    const { results } = await provider.send(batchOf(Array.from({ length: 100 }, (_, i) => raw(i + 10))));
-    expect(results.filter((r) => r.outcome !== 'sent')).toEqual([]);
-    expect(sim.sessionsOpened).toBe(2);
-  });
-
-  test('streams in flight per session stay under maxStreamsPerSession, across concurrent batches', async () => {
-    await setup({}, { maxStreamsPerSession: 5 });
-    sim.delayMs = 5;
-    const batches = [0, 1].map((b) => batchOf(Array.from({ length: 60 }, (_, i) => raw(b * 100 + i))));
-    const outs = await Promise.all(batches.map((b) => provider.send(b)));
-    expect(outs.flatMap((o) => o.results).filter((r) => r.outcome !== 'sent')).toEqual([]);
-    expect(sim.maxStreamsInFlight).toBeLessThanOrEqual(5);
-    expect(sim.maxStreamsInFlight).toBeGreaterThan(1);
-  });
-
-  test('when APNs allows fewer streams than maxStreamsPerSession, the extra streams wait instead of being refused', async () => {
-    await setup({ initialMaxStreams: 1, maxConcurrentStreams: 10 });
-    sim.delayMs = 2;
-    const { results } = await provider.send(batchOf(Array.from({ length: 300 }, (_, i) => raw(i))));
-    expect(results.filter((r) => r.outcome !== 'sent')).toEqual([]);
-    expect(sim.maxStreamsInFlight).toBeLessThanOrEqual(10);
-  });
-
-  test('a stream that gets no answer in time is retry (status-less failure)', async () => {
-    await setup({}, { requestTimeoutMs: 200 });
-    sim.delayMs = 2000;
-    const { results } = await provider.send(batchOf([raw(1), raw(2)]));
-    expect(results.map((r) => [r.outcome, r.vendorCode])).toEqual([
-      ['retry', 'transport'],
-      ['retry', 'transport'],
-    ]);
-    expect(results[0]?.vendorMessage).toMatch(/timeout/);
-  });
-
-  test('when APNs cannot be reached every target is retry, after a single connection attempt', async () => {
-    const closed = await ApnsSimulator.start();
-    const config = configFor(closed);
-    await closed.close();
-    const p = new ApnsProvider(config, makeDeps());
-    cleanups.push(() => p.close());
-    const { results } = await p.send(batchOf(Array.from({ length: 50 }, (_, i) => raw(i))));
-    expect(results).toHaveLength(50);
-    expect(new Set(results.map((r) => r.outcome))).toEqual(new Set(['retry']));
-    expect(results[0]?.vendorMessage).toMatch(/ECONNREFUSED/);
-  });
-
-  test('10,000 tokens in batches of maxTargetsPerRequest all reach the simulator, each once', async () => {
-    await setup({ initialMaxStreams: 1 });
-    const size = apnsProvider.limits.maxTargetsPerRequest;
-    const all = Array.from({ length: 10_000 }, (_, i) => raw(i));
-    const batches: Batch[] = [];
-    for (let i = 0; i < all.length; i += size) batches.push(batchOf(all.slice(i, i + size)));
-    let next = 0;
-    const outs = await Promise.all(
-      Array.from({ length: apnsProvider.limits.defaultRate.concurrency }, async () => {
-        const mine = [];
-        while (next < batches.length) mine.push(await provider.send(batches[next++] as Batch));
-        return mine;
-      }),
-    );
-    expect(outs.flat().flatMap((o) => o.results).filter((r) => r.outcome === 'sent')).toHaveLength(10_000);
-    expect(sim.accepted).toHaveLength(10_000);
-    expect(new Set(sim.accepted).size).toBe(10_000);
-  });
-});
-
 describe('definition', () => {
   test('limits: 1000 targets per request (one stream each), 20 requests/s, 4 in flight', () => {
     expect(apnsProvider.limits).toEqual({ maxTargetsPerRequest: 1000, defaultRate: { perSecond: 20, concurrency: 4 } });
@@ -411,11 +198,3 @@ describe('definition', () => {
     expect(pg.simulator.accepted).toHaveLength(20);
   });
 });
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}

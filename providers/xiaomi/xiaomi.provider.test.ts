@@ -1,47 +1,14 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import pino from 'pino';
-import type { DeliveryTarget, OutgoingMessage, ProviderDeps, PushProvider, ReceiptRequest, SendBatch } from '../types.js';
+/**
+ * The Xiaomi adapter against its simulator. Receipts are in xiaomi.receipts.test.ts, the simulator's own checks
+ * in xiaomi.simulator.test.ts; the shared setup is xiaomi.test-helpers.ts.
+ */
+import type { PushProvider } from '../types.js';
 import { xiaomiProvider } from './index.js';
 import { XiaomiSimulator } from './simulator.js';
 import { xiaomiConfigSchema, type XiaomiConfig } from './xiaomi.config.js';
 import { XiaomiProvider } from './xiaomi.provider.js';
-import { parseXiaomiReceipt } from './xiaomi.receipts.js';
-import { xiaomiNotifyId, type XiaomiOverrides } from './xiaomi.request.js';
-
-const SECRET = 'test-app-secret/AbC==';
-const PACKAGE = 'com.acme.chat';
-const CHANNELS = { im: '101', order: '102', marketing: '201' };
-
-const observed: { seconds: number; reason: string | undefined }[] = [];
-/** The adapter's clock; messages are created at T0 (reset before each test). */
-const T0 = Date.UTC(2025, 2, 10, 4, 0, 0);
-const clock = { now: T0 };
-const deps: ProviderDeps = {
-  now: () => clock.now,
-  random: Math.random,
-  logger: pino({ level: 'silent' }),
-  observeRequest: (seconds, reason) => observed.push({ seconds, reason }),
-};
-
-const token = (i: number) => `xm${String(i).padStart(7, '0')}/regId+AbCdEfGhIjKlMnOpQrStUvWxYz0123=`;
-const targets = (n: number, from = 0): DeliveryTarget[] =>
-  Array.from({ length: n }, (_, i) => ({ deliveryId: `d${from + i}`, token: token(from + i), registered: true }));
-
-function message(over: Partial<OutgoingMessage> = {}): OutgoingMessage {
-  return {
-    id: 'msg-1',
-    notification: { title: 'New message', body: 'Alice: are you there?' },
-    data: { chatId: '42' },
-    options: { priority: 'high', category: 'im' },
-    createdAt: T0,
-    ...over,
-  };
-}
-
-function batch(n: number, over: Partial<SendBatch<XiaomiOverrides>> = {}): SendBatch<XiaomiOverrides> {
-  return { message: message(), targets: targets(n), callbackRef: 'ref-1', ...over };
-}
+import { xiaomiNotifyId } from './xiaomi.request.js';
+import { CHANNELS, PACKAGE, SECRET, T0, batch, clock, deps, message, observed, targets, token } from './xiaomi.test-helpers.js';
 
 let sim: XiaomiSimulator;
 let config: XiaomiConfig;
@@ -302,146 +269,5 @@ describe('Xiaomi adapter against the simulator', () => {
       await p.close();
       await pg.simulator.close();
     }
-  });
-});
-
-describe('Xiaomi receipts', () => {
-  /** A stand-in for the gateway's receipt route: records what arrived as a ReceiptRequest. */
-  async function receiver(): Promise<{ url: string; received: ReceiptRequest[]; close(): Promise<void> }> {
-    const received: ReceiptRequest[] = [];
-    const server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const rawBody = Buffer.concat(chunks).toString('utf8');
-        const isForm = String(req.headers['content-type']).includes('application/x-www-form-urlencoded');
-        received.push({ headers: req.headers, rawBody, body: isForm ? Object.fromEntries(new URLSearchParams(rawBody)) : undefined, query: {} });
-        res.end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { port } = server.address() as AddressInfo;
-    return { url: `http://127.0.0.1:${port}/v1/receipts/xiaomi/acme?s=secret`, received, close: () => new Promise((r) => server.close(() => r())) };
-  }
-
-  const formReceipt = (data: unknown): ReceiptRequest => {
-    const rawBody = new URLSearchParams({ data: JSON.stringify(data) }).toString();
-    return { headers: { 'content-type': 'application/x-www-form-urlencoded' }, rawBody, body: Object.fromEntries(new URLSearchParams(rawBody)), query: {} };
-  };
-
-  test('a delivered receipt posted by the simulator the way Xiaomi does parses into one event per target', async () => {
-    const rx = await receiver();
-    try {
-      const out = await provider.send(batch(2, { callbackUrl: rx.url, callbackRef: 'ref-5' }));
-      const msgId = out.results[0]?.vendorMessageId ?? '';
-      expect(await sim.sendReceiptsFor(msgId)).toBe(200);
-      const req = rx.received[0];
-      if (!req) throw new Error('no receipt arrived');
-      expect(req.headers['content-type']).toBe('application/x-www-form-urlencoded');
-      expect(Object.keys(req.body as object)).toEqual(['data']);
-      expect(xiaomiProvider.receipts?.parse(req)).toEqual([
-        { status: 'delivered', vendorStatus: '1', token: token(0), callbackRef: 'ref-5', vendorMessageId: msgId },
-        { status: 'delivered', vendorStatus: '1', token: token(1), callbackRef: 'ref-5', vendorMessageId: msgId },
-      ]);
-    } finally {
-      await rx.close();
-    }
-  });
-
-  test('Xiaomi receipts carry no signature, so verify answers unsigned and the URL secret decides', () => {
-    expect(xiaomiProvider.receipts?.verify(formReceipt({ m: { type: 1, targets: 'x' } }), config, Date.now())).toBe('unsigned');
-  });
-
-  test.each([
-    [1, 'delivered'],
-    [2, 'clicked'],
-    [16, 'invalid_token'],
-    [128, 'quota_exceeded'],
-    [32, 'other'],
-    [64, 'other'],
-    [1024, 'other'],
-  ])('receipt type %i is %s', (type, status) => {
-    expect(parseXiaomiReceipt(formReceipt({ sdm1: { type, targets: 'tok-a', param: 'r' } }))).toEqual([
-      { status, vendorStatus: String(type), token: 'tok-a', callbackRef: 'r', vendorMessageId: 'sdm1' },
-    ]);
-  });
-
-  test('a receipt covering several messages and comma-joined targets yields every pair', () => {
-    const events = parseXiaomiReceipt(formReceipt({ m1: { type: 16, targets: 'a,b', param: 'r1' }, m2: { type: '1', targets: 'c', timestamp: 1 } }));
-    expect(events.map((e) => [e.vendorMessageId, e.token, e.status, e.callbackRef])).toEqual([
-      ['m1', 'a', 'invalid_token', 'r1'],
-      ['m1', 'b', 'invalid_token', 'r1'],
-      ['m2', 'c', 'delivered', undefined],
-    ]);
-  });
-
-  test('a JSON body (unverified form) and an unparsed raw form body are read too', () => {
-    const entries = { m9: { type: 1, targets: 'z', param: 'p' } };
-    const expected = [{ status: 'delivered', vendorStatus: '1', token: 'z', callbackRef: 'p', vendorMessageId: 'm9' }];
-    const json = (body: unknown): ReceiptRequest => ({ headers: { 'content-type': 'application/json' }, rawBody: JSON.stringify(body), body, query: {} });
-    expect(parseXiaomiReceipt(json({ data: entries }))).toEqual(expected);
-    expect(parseXiaomiReceipt(json({ data: JSON.stringify(entries) }))).toEqual(expected);
-    expect(parseXiaomiReceipt(json(entries))).toEqual(expected);
-    const raw = new URLSearchParams({ data: JSON.stringify(entries) }).toString();
-    expect(parseXiaomiReceipt({ headers: {}, rawBody: raw, body: undefined, query: {} })).toEqual(expected);
-  });
-
-  test('a malformed receipt yields no events', () => {
-    expect(parseXiaomiReceipt({ headers: {}, rawBody: 'data=%7Bnot-json', body: { data: '{not-json' }, query: {} })).toEqual([]);
-    expect(parseXiaomiReceipt({ headers: {}, rawBody: '', body: undefined, query: {} })).toEqual([]);
-  });
-});
-
-describe('Xiaomi simulator', () => {
-  const post = async (form: Record<string, string>, authorization?: string) => {
-    const res = await fetch(`${sim.url}/v3/message/regid`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(authorization !== undefined ? { authorization } : {}) },
-      body: new URLSearchParams(form).toString(),
-    });
-    return { status: res.status, body: (await res.json()) as { result: string; code: number; description: string } };
-  };
-  const valid = { registration_id: token(0), restricted_package_name: PACKAGE, pass_through: '0', title: 't', description: 'd' };
-
-  test.each([
-    ['no Authorization header', undefined],
-    ['a wrong secret', 'key=wrong'],
-    ['a Bearer token', `Bearer ${SECRET}`],
-    ['an uppercase KEY', `KEY=${SECRET}`],
-  ])('rejects %s with HTTP 200 and code 21301, as Xiaomi does', async (_what, authorization) => {
-    const { status, body } = await post(valid, authorization);
-    expect(status).toBe(200);
-    expect(body).toMatchObject({ result: 'error', code: 21301 });
-    expect(sim.accepted).toEqual([]);
-  });
-
-  test('accepts the exact key header', async () => {
-    const { body } = await post(valid, `key=${SECRET}`);
-    expect(body).toMatchObject({ result: 'ok', code: 0 });
-  });
-
-  test('refuses more than 1000 regIds with 10017', async () => {
-    const ids = Array.from({ length: 1001 }, (_, i) => token(i)).join(',');
-    expect((await post({ ...valid, registration_id: ids }, `key=${SECRET}`)).body).toMatchObject({ code: 10017 });
-    expect(sim.accepted).toEqual([]);
-  });
-
-  test('refuses a 50-character title and a 128-character description with 65009', async () => {
-    expect((await post({ ...valid, title: 'x'.repeat(50) }, `key=${SECRET}`)).body.code).toBe(65009);
-    expect((await post({ ...valid, description: 'x'.repeat(128) }, `key=${SECRET}`)).body.code).toBe(65009);
-    expect((await post({ ...valid, title: 'x'.repeat(49), description: 'x'.repeat(127) }, `key=${SECRET}`)).body.code).toBe(0);
-  });
-
-  test('refuses a missing package name with 10016 and a notification without title with 10016', async () => {
-    const { restricted_package_name: _omit, ...noPackage } = valid;
-    expect((await post(noPackage, `key=${SECRET}`)).body.code).toBe(10016);
-    expect((await post({ ...valid, title: '' }, `key=${SECRET}`)).body.code).toBe(10016);
-  });
-
-  test('keeps duplicates in accepted so at-least-once resends are measurable', async () => {
-    await post(valid, `key=${SECRET}`);
-    await post(valid, `key=${SECRET}`);
-    expect(sim.accepted).toEqual([token(0), token(0)]);
-    expect(sim.dayAcked).toBe(2);
   });
 });
