@@ -11,7 +11,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { ACTIVE, pgClaimBatch, pgCompleteDeliveries, pgNextDueAt, pgReleaseClaims } from './postgres.claims.js';
 import { applyPostgresMigrations } from './postgres.migrations.js';
-import { pgRewriteDeviceTokens, pgScanDevices, pgSetTokenFormVersion, pgTokenFormVersions } from './postgres.token-forms.js';
+import { pgRewriteDeliveryTokens, pgRewriteDeviceTokens, pgScanDeliveryTokens, pgScanDevices, pgSetTokenFormVersion, pgTokenFormVersions } from './postgres.token-forms.js';
 import { firstRow, withTransaction } from './postgres.tx.js';
 import { json, toDelivery, toDevice, toIdem, toMessage, toPause, type Row } from './rows.js';
 import type {
@@ -19,6 +19,7 @@ import type {
   ClaimedBatch,
   DeliveryRow,
   DeliveryState,
+  DeliveryTokenRewrite,
   DeliveryUpdate,
   DeviceRow,
   IdempotencyRecord,
@@ -29,6 +30,7 @@ import type {
   NewDelivery,
   ReceiptMatch,
   Store,
+  StoredDeliveryToken,
   TokenRewrite,
   UpsertDeviceInput,
 } from './types.js';
@@ -143,6 +145,16 @@ export class PostgresStore implements Store {
 
   rewriteDeviceTokens(provider: string, rewrites: TokenRewrite[]): Promise<{ rewritten: number; merged: number }> {
     return pgRewriteDeviceTokens(this.pool, provider, rewrites);
+  }
+
+  // ---- key rotation (store/token-forms.ts, rotateTokenKeys) ----
+
+  scanDeliveryTokens(afterId: string | null, limit: number): Promise<StoredDeliveryToken[]> {
+    return pgScanDeliveryTokens(this.pool, afterId, limit);
+  }
+
+  rewriteDeliveryTokens(rewrites: DeliveryTokenRewrite[]): Promise<number> {
+    return pgRewriteDeliveryTokens(this.pool, rewrites);
   }
 
   async exportUser(tenant: string, userId: string): Promise<{ devices: DeviceRow[]; deliveries: DeliveryRow[] }> {

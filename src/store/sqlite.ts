@@ -7,12 +7,20 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { json, toDelivery, toDevice, toIdem, toMessage, toPause, type Row } from './rows.js';
 import { SQLITE_MIGRATIONS } from './sqlite.migrations.js';
-import { sqliteRewriteDeviceTokens, sqliteScanDevices, sqliteSetTokenFormVersion, sqliteTokenFormVersions } from './sqlite.token-forms.js';
+import {
+  sqliteRewriteDeliveryTokens,
+  sqliteRewriteDeviceTokens,
+  sqliteScanDeliveryTokens,
+  sqliteScanDevices,
+  sqliteSetTokenFormVersion,
+  sqliteTokenFormVersions,
+} from './sqlite.token-forms.js';
 import type {
   ClaimRequest,
   ClaimedBatch,
   DeliveryRow,
   DeliveryState,
+  DeliveryTokenRewrite,
   DeliveryUpdate,
   DeviceRow,
   IdempotencyRecord,
@@ -23,6 +31,7 @@ import type {
   NewDelivery,
   ReceiptMatch,
   Store,
+  StoredDeliveryToken,
   TokenRewrite,
   UpsertDeviceInput,
 } from './types.js';
@@ -151,6 +160,16 @@ export class SqliteStore implements Store {
 
   async rewriteDeviceTokens(provider: string, rewrites: TokenRewrite[]): Promise<{ rewritten: number; merged: number }> {
     return sqliteRewriteDeviceTokens(this.db, provider, rewrites);
+  }
+
+  // ---- key rotation (store/token-forms.ts, rotateTokenKeys) ----
+
+  async scanDeliveryTokens(afterId: string | null, limit: number): Promise<StoredDeliveryToken[]> {
+    return sqliteScanDeliveryTokens(this.db, afterId, limit);
+  }
+
+  async rewriteDeliveryTokens(rewrites: DeliveryTokenRewrite[]): Promise<number> {
+    return sqliteRewriteDeliveryTokens(this.db, rewrites);
   }
 
   async exportUser(tenant: string, userId: string): Promise<{ devices: DeviceRow[]; deliveries: DeliveryRow[] }> {
