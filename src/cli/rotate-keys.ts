@@ -59,7 +59,7 @@ try {
       shownAt = Date.now();
       console.error(`pushgate: … ${line(p.phase === 'devices' ? `devices (${p.provider ?? ''})` : 'deliveries', p.counts, verb)}`);
     };
-    const report = await rotateTokenKeys({ store, cipher, providers, pageSize: batchSize, check, onProgress: progress });
+    const report = await rotateTokenKeys({ store, cipher, pageSize: batchSize, check, onProgress: progress });
     console.error(`pushgate: ${line('devices', report.devices, verb)}`);
     console.error(`pushgate: ${line('deliveries', report.deliveries, verb)}`);
     const unreadable = unreadableTotal(report);

@@ -43,8 +43,6 @@ export interface RotationProgress {
 export interface RotationDeps {
   store: Store;
   cipher: TokenCipher;
-  /** The provider ids whose devices to read (the registry's). */
-  providers: ReadonlyArray<{ id: string }>;
   pageSize?: number;
   /** Count what would be rewritten, write nothing. */
   check?: boolean;
@@ -77,7 +75,9 @@ export async function rotateTokenKeys(deps: RotationDeps): Promise<RotationRepor
     return { tokenEnc: cipher.encrypt(plain), tokenHash: hash };
   };
 
-  for (const { id: provider } of deps.providers) {
+  // Every provider that has devices, registered in this build or not: no stored token is left behind.
+  const providers = [...new Set((await store.countDevices()).map((c) => c.provider))].sort();
+  for (const provider of providers) {
     let wouldWrite = 0;
     const decide = (d: DeviceRow): TokenRewrite | null => {
       const next = renew(provider, d.tokenEnc, d.tokenHash);

@@ -43,7 +43,7 @@ export function sqliteRewriteDeviceTokens(db: Database.Database, provider: strin
         .run(keep.id, r.tokenHash, r.tokenEnc, row.id, twin ? String(twin.id) : row.id);
     }
     return { rewritten, merged };
-  })();
+  }).immediate();
 }
 
 export function sqliteScanDeliveryTokens(db: Database.Database, afterId: string | null, limit: number): StoredDeliveryToken[] {
@@ -57,5 +57,5 @@ export function sqliteScanDeliveryTokens(db: Database.Database, afterId: string 
 
 export function sqliteRewriteDeliveryTokens(db: Database.Database, rewrites: DeliveryTokenRewrite[]): number {
   const update = db.prepare('UPDATE deliveries SET token_enc = ?, token_hash = ? WHERE id = ? AND token_enc = ?');
-  return db.transaction(() => rewrites.reduce((n, r) => n + update.run(r.tokenEnc, r.tokenHash, r.id, r.fromEnc).changes, 0))();
+  return db.transaction(() => rewrites.reduce((n, r) => n + update.run(r.tokenEnc, r.tokenHash, r.id, r.fromEnc).changes, 0)).immediate();
 }

@@ -78,7 +78,7 @@ export class SqliteStore implements Store {
       this.db.transaction(() => {
         this.db.exec(sql);
         this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
-      })();
+      }).immediate();
     });
   }
 
@@ -107,7 +107,7 @@ export class SqliteStore implements Store {
         .run(input.id, input.tenant, input.provider, input.tokenEnc, input.tokenHash, input.userId, json(input.extras), input.now, input.now);
       const row = this.stmt('SELECT * FROM devices WHERE id = ?').get(input.id) as Row;
       return { device: toDevice(row), created: true };
-    })();
+    }).immediate();
   }
 
   async findDevicesByHashes(tenant: string, provider: string, tokenHashes: string[]): Promise<DeviceRow[]> {
@@ -190,7 +190,7 @@ export class SqliteStore implements Store {
         .run(tenant, userId);
       const devices = this.stmt('DELETE FROM devices WHERE tenant = ? AND user_id = ?').run(tenant, userId).changes;
       return { devices, deliveries };
-    })();
+    }).immediate();
   }
 
   // ---- messages ----
@@ -225,7 +225,7 @@ export class SqliteStore implements Store {
             outcomes.push({ err });
           }
         }
-      })();
+      }).immediate();
     } catch (err) {
       for (const item of batch) item.reject(err);
       return;
@@ -306,7 +306,7 @@ export class SqliteStore implements Store {
         message: toMessage(message),
         deliveries: rows.map(toDelivery),
       };
-    })();
+    }).immediate();
   }
 
   async completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number): Promise<void> {
@@ -331,7 +331,7 @@ export class SqliteStore implements Store {
     );
     this.db.transaction(() => {
       for (const g of groups.values()) apply.run(...g.values, now, JSON.stringify(g.ids), owner);
-    })();
+    }).immediate();
   }
 
   async releaseClaims(owner: string, now: number): Promise<number> {
@@ -385,7 +385,7 @@ export class SqliteStore implements Store {
       const upd = this.stmt(`UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ?`);
       for (const id of ids) upd.run(state, now, id);
       return ids;
-    })();
+    }).immediate();
   }
 
   // ---- retention ----
@@ -399,7 +399,7 @@ export class SqliteStore implements Store {
       this.stmt('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE created_at < ?)').run(before);
       this.stmt('DELETE FROM idempotency WHERE created_at < ?').run(before);
       return this.stmt('DELETE FROM messages WHERE created_at < ?').run(before).changes;
-    })();
+    }).immediate();
   }
 
   /** SQLite caps bound parameters; split long id lists. */

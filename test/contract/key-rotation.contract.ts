@@ -15,7 +15,6 @@ const before = new TokenCipher(K1);
 const during = new TokenCipher([{ id: 2, secret: K2 }, { id: 1, secret: K1 }], K1);
 /** Key 1 removed from the configuration. */
 const after = new TokenCipher([{ id: 2, secret: K2 }], K1);
-const providers = [{ id: 'fcm' }, { id: 'apns' }];
 const tok = (n: number) => `token-${String(n).padStart(4, '0')}-${'x'.repeat(40)}`;
 
 export function describeKeyRotation(current: () => Store): void {
@@ -41,7 +40,7 @@ export function describeKeyRotation(current: () => Store): void {
       for (let i = 1; i <= 5; i++) await seedDevice(`dev_${i}`, tok(i));
       await seedMessage();
 
-      const report = await rotateTokenKeys({ store, cipher: during, providers, pageSize: 2 });
+      const report = await rotateTokenKeys({ store, cipher: during, pageSize: 2 });
       expect(report.devices).toEqual({ scanned: 5, rewritten: 5, merged: 0, changedMeanwhile: 0 });
       // dlv_1 moved with its device; dlv_2 (no device) in the delivery pass.
       expect(report.deliveries).toEqual({ scanned: 2, rewritten: 1, merged: 0, changedMeanwhile: 0 });
@@ -54,15 +53,15 @@ export function describeKeyRotation(current: () => Store): void {
         ['dlv_2', tok(9), before.hash('fcm', tok(9))],
       ]);
 
-      const again = await rotateTokenKeys({ store, cipher: during, providers });
+      const again = await rotateTokenKeys({ store, cipher: during });
       expect([again.devices.rewritten, again.deliveries.rewritten]).toEqual([0, 0]);
-      expect((await rotateTokenKeys({ store, cipher: after, providers, check: true })).devices.rewritten).toBe(0);
+      expect((await rotateTokenKeys({ store, cipher: after, check: true })).devices.rewritten).toBe(0);
     });
 
     it('in check mode counts what is left and writes nothing', async () => {
       await seedDevice('dev_1', tok(1));
       await seedMessage();
-      const report = await rotateTokenKeys({ store, cipher: during, providers, check: true });
+      const report = await rotateTokenKeys({ store, cipher: during, check: true });
       expect([report.devices.rewritten, report.deliveries.rewritten]).toEqual([1, 2]);
       expect((await allDeliveries()).map((d) => before.keyIdOf(d.tokenEnc))).toEqual([1, 1]);
       expect(before.keyIdOf((await store.getDevices('acme', ['dev_1']))[0]!.tokenEnc)).toBe(1);
@@ -83,7 +82,7 @@ export function describeKeyRotation(current: () => Store): void {
     it('reports rows under a key that is not configured by its id and leaves them as they are', async () => {
       await seedDevice('dev_1', tok(1), new TokenCipher([{ id: 7, secret: Buffer.alloc(32, 7) }], K1));
       await seedDevice('dev_2', tok(2));
-      const report = await rotateTokenKeys({ store, cipher: after, providers });
+      const report = await rotateTokenKeys({ store, cipher: after });
       expect(report.unreadable).toEqual({ 7: 1, 1: 1 });
       expect(report.devices.rewritten).toBe(0);
     });
@@ -95,7 +94,7 @@ export function describeKeyRotation(current: () => Store): void {
       await seedMessage();
       // The same token registered again under the new lookup key before the rotation reached it.
       await store.upsertDevice({ id: 'dev_1b', tenant: 'acme', provider: 'fcm', tokenEnc: rehashed.encrypt(tok(1)), tokenHash: rehashed.hash('fcm', tok(1)), userId: 'u1', extras: null, now: T0 + 1000 });
-      const report = await rotateTokenKeys({ store, cipher: rehashed, providers });
+      const report = await rotateTokenKeys({ store, cipher: rehashed });
       expect(report.devices).toMatchObject({ scanned: 3, rewritten: 1, merged: 1 });
       const found = await store.findDevicesByHashes('acme', 'fcm', [rehashed.hash('fcm', tok(1)), rehashed.hash('fcm', tok(2))]);
       expect(found.map((d) => d.id).sort()).toEqual(['dev_1b', 'dev_2']);
