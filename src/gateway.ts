@@ -9,7 +9,7 @@ import { Registry } from 'prom-client';
 import type { AnyProviderDefinition } from '../providers/types.js';
 import { createApp } from './app.js';
 import type { LoadedConfig } from './config/load.js';
-import { keyBytes } from './config/schema.js';
+import { tokenKeys } from './config/schema.js';
 import { DeviceService } from './core/devices.js';
 import { Dispatcher } from './core/dispatcher.js';
 import { LaneHealth } from './core/lane-health.js';
@@ -64,7 +64,8 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
   const registry = opts.registry ?? new Registry();
   const metrics = createMetrics(registry);
   const owner = opts.owner ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
-  const cipher = new TokenCipher(keyBytes(config.security.encryptionKey));
+  const { keys: tokenKeyList, lookup } = tokenKeys(config.security);
+  const cipher = new TokenCipher(tokenKeyList, lookup);
   const ids = opts.ids ?? timeOrderedIds(now);
 
   const store = opts.store ?? (await createStore(config.store, logger));

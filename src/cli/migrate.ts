@@ -9,7 +9,7 @@
  */
 import { providers } from '../../providers/registry.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
-import { keyBytes } from '../config/schema.js';
+import { tokenKeys } from '../config/schema.js';
 import { createLogger } from '../logger.js';
 import { TokenCipher } from '../privacy/token-cipher.js';
 import { maskUrl } from '../privacy/redact.js';
@@ -36,7 +36,8 @@ try {
   const logger = createLogger(config.log.level);
   const store = await createStore(config.store, logger);
   try {
-    const cipher = new TokenCipher(keyBytes(config.security.encryptionKey));
+    const { keys, lookup } = tokenKeys(config.security);
+    const cipher = new TokenCipher(keys, lookup);
     const force = args['recanonicalize-tokens'] === true;
     for (const r of await migrateTokenForms({ store, cipher, definitions: providers, logger, now: Date.now, force })) {
       console.error(`pushgate: ${r.provider} tokens: ${r.scanned} scanned, ${r.rewritten} rewritten, ${r.merged} merged into another device, ${r.unreadable + r.invalid} left as they were`);

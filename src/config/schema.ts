@@ -4,6 +4,11 @@
  */
 import { z } from 'zod';
 
+/** Key ids are a counter (1, 2, 3…), never a date or a secret. */
+export const MAX_KEY_ID = 65535;
+
+const secretKey = z.string().refine(isKey32, '32 random bytes as hex (64 characters) or base64 (44 characters)');
+
 const rateLimit = z
   .object({
     /** Vendor requests per second for this lane (sliding 1 s window). */
@@ -59,10 +64,43 @@ export const configSchema = z
       .prefault({ driver: 'local' }),
     security: z
       .object({
-        /** 32 random bytes, hex (64 chars) or base64 (44 chars): AES-256-GCM key for tokens at rest. */
-        encryptionKey: z.string().refine(isKey32, '32 random bytes as hex (64 characters) or base64 (44 characters)'),
+        /** One key, 32 random bytes as hex (64 chars) or base64 (44 chars): AES-256-GCM for tokens at rest. It is key id 1. */
+        encryptionKey: secretKey.optional(),
+        /**
+         * The same, as a list for rotation: the first encrypts, every one decrypts (README,
+         * "Rotating the encryption key"). Ids are positive integers, never reused for another secret.
+         */
+        encryptionKeys: z.array(z.object({ id: z.number().int('a whole number').min(1, 'at least 1').max(MAX_KEY_ID, `at most ${MAX_KEY_ID}`), key: secretKey }).strict()).min(1, 'list at least one key').optional(),
+        /**
+         * The HMAC key of the tokens' lookup hash (uniqueness and lookups). Default: the secret of
+         * key id 1, which is what keyed it before rotation existed. It does not rotate with the
+         * encryption keys; rotating it rewrites every stored lookup hash (README).
+         */
+        lookupKey: secretKey.optional(),
       })
-      .strict(),
+      .strict()
+      .superRefine((s, ctx) => {
+        if (s.encryptionKey !== undefined && s.encryptionKeys !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['encryptionKeys'], message: 'set either encryptionKey (one key) or encryptionKeys (a list, for rotation), not both; encryptionKey is the same as encryptionKeys: [{ id: 1, key: … }]' });
+          return;
+        }
+        if (s.encryptionKey === undefined && s.encryptionKeys === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['encryptionKey'], message: 'set encryptionKey (32 random bytes as hex or base64) or encryptionKeys (a list of { id, key }, the first encrypts); stored tokens are encrypted with it' });
+          return;
+        }
+        const seen = new Set<number>();
+        s.encryptionKeys?.forEach((k, i) => {
+          if (seen.has(k.id)) ctx.addIssue({ code: 'custom', path: ['encryptionKeys', i, 'id'], message: `key id ${k.id} is listed twice; each key needs its own id (ciphertexts name the key by it)` });
+          seen.add(k.id);
+        });
+        if (s.encryptionKeys && s.lookupKey === undefined && !seen.has(1)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['lookupKey'],
+            message: 'required when no encryption key has id 1: the lookup hash of stored tokens is keyed by the secret of key 1 unless lookupKey is set, so set lookupKey to that secret before removing key 1 (README, "Rotating the encryption key")',
+          });
+        }
+      }),
     retention: z
       .object({
         deviceIdleDays: z.number().positive().default(270),
@@ -94,6 +132,15 @@ export type Config = z.output<typeof configSchema>;
 export type TenantConfig = z.output<typeof tenantSchema>;
 export type RateLimit = z.output<typeof rateLimit>;
 export const rateLimitSchema = rateLimit;
+
+/** The token cipher's keys from `security`: the encrypting key first, and the lookup-hash secret. */
+export function tokenKeys(security: Config['security']): { keys: Array<{ id: number; secret: Buffer }>; lookup: Buffer } {
+  const keys = security.encryptionKeys?.map((k) => ({ id: k.id, secret: keyBytes(k.key) })) ?? (security.encryptionKey !== undefined ? [{ id: 1, secret: keyBytes(security.encryptionKey) }] : []);
+  const lookup = security.lookupKey !== undefined ? keyBytes(security.lookupKey) : keys.find((k) => k.id === 1)?.secret;
+  // The schema's refinement guarantees both; a hand-built config that skips it fails here.
+  if (!keys.length || !lookup) throw new Error('security: an encryption key and the lookup-hash key are needed');
+  return { keys, lookup };
+}
 
 function isKey32(v: string): boolean {
   if (/^[0-9a-fA-F]{64}$/.test(v)) return true;

@@ -17,6 +17,8 @@ export const CORE_SECRET_KEYS = [
   'serverKeys',
   'clientKeys',
   'encryptionKey',
+  'encryptionKeys',
+  'lookupKey',
   'receiptSecret',
   'secret',
   'password',

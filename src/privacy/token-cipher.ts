@@ -1,33 +1,82 @@
 /**
  * Tokens at rest: AES-256-GCM with a random 96-bit IV per value, plus an HMAC-SHA256 lookup hash
- * (keyed with a separate key derived from the same secret) so uniqueness and lookups work without
- * decrypting anything. The store only ever sees `v1.<iv>.<tag>.<ciphertext>` and the hash.
+ * (keyed with a separate key) so uniqueness and lookups work without decrypting anything. The
+ * store only ever sees the ciphertext and the hash.
+ *
+ * Encryption keys rotate (README, "Rotating the encryption key"): the cipher holds every
+ * configured key by id; the first encrypts, all decrypt, and each ciphertext names its key:
+ *
+ * - `v1.<iv>.<tag>.<ciphertext>`: key 1. What every version before key rotation wrote, and what
+ *   key 1 still writes, so a deployment that never rotates stores exactly what it always did.
+ * - `v2.<key id>.<iv>.<tag>.<ciphertext>`: any other key; the id is authenticated (GCM AAD), so
+ *   relabelling a ciphertext with another id fails to decrypt instead of decrypting wrongly.
+ *
+ * The lookup hash does not rotate with them: it is keyed by its own secret (by default the one of
+ * key 1), because changing it changes every stored `token_hash` that uniqueness and lookups use.
  */
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
-export class TokenCipher {
-  private readonly encKey: Buffer;
-  private readonly macKey: Buffer;
+export interface EncryptionKey {
+  /** Positive integer, never reused for another secret. */
+  id: number;
+  /** 32 bytes. */
+  secret: Buffer;
+}
 
-  constructor(secret: Buffer) {
-    if (secret.length !== 32) throw new Error('the encryption key must be 32 bytes');
-    this.encKey = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'pushgate token encryption v1', 32));
-    this.macKey = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'pushgate token lookup v1', 32));
+export class TokenCipher {
+  private readonly encKeys = new Map<number, Buffer>();
+  private readonly macKey: Buffer;
+  /** The id of the key that encrypts (the first one configured). */
+  readonly currentKeyId: number;
+
+  /**
+   * `keys`: one secret (it is key 1 and keys the lookup hash, as before rotation existed), or the
+   * configured keys in order with the lookup-hash secret.
+   */
+  constructor(keys: Buffer | readonly EncryptionKey[], lookupSecret?: Buffer) {
+    const list = Buffer.isBuffer(keys) ? [{ id: 1, secret: keys }] : keys;
+    const first = list[0];
+    if (!first) throw new Error('at least one encryption key is needed');
+    for (const k of list) {
+      if (k.secret.length !== 32) throw new Error(`encryption key ${k.id} must be 32 bytes`);
+      if (!Number.isInteger(k.id) || k.id < 1) throw new Error(`encryption key ids are positive integers, not ${k.id}`);
+      if (this.encKeys.has(k.id)) throw new Error(`encryption key id ${k.id} is configured twice`);
+      this.encKeys.set(k.id, Buffer.from(hkdfSync('sha256', k.secret, Buffer.alloc(0), 'pushgate token encryption v1', 32)));
+    }
+    this.currentKeyId = first.id;
+    const mac = lookupSecret ?? (Buffer.isBuffer(keys) ? keys : undefined);
+    if (!mac || mac.length !== 32) throw new Error('the lookup-hash key must be 32 bytes');
+    this.macKey = Buffer.from(hkdfSync('sha256', mac, Buffer.alloc(0), 'pushgate token lookup v1', 32));
+  }
+
+  /** The configured key ids, the encrypting one first. */
+  get keyIds(): number[] {
+    return [...this.encKeys.keys()];
   }
 
   encrypt(plain: string): string {
+    const id = this.currentKeyId;
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.encKey, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.encKeys.get(id)!, iv);
+    if (id !== 1) cipher.setAAD(aad(id));
     const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return `v1.${iv.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}.${ct.toString('base64url')}`;
+    const body = `${iv.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}.${ct.toString('base64url')}`;
+    return id === 1 ? `v1.${body}` : `v2.${id}.${body}`;
   }
 
   decrypt(stored: string): string {
-    const [v, iv, tag, ct] = stored.split('.');
-    if (v !== 'v1' || !iv || !tag || ct === undefined) throw new Error('not a pushgate-encrypted token');
-    const decipher = createDecipheriv('aes-256-gcm', this.encKey, Buffer.from(iv, 'base64url'));
+    const { id, iv, tag, ct } = parse(stored);
+    const key = this.encKeys.get(id);
+    if (!key) throw new UnknownKeyError(id);
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+    if (id !== 1) decipher.setAAD(aad(id));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+  }
+
+  /** The id of the key a stored token was encrypted with (no decryption; throws when it is not a pushgate ciphertext). */
+  keyIdOf(stored: string): number {
+    return parse(stored).id;
   }
 
   /**
@@ -38,6 +87,24 @@ export class TokenCipher {
   hash(provider: string, token: string): string {
     return createHmac('sha256', this.macKey).update(provider).update('\0').update(token).digest('base64url');
   }
+}
+
+/** A stored token written under a key id the configuration no longer (or never) had. */
+export class UnknownKeyError extends Error {
+  constructor(readonly keyId: number) {
+    super(`the token was encrypted with key ${keyId}, which is not in security.encryptionKeys`);
+  }
+}
+
+function aad(id: number): Buffer {
+  return Buffer.from(`pushgate key ${id}`);
+}
+
+function parse(stored: string): { id: number; iv: string; tag: string; ct: string } {
+  const parts = stored.split('.');
+  if (parts[0] === 'v1' && parts.length === 4) return { id: 1, iv: parts[1]!, tag: parts[2]!, ct: parts[3]! };
+  if (parts[0] === 'v2' && parts.length === 5 && /^[1-9][0-9]{0,8}$/.test(parts[1]!)) return { id: Number(parts[1]), iv: parts[2]!, tag: parts[3]!, ct: parts[4]! };
+  throw new Error('not a pushgate-encrypted token');
 }
 
 /** What API answers and logs show of a token: enough to recognise it, not to use it. */

@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { toDevice } from './rows.js';
 import { mergeDevices } from './token-forms.js';
-import type { DeviceRow, TokenRewrite } from './types.js';
+import type { DeliveryTokenRewrite, DeviceRow, StoredDeliveryToken, TokenRewrite } from './types.js';
 
 export async function pgTokenFormVersions(pool: pg.Pool): Promise<Map<string, number>> {
   const { rows } = await pool.query<{ provider: string; version: number }>('SELECT provider, version FROM token_forms');
@@ -36,6 +36,7 @@ export async function pgRewriteDeviceTokens(pool: pg.Pool, provider: string, rew
       for (const r of rewrites) {
         const found = await client.query('SELECT * FROM devices WHERE id = $1 AND provider = $2 AND token_hash = $3 FOR UPDATE', [r.id, provider, r.fromHash]);
         if (!found.rows[0]) continue; // deleted, merged or rewritten since it was read
+        if (r.fromEnc !== undefined && found.rows[0].token_enc !== r.fromEnc) continue; // re-encrypted since (another rotation run)
         const row = toDevice(found.rows[0]);
         const twinRows = await client.query('SELECT * FROM devices WHERE tenant = $1 AND provider = $2 AND token_hash = $3 AND id <> $4 FOR UPDATE', [row.tenant, provider, r.tokenHash, row.id]);
         const twin = twinRows.rows[0] ? toDevice(twinRows.rows[0]) : null;
@@ -62,4 +63,24 @@ export async function pgRewriteDeviceTokens(pool: pg.Pool, provider: string, rew
   } finally {
     client.release();
   }
+}
+
+export async function pgScanDeliveryTokens(pool: pg.Pool, afterId: string | null, limit: number): Promise<StoredDeliveryToken[]> {
+  const { rows } = await pool.query<{ id: string; provider: string; token_enc: string; token_hash: string }>(
+    'SELECT id, provider, token_enc, token_hash FROM deliveries WHERE id > $1 ORDER BY id LIMIT $2',
+    [afterId ?? '', limit],
+  );
+  return rows.map((r) => ({ id: r.id, provider: r.provider, tokenEnc: r.token_enc, tokenHash: r.token_hash }));
+}
+
+/** One statement for the page (a transaction of its own); each row is re-checked against the ciphertext that was read. */
+export async function pgRewriteDeliveryTokens(pool: pg.Pool, rewrites: DeliveryTokenRewrite[]): Promise<number> {
+  if (!rewrites.length) return 0;
+  const { rowCount } = await pool.query(
+    `UPDATE deliveries d SET token_enc = r.token_enc, token_hash = r.token_hash
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS r(id, from_enc, token_enc, token_hash)
+      WHERE d.id = r.id AND d.token_enc = r.from_enc`,
+    [rewrites.map((r) => r.id), rewrites.map((r) => r.fromEnc), rewrites.map((r) => r.tokenEnc), rewrites.map((r) => r.tokenHash)],
+  );
+  return rowCount ?? 0;
 }

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { ACTIVE, pgClaimBatch, pgCompleteDeliveries, pgNextDueAt, pgReleaseClaims } from './postgres.claims.js';
 import { pgDeliverySummary, pgListDeadLetters, pgListDeliveries, pgListMessages, pgMessageStateCounts } from './postgres.listing.js';
 import { applyPostgresMigrations } from './postgres.migrations.js';
-import { pgRewriteDeviceTokens, pgScanDevices, pgSetTokenFormVersion, pgTokenFormVersions } from './postgres.token-forms.js';
+import { pgRewriteDeliveryTokens, pgRewriteDeviceTokens, pgScanDeliveryTokens, pgScanDevices, pgSetTokenFormVersion, pgTokenFormVersions } from './postgres.token-forms.js';
 import { firstRow, withTransaction } from './postgres.tx.js';
 import { json, toDelivery, toDevice, toIdem, toMessage, toPause, type Row } from './rows.js';
 import type {
@@ -23,6 +23,7 @@ import type {
   DeliveryRow,
   DeliverySummaryRow,
   DeliveryState,
+  DeliveryTokenRewrite,
   DeliveryUpdate,
   DeviceRow,
   IdempotencyRecord,
@@ -34,6 +35,7 @@ import type {
   NewDelivery,
   ReceiptMatch,
   Store,
+  StoredDeliveryToken,
   TimeKey,
   TokenRewrite,
   UpsertDeviceInput,
@@ -149,6 +151,16 @@ export class PostgresStore implements Store {
 
   rewriteDeviceTokens(provider: string, rewrites: TokenRewrite[]): Promise<{ rewritten: number; merged: number }> {
     return pgRewriteDeviceTokens(this.pool, provider, rewrites);
+  }
+
+  // ---- key rotation (store/token-forms.ts, rotateTokenKeys) ----
+
+  scanDeliveryTokens(afterId: string | null, limit: number): Promise<StoredDeliveryToken[]> {
+    return pgScanDeliveryTokens(this.pool, afterId, limit);
+  }
+
+  rewriteDeliveryTokens(rewrites: DeliveryTokenRewrite[]): Promise<number> {
+    return pgRewriteDeliveryTokens(this.pool, rewrites);
   }
 
   async exportUser(tenant: string, userId: string): Promise<{ devices: DeviceRow[]; deliveries: DeliveryRow[] }> {

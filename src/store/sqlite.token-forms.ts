@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import { toDevice, type Row } from './rows.js';
 import { mergeDevices } from './token-forms.js';
-import type { DeviceRow, TokenRewrite } from './types.js';
+import type { DeliveryTokenRewrite, DeviceRow, StoredDeliveryToken, TokenRewrite } from './types.js';
 
 export function sqliteTokenFormVersions(db: Database.Database): Map<string, number> {
   return new Map((db.prepare('SELECT provider, version FROM token_forms').all() as Row[]).map((r) => [String(r.provider), Number(r.version)]));
@@ -24,6 +24,7 @@ export function sqliteRewriteDeviceTokens(db: Database.Database, provider: strin
     for (const r of rewrites) {
       const found = db.prepare('SELECT * FROM devices WHERE id = ? AND provider = ? AND token_hash = ?').get(r.id, provider, r.fromHash) as Row | undefined;
       if (!found) continue; // deleted, merged or rewritten since it was read
+      if (r.fromEnc !== undefined && found.token_enc !== r.fromEnc) continue; // re-encrypted since (another rotation run)
       const row = toDevice(found);
       const twin = db.prepare('SELECT * FROM devices WHERE tenant = ? AND provider = ? AND token_hash = ? AND id <> ?').get(row.tenant, provider, r.tokenHash, row.id) as Row | undefined;
       let keep = row;
@@ -42,5 +43,19 @@ export function sqliteRewriteDeviceTokens(db: Database.Database, provider: strin
         .run(keep.id, r.tokenHash, r.tokenEnc, row.id, twin ? String(twin.id) : row.id);
     }
     return { rewritten, merged };
-  })();
+  }).immediate();
+}
+
+export function sqliteScanDeliveryTokens(db: Database.Database, afterId: string | null, limit: number): StoredDeliveryToken[] {
+  return (db.prepare('SELECT id, provider, token_enc, token_hash FROM deliveries WHERE id > ? ORDER BY id LIMIT ?').all(afterId ?? '', limit) as Row[]).map((r) => ({
+    id: String(r.id),
+    provider: String(r.provider),
+    tokenEnc: String(r.token_enc),
+    tokenHash: String(r.token_hash),
+  }));
+}
+
+export function sqliteRewriteDeliveryTokens(db: Database.Database, rewrites: DeliveryTokenRewrite[]): number {
+  const update = db.prepare('UPDATE deliveries SET token_enc = ?, token_hash = ? WHERE id = ? AND token_enc = ?');
+  return db.transaction(() => rewrites.reduce((n, r) => n + update.run(r.tokenEnc, r.tokenHash, r.id, r.fromEnc).changes, 0)).immediate();
 }

@@ -7,7 +7,14 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { json, toDelivery, toDevice, toIdem, toMessage, toPause, type Row } from './rows.js';
 import { SQLITE_MIGRATIONS } from './sqlite.migrations.js';
-import { sqliteRewriteDeviceTokens, sqliteScanDevices, sqliteSetTokenFormVersion, sqliteTokenFormVersions } from './sqlite.token-forms.js';
+import {
+  sqliteRewriteDeliveryTokens,
+  sqliteRewriteDeviceTokens,
+  sqliteScanDeliveryTokens,
+  sqliteScanDevices,
+  sqliteSetTokenFormVersion,
+  sqliteTokenFormVersions,
+} from './sqlite.token-forms.js';
 import type {
   ClaimRequest,
   ClaimedBatch,
@@ -16,6 +23,7 @@ import type {
   DeliveryRow,
   DeliverySummaryRow,
   DeliveryState,
+  DeliveryTokenRewrite,
   DeliveryUpdate,
   DeviceRow,
   IdempotencyRecord,
@@ -27,6 +35,7 @@ import type {
   NewDelivery,
   ReceiptMatch,
   Store,
+  StoredDeliveryToken,
   TimeKey,
   TokenRewrite,
   UpsertDeviceInput,
@@ -74,7 +83,7 @@ export class SqliteStore implements Store {
       this.db.transaction(() => {
         this.db.exec(sql);
         this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
-      })();
+      }).immediate();
     });
   }
 
@@ -103,7 +112,7 @@ export class SqliteStore implements Store {
         .run(input.id, input.tenant, input.provider, input.tokenEnc, input.tokenHash, input.userId, json(input.extras), input.now, input.now);
       const row = this.stmt('SELECT * FROM devices WHERE id = ?').get(input.id) as Row;
       return { device: toDevice(row), created: true };
-    })();
+    }).immediate();
   }
 
   async findDevicesByHashes(tenant: string, provider: string, tokenHashes: string[]): Promise<DeviceRow[]> {
@@ -158,6 +167,16 @@ export class SqliteStore implements Store {
     return sqliteRewriteDeviceTokens(this.db, provider, rewrites);
   }
 
+  // ---- key rotation (store/token-forms.ts, rotateTokenKeys) ----
+
+  async scanDeliveryTokens(afterId: string | null, limit: number): Promise<StoredDeliveryToken[]> {
+    return sqliteScanDeliveryTokens(this.db, afterId, limit);
+  }
+
+  async rewriteDeliveryTokens(rewrites: DeliveryTokenRewrite[]): Promise<number> {
+    return sqliteRewriteDeliveryTokens(this.db, rewrites);
+  }
+
   async exportUser(tenant: string, userId: string): Promise<{ devices: DeviceRow[]; deliveries: DeliveryRow[] }> {
     const devices = (this.stmt('SELECT * FROM devices WHERE tenant = ? AND user_id = ? ORDER BY created_at').all(tenant, userId) as Row[]).map(toDevice);
     const deliveries = (
@@ -176,7 +195,7 @@ export class SqliteStore implements Store {
         .run(tenant, userId);
       const devices = this.stmt('DELETE FROM devices WHERE tenant = ? AND user_id = ?').run(tenant, userId).changes;
       return { devices, deliveries };
-    })();
+    }).immediate();
   }
 
   // ---- messages ----
@@ -211,7 +230,7 @@ export class SqliteStore implements Store {
             outcomes.push({ err });
           }
         }
-      })();
+      }).immediate();
     } catch (err) {
       for (const item of batch) item.reject(err);
       return;
@@ -334,7 +353,7 @@ export class SqliteStore implements Store {
         message: toMessage(message),
         deliveries: rows.map(toDelivery),
       };
-    })();
+    }).immediate();
   }
 
   async completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number): Promise<void> {
@@ -359,7 +378,7 @@ export class SqliteStore implements Store {
     );
     this.db.transaction(() => {
       for (const g of groups.values()) apply.run(...g.values, now, JSON.stringify(g.ids), owner);
-    })();
+    }).immediate();
   }
 
   async releaseClaims(owner: string, now: number): Promise<number> {
@@ -413,7 +432,7 @@ export class SqliteStore implements Store {
       const upd = this.stmt(`UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ?`);
       for (const id of ids) upd.run(state, now, id);
       return ids;
-    })();
+    }).immediate();
   }
 
   // ---- retention ----
@@ -427,7 +446,7 @@ export class SqliteStore implements Store {
       this.stmt('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE created_at < ?)').run(before);
       this.stmt('DELETE FROM idempotency WHERE created_at < ?').run(before);
       return this.stmt('DELETE FROM messages WHERE created_at < ?').run(before).changes;
-    })();
+    }).immediate();
   }
 
   /** SQLite caps bound parameters; split long id lists. */

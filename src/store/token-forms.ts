@@ -51,35 +51,24 @@ export async function migrateTokenForms(deps: TokenFormDeps): Promise<TokenFormR
     // Version 1 is "as given": nothing was ever stored in another form.
     if (version <= 1 || (!deps.force && (applied.get(def.id) ?? 1) >= version)) continue;
     const report: TokenFormReport = { provider: def.id, version, scanned: 0, rewritten: 0, merged: 0, unreadable: 0, invalid: 0 };
-    let after: string | null = null;
-    for (;;) {
-      const page: DeviceRow[] = await store.scanDevices(def.id, after, PAGE);
-      if (!page.length) break;
-      after = page[page.length - 1]!.id;
-      report.scanned += page.length;
-      const rewrites: TokenRewrite[] = [];
-      for (const d of page) {
-        let plain: string;
-        try {
-          plain = cipher.decrypt(d.tokenEnc);
-        } catch {
-          report.unreadable++;
-          continue;
-        }
-        const parsed = def.tokenSchema.safeParse(plain);
-        if (!parsed.success) {
-          report.invalid++;
-          continue;
-        }
-        const tokenHash = cipher.hash(def.id, parsed.data);
-        if (parsed.data === plain && tokenHash === d.tokenHash) continue;
-        rewrites.push({ id: d.id, fromHash: d.tokenHash, tokenHash, tokenEnc: cipher.encrypt(parsed.data) });
+    const done = await rewriteDevicePages(store, def.id, PAGE, (d) => {
+      let plain: string;
+      try {
+        plain = cipher.decrypt(d.tokenEnc);
+      } catch {
+        report.unreadable++;
+        return null;
       }
-      if (!rewrites.length) continue;
-      const done = await withAttempts(() => store.rewriteDeviceTokens(def.id, rewrites));
-      report.rewritten += done.rewritten;
-      report.merged += done.merged;
-    }
+      const parsed = def.tokenSchema.safeParse(plain);
+      if (!parsed.success) {
+        report.invalid++;
+        return null;
+      }
+      const tokenHash = cipher.hash(def.id, parsed.data);
+      if (parsed.data === plain && tokenHash === d.tokenHash) return null;
+      return { id: d.id, fromHash: d.tokenHash, tokenHash, tokenEnc: cipher.encrypt(parsed.data) };
+    });
+    Object.assign(report, { scanned: done.scanned, rewritten: done.rewritten, merged: done.merged });
     await store.setTokenFormVersion(def.id, version, deps.now());
     logger.info(report, 'stored tokens are in their canonical form');
     if (report.unreadable || report.invalid) {
@@ -90,7 +79,48 @@ export async function migrateTokenForms(deps: TokenFormDeps): Promise<TokenFormR
   return reports;
 }
 
-async function withAttempts<T>(fn: () => Promise<T>): Promise<T> {
+export interface PageCounts {
+  scanned: number;
+  rewritten: number;
+  merged: number;
+  /** Rewrites the store left alone: the row changed (or went) between the read and the write. */
+  changedMeanwhile: number;
+}
+
+/**
+ * The one re-encryption loop over stored devices (token forms and key rotation): pages of one
+ * provider's devices in id order; `decide` returns a row's new token or null to leave it; each
+ * page's rewrites go to the store in one transaction that re-checks every row (and is retried
+ * when it races a registration). `onPage` is told the running counts after each page.
+ */
+export async function rewriteDevicePages(
+  store: Store,
+  provider: string,
+  pageSize: number,
+  decide: (d: DeviceRow) => TokenRewrite | null,
+  onPage?: (counts: PageCounts) => void,
+  write = true,
+): Promise<PageCounts> {
+  const counts: PageCounts = { scanned: 0, rewritten: 0, merged: 0, changedMeanwhile: 0 };
+  let after: string | null = null;
+  for (;;) {
+    const page: DeviceRow[] = await store.scanDevices(provider, after, pageSize);
+    if (!page.length) break;
+    after = page[page.length - 1]!.id;
+    counts.scanned += page.length;
+    const rewrites = page.flatMap((d) => decide(d) ?? []);
+    if (rewrites.length && write) {
+      const done = await withAttempts(() => store.rewriteDeviceTokens(provider, rewrites));
+      counts.rewritten += done.rewritten;
+      counts.merged += done.merged;
+      counts.changedMeanwhile += rewrites.length - done.rewritten - done.merged;
+    }
+    onPage?.(counts);
+  }
+  return counts;
+}
+
+export async function withAttempts<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();

@@ -40,8 +40,27 @@ export interface TokenRewrite {
   id: string;
   /** The lookup hash the row had when it was read: a row changed since is left alone. */
   fromHash: string;
+  /** The ciphertext the row had when it was read (key rotation): when given, a row whose ciphertext changed since is left alone too. */
+  fromEnc?: string;
   tokenHash: string;
   tokenEnc: string;
+}
+
+/** A delivery's stored token, as key rotation reads it (src/store/token-forms.ts). */
+export interface StoredDeliveryToken {
+  id: string;
+  provider: string;
+  tokenEnc: string;
+  tokenHash: string;
+}
+
+/** One delivery's token re-encrypted (and re-hashed) under the current keys. */
+export interface DeliveryTokenRewrite {
+  id: string;
+  /** The ciphertext the row had when it was read: a row changed since is left alone. */
+  fromEnc: string;
+  tokenEnc: string;
+  tokenHash: string;
 }
 
 export interface DeliveryError {
@@ -204,6 +223,10 @@ export interface Store {
    * it (`mergeDevices`): the newest stays, the other's deliveries move to it.
    */
   rewriteDeviceTokens(provider: string, rewrites: TokenRewrite[]): Promise<{ rewritten: number; merged: number }>;
+  /** Key rotation: one page of all deliveries' stored tokens (any state, any tenant), in id order. */
+  scanDeliveryTokens(afterId: string | null, limit: number): Promise<StoredDeliveryToken[]>;
+  /** Key rotation: in one transaction, write each delivery's new ciphertext and hash where its ciphertext is still `fromEnc`; answers how many. */
+  rewriteDeliveryTokens(rewrites: DeliveryTokenRewrite[]): Promise<number>;
 
   /** Everything stored about a user: devices and their deliveries. */
   exportUser(tenant: string, userId: string): Promise<{ devices: DeviceRow[]; deliveries: DeliveryRow[] }>;

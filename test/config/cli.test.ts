@@ -34,7 +34,7 @@ function run(entry: string, args: string[], configFile?: string) {
   return spawnSync(process.execPath, [dist(entry), ...args], { cwd: dir, env: { ...process.env, ...(configFile ? { PUSHGATE_CONFIG: configFile } : {}) }, encoding: 'utf8', timeout: 30_000 });
 }
 
-const gatewayEntries = ['src/main.js', 'src/cli/migrate.js'];
+const gatewayEntries = ['src/main.js', 'src/cli/migrate.js', 'src/cli/rotate-keys.js'];
 const benchEntries = ['bench/all.js', 'bench/run.js', 'bench/cluster.js', 'bench/accept-profile.js', 'bench/dispatch-profile.js'];
 
 describe('command-line entry points', () => {

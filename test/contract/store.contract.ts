@@ -2,6 +2,7 @@
  * The store conformance suite: every operation of the Store contract, run against SQLite and
  * PostgreSQL by their own test files. Tokens here are fake ciphertexts: the store never decrypts.
  */
+import { describeKeyRotation } from './key-rotation.contract.js';
 import { describeListings } from './listing.contract.js';
 import { describeTokenForms } from './token-forms.contract.js';
 import type { DeliveryRow, DeliveryUpdate, IdempotencyRecord, MessageRow, NewDelivery, Store, UpsertDeviceInput } from '../../src/store/types.js';
@@ -601,6 +602,7 @@ export function describeStore(name: string, makeHarness: () => Promise<StoreHarn
     });
 
     describeTokenForms(() => store);
+    describeKeyRotation(() => store);
     describeListings(() => store);
   });
 }

@@ -101,6 +101,13 @@ describe('redaction', () => {
     expect(problems.join('\n')).toContain('(got (hidden))');
   });
 
+  it('hides the rotation keys (encryptionKeys, lookupKey) in logs', () => {
+    const { logger, text } = capture();
+    logger.info({ config: { security: { encryptionKeys: [{ id: 2, key: 'c'.repeat(64) }, { id: 1, key: 'd'.repeat(64) }], lookupKey: 'e'.repeat(64) } } }, 'config');
+    expect(text()).not.toMatch(/c{64}|d{64}|e{64}/);
+    expect(text()).toContain('[redacted]');
+  });
+
   it('masks the password of a URL wherever it is logged, and keeps the rest readable', () => {
     const { logger, text } = capture();
     logger.info({ store: { url: 'postgres://pushgate:db-pass-123@db:5432/pushgate' }, queue: 'redis://:redis-pass-456@cache:6379' }, 'connected');
