@@ -288,13 +288,20 @@ export class Dispatcher {
   /** Parsed messages, cached: a 100k-target message is claimed in a hundred batches. */
   private message(row: MessageRow): StoredMessage {
     let m = this.messages.get(row.id);
-    if (!m) {
+    if (!m || expiryOf(m) !== row.expiresAt) {
       m = readStoredMessage(row.id, row.createdAt, row.payload);
+      // A replay with extendTtlSeconds moved the stored expiry: adapters count the time left from ttlSeconds.
+      if (row.expiresAt !== null && expiryOf(m) !== row.expiresAt) m.message.options.ttlSeconds = Math.max(0, Math.round((row.expiresAt - row.createdAt) / 1000));
       if (this.messages.size > 1000) this.messages.delete(this.messages.keys().next().value as string);
       this.messages.set(row.id, m);
     }
     return m;
   }
+}
+
+function expiryOf(m: StoredMessage): number | null {
+  const ttl = m.message.options.ttlSeconds;
+  return ttl === undefined ? null : m.message.createdAt + ttl * 1000;
 }
 
 function expired(d: DeliveryRow): DeliveryUpdate {
