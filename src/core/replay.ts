@@ -70,7 +70,7 @@ export class ReplayService {
   /** One message's failed and expired deliveries (optionally of these providers and error codes). */
   async replayMessage(tenant: string, messageId: string, body: MessageReplayBody, idempotency: Idempotency | undefined): Promise<{ body: unknown; status: number }> {
     const { store } = this.deps;
-    return this.idempotent(tenant, { route: 'retryMessage', messageId, body }, idempotency, async () => {
+    return this.idempotent(tenant, { route: 'retryMessage', messageId, body }, body.extendTtlSeconds, idempotency, async () => {
       const message = await store.getMessage(tenant, messageId);
       if (!message) throw new DomainError('not_found', `No message ${messageId} in your tenant (messages are kept for retention.messageDays).`);
       const providers = body.providers?.length ? new Set(body.providers) : null;
@@ -90,7 +90,7 @@ export class ReplayService {
   /** The tenant's failed and expired deliveries matching the dead-letter filters, at most `limit` per call. */
   async replayTenant(tenant: string, body: TenantReplayBody, idempotency: Idempotency | undefined): Promise<{ body: unknown; status: number }> {
     const { store } = this.deps;
-    return this.idempotent(tenant, { route: 'retryDeliveries', body }, idempotency, async () => {
+    return this.idempotent(tenant, { route: 'retryDeliveries', body }, body.extendTtlSeconds, idempotency, async () => {
       const limit = Math.min(body.limit ?? REPLAY_MAX_PER_CALL, REPLAY_MAX_PER_CALL);
       const after = body.cursor === undefined ? null : decodeCursor('dead-letters', body.cursor);
       if (body.cursor !== undefined && !after) throw new DomainError('invalid_request', 'cursor is not a nextCursor of this replay; pass nextCursor unchanged, or omit it to start from the most recent.', [{ field: 'cursor', message: 'not a cursor of this list' }]);
@@ -121,6 +121,7 @@ export class ReplayService {
   private async idempotent(
     tenant: string,
     request: unknown,
+    extendTtlSeconds: number | undefined,
     idempotency: Idempotency | undefined,
     select: () => Promise<{ rows: DeliveryRow[]; messages: Map<string, MessageRow>; extra: Record<string, unknown>; head: Record<string, unknown> }>,
   ): Promise<{ body: unknown; status: number }> {
@@ -133,8 +134,7 @@ export class ReplayService {
       if (seen) return stored(seen, bodyHash);
     }
     const { rows, messages, extra, head } = await select();
-    const extend = (request as { body: { extendTtlSeconds?: number } }).body.extendTtlSeconds;
-    const plan = await this.plan(tenant, rows, messages, extend, now);
+    const plan = await this.plan(tenant, rows, messages, extendTtlSeconds, now);
     const answer = (requeued: number): unknown => ({ ...head, requeued, skipped: plan.skipped, ...extra });
     const out = await store.requeueDeliveries({
       tenant,
