@@ -7,11 +7,13 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DomainError } from './core/errors.js';
 import type { DeviceService } from './core/devices.js';
+import type { CancelService } from './core/cancel.js';
 import type { ListingService } from './core/listing.js';
 import type { MessageService } from './core/messages.js';
 import type { ProviderHub } from './core/providers.js';
 import type { ReadinessService } from './core/readiness.js';
 import type { ReceiptService } from './core/receipts.js';
+import type { ReplayService } from './core/replay.js';
 import { requireKey, type KeyRing } from './http/auth.js';
 import { ApiError, toApiError } from './http/errors.js';
 import { checkQueryEncoding, clientError, refuseOversizeBody } from './http/request-errors.js';
@@ -19,6 +21,7 @@ import { deviceRoutes } from './http/routes/devices.js';
 import { healthRoutes } from './http/routes/health.js';
 import { listingRoutes } from './http/routes/listing.js';
 import { messageRoutes } from './http/routes/messages.js';
+import { operationRoutes } from './http/routes/operations.js';
 import { receiptRoutes, type RawRequest } from './http/routes/receipts.js';
 import { userRoutes } from './http/routes/users.js';
 import type { Metrics } from './metrics/metrics.js';
@@ -29,6 +32,8 @@ export interface AppDeps {
   devices: DeviceService;
   messages: MessageService;
   listing: ListingService;
+  replay: ReplayService;
+  cancel: CancelService;
   receipts: ReceiptService;
   readiness: ReadinessService;
   metrics: Metrics;
@@ -67,6 +72,7 @@ export function createApp(deps: AppDeps): express.Express {
   userRoutes(app, guards, deps.devices);
   messageRoutes(app, guards, deps.messages, [...deps.hub.definitions.values()]);
   listingRoutes(app, guards, deps.listing, [...deps.hub.definitions.values()]);
+  operationRoutes(app, guards, deps.replay, deps.cancel, [...deps.hub.definitions.values()]);
   receiptRoutes(app, deps.receipts);
 
   app.use((req, _res, next) => next(new ApiError('not_found', `No route ${req.method} ${req.path}. See /openapi.json.`)));

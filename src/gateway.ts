@@ -14,8 +14,10 @@ import { DeviceService } from './core/devices.js';
 import { Dispatcher } from './core/dispatcher.js';
 import { LaneHealth } from './core/lane-health.js';
 import { timeOrderedIds, type IdSource } from './core/ids.js';
+import { CancelService } from './core/cancel.js';
 import { ListingService } from './core/listing.js';
 import { MessageService } from './core/messages.js';
+import { ReplayService } from './core/replay.js';
 import { ProviderHub } from './core/providers.js';
 import { ReadinessService } from './core/readiness.js';
 import { ReceiptService } from './core/receipts.js';
@@ -113,6 +115,8 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
     devices: new DeviceService({ store, hub, cipher, ids, now }),
     messages: new MessageService({ store, hub, cipher, ids, metrics, kick: (lane) => queue.kick(lane), now, maxBacklog: (t) => tenants.get(t)?.maxBacklog ?? Infinity }),
     listing: new ListingService({ store, cipher, now }),
+    replay: new ReplayService({ store, metrics, kick: (lane) => queue.kick(lane), now }),
+    cancel: new CancelService({ store, hub, cipher, metrics, logger, now }),
     receipts: new ReceiptService({ store, hub, cipher, metrics, now, receiptSecret: (t) => tenants.get(t)?.receiptSecret }),
     readiness: new ReadinessService({ store, queue, hub, health, now, accepting: () => accepting }),
     metrics,

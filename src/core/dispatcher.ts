@@ -134,6 +134,11 @@ export class Dispatcher {
       byToken.set(token, d.id);
       targets.set(d.id, { deliveryId: d.id, token, extras: d.extras ?? undefined, registered: d.registered });
     }
+    // The hand-off check: a delivery canceled since the claim (DELETE /v1/messages/{id}, on any instance) is
+    // not sent; from here on, cancel leaves this batch to finish.
+    const handed = new Set(await this.deps.store.startSending(this.deps.owner, [...targets.keys(), ...[...twins.values()].flat()], now()));
+    for (const id of targets.keys()) if (!handed.has(id)) targets.delete(id);
+    for (const [id, others] of twins) twins.set(id, others.filter((o) => handed.has(o)));
     let results = await this.send(channel, base, [...targets.values()]);
 
     // auth_error: refresh the credentials once and resend those targets (Huawei/vivo/OPPO tokens, APNs JWT).
@@ -145,7 +150,7 @@ export class Dispatcher {
       results = results.map((r) => byId.get(r.deliveryId) ?? r);
     }
     if (twins.size) results = results.flatMap((r) => [r, ...(twins.get(r.deliveryId) ?? []).map((id) => ({ ...r, deliveryId: id }))]);
-    updates.push(...(await this.act(channel, rows, results)));
+    updates.push(...(await this.act(channel, batch, results)));
     await this.complete(lane, updates);
   }
 
@@ -173,8 +178,11 @@ export class Dispatcher {
   }
 
   /** The one place where outcomes become state changes. */
-  private async act(channel: Channel, rows: DeliveryRow[], results: SendResult[]): Promise<DeliveryUpdate[]> {
+  private async act(channel: Channel, batch: ClaimedBatch, results: SendResult[]): Promise<DeliveryUpdate[]> {
     const { metrics, store, now, settings } = this.deps;
+    const rows = batch.deliveries;
+    // The stored expiry, not createdAt + ttlSeconds: a replay with extendTtlSeconds moves it.
+    const expiresAt = batch.message.expiresAt;
     const lane = { tenant: channel.tenant, provider: channel.def.id };
     const laneKey = `${lane.tenant}/${lane.provider}`;
     const byId = new Map(rows.map((d) => [d.id, d]));
@@ -213,27 +221,27 @@ export class Dispatcher {
         case 'retry': {
           firstRetry ??= error.message;
           const wait = Math.max(r.retryAfterMs ?? 0, fullJitter(attempts, settings.backoffBaseMs, settings.backoffMaxMs, this.deps.random));
-          updates.push(this.retryOrGiveUp(d, attempts, t + wait, error));
+          updates.push(this.retryOrGiveUp(expiresAt, d, attempts, t + wait, error));
           break;
         }
         case 'rate_limited': {
           const until = r.retryAfterMs !== undefined ? t + r.retryAfterMs : laneBackoff();
           rateLimitedUntil = Math.max(rateLimitedUntil ?? 0, until);
           // Not the delivery's fault: the attempt is not counted.
-          updates.push(this.retryOrGiveUp(d, d.attempts, until, error));
+          updates.push(this.retryOrGiveUp(expiresAt, d, d.attempts, until, error));
           break;
         }
         case 'quota_exceeded': {
           const cls = r.quotaClass ?? d.quotaClass;
           const reset = nextMidnight(t, channel.def.quotaResetTimeZone ?? QUOTA_TZ);
           quotaPauses.set(cls, reset);
-          updates.push(this.retryOrGiveUp(d, d.attempts, reset, error));
+          updates.push(this.retryOrGiveUp(expiresAt, d, d.attempts, reset, error));
           break;
         }
         case 'auth_error': {
           authError ??= error.message;
           authPausedUntil = laneBackoff();
-          updates.push(this.retryOrGiveUp(d, d.attempts, authPausedUntil, error));
+          updates.push(this.retryOrGiveUp(expiresAt, d, d.attempts, authPausedUntil, error));
           break;
         }
       }
@@ -255,9 +263,7 @@ export class Dispatcher {
     return updates;
   }
 
-  private retryOrGiveUp(d: DeliveryRow, attempts: number, at: number, error: { code: string; vendorCode?: string | undefined; message: string }): DeliveryUpdate {
-    const message = this.messages.get(d.messageId)?.message;
-    const expiresAt = message && message.options.ttlSeconds !== undefined ? message.createdAt + message.options.ttlSeconds * 1000 : null;
+  private retryOrGiveUp(expiresAt: number | null, d: DeliveryRow, attempts: number, at: number, error: { code: string; vendorCode?: string | undefined; message: string }): DeliveryUpdate {
     if (expiresAt !== null && at >= expiresAt) return { id: d.id, state: 'expired', attempts, error: { ...error, message: `${error.message}; ttl ends before the next attempt` } };
     if (attempts >= this.deps.settings.maxAttempts) return { id: d.id, state: 'failed', attempts, error: { ...error, message: `${error.message}; gave up after ${attempts} attempts` } };
     return { id: d.id, state: 'queued', nextAttemptAt: at, error, attempts };
@@ -282,13 +288,20 @@ export class Dispatcher {
   /** Parsed messages, cached: a 100k-target message is claimed in a hundred batches. */
   private message(row: MessageRow): StoredMessage {
     let m = this.messages.get(row.id);
-    if (!m) {
+    if (!m || expiryOf(m) !== row.expiresAt) {
       m = readStoredMessage(row.id, row.createdAt, row.payload);
+      // A replay with extendTtlSeconds moved the stored expiry: adapters count the time left from ttlSeconds.
+      if (row.expiresAt !== null && expiryOf(m) !== row.expiresAt) m.message.options.ttlSeconds = Math.max(0, Math.round((row.expiresAt - row.createdAt) / 1000));
       if (this.messages.size > 1000) this.messages.delete(this.messages.keys().next().value as string);
       this.messages.set(row.id, m);
     }
     return m;
   }
+}
+
+function expiryOf(m: StoredMessage): number | null {
+  const ttl = m.message.options.ttlSeconds;
+  return ttl === undefined ? null : m.message.createdAt + ttl * 1000;
 }
 
 function expired(d: DeliveryRow): DeliveryUpdate {

@@ -320,7 +320,7 @@ export function unknownProvider(provider: string, field: string, hub: ProviderHu
 }
 
 /** Key order does not change the idempotency hash. */
-function canonicalJson(v: unknown): string {
+export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v && typeof v === 'object') {
     return `{${Object.keys(v)

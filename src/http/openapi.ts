@@ -19,6 +19,8 @@ import {
   messageQuerySchema,
   receiptQuerySchema,
   registerDeviceSchema,
+  replayDeliveriesSchema,
+  replayMessageSchema,
   sendMessageSchema,
 } from './schemas.js';
 
@@ -57,6 +59,7 @@ export interface RouteDoc {
 
 const param = (description: string) => idSchema.meta({ description });
 const json = (description: string, schema: z.ZodType): Reply => ({ description, schema });
+const replayKey = z.object({ 'Idempotency-Key': z.string().max(255).optional().meta({ description: 'The same key and body within 24 h returns the first answer and requeues nothing new.' }) });
 
 /** Every route, in one table. Adding an express route without a row here fails openapi-routes.test.ts. */
 export function routeTable(defs: readonly AnyProviderDefinition[]): RouteDoc[] {
@@ -88,6 +91,15 @@ export function routeTable(defs: readonly AnyProviderDefinition[]): RouteDoc[] {
       replies: { 200: json('One page of deliveries, tokens masked.', res.deliveryListSchema) } },
     { method: 'get', path: '/v1/deliveries/summary', operationId: 'getDeliverySummary', tag: 'messages', auth: 'server', summary: 'Finished deliveries since a time, counted by provider, state and error code', query: deliverySummaryQuerySchema,
       replies: { 200: json('The counts.', res.deliverySummarySchema) } },
+    { method: 'post', path: '/v1/messages/{id}/retry', operationId: 'retryMessage', tag: 'messages', auth: 'server', summary: "Replay a message's failed and expired deliveries (optionally by provider and error code)",
+      params: z.object({ id: param('The message id from sendMessage.') }), body: { schema: replayMessageSchema(defs) }, headers: replayKey,
+      replies: { 200: json('What was requeued and what was skipped, by reason.', res.messageReplaySchema) }, errors: [404, 409] },
+    { method: 'post', path: '/v1/deliveries/retry', operationId: 'retryDeliveries', tag: 'messages', auth: 'server', summary: 'Replay failed and expired deliveries across your messages, with the dead-letter filters; at most 10,000 per call',
+      body: { schema: replayDeliveriesSchema(defs) }, headers: replayKey,
+      replies: { 200: json('What was requeued and skipped, and whether more remain.', res.deliveriesReplaySchema) }, errors: [409] },
+    { method: 'delete', path: '/v1/messages/{id}', operationId: 'cancelMessage', tag: 'messages', auth: 'server', summary: 'Cancel queued deliveries; recall sent ones where the vendor can',
+      params: z.object({ id: param('The message id from sendMessage.') }),
+      replies: { 200: json('The counts: canceled, in flight, recalled, not recallable, already final.', res.messageCancelSchema) }, errors: [404] },
     { method: 'post', path: '/v1/receipts/{provider}/{tenant}', operationId: 'postReceipt', tag: 'receipts', auth: 'none', summary: 'Vendor delivery receipts (vendor signature or ?secret=)',
       params: z.object({ provider: z.enum(providerIds as [string, ...string[]]).meta({ description: 'The vendor sending the receipt.' }), tenant: param('Your tenant id.') }), query: receiptQuerySchema,
       body: { schema: z.record(z.string(), z.unknown()).meta({ description: "The vendor's own receipt format." }), types: ['application/json', 'application/x-www-form-urlencoded'] },
@@ -116,7 +128,7 @@ const ERROR_MEANING: Record<number, string> = {
   401: 'No key, an unknown key, or a receipt that could not be authenticated.',
   403: 'A client key on a server-only route.',
   404: 'No such object in your tenant.',
-  409: 'Idempotency-Key reused with a different body.',
+  409: 'Idempotency-Key reused with a different body (or on another route).',
   413: 'The body is over server.bodyLimit.',
   415: 'The body is not UTF-8 JSON.',
   429: 'Backlog full; retry after Retry-After seconds. Nothing was stored.',

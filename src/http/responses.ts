@@ -125,11 +125,40 @@ export const deliverySummarySchema = z.object({
   counts: z.array(
     z.object({
       provider: z.string(),
-      state: z.enum(['sent', 'delivered', 'failed', 'expired']),
+      state: z.enum(['sent', 'delivered', 'failed', 'expired', 'canceled']),
       errorCode: z.string().nullable().meta({ description: 'lastError.code; null for deliveries that finished without an error.' }),
       count: count,
     }),
   ),
+});
+
+const replayCounts = {
+  requeued: count.meta({ description: 'Failed or expired deliveries put back to queued: 0 attempts, due now, lastError kept until the next vendor answer.' }),
+  skipped: z
+    .object({
+      invalid_token: count.meta({ description: 'The vendor said the token is invalid and the device was pruned.' }),
+      device_removed: count.meta({ description: 'The device is gone (deleted, idle, or its user erased).' }),
+      ttl_passed: count.meta({ description: "The message expired; send extendTtlSeconds to replay those too." }),
+    })
+    .meta({ description: 'Matched but left failed/expired, by reason.' }),
+};
+
+export const messageReplaySchema = z.object({ id: z.string(), ...replayCounts });
+
+export const deliveriesReplaySchema = z.object({
+  ...replayCounts,
+  more: z.boolean().meta({ description: 'More failed/expired deliveries match than this call examined.' }),
+  nextCursor: z.string().nullable().meta({ description: 'Pass as cursor (with the same filters) to continue; null when nothing more matches.' }),
+});
+
+export const messageCancelSchema = z.object({
+  id: z.string(),
+  canceled: count.meta({ description: 'Queued deliveries (or claimed, not yet handed to the vendor) now canceled: never sent.' }),
+  in_flight: count.meta({ description: 'Handed to the vendor when the cancel came; they finish.' }),
+  recalled: count.meta({ description: 'Sent deliveries the vendor took back (now canceled, lastError recalled).' }),
+  not_recallable: count.meta({ description: 'Sent deliveries the vendor cannot take back.' }),
+  recall_failed: count.meta({ description: 'Sent deliveries whose recall did not go through; DELETE again to retry.' }),
+  already_final: count.meta({ description: 'Failed, expired or canceled before this call.' }),
 });
 
 export const receiptReplySchema = z.record(z.string(), z.unknown()).meta({ description: 'The acknowledgement the vendor expects, e.g. {"errno":0,"errmsg":"success"} for Huawei, else {"ok":true}.' });

@@ -188,3 +188,40 @@ export const deadLettersQuerySchema = (defs: readonly AnyProviderDefinition[]) =
 export const deliverySummaryQuerySchema = z
   .object({ since: isoTime('Count deliveries finished at or after this time; the last hour when omitted.') })
   .strict();
+
+const extendTtl = z
+  .number()
+  .int()
+  .min(1)
+  .max(28 * 86_400)
+  .optional()
+  .meta({ description: 'Replay deliveries of expired messages too: the message then expires this many seconds from now (at most 28 days). Without it, a delivery whose message expired is skipped as ttl_passed.' });
+
+/** POST /v1/messages/{id}/retry: all failed and expired deliveries of the message when empty. */
+export const replayMessageSchema = (defs: readonly AnyProviderDefinition[]) =>
+  z
+    .object({
+      providers: z.array(z.enum(defs.map((d) => d.id) as [string, ...string[]])).min(1).max(defs.length).optional().meta({ description: 'Only deliveries of these providers.' }),
+      errorCodes: z.array(z.string().min(1).max(128)).min(1).max(50).optional().meta({ description: 'Only deliveries whose lastError.code is one of these, e.g. auth_error.' }),
+      extendTtlSeconds: extendTtl,
+    })
+    .strict();
+
+/** POST /v1/deliveries/retry: the dead-letter view's filters, at most `limit` deliveries per call. */
+export const replayDeliveriesSchema = (defs: readonly AnyProviderDefinition[]) =>
+  z
+    .object({
+      state: z.enum(['failed', 'expired']).optional().meta({ description: 'failed or expired; both when omitted.' }),
+      since: isoTime('Only deliveries that failed or expired at or after this time.'),
+      provider: providerFilter(defs),
+      errorCode: errorCodeFilter,
+      extendTtlSeconds: extendTtl,
+      limit: z.number().int().min(1).max(10_000).optional().meta({ description: 'Deliveries examined by this call, most recently failed first; 10,000 (the most) when omitted.' }),
+      cursor: z
+        .string()
+        .max(512)
+        .refine((c) => decodeCursor('dead-letters', c) !== null, { message: 'not a nextCursor of this replay; pass nextCursor unchanged, or omit it to start from the most recent' })
+        .optional()
+        .meta({ description: 'nextCursor of the previous call (with the same filters): continue past the deliveries it examined.' }),
+    })
+    .strict();

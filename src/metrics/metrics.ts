@@ -40,8 +40,22 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
     }),
     deliveries: new Counter({
       name: 'pushgate_deliveries_total',
-      help: 'Deliveries that left the queue, once each, by final state (sent, failed, expired); delivered receipts are counted in pushgate_deliveries_delivered_total',
+      help: 'Deliveries that left the queue, by final state (sent, failed, expired, canceled), once per time they end: a replayed delivery counts again; delivered receipts are counted in pushgate_deliveries_delivered_total',
       labelNames: ['tenant', 'provider', 'state'],
+      registers,
+    }),
+    // Replay (POST /v1/messages/{id}/retry, /v1/deliveries/retry): failed/expired deliveries put back to queued.
+    requeued: new Counter({
+      name: 'pushgate_deliveries_requeued_total',
+      help: 'Failed or expired deliveries put back to queued by a replay',
+      labelNames: ['tenant', 'provider'],
+      registers,
+    }),
+    // Cancel of sent deliveries: recalled, not_recallable (the vendor has no recall, or nothing to take back), failed.
+    recalls: new Counter({
+      name: 'pushgate_recalls_total',
+      help: 'Sent deliveries a cancel asked the vendor to take back, by outcome (recalled, not_recallable, failed)',
+      labelNames: ['tenant', 'provider', 'outcome'],
       registers,
     }),
     // A subset of deliveries_total{state="sent"}: never add the two.

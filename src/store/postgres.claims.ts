@@ -5,8 +5,8 @@
  */
 import type pg from 'pg';
 import { firstRow, withTransaction } from './postgres.tx.js';
-import { json, toDelivery, toMessage, type Row } from './rows.js';
-import type { ClaimRequest, ClaimedBatch, DeliveryUpdate, LaneKey } from './types.js';
+import { json, RECALLED, toDelivery, toIdem, toMessage, type Row } from './rows.js';
+import type { ClaimRequest, ClaimedBatch, DeliveryUpdate, LaneKey, RequeueOutcome, RequeueRequest } from './types.js';
 
 export const ACTIVE = `state IN ('queued','sending')`;
 
@@ -37,7 +37,7 @@ export async function pgClaimBatch(pool: pg.Pool, req: ClaimRequest): Promise<Cl
          WHERE message_id = $1 AND tenant = $2 AND provider = $3 AND ${ACTIVE} AND due_at <= $4 AND quota_class <> ALL($5::text[])
          ORDER BY due_at, id LIMIT $6 FOR UPDATE SKIP LOCKED
        )
-       UPDATE deliveries d SET state = 'sending', lease_owner = $7, due_at = $8, updated_at = $4
+       UPDATE deliveries d SET state = 'sending', lease_owner = $7, due_at = $8, updated_at = $4, handed_at = NULL
        FROM picked WHERE d.id = picked.id
        RETURNING d.*, picked.due_at AS picked_due`,
       [messageId, req.tenant, req.provider, req.now, req.excludeClasses, req.limit, req.owner, req.leaseUntil],
@@ -69,6 +69,70 @@ export async function pgCompleteDeliveries(pool: pg.Pool, owner: string, updates
       updates.map((u) => (u.state === 'queued' ? u.nextAttemptAt : null)),
     ],
   );
+}
+
+export async function pgStartSending(pool: pg.Pool, owner: string, ids: string[], now: number): Promise<string[]> {
+  if (!ids.length) return [];
+  // Row locks order this against a concurrent cancel: whichever commits second re-checks the state.
+  const { rows } = await pool.query(`UPDATE deliveries SET handed_at = $1 WHERE id = ANY($2::text[]) AND lease_owner = $3 AND state = 'sending' RETURNING id`, [now, ids, owner]);
+  return rows.map((r: Row) => String(r.id));
+}
+
+export async function pgCancelDeliveries(pool: pg.Pool, tenant: string, messageId: string, now: number): Promise<Array<LaneKey & { id: string }>> {
+  // A claim in progress holds its rows (FOR UPDATE): this waits for it, then re-checks each row, so a
+  // claimed row not yet handed off (handed_at NULL) is canceled and the hand-off then finds it gone.
+  const { rows } = await pool.query(
+    `UPDATE deliveries SET state = 'canceled', lease_owner = NULL, due_at = NULL, updated_at = $3
+     WHERE tenant = $1 AND message_id = $2 AND (state = 'queued' OR (state = 'sending' AND (handed_at IS NULL OR due_at <= $3)))
+     RETURNING id, tenant, provider`,
+    [tenant, messageId, now],
+  );
+  return rows.map((r: Row) => ({ id: String(r.id), tenant: String(r.tenant), provider: String(r.provider) }));
+}
+
+export async function pgMarkRecalled(pool: pg.Pool, tenant: string, ids: string[], now: number): Promise<number> {
+  if (!ids.length) return 0;
+  const res = await pool.query(`UPDATE deliveries SET state = 'canceled', last_error = $1, updated_at = $2 WHERE tenant = $3 AND id = ANY($4::text[]) AND state IN ('sent','delivered')`, [
+    json(RECALLED),
+    now,
+    tenant,
+    ids,
+  ]);
+  return res.rowCount ?? 0;
+}
+
+export async function pgRequeueDeliveries(pool: pg.Pool, req: RequeueRequest): Promise<RequeueOutcome> {
+  return withTransaction(pool, async (c): Promise<RequeueOutcome> => {
+    const idem = req.idempotency;
+    if (idem) {
+      // As insertMessage: take the key (or one older than a day); a concurrent request with it waits here, then sees ours.
+      const claimed = await c.query(
+        `INSERT INTO idempotency (tenant, key, body_hash, status, response, created_at) VALUES ($1,$2,$3,$4,'',$5)
+         ON CONFLICT (tenant, key) DO UPDATE SET body_hash = EXCLUDED.body_hash, status = EXCLUDED.status, response = EXCLUDED.response, created_at = EXCLUDED.created_at
+         WHERE idempotency.created_at < EXCLUDED.created_at - 86400000
+         RETURNING key`,
+        [req.tenant, idem.key, idem.bodyHash, idem.status, idem.createdAt],
+      );
+      if (!claimed.rowCount) {
+        const { rows } = await c.query('SELECT * FROM idempotency WHERE tenant = $1 AND key = $2', [req.tenant, idem.key]);
+        return { inserted: false, existing: toIdem(firstRow(rows)) };
+      }
+    }
+    for (const e of req.expiries) await c.query('UPDATE messages SET expires_at = $1 WHERE tenant = $2 AND id = $3', [e.expiresAt, req.tenant, e.messageId]);
+    const { rows } = await c.query(
+      `UPDATE deliveries SET state = 'queued', attempts = 0, due_at = $1, lease_owner = NULL, handed_at = NULL, updated_at = $1
+       WHERE tenant = $2 AND id = ANY($3::text[]) AND state IN ('failed','expired')
+       RETURNING id, tenant, provider`,
+      [req.now, req.tenant, req.ids],
+    );
+    const requeued = rows.map((r: Row) => ({ id: String(r.id), tenant: String(r.tenant), provider: String(r.provider) }));
+    let response: string | null = null;
+    if (idem) {
+      response = idem.answer(requeued);
+      await c.query('UPDATE idempotency SET response = $1 WHERE tenant = $2 AND key = $3', [response, req.tenant, idem.key]);
+    }
+    return { inserted: true, requeued, response };
+  });
 }
 
 export async function pgReleaseClaims(pool: pg.Pool, owner: string, now: number): Promise<number> {

@@ -78,7 +78,7 @@ export async function pgListDeadLetters(pool: pg.Pool, tenant: string, filter: D
 export async function pgDeliverySummary(pool: pg.Pool, tenant: string, since: number): Promise<DeliverySummaryRow[]> {
   const { rows } = await pool.query(
     `SELECT provider, state, last_error::jsonb ->> 'code' AS code, COUNT(*) AS n FROM deliveries
-     WHERE tenant = $1 AND state IN ('sent','delivered','failed','expired') AND updated_at >= $2
+     WHERE tenant = $1 AND state IN ('sent','delivered','failed','expired','canceled') AND updated_at >= $2
      GROUP BY provider, state, code ORDER BY provider, state, code`,
     [tenant, since],
   );

@@ -9,7 +9,7 @@
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { ACTIVE, pgClaimBatch, pgCompleteDeliveries, pgNextDueAt, pgReleaseClaims } from './postgres.claims.js';
+import { ACTIVE, pgCancelDeliveries, pgClaimBatch, pgCompleteDeliveries, pgMarkRecalled, pgNextDueAt, pgReleaseClaims, pgRequeueDeliveries, pgStartSending } from './postgres.claims.js';
 import { pgDeliverySummary, pgListDeadLetters, pgListDeliveries, pgListMessages, pgMessageStateCounts } from './postgres.listing.js';
 import { applyPostgresMigrations } from './postgres.migrations.js';
 import { pgRewriteDeliveryTokens, pgRewriteDeviceTokens, pgScanDeliveryTokens, pgScanDevices, pgSetTokenFormVersion, pgTokenFormVersions } from './postgres.token-forms.js';
@@ -34,6 +34,8 @@ import type {
   MessageRow,
   NewDelivery,
   ReceiptMatch,
+  RequeueOutcome,
+  RequeueRequest,
   Store,
   StoredDeliveryToken,
   TimeKey,
@@ -298,8 +300,26 @@ export class PostgresStore implements Store {
     return pgCompleteDeliveries(this.pool, owner, updates, now);
   }
 
+  startSending(owner: string, ids: string[], now: number): Promise<string[]> {
+    return pgStartSending(this.pool, owner, ids, now);
+  }
+
   releaseClaims(owner: string, now: number): Promise<number> {
     return pgReleaseClaims(this.pool, owner, now);
+  }
+
+  // ---- cancel and replay (postgres.claims.ts: they meet the claimers) ----
+
+  cancelDeliveries(tenant: string, messageId: string, now: number): Promise<Array<LaneKey & { id: string }>> {
+    return pgCancelDeliveries(this.pool, tenant, messageId, now);
+  }
+
+  markRecalled(tenant: string, ids: string[], now: number): Promise<number> {
+    return pgMarkRecalled(this.pool, tenant, ids, now);
+  }
+
+  requeueDeliveries(req: RequeueRequest): Promise<RequeueOutcome> {
+    return pgRequeueDeliveries(this.pool, req);
   }
 
   async setPause(p: LanePause): Promise<void> {

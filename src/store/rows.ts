@@ -6,6 +6,9 @@ import type { DeliveryRow, DeviceExtras, DeliveryState, DeviceRow, IdempotencyRe
 
 export type Row = Record<string, unknown>;
 
+/** The last error of a sent delivery the vendor took back (DELETE /v1/messages/{id}); both stores write it. */
+export const RECALLED = { code: 'recalled', message: 'taken back from the vendor by DELETE /v1/messages/{id}' } as const;
+
 export const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 const parse = <T>(v: unknown): T | null => (typeof v === 'string' && v !== '' ? (JSON.parse(v) as T) : null);
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));

@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { json, toDelivery, toDevice, toIdem, toMessage, toPause, type Row } from './rows.js';
+import { json, RECALLED, toDelivery, toDevice, toIdem, toMessage, toPause, type Row } from './rows.js';
 import { SQLITE_MIGRATIONS } from './sqlite.migrations.js';
 import {
   sqliteRewriteDeliveryTokens,
@@ -34,6 +34,8 @@ import type {
   MessageRow,
   NewDelivery,
   ReceiptMatch,
+  RequeueOutcome,
+  RequeueRequest,
   Store,
   StoredDeliveryToken,
   TimeKey,
@@ -315,7 +317,7 @@ export class SqliteStore implements Store {
     return (
       this.stmt(
         `SELECT provider, state, json_extract(last_error, '$.code') AS code, COUNT(*) AS n FROM deliveries
-         WHERE tenant = ? AND state IN ('sent','delivered','failed','expired') AND updated_at >= ?
+         WHERE tenant = ? AND state IN ('sent','delivered','failed','expired','canceled') AND updated_at >= ?
          GROUP BY provider, state, code ORDER BY provider, state, code`,
       ).all(tenant, since) as Row[]
     ).map((r) => ({ provider: String(r.provider), state: r.state as DeliveryState, errorCode: r.code === null || r.code === undefined ? null : String(r.code), count: Number(r.n) }));
@@ -343,7 +345,7 @@ export class SqliteStore implements Store {
       const messageId = String(first.message_id);
       // One statement leases the whole batch (UPDATE … RETURNING): per-row round trips were the claim's cost.
       const rows = this.stmt(
-        `UPDATE deliveries SET state = 'sending', lease_owner = ?, due_at = ?, updated_at = ?
+        `UPDATE deliveries SET state = 'sending', lease_owner = ?, due_at = ?, updated_at = ?, handed_at = NULL
          WHERE id IN (SELECT id FROM deliveries WHERE message_id = ? AND provider = ? AND ${ACTIVE} AND due_at <= ?${ex} ORDER BY due_at, id LIMIT ?)
          RETURNING *`,
       ).all(req.owner, req.leaseUntil, req.now, messageId, req.provider, req.now, ...req.excludeClasses, req.limit) as Row[];
@@ -381,6 +383,14 @@ export class SqliteStore implements Store {
     }).immediate();
   }
 
+  async startSending(owner: string, ids: string[], now: number): Promise<string[]> {
+    if (!ids.length) return [];
+    return (
+      this.stmt(`UPDATE deliveries SET handed_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ? AND state = 'sending' RETURNING id`)
+        .all(now, JSON.stringify(ids), owner) as Row[]
+    ).map((r) => String(r.id));
+  }
+
   async releaseClaims(owner: string, now: number): Promise<number> {
     return this.stmt(`UPDATE deliveries SET state = 'queued', lease_owner = NULL, due_at = ?, updated_at = ? WHERE lease_owner = ? AND state = 'sending'`)
       .run(now, now, owner).changes;
@@ -408,6 +418,55 @@ export class SqliteStore implements Store {
     return (
       this.stmt(`SELECT tenant, provider, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE ${ACTIVE} GROUP BY tenant, provider`).all() as Row[]
     ).map((r) => ({ tenant: String(r.tenant), provider: String(r.provider), depth: Number(r.n), oldestCreatedAt: r.oldest === null ? null : Number(r.oldest) }));
+  }
+
+  // ---- cancel and replay ----
+
+  async cancelDeliveries(tenant: string, messageId: string, now: number): Promise<Array<LaneKey & { id: string }>> {
+    // One writer at a time: a claim or a hand-off (startSending) is either before this, or sees `canceled`.
+    return (
+      this.stmt(
+        `UPDATE deliveries SET state = 'canceled', lease_owner = NULL, due_at = NULL, updated_at = ?
+         WHERE tenant = ? AND message_id = ? AND (state = 'queued' OR (state = 'sending' AND (handed_at IS NULL OR due_at <= ?)))
+         RETURNING id, tenant, provider`,
+      ).all(now, tenant, messageId, now) as Row[]
+    ).map((r) => ({ id: String(r.id), tenant: String(r.tenant), provider: String(r.provider) }));
+  }
+
+  async markRecalled(tenant: string, ids: string[], now: number): Promise<number> {
+    if (!ids.length) return 0;
+    return this.stmt(
+      `UPDATE deliveries SET state = 'canceled', last_error = ?, updated_at = ? WHERE tenant = ? AND id IN (SELECT value FROM json_each(?)) AND state IN ('sent','delivered')`,
+    ).run(json(RECALLED), now, tenant, JSON.stringify(ids)).changes;
+  }
+
+  async requeueDeliveries(req: RequeueRequest): Promise<RequeueOutcome> {
+    return this.db.transaction((): RequeueOutcome => {
+      const idem = req.idempotency;
+      if (idem) {
+        const existing = this.stmt('SELECT * FROM idempotency WHERE tenant = ? AND key = ?').get(req.tenant, idem.key) as Row | undefined;
+        if (existing && Number(existing.created_at) >= idem.createdAt - 86_400_000) return { inserted: false, existing: toIdem(existing) };
+      }
+      const setExpiry = this.stmt('UPDATE messages SET expires_at = ? WHERE tenant = ? AND id = ?');
+      for (const e of req.expiries) setExpiry.run(e.expiresAt, req.tenant, e.messageId);
+      const requeue = this.stmt(
+        `UPDATE deliveries SET state = 'queued', attempts = 0, due_at = ?, lease_owner = NULL, handed_at = NULL, updated_at = ?
+         WHERE tenant = ? AND id IN (SELECT value FROM json_each(?)) AND state IN ('failed','expired')
+         RETURNING id, tenant, provider`,
+      );
+      const requeued: Array<LaneKey & { id: string }> = [];
+      for (let i = 0; i < req.ids.length; i += 10_000) {
+        const rows = requeue.all(req.now, req.now, req.tenant, JSON.stringify(req.ids.slice(i, i + 10_000))) as Row[];
+        for (const r of rows) requeued.push({ id: String(r.id), tenant: String(r.tenant), provider: String(r.provider) });
+      }
+      let response: string | null = null;
+      if (idem) {
+        response = idem.answer(requeued);
+        this.stmt('INSERT OR REPLACE INTO idempotency (tenant, key, body_hash, status, response, created_at) VALUES (?,?,?,?,?,?)')
+          .run(req.tenant, idem.key, idem.bodyHash, idem.status, response, idem.createdAt);
+      }
+      return { inserted: true, requeued, response };
+    })();
   }
 
   async markReceipt(match: ReceiptMatch, state: 'delivered', now: number): Promise<string[]> {

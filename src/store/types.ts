@@ -9,8 +9,8 @@
 
 /** A device's extra fields (the provider's `deviceFieldsSchema` output), stored as one JSON column. */
 export type DeviceExtras = Record<string, unknown>;
-export type DeliveryState = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'expired';
-export const DELIVERY_STATES: readonly DeliveryState[] = ['queued', 'sending', 'sent', 'delivered', 'failed', 'expired'];
+export type DeliveryState = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'expired' | 'canceled';
+export const DELIVERY_STATES: readonly DeliveryState[] = ['queued', 'sending', 'sent', 'delivered', 'failed', 'expired', 'canceled'];
 
 export interface DeviceRow {
   id: string;
@@ -198,6 +198,22 @@ export interface DeliverySummaryRow {
   count: number;
 }
 
+/** Replay (POST /v1/messages/{id}/retry, POST /v1/deliveries/retry): what goes back to `queued`, in one transaction. */
+export interface RequeueRequest {
+  tenant: string;
+  /** Deliveries to requeue; only those still failed or expired change. */
+  ids: string[];
+  now: number;
+  /** Messages whose expiry moves (the body's extendTtlSeconds), written with the requeue. */
+  expiries: Array<{ messageId: string; expiresAt: number }>;
+  /** Stored with the requeue; `answer` builds the stored response from what was actually requeued. */
+  idempotency: (Omit<IdempotencyRecord, 'response'> & { answer(requeued: Array<LaneKey & { id: string }>): string }) | null;
+}
+
+export type RequeueOutcome =
+  | { inserted: true; requeued: Array<LaneKey & { id: string }>; response: string | null }
+  | { inserted: false; existing: IdempotencyRecord };
+
 export interface Store {
   readonly driver: string;
   ping(): Promise<void>;
@@ -254,7 +270,7 @@ export interface Store {
   messageStateCounts(tenant: string, messageIds: string[]): Promise<Array<{ messageId: string; state: DeliveryState; count: number }>>;
   /** Failed/expired deliveries of a tenant, newest first: (updatedAt, id) descending, strictly after `after`. */
   listDeadLetters(tenant: string, filter: DeadLetterFilter, after: TimeKey | null, limit: number): Promise<DeliveryRow[]>;
-  /** Finished deliveries (sent, delivered, failed, expired) updated at or after `since`, counted by provider × state × error code. */
+  /** Finished deliveries (sent, delivered, failed, expired, canceled) updated at or after `since`, counted by provider × state × error code. */
   deliverySummary(tenant: string, since: number): Promise<DeliverySummaryRow[]>;
   /** Deliveries not yet finished (queued or sending) of a tenant: the back-pressure measure. */
   pendingCount(tenant: string): Promise<number>;
@@ -268,6 +284,12 @@ export interface Store {
   claimBatch(req: ClaimRequest): Promise<ClaimedBatch | null>;
   /** Apply the dispatcher's decisions; only rows still leased by `owner` are changed. */
   completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number): Promise<void>;
+  /**
+   * The hand-off check, right before the adapter is called: marks these deliveries as handed to the
+   * vendor and returns the ids still `sending` under `owner`'s lease. A delivery canceled since the
+   * claim is not among them and must not be sent; one returned can no longer be canceled.
+   */
+  startSending(owner: string, ids: string[], now: number): Promise<string[]>;
   /** Give back every lease held by `owner` (graceful shutdown). */
   releaseClaims(owner: string, now: number): Promise<number>;
 
@@ -275,6 +297,16 @@ export interface Store {
   activePauses(lane: LaneKey, now: number): Promise<LanePause[]>;
   allActivePauses(now: number): Promise<LanePause[]>;
   laneStats(): Promise<LaneStats[]>;
+
+  /**
+   * Cancel a message: its queued deliveries, and those claimed but not yet handed to the vendor (or
+   * whose lease ran out), become `canceled`, in one statement. Returns the ones changed.
+   */
+  cancelDeliveries(tenant: string, messageId: string, now: number): Promise<Array<LaneKey & { id: string }>>;
+  /** Sent or delivered deliveries the vendor took back: they become `canceled` with last error `recalled`. Returns how many. */
+  markRecalled(tenant: string, ids: string[], now: number): Promise<number>;
+  /** Replay: failed/expired deliveries back to `queued` with 0 attempts, due now, their last error kept. */
+  requeueDeliveries(req: RequeueRequest): Promise<RequeueOutcome>;
 
   /** Mark the delivery a receipt refers to; returns the ids changed. */
   markReceipt(match: ReceiptMatch, state: 'delivered', now: number): Promise<string[]>;

@@ -97,7 +97,7 @@ describe('GET /v1/messages', () => {
         category: m.category ?? null,
         status: 'done',
         total: PER_MESSAGE,
-        counts: { queued: 0, sending: 0, sent: PER_MESSAGE - FAILED_PER_MESSAGE, delivered: 0, failed: FAILED_PER_MESSAGE, expired: 0 },
+        counts: { queued: 0, sending: 0, sent: PER_MESSAGE - FAILED_PER_MESSAGE, delivered: 0, failed: FAILED_PER_MESSAGE, expired: 0, canceled: 0 },
       });
     }
   });

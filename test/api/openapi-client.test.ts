@@ -82,6 +82,8 @@ describe('a client generated from /openapi.json', () => {
     listMessageDeliveries: [200, (cfg) => op('listMessageDeliveries')({ id: ids.message, limit: 10, state: 'sent', provider: 'huawei' }, null, cfg)],
     listDeadLetters: [200, (cfg) => op('listDeadLetters')({ state: 'failed', errorCode: 'invalid_token', limit: 10 }, null, cfg)],
     getDeliverySummary: [200, (cfg) => op('getDeliverySummary')({ since: new Date(t.clock.now() - 60_000).toISOString() }, null, cfg)],
+    retryMessage: [200, (cfg) => op('retryMessage')({ id: ids.message, 'Idempotency-Key': 'oa-retry-1' }, { providers: ['huawei'], errorCodes: ['auth_error'] }, cfg)],
+    retryDeliveries: [200, (cfg) => op('retryDeliveries')(null, { state: 'failed', errorCode: 'invalid_token', limit: 100 }, cfg)],
     postReceipt: [
       200,
       (cfg) =>
@@ -91,6 +93,7 @@ describe('a client generated from /openapi.json', () => {
         }),
     ],
     exportUserData: [200, (cfg) => op('exportUserData')({ userId }, null, cfg)],
+    cancelMessage: [200, (cfg) => op('cancelMessage')({ id: ids.message }, null, cfg)],
     getHealth: [200, (cfg) => op('getHealth')(null, null, cfg)],
     getReadiness: [200, (cfg) => op('getReadiness')(null, null, cfg)],
     getMetrics: [200, (cfg) => op('getMetrics')(null, null, cfg)],

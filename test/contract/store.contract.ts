@@ -4,6 +4,7 @@
  */
 import { describeKeyRotation } from './key-rotation.contract.js';
 import { describeListings } from './listing.contract.js';
+import { describeReplayAndCancel } from './replay-cancel.contract.js';
 import { describeTokenForms } from './token-forms.contract.js';
 import type { DeliveryRow, DeliveryUpdate, IdempotencyRecord, MessageRow, NewDelivery, Store, UpsertDeviceInput } from '../../src/store/types.js';
 
@@ -604,5 +605,6 @@ export function describeStore(name: string, makeHarness: () => Promise<StoreHarn
     describeTokenForms(() => store);
     describeKeyRotation(() => store);
     describeListings(() => store);
+    describeReplayAndCancel(() => store);
   });
 }

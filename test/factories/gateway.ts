@@ -40,6 +40,8 @@ export interface TestGatewayOptions {
   maxBacklog?: number;
   realClock?: boolean;
   logger?: Logger;
+  /** Merged into tenant acme's huawei section, e.g. { rateLimit: { perSecond: 50, concurrency: 1 } }. */
+  huawei?: Record<string, unknown>;
 }
 
 export async function testGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -63,7 +65,7 @@ export async function testGateway(opts: TestGatewayOptions = {}): Promise<TestGa
           clientKeys: [CLIENT_KEY],
           receiptSecret: RECEIPT_SECRET,
           ...(opts.maxBacklog ? { maxBacklog: opts.maxBacklog } : {}),
-          providers: { huawei, ...opts.acmeProviders },
+          providers: { huawei: { ...huawei, ...opts.huawei }, ...opts.acmeProviders },
         },
         { id: 'beta', serverKeys: [OTHER_SERVER_KEY], clientKeys: [OTHER_CLIENT_KEY], providers: { huawei } },
       ],
