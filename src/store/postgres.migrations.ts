@@ -112,9 +112,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_dead ON deliveries (tenant, updated_at, id) WHERE state IN ('failed','expired');
   CREATE INDEX deliveries_finished ON deliveries (tenant, updated_at) WHERE state IN ('sent','delivered','failed','expired');
   `,
-  // 5: reserved for the key-rotation migration (issue 12 point 6, another branch); the lead renumbers at merge.
-  `-- 5: reserved`,
-  // 6: cancel, as SQLite's migration 8: handed_at marks a claimed delivery already handed to the vendor
+  // 5: cancel, as SQLite's migration 7: handed_at marks a claimed delivery already handed to the vendor
   // (cancel leaves those to finish); `canceled` is a finished state, so the summary index covers it.
   `
   ALTER TABLE deliveries ADD COLUMN handed_at BIGINT;

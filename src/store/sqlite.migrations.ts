@@ -121,9 +121,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_dead ON deliveries (tenant, updated_at, id) WHERE state IN ('failed','expired');
   CREATE INDEX deliveries_finished ON deliveries (tenant, updated_at) WHERE state IN ('sent','delivered','failed','expired');
   `,
-  // 7: reserved for the key-rotation migration (issue 12 point 6, another branch); the lead renumbers at merge.
-  `-- 7: reserved`,
-  // 8: cancel (DELETE /v1/messages/{id}). handed_at marks a claimed delivery already handed to the
+  // 7: cancel (DELETE /v1/messages/{id}). handed_at marks a claimed delivery already handed to the
   // vendor: cancel takes queued rows and claimed rows without it, so a canceled delivery is never sent
   // (store.startSending). `canceled` is a finished state: the summary index covers it.
   `
