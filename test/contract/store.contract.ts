@@ -1,12 +1,17 @@
 /**
  * The store conformance suite: every operation of the Store contract, run against SQLite and
  * PostgreSQL by their own test files. Tokens here are fake ciphertexts: the store never decrypts.
+ * Its larger parts live beside it (claims, migrations, listings, ...), each a describeX called
+ * below; the row factories they share are in store-fixtures.ts.
  */
+import { describeClaims } from './claims.contract.js';
 import { describeKeyRotation } from './key-rotation.contract.js';
 import { describeListings } from './listing.contract.js';
+import { describeMigrations } from './migration.contract.js';
 import { describeReplayAndCancel } from './replay-cancel.contract.js';
+import { DAY, storeFixtures, T0 } from './store-fixtures.js';
 import { describeTokenForms } from './token-forms.contract.js';
-import type { DeliveryRow, DeliveryUpdate, IdempotencyRecord, MessageRow, NewDelivery, Store, UpsertDeviceInput } from '../../src/store/types.js';
+import type { DeliveryRow, IdempotencyRecord, NewDelivery, Store } from '../../src/store/types.js';
 
 export interface StoreHarness {
   /** Open a store on this harness's database; each call is an independent instance (own connection/pool). */
@@ -20,29 +25,11 @@ export interface StoreHarness {
   seedPreExtras(sql: string): Promise<void>;
 }
 
-/** 0.1 rows with APNs info in the `apns` columns; valid SQL for both SQLite and PostgreSQL. */
-const PRE_EXTRAS_ROWS = `
-  INSERT INTO devices (id, tenant, provider, token_enc, token_hash, user_id, apns, created_at, last_seen_at) VALUES
-    ('dev_ios', 'acme', 'apns', 'enc:ios', 'hash:ios', 'alice', '{"environment":"sandbox","topic":"com.example.app"}', 1, 2),
-    ('dev_android', 'acme', 'huawei', 'enc:android', 'hash:android', 'alice', NULL, 1, 2);
-  INSERT INTO messages (id, tenant, idempotency_key, payload, created_at, expires_at) VALUES
-    ('msg_old', 'acme', NULL, '{"data":{"k":"v"},"options":{"priority":"normal"}}', 1, NULL);
-  INSERT INTO deliveries (id, tenant, message_id, provider, device_id, token_enc, token_hash, apns, quota_class, registered, state, attempts, due_at, created_at, updated_at) VALUES
-    ('dlv_ios', 'acme', 'msg_old', 'apns', 'dev_ios', 'enc:ios', 'hash:ios', '{"environment":"sandbox","topic":"com.example.app"}', 'default', TRUE, 'queued', 0, 1, 1, 1),
-    ('dlv_raw', 'acme', 'msg_old', 'apns', NULL, 'enc:raw', 'hash:raw', '{"environment":"production"}', 'default', FALSE, 'queued', 0, 1, 1, 1),
-    ('dlv_android', 'acme', 'msg_old', 'huawei', 'dev_android', 'enc:android', 'hash:android', NULL, 'default', TRUE, 'queued', 0, 1, 1, 1);
-`;
-
-const T0 = 1_764_000_000_000;
-const DAY = 86_400_000;
-const LANE = { tenant: 'acme', provider: 'huawei' } as const;
-
 export function describeStore(name: string, makeHarness: () => Promise<StoreHarness>, d: jest.Describe = describe): void {
   d(`${name} store`, () => {
     let harness: StoreHarness;
     let opened: Store[];
     let store: Store;
-    let seq: number;
 
     const open = async () => {
       const s = await harness.open();
@@ -51,7 +38,6 @@ export function describeStore(name: string, makeHarness: () => Promise<StoreHarn
     };
 
     beforeEach(async () => {
-      seq = 0;
       opened = [];
       harness = await makeHarness();
       store = await open();
@@ -62,89 +48,9 @@ export function describeStore(name: string, makeHarness: () => Promise<StoreHarn
       await harness.destroy();
     });
 
-    const next = () => String(++seq).padStart(6, '0');
-    const device = (over: Partial<UpsertDeviceInput> = {}): UpsertDeviceInput => {
-      const n = next();
-      return { id: `dev_${n}`, tenant: 'acme', provider: 'huawei', tokenEnc: `enc:${n}`, tokenHash: `hash:${n}`, userId: null, extras: null, now: T0, ...over };
-    };
-    const message = (over: Partial<MessageRow> = {}): MessageRow => ({
-      id: `msg_${next()}`,
-      tenant: 'acme',
-      idempotencyKey: null,
-      payload: JSON.stringify({ notification: { title: 'Hi', body: 'there' }, data: {}, options: {} }),
-      createdAt: T0,
-      expiresAt: null,
-      category: null,
-      ...over,
-    });
-    const delivery = (over: Partial<NewDelivery> = {}): NewDelivery => {
-      const n = next();
-      return { id: `dlv_${n}`, provider: 'huawei', deviceId: null, tokenEnc: `enc:${n}`, tokenHash: `hash:${n}`, extras: null, quotaClass: 'default', registered: false, ...over };
-    };
-    const deliveries = (count: number, over: Partial<NewDelivery> = {}) => Array.from({ length: count }, () => delivery(over));
-    /** Insert a message with `count` deliveries; returns the message and its delivery ids in insertion order. */
-    const send = async (count: number, msg: Partial<MessageRow> = {}, over: Partial<NewDelivery> = {}) => {
-      const m = message(msg);
-      const ds = deliveries(count, over);
-      await store.insertMessage(m, ds, null);
-      return { message: m, ids: ds.map((x) => x.id) };
-    };
-    const claim = (s: Store, over: Partial<Parameters<Store['claimBatch']>[0]> = {}) =>
-      s.claimBatch({ ...LANE, now: T0, leaseUntil: T0 + 60_000, owner: 'owner-a', limit: 1000, excludeClasses: [], ...over });
-    const all = async (tenant: string, messageId: string): Promise<DeliveryRow[]> => store.listDeliveries(tenant, messageId, null, 1_000_000);
-    /** One device by lookup hash, through the batch lookup the gateway uses. */
-    const byHash = async (tenant: string, provider: string, hash: string) => (await store.findDevicesByHashes(tenant, provider, [hash]))[0] ?? null;
-    const counts = async (tenant: string, messageId: string) =>
-      Object.fromEntries((await store.messageCounts(tenant, messageId)).map((c) => [`${c.provider}:${c.state}`, c.count]));
+    const { device, message, delivery, deliveries, send, claim, all, byHash, counts } = storeFixtures(() => store);
 
-    describe('migration to device extras', () => {
-      it("moves 0.1's APNs info into extras as { apns }, for devices and pending deliveries, and leaves rows without it empty", async () => {
-        const legacy = await makeHarness();
-        try {
-          await legacy.seedPreExtras(PRE_EXTRAS_ROWS);
-          const s = await legacy.open();
-          try {
-            const devices = await s.getDevices('acme', ['dev_ios', 'dev_android']);
-            expect(Object.fromEntries(devices.map((x) => [x.id, x.extras]))).toEqual({
-              dev_ios: { apns: { environment: 'sandbox', topic: 'com.example.app' } },
-              dev_android: null,
-            });
-            const rows = await s.listDeliveries('acme', 'msg_old', null, 10);
-            expect(Object.fromEntries(rows.map((x) => [x.id, x.extras]))).toEqual({
-              dlv_android: null,
-              dlv_ios: { apns: { environment: 'sandbox', topic: 'com.example.app' } },
-              dlv_raw: { apns: { environment: 'production' } },
-            });
-            // The migrated rows behave like new ones: a refresh replaces the extras.
-            const again = await s.upsertDevice({ id: 'dev_new', tenant: 'acme', provider: 'apns', tokenEnc: 'enc:ios', tokenHash: 'hash:ios', userId: 'alice', extras: null, now: 3 });
-            expect(again).toMatchObject({ created: false, device: { id: 'dev_ios', extras: null } });
-          } finally {
-            await s.close();
-          }
-        } finally {
-          await legacy.destroy();
-        }
-      });
-
-      it('gives messages stored before the category column their category from the payload, so listings filter them', async () => {
-        const legacy = await makeHarness();
-        try {
-          await legacy.seedPreExtras(`
-            INSERT INTO messages (id, tenant, idempotency_key, payload, created_at, expires_at) VALUES
-              ('msg_im', 'acme', NULL, '{"data":{"k":"v"},"options":{"category":"im","priority":"normal"}}', 1, NULL),
-              ('msg_plain', 'acme', NULL, '{"data":{"k":"v"},"options":{"priority":"normal"}}', 2, NULL);`);
-          const s = await legacy.open();
-          try {
-            expect((await s.listMessages('acme', { category: 'im' }, null, 10)).map((m) => m.id)).toEqual(['msg_im']);
-            expect((await s.getMessage('acme', 'msg_plain'))?.category).toBeNull();
-          } finally {
-            await s.close();
-          }
-        } finally {
-          await legacy.destroy();
-        }
-      });
-    });
+    describeMigrations(makeHarness);
 
     describe('devices', () => {
       it('creates a device, then refreshes it (same id, new last-seen, user, token and extras)', async () => {
@@ -374,169 +280,7 @@ export function describeStore(name: string, makeHarness: () => Promise<StoreHarn
       });
     });
 
-    describe('claims', () => {
-      it('knows when the lane’s next delivery falls due, ignoring excluded classes', async () => {
-        expect(await store.nextDueAt(LANE, [])).toBeNull();
-        await send(2, { createdAt: T0 + 500 }, { quotaClass: 'marketing' });
-        await send(1, { createdAt: T0 + 900 });
-        await send(1, { tenant: 'beta', createdAt: T0 });
-        await send(1, { createdAt: T0 }, { provider: 'xiaomi' });
-        expect(await store.nextDueAt(LANE, [])).toBe(T0 + 500);
-        expect(await store.nextDueAt(LANE, ['marketing'])).toBe(T0 + 900);
-        expect(await store.nextDueAt(LANE, ['marketing', 'default'])).toBeNull();
-        // A sending delivery falls due again when its lease ends.
-        await claim(store, { now: T0 + 1000, leaseUntil: T0 + 5000, excludeClasses: ['marketing'] });
-        expect(await store.nextDueAt(LANE, ['marketing'])).toBe(T0 + 5000);
-      });
-
-      it('claims due deliveries of one message at a time, oldest first, up to the limit, with a lease', async () => {
-        const a = await send(5, { createdAt: T0 });
-        const b = await send(3, { createdAt: T0 + 10 });
-        await send(4, { createdAt: T0 + 20, tenant: 'beta' });
-        await send(4, { createdAt: T0 }, { provider: 'xiaomi' });
-        expect(await claim(store, { now: T0 - 1 })).toBeNull();
-
-        const first = await claim(store, { now: T0 + 100, leaseUntil: T0 + 60_100, limit: 3 });
-        expect(first?.message).toEqual(a.message);
-        expect(first?.deliveries.map((x) => x.id)).toEqual(a.ids.slice(0, 3));
-        for (const x of first!.deliveries) expect(x).toMatchObject({ tenant: 'acme', provider: 'huawei', state: 'sending', leaseUntil: T0 + 60_100, attempts: 0 });
-
-        const second = await claim(store, { now: T0 + 100, owner: 'owner-b' });
-        expect(second?.message.id).toBe(a.message.id);
-        expect(second?.deliveries.map((x) => x.id)).toEqual(a.ids.slice(3));
-        const third = await claim(store, { now: T0 + 100 });
-        expect(third?.message.id).toBe(b.message.id);
-        expect(third?.deliveries.map((x) => x.id)).toEqual(b.ids);
-        expect(await claim(store, { now: T0 + 100 })).toBeNull();
-        expect(await counts('acme', a.message.id)).toEqual({ 'huawei:sending': 5 });
-      });
-
-      it('skips excluded quota classes', async () => {
-        const m = message();
-        const ds = [delivery({ quotaClass: 'marketing' }), delivery(), delivery({ quotaClass: 'marketing' })];
-        await store.insertMessage(m, ds, null);
-        const batch = await claim(store, { excludeClasses: ['marketing'] });
-        expect(batch?.deliveries.map((x) => x.id)).toEqual([ds[1]!.id]);
-        expect(await claim(store, { excludeClasses: ['marketing'] })).toBeNull();
-        expect((await claim(store))?.deliveries.map((x) => x.quotaClass)).toEqual(['marketing', 'marketing']);
-      });
-
-      it('reclaims deliveries whose lease ran out, and only the new owner can complete them', async () => {
-        const { message: m, ids } = await send(3);
-        const a = await claim(store, { owner: 'owner-a', now: T0, leaseUntil: T0 + 1000 });
-        expect(a?.deliveries).toHaveLength(3);
-        expect(await claim(store, { owner: 'owner-b', now: T0 + 999 })).toBeNull();
-        const b = await claim(store, { owner: 'owner-b', now: T0 + 1000, leaseUntil: T0 + 9000 });
-        expect(b?.deliveries.map((x) => x.id)).toEqual(ids);
-        expect(b?.deliveries.every((x) => x.leaseUntil === T0 + 9000 && x.state === 'sending')).toBe(true);
-
-        // The old owner comes back late: its answer is ignored.
-        await store.completeDeliveries('owner-a', ids.map((id) => ({ id, state: 'failed', attempts: 1, error: { code: 'rejected', message: 'late' } })), T0 + 1500);
-        expect(await counts('acme', m.id)).toEqual({ 'huawei:sending': 3 });
-        await store.completeDeliveries('owner-b', ids.map((id) => ({ id, state: 'sent', vendorMessageId: null, attempts: 1 })), T0 + 1600);
-        expect(await counts('acme', m.id)).toEqual({ 'huawei:sent': 3 });
-      });
-
-      it('applies sent, failed, expired and retry decisions from the lease owner', async () => {
-        const { message: m, ids } = await send(5);
-        await claim(store);
-        const [s, f, e, r, untouched] = ids as [string, string, string, string, string];
-        const err = { code: 'rejected', vendorCode: '80100003', message: 'bad payload' };
-        const updates: DeliveryUpdate[] = [
-          { id: s, state: 'sent', vendorMessageId: 'vendor-1', attempts: 1 },
-          { id: f, state: 'failed', error: err, attempts: 1 },
-          { id: e, state: 'expired', error: { code: 'expired', message: 'ttl' }, attempts: 0 },
-          { id: r, state: 'queued', nextAttemptAt: T0 + 30_000, error: { code: 'retry', message: '503' }, attempts: 2 },
-        ];
-        await store.completeDeliveries('owner-a', updates, T0 + 50);
-        await store.completeDeliveries('owner-a', [], T0 + 50);
-        const rows = new Map((await all('acme', m.id)).map((x) => [x.id, x]));
-        expect(rows.get(s)).toMatchObject({ state: 'sent', vendorMessageId: 'vendor-1', attempts: 1, lastError: null, leaseUntil: null, updatedAt: T0 + 50 });
-        expect(rows.get(f)).toMatchObject({ state: 'failed', lastError: err, attempts: 1, vendorMessageId: null, leaseUntil: null });
-        expect(rows.get(e)).toMatchObject({ state: 'expired', lastError: { code: 'expired', message: 'ttl' }, attempts: 0 });
-        expect(rows.get(r)).toMatchObject({ state: 'queued', nextAttemptAt: T0 + 30_000, lastError: { code: 'retry', message: '503' }, attempts: 2, leaseUntil: null });
-        expect(rows.get(untouched)).toMatchObject({ state: 'sending', leaseUntil: T0 + 60_000 });
-        expect(await counts('acme', m.id)).toEqual({ 'huawei:sent': 1, 'huawei:failed': 1, 'huawei:expired': 1, 'huawei:queued': 1, 'huawei:sending': 1 });
-
-        // The retried one is due again at its next attempt, not before.
-        expect(await store.nextDueAt(LANE, [])).toBe(T0 + 30_000);
-        expect((await claim(store, { now: T0 + 29_999 }))).toBeNull();
-        const again = await claim(store, { now: T0 + 30_000, owner: 'owner-b' });
-        expect(again?.deliveries.map((x) => ({ id: x.id, attempts: x.attempts, lastError: x.lastError }))).toEqual([{ id: r, attempts: 2, lastError: { code: 'retry', message: '503' } }]);
-      });
-
-      it('releases every claim of an owner on shutdown, due at once', async () => {
-        const { message: m } = await send(4);
-        await claim(store, { owner: 'owner-a', limit: 3 });
-        await claim(store, { owner: 'owner-b', limit: 3 });
-        expect(await store.releaseClaims('owner-a', T0 + 100)).toBe(3);
-        expect(await store.releaseClaims('owner-a', T0 + 100)).toBe(0);
-        expect(await counts('acme', m.id)).toEqual({ 'huawei:queued': 3, 'huawei:sending': 1 });
-        expect(await store.nextDueAt(LANE, [])).toBe(T0 + 100);
-        expect((await claim(store, { owner: 'owner-c', now: T0 + 100 }))?.deliveries).toHaveLength(3);
-      });
-
-      it('never hands the same delivery to two claimers (two store instances claiming in parallel)', async () => {
-        const other = await open();
-        const total = 3000;
-        const sent: string[] = [];
-        for (let i = 0; i < 6; i++) sent.push(...(await send(total / 6, { createdAt: T0 + i })).ids);
-        const claimed: string[][] = [];
-        const claimer = async (s: Store, owner: string) => {
-          const mine: string[] = [];
-          for (;;) {
-            const batch = await claim(s, { owner, limit: 37, now: T0 + 10 });
-            if (!batch) break;
-            expect(new Set(batch.deliveries.map((x) => x.messageId))).toEqual(new Set([batch.message.id]));
-            mine.push(...batch.deliveries.map((x) => x.id));
-          }
-          claimed.push(mine);
-        };
-        // Several loops per instance: in PostgreSQL these are separate connections and transactions.
-        await Promise.all([0, 1, 2, 3].flatMap((k) => [claimer(store, `a-${k}`), claimer(other, `b-${k}`)]));
-        const flat = claimed.flat();
-        expect(flat.length).toBe(total);
-        expect(new Set(flat).size).toBe(total);
-        expect(new Set(flat)).toEqual(new Set(sent));
-        expect(claimed.filter((c) => c.length > 0).length).toBeGreaterThan(1);
-      });
-    });
-
-    describe('lane pauses and stats', () => {
-      it('sets, updates and lists active pauses per lane and for all lanes', async () => {
-        await store.setPause({ ...LANE, quotaClass: '*', until: T0 + 1000, reason: 'rate_limited' });
-        await store.setPause({ ...LANE, quotaClass: 'marketing', until: T0 + 5000, reason: 'quota:marketing' });
-        await store.setPause({ tenant: 'beta', provider: 'huawei', quotaClass: '*', until: T0 + 2000, reason: 'auth' });
-        const sorted = <T extends { quotaClass: string; tenant: string }>(xs: T[]) => [...xs].sort((p, q) => (p.tenant + p.quotaClass < q.tenant + q.quotaClass ? -1 : 1));
-        expect(sorted(await store.activePauses(LANE, T0))).toEqual([
-          { ...LANE, quotaClass: '*', until: T0 + 1000, reason: 'rate_limited' },
-          { ...LANE, quotaClass: 'marketing', until: T0 + 5000, reason: 'quota:marketing' },
-        ]);
-        expect(await store.activePauses(LANE, T0 + 1000)).toEqual([{ ...LANE, quotaClass: 'marketing', until: T0 + 5000, reason: 'quota:marketing' }]);
-        await store.setPause({ ...LANE, quotaClass: '*', until: T0 + 9000, reason: 'auth' });
-        expect(sorted(await store.activePauses(LANE, T0 + 6000))).toEqual([{ ...LANE, quotaClass: '*', until: T0 + 9000, reason: 'auth' }]);
-        expect(sorted(await store.allActivePauses(T0 + 1500))).toEqual([
-          { ...LANE, quotaClass: '*', until: T0 + 9000, reason: 'auth' },
-          { ...LANE, quotaClass: 'marketing', until: T0 + 5000, reason: 'quota:marketing' },
-          { tenant: 'beta', provider: 'huawei', quotaClass: '*', until: T0 + 2000, reason: 'auth' },
-        ]);
-        expect(await store.allActivePauses(T0 + 9000)).toEqual([]);
-      });
-
-      it('reports depth and oldest pending delivery per lane', async () => {
-        await send(3, { createdAt: T0 + 10 });
-        const old = await send(2, { createdAt: T0 });
-        await send(1, { tenant: 'beta', createdAt: T0 + 5 });
-        const batch = await claim(store, { limit: 2 });
-        expect(batch?.message.id).toBe(old.message.id);
-        await store.completeDeliveries('owner-a', old.ids.map((id) => ({ id, state: 'sent', vendorMessageId: null, attempts: 1 })), T0 + 20);
-        const stats = (await store.laneStats()).sort((p, q) => (p.tenant < q.tenant ? -1 : 1));
-        expect(stats).toEqual([
-          { tenant: 'acme', provider: 'huawei', depth: 3, oldestCreatedAt: T0 + 10 },
-          { tenant: 'beta', provider: 'huawei', depth: 1, oldestCreatedAt: T0 + 5 },
-        ]);
-      });
-    });
+    describeClaims(() => store, open);
 
     describe('receipts', () => {
       it('marks sent deliveries delivered by token hash, message id or vendor message id, within the tenant and provider', async () => {
