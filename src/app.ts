@@ -12,6 +12,7 @@ import type { MessageService } from './core/messages.js';
 import type { ProviderHub } from './core/providers.js';
 import type { ReadinessService } from './core/readiness.js';
 import type { ReceiptService } from './core/receipts.js';
+import type { WebhookService } from './core/webhooks.js';
 import { requireKey, type KeyRing } from './http/auth.js';
 import { ApiError, toApiError } from './http/errors.js';
 import { checkQueryEncoding, clientError, refuseOversizeBody } from './http/request-errors.js';
@@ -21,6 +22,7 @@ import { listingRoutes } from './http/routes/listing.js';
 import { messageRoutes } from './http/routes/messages.js';
 import { receiptRoutes, type RawRequest } from './http/routes/receipts.js';
 import { userRoutes } from './http/routes/users.js';
+import { webhookRoutes } from './http/routes/webhooks.js';
 import type { Metrics } from './metrics/metrics.js';
 
 export interface AppDeps {
@@ -30,6 +32,7 @@ export interface AppDeps {
   messages: MessageService;
   listing: ListingService;
   receipts: ReceiptService;
+  webhooks: WebhookService;
   readiness: ReadinessService;
   metrics: Metrics;
   registry: Registry;
@@ -55,7 +58,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.json({ limit: deps.bodyLimit, type: jsonTypes }), express.urlencoded({ limit: deps.bodyLimit, extended: false }));
 
   // The API speaks JSON: a body of another type is a 415, not a confusing "field missing".
-  app.use(['/v1/devices', '/v1/messages', '/v1/deliveries', '/v1/users'], (req, _res, next) => {
+  app.use(['/v1/devices', '/v1/messages', '/v1/deliveries', '/v1/users', '/v1/webhooks'], (req, _res, next) => {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     if (hasBody && !req.is(jsonTypes)) return next(new ApiError('unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.'));
     next();
@@ -67,6 +70,7 @@ export function createApp(deps: AppDeps): express.Express {
   userRoutes(app, guards, deps.devices);
   messageRoutes(app, guards, deps.messages, [...deps.hub.definitions.values()]);
   listingRoutes(app, guards, deps.listing, [...deps.hub.definitions.values()]);
+  webhookRoutes(app, guards, deps.webhooks);
   receiptRoutes(app, deps.receipts);
 
   app.use((req, _res, next) => next(new ApiError('not_found', `No route ${req.method} ${req.path}. See /openapi.json.`)));

@@ -112,6 +112,31 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_dead ON deliveries (tenant, updated_at, id) WHERE state IN ('failed','expired');
   CREATE INDEX deliveries_finished ON deliveries (tenant, updated_at) WHERE state IN ('sent','delivered','failed','expired');
   `,
+  // 5 and 6: reserved for issue 12's replay and cancel (other branches); empty entries are skipped and
+  // not recorded, so a database that ran 7 first still applies them when they are filled in.
+  '',
+  '',
+  // 7: the webhook outbox, as SQLite's migration 9.
+  `
+  CREATE TABLE webhook_outbox (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    url TEXT NOT NULL,
+    event TEXT NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    due_at BIGINT NOT NULL,
+    give_up_at BIGINT NOT NULL,
+    lease_owner TEXT,
+    last_error TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  CREATE INDEX webhook_outbox_due ON webhook_outbox (due_at) WHERE state = 'pending';
+  CREATE INDEX webhook_outbox_list ON webhook_outbox (tenant, state, created_at, id);
+  ALTER TABLE messages ADD COLUMN completed_at BIGINT;
+  `,
 ];
 
 /**
@@ -127,7 +152,7 @@ export async function applyPostgresMigrations(pool: pg.Pool, logger: Logger): Pr
       const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
       for (const [i, sql] of POSTGRES_MIGRATIONS.entries()) {
         const version = i + 1;
-        if (done.has(version)) continue;
+        if (done.has(version) || !sql.trim()) continue;
         await client.query('BEGIN');
         try {
           await client.query(sql);

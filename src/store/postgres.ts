@@ -12,6 +12,18 @@ import type { Logger } from 'pino';
 import { ACTIVE, pgClaimBatch, pgCompleteDeliveries, pgNextDueAt, pgReleaseClaims } from './postgres.claims.js';
 import { pgDeliverySummary, pgListDeadLetters, pgListDeliveries, pgListMessages, pgMessageStateCounts } from './postgres.listing.js';
 import { applyPostgresMigrations } from './postgres.migrations.js';
+import {
+  pgClaimOutbox,
+  pgCompleteOutbox,
+  pgLockMessages,
+  pgListOutbox,
+  pgNextOutboxDueAt,
+  pgOutboxForDeliveries,
+  pgOutboxStats,
+  pgReleaseOutbox,
+  pgRetryOutbox,
+  pgWriteOutbox,
+} from './postgres.outbox.js';
 import { pgRewriteDeviceTokens, pgScanDevices, pgSetTokenFormVersion, pgTokenFormVersions } from './postgres.token-forms.js';
 import { firstRow, withTransaction } from './postgres.tx.js';
 import { json, toDelivery, toDevice, toIdem, toMessage, toPause, type Row } from './rows.js';
@@ -32,6 +44,11 @@ import type {
   MessageFilter,
   MessageRow,
   NewDelivery,
+  OutboxRow,
+  OutboxState,
+  OutboxStats,
+  OutboxUpdate,
+  OutboxWriter,
   ReceiptMatch,
   Store,
   TimeKey,
@@ -123,9 +140,19 @@ export class PostgresStore implements Store {
     return ((await this.pool.query('DELETE FROM devices WHERE tenant = $1 AND id = $2', [tenant, id])).rowCount ?? 0) > 0;
   }
 
-  async deleteDeviceByHash(tenant: string, provider: string, tokenHash: string): Promise<boolean> {
-    const res = await this.pool.query('DELETE FROM devices WHERE tenant = $1 AND provider = $2 AND token_hash = $3', [tenant, provider, tokenHash]);
-    return (res.rowCount ?? 0) > 0;
+  async deleteDeviceByHash(tenant: string, provider: string, tokenHash: string, prune?: { now: number; outbox: OutboxWriter }): Promise<boolean> {
+    if (!prune) {
+      const res = await this.pool.query('DELETE FROM devices WHERE tenant = $1 AND provider = $2 AND token_hash = $3', [tenant, provider, tokenHash]);
+      return (res.rowCount ?? 0) > 0;
+    }
+    return withTransaction(this.pool, async (c) => {
+      const { rows } = await c.query('DELETE FROM devices WHERE tenant = $1 AND provider = $2 AND token_hash = $3 RETURNING id, user_id', [tenant, provider, tokenHash]);
+      for (const d of rows as Row[]) {
+        const change = { kind: 'device_pruned', tenant, provider, deviceId: String(d.id), userId: d.user_id === null ? null : String(d.user_id) } as const;
+        await pgWriteOutbox(c, prune.outbox(change, prune.now), prune.now);
+      }
+      return rows.length > 0;
+    });
   }
 
   async countDevices(): Promise<Array<LaneKey & { count: number }>> {
@@ -282,8 +309,8 @@ export class PostgresStore implements Store {
     return pgClaimBatch(this.pool, req);
   }
 
-  completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number): Promise<void> {
-    return pgCompleteDeliveries(this.pool, owner, updates, now);
+  completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number, outbox?: OutboxWriter): Promise<void> {
+    return pgCompleteDeliveries(this.pool, owner, updates, now, outbox);
   }
 
   releaseClaims(owner: string, now: number): Promise<number> {
@@ -317,7 +344,7 @@ export class PostgresStore implements Store {
     }));
   }
 
-  async markReceipt(match: ReceiptMatch, state: 'delivered', now: number): Promise<string[]> {
+  async markReceipt(match: ReceiptMatch, state: 'delivered', now: number, outbox?: OutboxWriter): Promise<string[]> {
     const where: string[] = ['tenant = $3', 'provider = $4', `state IN ('sent','sending')`];
     const args: unknown[] = [state, now, match.tenant, match.provider];
     const add = (column: string, value: string | undefined) => {
@@ -329,13 +356,47 @@ export class PostgresStore implements Store {
     add('message_id', match.messageId);
     add('vendor_message_id', match.vendorMessageId);
     if (args.length === 4) return [];
-    const { rows } = await this.pool.query(
-      `UPDATE deliveries SET state = $1, updated_at = $2
+    const sql = `UPDATE deliveries SET state = $1, updated_at = $2
        WHERE id IN (SELECT id FROM deliveries WHERE ${where.join(' AND ')} LIMIT 1000) AND state IN ('sent','sending')
-       RETURNING id`,
-      args,
-    );
-    return rows.map((r: Row) => String(r.id));
+       RETURNING id, tenant, message_id, provider, state, attempts, last_error`;
+    if (!outbox) return (await this.pool.query(sql, args)).rows.map((r: Row) => String(r.id));
+    return withTransaction(this.pool, async (c) => {
+      // A receipt can turn a still-sending row delivered: it may be the one that finishes its message.
+      if (match.messageId) await pgLockMessages(c, [match.messageId]);
+      const { rows } = await c.query(sql, args);
+      await pgOutboxForDeliveries(c, rows as Row[], outbox, now);
+      return rows.map((r: Row) => String(r.id));
+    });
+  }
+
+  // ---- webhook outbox (postgres.outbox.ts) ----
+
+  async claimOutbox(owner: string, now: number, leaseUntil: number, limit: number): Promise<OutboxRow[]> {
+    return pgClaimOutbox(this.pool, owner, now, leaseUntil, limit);
+  }
+
+  async completeOutbox(owner: string, updates: OutboxUpdate[], now: number): Promise<void> {
+    await pgCompleteOutbox(this.pool, owner, updates, now);
+  }
+
+  async nextOutboxDueAt(): Promise<number | null> {
+    return pgNextOutboxDueAt(this.pool);
+  }
+
+  async listOutbox(tenant: string, state: OutboxState, after: TimeKey | null, limit: number): Promise<OutboxRow[]> {
+    return pgListOutbox(this.pool, tenant, state, after, limit);
+  }
+
+  async retryOutbox(tenant: string, ids: string[] | null, now: number, giveUpAt: number, limit: number): Promise<number> {
+    return pgRetryOutbox(this.pool, tenant, ids, now, giveUpAt, limit);
+  }
+
+  async outboxStats(): Promise<OutboxStats[]> {
+    return pgOutboxStats(this.pool);
+  }
+
+  async releaseOutbox(owner: string, now: number): Promise<number> {
+    return pgReleaseOutbox(this.pool, owner, now);
   }
 
   // ---- retention ----
@@ -348,6 +409,7 @@ export class PostgresStore implements Store {
     return withTransaction(this.pool, async (c) => {
       await c.query('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE created_at < $1)', [before]);
       await c.query('DELETE FROM idempotency WHERE created_at < $1', [before]);
+      await c.query(`DELETE FROM webhook_outbox WHERE created_at < $1 AND state <> 'pending'`, [before]);
       return (await c.query('DELETE FROM messages WHERE created_at < $1', [before])).rowCount ?? 0;
     });
   }

@@ -7,6 +7,17 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { json, toDelivery, toDevice, toIdem, toMessage, toPause, type Row } from './rows.js';
 import { SQLITE_MIGRATIONS } from './sqlite.migrations.js';
+import {
+  sqliteClaimOutbox,
+  sqliteCompleteOutbox,
+  sqliteListOutbox,
+  sqliteNextOutboxDueAt,
+  sqliteOutboxForDeliveries,
+  sqliteOutboxStats,
+  sqliteReleaseOutbox,
+  sqliteRetryOutbox,
+  sqliteWriteOutbox,
+} from './sqlite.outbox.js';
 import { sqliteRewriteDeviceTokens, sqliteScanDevices, sqliteSetTokenFormVersion, sqliteTokenFormVersions } from './sqlite.token-forms.js';
 import type {
   ClaimRequest,
@@ -25,6 +36,11 @@ import type {
   MessageFilter,
   MessageRow,
   NewDelivery,
+  OutboxRow,
+  OutboxState,
+  OutboxStats,
+  OutboxUpdate,
+  OutboxWriter,
   ReceiptMatch,
   Store,
   TimeKey,
@@ -70,7 +86,7 @@ export class SqliteStore implements Store {
     const done = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)));
     SQLITE_MIGRATIONS.forEach((sql, i) => {
       const version = i + 1;
-      if (done.has(version)) return;
+      if (done.has(version) || !sql.trim()) return;
       this.db.transaction(() => {
         this.db.exec(sql);
         this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
@@ -128,8 +144,17 @@ export class SqliteStore implements Store {
     return this.stmt('DELETE FROM devices WHERE tenant = ? AND id = ?').run(tenant, id).changes > 0;
   }
 
-  async deleteDeviceByHash(tenant: string, provider: string, tokenHash: string): Promise<boolean> {
-    return this.stmt('DELETE FROM devices WHERE tenant = ? AND provider = ? AND token_hash = ?').run(tenant, provider, tokenHash).changes > 0;
+  async deleteDeviceByHash(tenant: string, provider: string, tokenHash: string, prune?: { now: number; outbox: OutboxWriter }): Promise<boolean> {
+    if (!prune) return this.stmt('DELETE FROM devices WHERE tenant = ? AND provider = ? AND token_hash = ?').run(tenant, provider, tokenHash).changes > 0;
+    return this.db.transaction(() => {
+      const gone = this.stmt('DELETE FROM devices WHERE tenant = ? AND provider = ? AND token_hash = ? RETURNING id, user_id').all(tenant, provider, tokenHash) as Row[];
+      const { now, outbox } = prune;
+      for (const d of gone) {
+        const change = { kind: 'device_pruned', tenant, provider, deviceId: String(d.id), userId: d.user_id === null ? null : String(d.user_id) } as const;
+        sqliteWriteOutbox((sql) => this.stmt(sql), outbox(change, now), now);
+      }
+      return gone.length > 0;
+    })();
   }
 
   async countDevices(): Promise<Array<LaneKey & { count: number }>> {
@@ -337,7 +362,7 @@ export class SqliteStore implements Store {
     })();
   }
 
-  async completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number): Promise<void> {
+  async completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number, outbox?: OutboxWriter): Promise<void> {
     // Updates with the same values (a batch that all went `sent` with one vendor id) are applied by
     // one statement over a JSON list of ids, not one statement per row.
     const groups = new Map<string, { values: unknown[]; ids: string[] }>();
@@ -357,8 +382,21 @@ export class SqliteStore implements Store {
       `UPDATE deliveries SET state = ?, attempts = ?, vendor_message_id = ?, last_error = ?, due_at = ?, lease_owner = NULL, updated_at = ?
        WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ? AND state = 'sending'`,
     );
+    if (!outbox) {
+      this.db.transaction(() => {
+        for (const g of groups.values()) apply.run(...g.values, now, JSON.stringify(g.ids), owner);
+      })();
+      return;
+    }
+    const applyReturning = this.stmt(
+      `UPDATE deliveries SET state = ?, attempts = ?, vendor_message_id = ?, last_error = ?, due_at = ?, lease_owner = NULL, updated_at = ?
+       WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ? AND state = 'sending'
+       RETURNING id, tenant, message_id, provider, state, attempts, last_error`,
+    );
     this.db.transaction(() => {
-      for (const g of groups.values()) apply.run(...g.values, now, JSON.stringify(g.ids), owner);
+      const changed: Row[] = [];
+      for (const g of groups.values()) changed.push(...(applyReturning.all(...g.values, now, JSON.stringify(g.ids), owner) as Row[]));
+      sqliteOutboxForDeliveries((sql) => this.stmt(sql), changed, outbox, now);
     })();
   }
 
@@ -391,7 +429,7 @@ export class SqliteStore implements Store {
     ).map((r) => ({ tenant: String(r.tenant), provider: String(r.provider), depth: Number(r.n), oldestCreatedAt: r.oldest === null ? null : Number(r.oldest) }));
   }
 
-  async markReceipt(match: ReceiptMatch, state: 'delivered', now: number): Promise<string[]> {
+  async markReceipt(match: ReceiptMatch, state: 'delivered', now: number, outbox?: OutboxWriter): Promise<string[]> {
     const where: string[] = ['tenant = ?', 'provider = ?'];
     const args: unknown[] = [match.tenant, match.provider];
     const add = (sql: string, v: string | undefined) => {
@@ -410,10 +448,41 @@ export class SqliteStore implements Store {
       const sent = this.stmt(`SELECT id FROM deliveries WHERE ${where.join(' AND ')} AND state = 'sent' LIMIT 1000`).all(...args) as Row[];
       const sending = match.messageId ? (this.stmt(`SELECT id FROM deliveries WHERE ${where.join(' AND ')} AND state = 'sending' LIMIT 1000`).all(...args) as Row[]) : [];
       const ids = [...sent, ...sending].map((r) => String(r.id));
-      const upd = this.stmt(`UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ?`);
-      for (const id of ids) upd.run(state, now, id);
+      const upd = this.stmt(`UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ? RETURNING id, tenant, message_id, provider, state, attempts, last_error`);
+      const changed = ids.flatMap((id) => upd.all(state, now, id) as Row[]);
+      if (outbox) sqliteOutboxForDeliveries((sql) => this.stmt(sql), changed, outbox, now);
       return ids;
     })();
+  }
+
+  // ---- webhook outbox (sqlite.outbox.ts) ----
+
+  async claimOutbox(owner: string, now: number, leaseUntil: number, limit: number): Promise<OutboxRow[]> {
+    return sqliteClaimOutbox(this.db, (sql) => this.stmt(sql), owner, now, leaseUntil, limit);
+  }
+
+  async completeOutbox(owner: string, updates: OutboxUpdate[], now: number): Promise<void> {
+    sqliteCompleteOutbox(this.db, (sql) => this.stmt(sql), owner, updates, now);
+  }
+
+  async nextOutboxDueAt(): Promise<number | null> {
+    return sqliteNextOutboxDueAt((sql) => this.stmt(sql));
+  }
+
+  async listOutbox(tenant: string, state: OutboxState, after: TimeKey | null, limit: number): Promise<OutboxRow[]> {
+    return sqliteListOutbox((sql) => this.stmt(sql), tenant, state, after, limit);
+  }
+
+  async retryOutbox(tenant: string, ids: string[] | null, now: number, giveUpAt: number, limit: number): Promise<number> {
+    return sqliteRetryOutbox((sql) => this.stmt(sql), tenant, ids, now, giveUpAt, limit);
+  }
+
+  async outboxStats(): Promise<OutboxStats[]> {
+    return sqliteOutboxStats((sql) => this.stmt(sql));
+  }
+
+  async releaseOutbox(owner: string, now: number): Promise<number> {
+    return sqliteReleaseOutbox((sql) => this.stmt(sql), owner, now);
   }
 
   // ---- retention ----
@@ -426,6 +495,7 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => {
       this.stmt('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE created_at < ?)').run(before);
       this.stmt('DELETE FROM idempotency WHERE created_at < ?').run(before);
+      this.stmt(`DELETE FROM webhook_outbox WHERE created_at < ? AND state <> 'pending'`).run(before);
       return this.stmt('DELETE FROM messages WHERE created_at < ?').run(before).changes;
     })();
   }
