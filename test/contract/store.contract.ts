@@ -3,6 +3,7 @@
  * PostgreSQL by their own test files. Tokens here are fake ciphertexts: the store never decrypts.
  */
 import { describeListings } from './listing.contract.js';
+import { describeOutbox } from './outbox.contract.js';
 import { describeTokenForms } from './token-forms.contract.js';
 import type { DeliveryRow, DeliveryUpdate, IdempotencyRecord, MessageRow, NewDelivery, Store, UpsertDeviceInput } from '../../src/store/types.js';
 
@@ -602,5 +603,6 @@ export function describeStore(name: string, makeHarness: () => Promise<StoreHarn
 
     describeTokenForms(() => store);
     describeListings(() => store);
+    describeOutbox(() => store, open);
   });
 }
