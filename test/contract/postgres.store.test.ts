@@ -62,7 +62,8 @@ service.describe('PostgreSQL migrations', () => {
       const stores = await Promise.all([1, 2, 3].map(() => PostgresStore.connect(url, { poolSize: 2, logger })));
       await Promise.all(stores.map((s) => s.close()));
       const rows = await admin((c) => c.query(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`));
-      expect(rows.rows.map((r: { version: number }) => r.version)).toEqual(POSTGRES_MIGRATIONS.map((_, i) => i + 1));
+      // Reserved (empty) numbers are skipped and not recorded: they apply once they are filled in.
+      expect(rows.rows.map((r: { version: number }) => r.version)).toEqual(POSTGRES_MIGRATIONS.flatMap((m, i) => (m.trim() ? [i + 1] : [])));
     } finally {
       await admin((c) => c.query(`DROP SCHEMA ${schema} CASCADE`));
     }
