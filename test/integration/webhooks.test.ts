@@ -12,6 +12,7 @@ import { HUAWEI_CALLBACK_HEADER } from '../../providers/huawei/huawei.wire.js';
 import { providers } from '../../providers/registry.js';
 import { parseConfig } from '../../src/config/load.js';
 import { guardedLookup } from '../../src/core/webhook-address.js';
+import { CENSOR, createRedactor } from '../../src/privacy/redact.js';
 import { ENCRYPTION_KEY, hwToken, testGateway, type TestGateway } from '../factories/gateway.js';
 
 const SECRET = 'whsec-test-0000000000000001';
@@ -175,6 +176,12 @@ describe('webhook addresses', () => {
     expect(() => config(hook('http://hooks.example.com/h'))).toThrow(/must be https/);
     expect(() => config(hook('https://hooks.example.com/h'))).not.toThrow();
     expect(() => config({ ...hook('http://127.0.0.1:9/h'), allowPrivateNetworks: true })).not.toThrow();
+  });
+
+  it('hides webhook secrets wherever the config is logged or reported', () => {
+    const shown = createRedactor(providers).redact({ tenants: [hook('https://hooks.example.com/h')] });
+    expect(shown.tenants[0]!.webhooks[0]).toEqual({ url: 'https://hooks.example.com/h', events: ['device.pruned'], secret: CENSOR });
+    expect(() => config({ webhooks: [{ url: 'https://hooks.example.com/h', events: ['device.pruned'], secret: 'short-secret' }] })).toThrow(/secret: webhook secrets must be at least 16 characters \(got \(hidden\)\)/);
   });
 
   it('refuses at connect time a name that resolves to a private address, unless allowed', async () => {
