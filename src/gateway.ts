@@ -142,7 +142,7 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
   const app = createApp({
     hub,
     keys: new KeyRing(config.tenants),
-    devices: new DeviceService({ store, hub, cipher, ids, now }),
+    devices: new DeviceService({ store, hub, cipher, ids, now, outbox: (t) => outbox.writer(t) }),
     messages: new MessageService({ store, hub, cipher, ids, metrics, kick: (lane) => queue.kick(lane), now, maxBacklog: (t) => tenants.get(t)?.maxBacklog ?? Infinity }),
     listing: new ListingService({ store, cipher, now }),
     receipts: new ReceiptService({ store, hub, cipher, metrics, now, receiptSecret: (t) => tenants.get(t)?.receiptSecret, outbox: (t) => outbox.writer(t) }),

@@ -186,10 +186,17 @@ export class PostgresStore implements Store {
     return { devices, deliveries };
   }
 
-  async eraseUser(tenant: string, userId: string): Promise<{ devices: number; deliveries: number }> {
+  async eraseUser(tenant: string, userId: string, finish?: { now: number; outbox: OutboxWriter }): Promise<{ devices: number; deliveries: number }> {
     return withTransaction(this.pool, async (c) => {
       const mine = 'SELECT id FROM devices WHERE tenant = $1 AND user_id = $2';
-      const deliveries = (await c.query(`DELETE FROM deliveries WHERE ${ACTIVE} AND device_id IN (${mine})`, [tenant, userId])).rowCount ?? 0;
+      if (finish) {
+        const touched = await c.query(`SELECT DISTINCT message_id FROM deliveries WHERE ${ACTIVE} AND device_id IN (${mine})`, [tenant, userId]);
+        await pgLockMessages(c, (touched.rows as Row[]).map((r) => String(r.message_id)));
+      }
+      const gone = await c.query(`DELETE FROM deliveries WHERE ${ACTIVE} AND device_id IN (${mine}) RETURNING tenant, message_id`, [tenant, userId]);
+      const deliveries = gone.rowCount ?? 0;
+      // Removed, not finished: no delivery event, but their messages may now be complete.
+      if (finish) await pgOutboxForDeliveries(c, (gone.rows as Row[]).map((r) => ({ ...r, state: 'queued' })), finish.outbox, finish.now);
       // Finished deliveries keep their counts but lose the link and the token: nothing about the user remains.
       await c.query(`UPDATE deliveries SET device_id = NULL, token_enc = '', token_hash = '' WHERE device_id IN (${mine})`, [tenant, userId]);
       const devices = (await c.query('DELETE FROM devices WHERE tenant = $1 AND user_id = $2', [tenant, userId])).rowCount ?? 0;

@@ -192,10 +192,13 @@ export class SqliteStore implements Store {
     return { devices, deliveries };
   }
 
-  async eraseUser(tenant: string, userId: string): Promise<{ devices: number; deliveries: number }> {
+  async eraseUser(tenant: string, userId: string, finish?: { now: number; outbox: OutboxWriter }): Promise<{ devices: number; deliveries: number }> {
     return this.db.transaction(() => {
-      const deliveries = this.stmt(`DELETE FROM deliveries WHERE ${ACTIVE} AND device_id IN (SELECT id FROM devices WHERE tenant = ? AND user_id = ?)`)
-        .run(tenant, userId).changes;
+      const gone = this.stmt(`DELETE FROM deliveries WHERE ${ACTIVE} AND device_id IN (SELECT id FROM devices WHERE tenant = ? AND user_id = ?) RETURNING tenant, message_id`)
+        .all(tenant, userId) as Row[];
+      const deliveries = gone.length;
+      // Removed, not finished: no delivery event, but their messages may now be complete.
+      if (finish) sqliteOutboxForDeliveries((sql) => this.stmt(sql), gone.map((r) => ({ ...r, state: 'queued' })), finish.outbox, finish.now);
       // Finished deliveries keep their counts but lose the link and the token: nothing about the user remains.
       this.stmt(`UPDATE deliveries SET device_id = NULL, token_enc = '', token_hash = '' WHERE device_id IN (SELECT id FROM devices WHERE tenant = ? AND user_id = ?)`)
         .run(tenant, userId);

@@ -260,8 +260,11 @@ export interface Store {
 
   /** Everything stored about a user: devices and their deliveries. */
   exportUser(tenant: string, userId: string): Promise<{ devices: DeviceRow[]; deliveries: DeliveryRow[] }>;
-  /** Remove the user's devices and their pending (queued/sending) deliveries. */
-  eraseUser(tenant: string, userId: string): Promise<{ devices: number; deliveries: number }>;
+  /**
+   * Remove the user's devices and their pending (queued/sending) deliveries. With `finish`, a
+   * message this leaves with nothing pending is passed to its outbox writer (message.completed), in the same transaction.
+   */
+  eraseUser(tenant: string, userId: string, finish?: { now: number; outbox: OutboxWriter }): Promise<{ devices: number; deliveries: number }>;
 
   getIdempotency(tenant: string, key: string, notBefore: number): Promise<IdempotencyRecord | null>;
   /**

@@ -59,6 +59,19 @@ export function describeOutbox(current: () => Store, openAnother: () => Promise<
       expect(await rows()).toHaveLength(5);
     });
 
+    it('writes message.completed when erasing a user removes the last pending deliveries of a message', async () => {
+      await store.upsertDevice({ id: 'dev_e', tenant: 'acme', provider: 'huawei', tokenEnc: 'e', tokenHash: 'he', userId: 'gone', extras: null, now: T0 });
+      const { id, ds } = await send(['huawei']);
+      await claim(store, 'huawei');
+      await store.completeDeliveries('o1', [{ id: ds[0]!.id, state: 'sent', vendorMessageId: null, attempts: 1 }], T0 + 1, writer);
+      // The first message is complete already; a second one's only delivery is the erased user's.
+      const other = { id: `dlv_${next()}`, provider: 'huawei', deviceId: 'dev_e', tokenEnc: 'e', tokenHash: 'he', extras: null, quotaClass: 'default', registered: true };
+      await store.insertMessage({ id: `${id}_2`, tenant: 'acme', idempotencyKey: null, payload: '{}', createdAt: T0, expiresAt: null, category: null }, [other], null);
+      expect(await store.eraseUser('acme', 'gone', { now: T0 + 2, outbox: writer })).toEqual({ devices: 1, deliveries: 1 });
+      expect(changes.filter((c) => c.kind === 'message_done').map((c) => c.kind === 'message_done' && c.messageId)).toEqual([id, `${id}_2`]);
+      expect(changes.filter((c) => c.kind === 'delivery')).toHaveLength(1);
+    });
+
     it('rolls the change back with its events when writing them fails: no state change without its event, no event without its change', async () => {
       const { ds } = await send(['huawei']);
       await claim(store, 'huawei');
