@@ -14,6 +14,7 @@ import type { ProviderHub } from './core/providers.js';
 import type { ReadinessService } from './core/readiness.js';
 import type { ReceiptService } from './core/receipts.js';
 import type { ReplayService } from './core/replay.js';
+import type { WebhookService } from './core/webhooks.js';
 import { requireKey, type KeyRing } from './http/auth.js';
 import { ApiError, toApiError } from './http/errors.js';
 import { checkQueryEncoding, clientError, refuseOversizeBody } from './http/request-errors.js';
@@ -24,6 +25,7 @@ import { messageRoutes } from './http/routes/messages.js';
 import { operationRoutes } from './http/routes/operations.js';
 import { receiptRoutes, type RawRequest } from './http/routes/receipts.js';
 import { userRoutes } from './http/routes/users.js';
+import { webhookRoutes } from './http/routes/webhooks.js';
 import type { Metrics } from './metrics/metrics.js';
 
 export interface AppDeps {
@@ -35,6 +37,7 @@ export interface AppDeps {
   replay: ReplayService;
   cancel: CancelService;
   receipts: ReceiptService;
+  webhooks: WebhookService;
   readiness: ReadinessService;
   metrics: Metrics;
   registry: Registry;
@@ -60,7 +63,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.json({ limit: deps.bodyLimit, type: jsonTypes }), express.urlencoded({ limit: deps.bodyLimit, extended: false }));
 
   // The API speaks JSON: a body of another type is a 415, not a confusing "field missing".
-  app.use(['/v1/devices', '/v1/messages', '/v1/deliveries', '/v1/users'], (req, _res, next) => {
+  app.use(['/v1/devices', '/v1/messages', '/v1/deliveries', '/v1/users', '/v1/webhooks'], (req, _res, next) => {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     if (hasBody && !req.is(jsonTypes)) return next(new ApiError('unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.'));
     next();
@@ -73,6 +76,7 @@ export function createApp(deps: AppDeps): express.Express {
   messageRoutes(app, guards, deps.messages, [...deps.hub.definitions.values()]);
   listingRoutes(app, guards, deps.listing, [...deps.hub.definitions.values()]);
   operationRoutes(app, guards, deps.replay, deps.cancel, [...deps.hub.definitions.values()]);
+  webhookRoutes(app, guards, deps.webhooks);
   receiptRoutes(app, deps.receipts);
 
   app.use((req, _res, next) => next(new ApiError('not_found', `No route ${req.method} ${req.path}. See /openapi.json.`)));

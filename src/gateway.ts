@@ -22,6 +22,7 @@ import { ProviderHub } from './core/providers.js';
 import { ReadinessService } from './core/readiness.js';
 import { ReceiptService } from './core/receipts.js';
 import { RetentionSweep } from './core/retention.js';
+import { WebhookOutbox, WebhookSender, WebhookService, type TenantWebhooks } from './core/webhooks.js';
 import { KeyRing } from './http/auth.js';
 import { createMetrics } from './metrics/metrics.js';
 import { TokenCipher } from './privacy/token-cipher.js';
@@ -52,6 +53,7 @@ export interface Gateway {
   hub: ProviderHub;
   dispatcher: Dispatcher;
   retention: RetentionSweep;
+  webhooks: WebhookSender;
   registry: Registry;
   /** Start the lanes and the retention timer. */
   start(): Promise<void>;
@@ -77,8 +79,31 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
   const queue = await createQueueEngine(config.queue, { now, logger, pollIntervalMs: config.dispatch.pollIntervalMs });
   const tenants = new Map(config.tenants.map((t) => [t.id, t]));
 
+  const hookTenants = new Map<string, TenantWebhooks>(config.tenants.map((t) => [t.id, { webhooks: t.webhooks, allowPrivateNetworks: t.allowPrivateNetworks }]));
+  const hookMaxAgeMs = config.webhookDelivery.maxAgeHours * 3600_000;
+  const outbox = new WebhookOutbox(hookTenants, hookMaxAgeMs);
+  const webhooks = new WebhookSender({
+    store,
+    tenants: hookTenants,
+    metrics,
+    logger,
+    now,
+    random,
+    owner,
+    settings: {
+      leaseMs: config.webhookDelivery.leaseSeconds * 1000,
+      batch: config.webhookDelivery.batch,
+      pollIntervalMs: config.webhookDelivery.pollIntervalMs,
+      timeoutMs: config.webhookDelivery.timeoutMs,
+      backoffBaseMs: config.webhookDelivery.backoffBaseMs,
+      backoffMaxMs: config.webhookDelivery.backoffMaxMs,
+      maxAgeMs: hookMaxAgeMs,
+    },
+  });
+
   const health = new LaneHealth(metrics);
   const dispatcher = new Dispatcher({
+    outbox: (t) => outbox.writer(t),
     store,
     hub,
     cipher,
@@ -106,18 +131,27 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
     laneStats: async () => (await store.laneStats()).map((s) => ({ ...s, oldestAgeSeconds: s.oldestCreatedAt === null ? 0 : Math.max(0, (now() - s.oldestCreatedAt) / 1000) })),
     devices: () => store.countDevices(),
     pauses: async () => (await store.allActivePauses(now())).map((p) => ({ tenant: p.tenant, provider: p.provider, reason: p.reason })),
+    outbox: async () => {
+      const stats = new Map((await store.outboxStats()).map((s) => [s.tenant, s]));
+      const tenantIds = new Set([...config.tenants.filter((t) => t.webhooks.length).map((t) => t.id), ...stats.keys()]);
+      return [...tenantIds].map((tenant) => {
+        const s = stats.get(tenant);
+        return { tenant, depth: s?.pending ?? 0, oldestAgeSeconds: s?.oldestCreatedAt == null ? 0 : Math.max(0, (now() - s.oldestCreatedAt) / 1000) };
+      });
+    },
   });
 
   let accepting = true;
   const app = createApp({
     hub,
     keys: new KeyRing(config.tenants),
-    devices: new DeviceService({ store, hub, cipher, ids, now }),
+    devices: new DeviceService({ store, hub, cipher, ids, now, outbox: (t) => outbox.writer(t) }),
     messages: new MessageService({ store, hub, cipher, ids, metrics, kick: (lane) => queue.kick(lane), now, maxBacklog: (t) => tenants.get(t)?.maxBacklog ?? Infinity }),
     listing: new ListingService({ store, cipher, now }),
     replay: new ReplayService({ store, metrics, kick: (lane) => queue.kick(lane), now }),
     cancel: new CancelService({ store, hub, cipher, metrics, logger, now }),
-    receipts: new ReceiptService({ store, hub, cipher, metrics, now, receiptSecret: (t) => tenants.get(t)?.receiptSecret }),
+    receipts: new ReceiptService({ store, hub, cipher, metrics, now, receiptSecret: (t) => tenants.get(t)?.receiptSecret, outbox: (t) => outbox.writer(t) }),
+    webhooks: new WebhookService({ store, now, maxAgeMs: hookMaxAgeMs, kick: () => webhooks.kick() }),
     readiness: new ReadinessService({ store, queue, hub, health, now, accepting: () => accepting }),
     metrics,
     registry,
@@ -141,6 +175,7 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
     hub,
     dispatcher,
     retention,
+    webhooks,
     registry,
     async start() {
       // Credentials first: the first vendor requests then leave as soon as their rate slot is taken.
@@ -157,11 +192,13 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
       );
       await queue.start(lanes, dispatcher.runLane);
       retention.start();
+      webhooks.start();
     },
     async stop() {
       accepting = false;
       retention.stop();
       await queue.stop();
+      await webhooks.stop();
       const released = await store.releaseClaims(owner, now());
       if (released) logger.info({ released }, 'released claimed deliveries for other instances');
       await hub.close();

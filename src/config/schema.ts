@@ -3,6 +3,8 @@
  * by each provider's own `configSchema` (see load.ts), so this file names no vendor.
  */
 import { z } from 'zod';
+import { WEBHOOK_EVENTS } from '../core/webhook-events.js';
+import { webhookUrlProblem } from '../core/webhook-address.js';
 
 /** Key ids are a counter (1, 2, 3…), never a date or a secret. */
 export const MAX_KEY_ID = 65535;
@@ -31,8 +33,31 @@ export const tenantSchema = z
     receiptSecret: z.string().min(16).optional(),
     /** Provider id → that vendor's config (validated by the vendor's schema) plus optional rateLimit / simulator. */
     providers: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+    /** Signed POSTs of events to the tenant's backend (README "Webhooks"). */
+    webhooks: z
+      .array(
+        z
+          .object({
+            /** https; loopback/private addresses only with allowPrivateNetworks. */
+            url: z.string().min(1),
+            /** The events sent to this URL. */
+            events: z.array(z.enum(WEBHOOK_EVENTS)).min(1),
+            /** HMAC-SHA256 key of the Pushgate-Signature header. */
+            secret: z.string().min(16, 'webhook secrets must be at least 16 characters'),
+          })
+          .strict(),
+      )
+      .default([]),
+    /** Allow webhook URLs on loopback/private addresses (and plain http to them): tests, or a receiver in the same private network. */
+    allowPrivateNetworks: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => {
+    t.webhooks.forEach((w, i) => {
+      const problem = webhookUrlProblem(w.url, t.allowPrivateNetworks);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['webhooks', i, 'url'], message: problem });
+    });
+  });
 
 export const configSchema = z
   .object({
@@ -120,6 +145,24 @@ export const configSchema = z
         backoffMaxMs: z.number().positive().default(300_000),
         /** How often idle lanes look for due work, ms. */
         pollIntervalMs: z.number().int().positive().default(500),
+      })
+      .strict()
+      .prefault({}),
+    webhookDelivery: z
+      .object({
+        /** A claimed webhook event whose sender died is sent again after this many seconds. */
+        leaseSeconds: z.number().positive().default(60),
+        /** Events claimed per round (and POSTs in flight) per instance. */
+        batch: z.number().int().positive().max(1000).default(32),
+        /** How often an idle sender looks for due events, ms. */
+        pollIntervalMs: z.number().int().positive().default(1000),
+        /** One POST's timeout, ms. */
+        timeoutMs: z.number().int().positive().default(10_000),
+        /** Full-jitter backoff between attempts: random(0, min(maxMs, baseMs·2^attempt)). */
+        backoffBaseMs: z.number().positive().default(1000),
+        backoffMaxMs: z.number().positive().default(3_600_000),
+        /** Retries stop this many hours after the event; it is then kept as failed (GET /v1/webhooks/deliveries?state=failed). */
+        maxAgeHours: z.number().positive().default(24),
       })
       .strict()
       .prefault({}),

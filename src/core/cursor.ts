@@ -6,7 +6,7 @@
  */
 import type { TimeKey } from '../store/types.js';
 
-export type CursorList = 'messages' | 'deliveries' | 'dead-letters';
+export type CursorList = 'messages' | 'deliveries' | 'dead-letters' | 'webhook-deliveries';
 
 export function encodeCursor(list: CursorList, key: TimeKey): string {
   return Buffer.from(JSON.stringify([list, key.at, key.id])).toString('base64url');

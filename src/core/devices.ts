@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { canonicalToken } from '../../providers/types.js';
 import { maskStored, type TokenCipher } from '../privacy/token-cipher.js';
-import type { DeliveryRow, DeviceRow, Store } from '../store/types.js';
+import type { DeliveryRow, DeviceRow, OutboxWriter, Store } from '../store/types.js';
 import type { RegisterDevice } from './commands.js';
 import { DomainError, invalidFields } from './errors.js';
 import type { IdSource } from './ids.js';
@@ -36,7 +36,17 @@ export interface UserExport {
 }
 
 export class DeviceService {
-  constructor(private readonly deps: { store: Store; hub: ProviderHub; cipher: TokenCipher; ids: IdSource; now(): number }) {}
+  constructor(
+    private readonly deps: {
+      store: Store;
+      hub: ProviderHub;
+      cipher: TokenCipher;
+      ids: IdSource;
+      now(): number;
+      /** Webhook outbox rows for the tenant's changes (an erasure can complete a message). */
+      outbox?(tenant: string): OutboxWriter | undefined;
+    },
+  ) {}
 
   /** The provider ids a device can be registered with (for the route's "provider is required" answer). */
   providerIds(): string[] {
@@ -116,7 +126,8 @@ export class DeviceService {
 
   /** Erasure: the user's devices and deliveries are deleted. */
   async erase(tenant: string, userId: string): Promise<{ userId: string; removed: { devices: number; deliveries: number } }> {
-    return { userId, removed: await this.deps.store.eraseUser(tenant, userId) };
+    const outbox = this.deps.outbox?.(tenant);
+    return { userId, removed: await this.deps.store.eraseUser(tenant, userId, outbox ? { now: this.deps.now(), outbox } : undefined) };
   }
 
   view(d: DeviceRow): DeviceView {

@@ -8,7 +8,7 @@ import type { DeliveryTarget, SendBatch, SendResult } from '../../providers/type
 import type { Metrics } from '../metrics/metrics.js';
 import type { TokenCipher } from '../privacy/token-cipher.js';
 import type { RunResult } from '../queue/types.js';
-import type { ClaimedBatch, DeliveryRow, DeliveryUpdate, LaneKey, MessageRow, Store } from '../store/types.js';
+import type { ClaimedBatch, DeliveryRow, DeliveryUpdate, LaneKey, MessageRow, OutboxWriter, Store } from '../store/types.js';
 import { fullJitter } from './backoff.js';
 import type { LaneHealth } from './lane-health.js';
 import { readStoredMessage, type StoredMessage } from './payload.js';
@@ -39,6 +39,8 @@ export interface DispatcherDeps {
   random(): number;
   /** This process's lease owner id. */
   owner: string;
+  /** Outbox rows for a tenant's changes (webhooks), written in the store's transactions; none without. */
+  outbox?(tenant: string): OutboxWriter | undefined;
   settings: DispatchSettings;
 }
 
@@ -211,7 +213,7 @@ export class Dispatcher {
           break;
         case 'invalid_token':
           laneOk = true;
-          if (await store.deleteDeviceByHash(lane.tenant, lane.provider, d.tokenHash)) metrics.tokensPruned.inc(lane);
+          if (await store.deleteDeviceByHash(lane.tenant, lane.provider, d.tokenHash, this.prune(lane.tenant, t))) metrics.tokensPruned.inc(lane);
           updates.push({ id: d.id, state: 'failed', attempts, error });
           break;
         case 'rejected':
@@ -278,7 +280,12 @@ export class Dispatcher {
   private async complete(lane: LaneKey, updates: DeliveryUpdate[]): Promise<void> {
     // Every final state passes through here exactly once; `queued` is not final (counted as attempts only).
     for (const u of updates) if (u.state !== 'queued') this.deps.metrics.deliveries.inc({ ...lane, state: u.state });
-    await this.deps.store.completeDeliveries(this.deps.owner, updates, this.deps.now());
+    await this.deps.store.completeDeliveries(this.deps.owner, updates, this.deps.now(), this.deps.outbox?.(lane.tenant));
+  }
+
+  private prune(tenant: string, now: number): { now: number; outbox: OutboxWriter } | undefined {
+    const outbox = this.deps.outbox?.(tenant);
+    return outbox ? { now, outbox } : undefined;
   }
 
   private callbackUrl(channel: Channel): string | undefined {

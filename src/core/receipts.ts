@@ -7,7 +7,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { canonicalToken, type ReceiptRequest } from '../../providers/types.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { TokenCipher } from '../privacy/token-cipher.js';
-import type { Store } from '../store/types.js';
+import type { OutboxWriter, Store } from '../store/types.js';
 import { DomainError } from './errors.js';
 import type { ProviderHub } from './providers.js';
 
@@ -20,6 +20,8 @@ export class ReceiptService {
       metrics: Metrics;
       now(): number;
       receiptSecret(tenant: string): string | undefined;
+      /** Outbox rows (webhooks) for the tenant's changes, written in the store's transactions. */
+      outbox?(tenant: string): OutboxWriter | undefined;
     },
   ) {}
 
@@ -46,6 +48,7 @@ export class ReceiptService {
       throw new DomainError('invalid_request', `The ${providerId} receipt body could not be read: ${(err as Error).message}`);
     }
     const { store, cipher, metrics, now } = this.deps;
+    const outbox = this.deps.outbox?.(tenant);
     let applied = 0;
     for (const e of events) {
       metrics.receipts.inc({ tenant, provider: providerId, status: e.status });
@@ -53,11 +56,11 @@ export class ReceiptService {
       if (e.status === 'delivered' || e.status === 'clicked') {
         // markReceipt turns only sent (or still sending) rows delivered, so a repeated or clicked
         // receipt for the same delivery is not counted again.
-        const turned = (await store.markReceipt({ tenant, provider: providerId, tokenHash, messageId: e.callbackRef, vendorMessageId: e.vendorMessageId }, 'delivered', now())).length;
+        const turned = (await store.markReceipt({ tenant, provider: providerId, tokenHash, messageId: e.callbackRef, vendorMessageId: e.vendorMessageId }, 'delivered', now(), outbox)).length;
         if (turned) metrics.delivered.inc({ tenant, provider: providerId }, turned);
         applied += turned;
       } else if (e.status === 'invalid_token' && tokenHash) {
-        if (await store.deleteDeviceByHash(tenant, providerId, tokenHash)) {
+        if (await store.deleteDeviceByHash(tenant, providerId, tokenHash, outbox ? { now: now(), outbox } : undefined)) {
           metrics.tokensPruned.inc({ tenant, provider: providerId });
           applied++;
         }

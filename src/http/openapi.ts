@@ -22,12 +22,14 @@ import {
   replayDeliveriesSchema,
   replayMessageSchema,
   sendMessageSchema,
+  webhookDeliveriesQuerySchema,
+  webhookRetrySchema,
 } from './schemas.js';
 
 type Method = 'get' | 'post' | 'delete';
 /** server: server key only (a client key is 403); any: server or client key; none: no key. */
 type Auth = 'server' | 'any' | 'none';
-type Tag = 'devices' | 'users' | 'messages' | 'receipts' | 'operations';
+type Tag = 'devices' | 'users' | 'messages' | 'webhooks' | 'receipts' | 'operations';
 
 interface Reply {
   description: string;
@@ -100,6 +102,10 @@ export function routeTable(defs: readonly AnyProviderDefinition[]): RouteDoc[] {
     { method: 'delete', path: '/v1/messages/{id}', operationId: 'cancelMessage', tag: 'messages', auth: 'server', summary: 'Cancel queued deliveries; recall sent ones where the vendor can',
       params: z.object({ id: param('The message id from sendMessage.') }),
       replies: { 200: json('The counts: canceled, in flight, recalled, not recallable, already final.', res.messageCancelSchema) }, errors: [404] },
+    { method: 'get', path: '/v1/webhooks/deliveries', operationId: 'listWebhookDeliveries', tag: 'webhooks', auth: 'server', summary: 'Webhook events by state (failed by default), newest first (paginated)', query: webhookDeliveriesQuerySchema,
+      replies: { 200: json('One page of webhook events.', res.webhookDeliveryListSchema) } },
+    { method: 'post', path: '/v1/webhooks/deliveries/retry', operationId: 'retryWebhookDeliveries', tag: 'webhooks', auth: 'server', summary: 'Send failed webhook events again (these ids, or the oldest 1000)', body: { schema: webhookRetrySchema },
+      replies: { 200: json('How many were put back.', res.webhookRetryReplySchema) } },
     { method: 'post', path: '/v1/receipts/{provider}/{tenant}', operationId: 'postReceipt', tag: 'receipts', auth: 'none', summary: 'Vendor delivery receipts (vendor signature or ?secret=)',
       params: z.object({ provider: z.enum(providerIds as [string, ...string[]]).meta({ description: 'The vendor sending the receipt.' }), tenant: param('Your tenant id.') }), query: receiptQuerySchema,
       body: { schema: z.record(z.string(), z.unknown()).meta({ description: "The vendor's own receipt format." }), types: ['application/json', 'application/x-www-form-urlencoded'] },
@@ -188,6 +194,7 @@ export function openApiDocument(defs: readonly AnyProviderDefinition[]) {
       { name: 'devices', description: 'Device registry: one push token per device, nothing else.' },
       { name: 'users', description: 'Export and erasure of what is stored about a user.' },
       { name: 'messages', description: 'Send notifications and follow their deliveries.' },
+      { name: 'webhooks', description: 'Signed event POSTs to your backend: what was sent, what failed, send again.' },
       { name: 'receipts', description: 'Delivery receipts posted by the vendors.' },
       { name: 'operations', description: 'Health, readiness, metrics and this document.' },
     ],

@@ -161,6 +161,25 @@ export const messageCancelSchema = z.object({
   already_final: count.meta({ description: 'Failed, expired or canceled before this call.' }),
 });
 
+export const webhookDeliveryListSchema = z.object({
+  deliveries: z.array(
+    z.object({
+      id: z.string().meta({ description: 'The event id (also the Pushgate-Event-Id header and the body id).' }),
+      event: z.enum(['message.completed', 'delivery.failed', 'delivery.delivered', 'device.pruned']),
+      url: z.string(),
+      state: z.enum(['pending', 'delivered', 'failed']),
+      attempts: count,
+      lastError: z.string().nullable().meta({ description: 'Why the last attempt failed (status or network error).' }),
+      createdAt: timestamp,
+      updatedAt: timestamp,
+      nextAttemptAt: timestamp.optional().meta({ description: 'Only while pending.' }),
+    }),
+  ),
+  nextCursor: nextCursorSchema,
+});
+
+export const webhookRetryReplySchema = z.object({ retried: count.meta({ description: 'Failed events put back to pending (sent again within a poll interval).' }) });
+
 export const receiptReplySchema = z.record(z.string(), z.unknown()).meta({ description: 'The acknowledgement the vendor expects, e.g. {"errno":0,"errmsg":"success"} for Huawei, else {"ok":true}.' });
 
 export const healthSchema = z.object({ status: z.literal('ok') });

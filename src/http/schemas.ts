@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { isMessageCategory, MESSAGE_CATEGORIES } from '../../providers/categories.js';
 import type { AnyProviderDefinition } from '../../providers/types.js';
 import { decodeCursor, type CursorList } from '../core/cursor.js';
-import { DELIVERY_STATES, type DeliveryState } from '../store/types.js';
+import { DELIVERY_STATES, OUTBOX_STATES, type DeliveryState, type OutboxState } from '../store/types.js';
 
 /** A user id or device id as the API takes it: opaque to pushgate. */
 export const idSchema = z.string().min(1).max(128);
@@ -225,3 +225,19 @@ export const replayDeliveriesSchema = (defs: readonly AnyProviderDefinition[]) =
         .meta({ description: 'nextCursor of the previous call (with the same filters): continue past the deliveries it examined.' }),
     })
     .strict();
+
+// ---- webhooks (GET /v1/webhooks/deliveries, POST /v1/webhooks/deliveries/retry) ----
+
+export const webhookDeliveriesQuerySchema = z
+  .object({
+    state: z.enum(OUTBOX_STATES as [OutboxState, ...OutboxState[]]).default('failed').meta({ description: 'pending (waiting or in flight), delivered or failed (given up after 24 h, or refused); failed when omitted.' }),
+    limit: pageLimit('Events'),
+    cursor: pageCursor('webhook-deliveries'),
+  })
+  .strict();
+
+export const webhookRetrySchema = z
+  .object({
+    ids: z.array(z.string().min(1).max(128)).min(1).max(1000).optional().meta({ description: 'Event ids to send again; omitted: the oldest failed events of your tenant, at most 1000 per call.' }),
+  })
+  .strict();

@@ -10,6 +10,8 @@ export interface GaugeSources {
   pauses(): Promise<Array<{ tenant: string; provider: string; reason: string }>>;
   /** Every configured lane, so gauges read 0 (not absent) for idle lanes. */
   lanes(): Array<{ tenant: string; provider: string }>;
+  /** Pending webhook events per tenant; tenants with webhooks and nothing pending read 0. */
+  outbox?(): Promise<Array<{ tenant: string; depth: number; oldestAgeSeconds: number }>>;
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -77,6 +79,12 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
     providerUp: new Gauge({ name: 'pushgate_provider_up', help: '1 when the lane can authenticate with its vendor, 0 when paused on auth errors', labelNames: ['tenant', 'provider'], registers }),
     quotaRemaining: new Gauge({ name: 'pushgate_quota_remaining', help: 'Remaining daily quota as last reported by the vendor', labelNames: ['tenant', 'provider', 'class'], registers }),
     receipts: new Counter({ name: 'pushgate_receipts_total', help: 'Vendor delivery receipts by status', labelNames: ['tenant', 'provider', 'status'], registers }),
+    webhooks: new Counter({
+      name: 'pushgate_webhooks_total',
+      help: 'Webhook POST attempts by event and outcome (delivered, retry: will be sent again, failed: given up or refused)',
+      labelNames: ['tenant', 'event', 'outcome'],
+      registers,
+    }),
     setSources(s: GaugeSources) {
       sources = s;
     },
@@ -120,5 +128,19 @@ export function createMetrics(registry: Registry, opts: { defaultMetrics?: boole
       for (const p of await sources.pauses()) this.set({ tenant: p.tenant, provider: p.provider, reason: p.reason }, 1);
     },
   });
+  const outboxGauge = (name: string, help: string, pick: (s: { depth: number; oldestAgeSeconds: number }) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['tenant'],
+      registers,
+      async collect() {
+        if (!sources?.outbox) return;
+        this.reset();
+        for (const s of await sources.outbox()) this.set({ tenant: s.tenant }, pick(s));
+      },
+    });
+  outboxGauge('pushgate_webhook_outbox_depth', 'Webhook events waiting to be delivered (pending, in flight included)', (s) => s.depth);
+  outboxGauge('pushgate_webhook_outbox_oldest_age_seconds', 'Age of the oldest pending webhook event', (s) => s.oldestAgeSeconds);
   return m;
 }

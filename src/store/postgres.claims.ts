@@ -6,7 +6,8 @@
 import type pg from 'pg';
 import { firstRow, withTransaction } from './postgres.tx.js';
 import { json, RECALLED, toDelivery, toIdem, toMessage, type Row } from './rows.js';
-import type { ClaimRequest, ClaimedBatch, DeliveryUpdate, LaneKey, RequeueOutcome, RequeueRequest } from './types.js';
+import { pgLockMessages, pgOutboxForDeliveries } from './postgres.outbox.js';
+import type { ClaimRequest, ClaimedBatch, DeliveryUpdate, LaneKey, OutboxWriter, RequeueOutcome, RequeueRequest } from './types.js';
 
 export const ACTIVE = `state IN ('queued','sending')`;
 
@@ -49,15 +50,25 @@ export async function pgClaimBatch(pool: pg.Pool, req: ClaimRequest): Promise<Cl
   });
 }
 
-export async function pgCompleteDeliveries(pool: pg.Pool, owner: string, updates: DeliveryUpdate[], now: number): Promise<void> {
+export async function pgCompleteDeliveries(pool: pg.Pool, owner: string, updates: DeliveryUpdate[], now: number, outbox?: OutboxWriter): Promise<void> {
   if (!updates.length) return;
-  // One statement for the whole batch; rows whose lease another claimer took over are left alone.
-  await pool.query(
+  if (!outbox) return void (await completeStatement(pool, owner, updates, now, false));
+  await withTransaction(pool, async (c) => {
+    const messages = await c.query('SELECT DISTINCT message_id FROM deliveries WHERE id = ANY($1::text[])', [updates.map((u) => u.id)]);
+    await pgLockMessages(c, (messages.rows as Row[]).map((r) => String(r.message_id)));
+    const changed = await completeStatement(c, owner, updates, now, true);
+    await pgOutboxForDeliveries(c, changed, outbox, now);
+  });
+}
+
+/** One statement for the whole batch; rows whose lease another claimer took over are left alone. */
+async function completeStatement(c: Pick<pg.PoolClient, 'query'>, owner: string, updates: DeliveryUpdate[], now: number, returning: boolean): Promise<Row[]> {
+  const { rows } = await c.query(
     `UPDATE deliveries d SET state = u.state, attempts = u.attempts,
        vendor_message_id = CASE WHEN u.state = 'queued' THEN d.vendor_message_id ELSE u.vendor_message_id END,
        last_error = u.last_error, lease_owner = NULL, due_at = u.due_at, updated_at = $2
      FROM unnest($3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::bigint[]) AS u(id, state, attempts, vendor_message_id, last_error, due_at)
-     WHERE d.id = u.id AND d.lease_owner = $1 AND d.state = 'sending'`,
+     WHERE d.id = u.id AND d.lease_owner = $1 AND d.state = 'sending'${returning ? ' RETURNING d.id, d.tenant, d.message_id, d.provider, d.state, d.attempts, d.last_error' : ''}`,
     [
       owner,
       now,
@@ -69,6 +80,7 @@ export async function pgCompleteDeliveries(pool: pg.Pool, owner: string, updates
       updates.map((u) => (u.state === 'queued' ? u.nextAttemptAt : null)),
     ],
   );
+  return rows as Row[];
 }
 
 export async function pgStartSending(pool: pg.Pool, owner: string, ids: string[], now: number): Promise<string[]> {

@@ -119,6 +119,27 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   DROP INDEX deliveries_finished;
   CREATE INDEX deliveries_finished ON deliveries (tenant, updated_at) WHERE state IN ('sent','delivered','failed','expired','canceled');
   `,
+  // 6: the webhook outbox, as SQLite's migration 8.
+  `
+  CREATE TABLE webhook_outbox (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    url TEXT NOT NULL,
+    event TEXT NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    due_at BIGINT NOT NULL,
+    give_up_at BIGINT NOT NULL,
+    lease_owner TEXT,
+    last_error TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  CREATE INDEX webhook_outbox_due ON webhook_outbox (due_at) WHERE state = 'pending';
+  CREATE INDEX webhook_outbox_list ON webhook_outbox (tenant, state, created_at, id);
+  ALTER TABLE messages ADD COLUMN completed_at BIGINT;
+  `,
 ];
 
 /**

@@ -12,6 +12,18 @@ import type { Logger } from 'pino';
 import { ACTIVE, pgCancelDeliveries, pgClaimBatch, pgCompleteDeliveries, pgMarkRecalled, pgNextDueAt, pgReleaseClaims, pgRequeueDeliveries, pgStartSending } from './postgres.claims.js';
 import { pgDeliverySummary, pgListDeadLetters, pgListDeliveries, pgListMessages, pgMessageStateCounts } from './postgres.listing.js';
 import { applyPostgresMigrations } from './postgres.migrations.js';
+import {
+  pgClaimOutbox,
+  pgCompleteOutbox,
+  pgLockMessages,
+  pgListOutbox,
+  pgNextOutboxDueAt,
+  pgOutboxForDeliveries,
+  pgOutboxStats,
+  pgReleaseOutbox,
+  pgRetryOutbox,
+  pgWriteOutbox,
+} from './postgres.outbox.js';
 import { pgRewriteDeliveryTokens, pgRewriteDeviceTokens, pgScanDeliveryTokens, pgScanDevices, pgSetTokenFormVersion, pgTokenFormVersions } from './postgres.token-forms.js';
 import { firstRow, withTransaction } from './postgres.tx.js';
 import { json, toDelivery, toDevice, toIdem, toMessage, toPause, type Row } from './rows.js';
@@ -33,6 +45,11 @@ import type {
   MessageFilter,
   MessageRow,
   NewDelivery,
+  OutboxRow,
+  OutboxState,
+  OutboxStats,
+  OutboxUpdate,
+  OutboxWriter,
   ReceiptMatch,
   RequeueOutcome,
   RequeueRequest,
@@ -127,9 +144,19 @@ export class PostgresStore implements Store {
     return ((await this.pool.query('DELETE FROM devices WHERE tenant = $1 AND id = $2', [tenant, id])).rowCount ?? 0) > 0;
   }
 
-  async deleteDeviceByHash(tenant: string, provider: string, tokenHash: string): Promise<boolean> {
-    const res = await this.pool.query('DELETE FROM devices WHERE tenant = $1 AND provider = $2 AND token_hash = $3', [tenant, provider, tokenHash]);
-    return (res.rowCount ?? 0) > 0;
+  async deleteDeviceByHash(tenant: string, provider: string, tokenHash: string, prune?: { now: number; outbox: OutboxWriter }): Promise<boolean> {
+    if (!prune) {
+      const res = await this.pool.query('DELETE FROM devices WHERE tenant = $1 AND provider = $2 AND token_hash = $3', [tenant, provider, tokenHash]);
+      return (res.rowCount ?? 0) > 0;
+    }
+    return withTransaction(this.pool, async (c) => {
+      const { rows } = await c.query('DELETE FROM devices WHERE tenant = $1 AND provider = $2 AND token_hash = $3 RETURNING id, user_id', [tenant, provider, tokenHash]);
+      for (const d of rows as Row[]) {
+        const change = { kind: 'device_pruned', tenant, provider, deviceId: String(d.id), userId: d.user_id === null ? null : String(d.user_id) } as const;
+        await pgWriteOutbox(c, prune.outbox(change, prune.now), prune.now);
+      }
+      return rows.length > 0;
+    });
   }
 
   async countDevices(): Promise<Array<LaneKey & { count: number }>> {
@@ -173,10 +200,17 @@ export class PostgresStore implements Store {
     return { devices, deliveries };
   }
 
-  async eraseUser(tenant: string, userId: string): Promise<{ devices: number; deliveries: number }> {
+  async eraseUser(tenant: string, userId: string, finish?: { now: number; outbox: OutboxWriter }): Promise<{ devices: number; deliveries: number }> {
     return withTransaction(this.pool, async (c) => {
       const mine = 'SELECT id FROM devices WHERE tenant = $1 AND user_id = $2';
-      const deliveries = (await c.query(`DELETE FROM deliveries WHERE ${ACTIVE} AND device_id IN (${mine})`, [tenant, userId])).rowCount ?? 0;
+      if (finish) {
+        const touched = await c.query(`SELECT DISTINCT message_id FROM deliveries WHERE ${ACTIVE} AND device_id IN (${mine})`, [tenant, userId]);
+        await pgLockMessages(c, (touched.rows as Row[]).map((r) => String(r.message_id)));
+      }
+      const gone = await c.query(`DELETE FROM deliveries WHERE ${ACTIVE} AND device_id IN (${mine}) RETURNING tenant, message_id`, [tenant, userId]);
+      const deliveries = gone.rowCount ?? 0;
+      // Removed, not finished: no delivery event, but their messages may now be complete.
+      if (finish) await pgOutboxForDeliveries(c, (gone.rows as Row[]).map((r) => ({ ...r, state: 'queued' })), finish.outbox, finish.now);
       // Finished deliveries keep their counts but lose the link and the token: nothing about the user remains.
       await c.query(`UPDATE deliveries SET device_id = NULL, token_enc = '', token_hash = '' WHERE device_id IN (${mine})`, [tenant, userId]);
       const devices = (await c.query('DELETE FROM devices WHERE tenant = $1 AND user_id = $2', [tenant, userId])).rowCount ?? 0;
@@ -296,8 +330,8 @@ export class PostgresStore implements Store {
     return pgClaimBatch(this.pool, req);
   }
 
-  completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number): Promise<void> {
-    return pgCompleteDeliveries(this.pool, owner, updates, now);
+  completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number, outbox?: OutboxWriter): Promise<void> {
+    return pgCompleteDeliveries(this.pool, owner, updates, now, outbox);
   }
 
   startSending(owner: string, ids: string[], now: number): Promise<string[]> {
@@ -349,7 +383,7 @@ export class PostgresStore implements Store {
     }));
   }
 
-  async markReceipt(match: ReceiptMatch, state: 'delivered', now: number): Promise<string[]> {
+  async markReceipt(match: ReceiptMatch, state: 'delivered', now: number, outbox?: OutboxWriter): Promise<string[]> {
     const where: string[] = ['tenant = $3', 'provider = $4', `state IN ('sent','sending')`];
     const args: unknown[] = [state, now, match.tenant, match.provider];
     const add = (column: string, value: string | undefined) => {
@@ -361,13 +395,47 @@ export class PostgresStore implements Store {
     add('message_id', match.messageId);
     add('vendor_message_id', match.vendorMessageId);
     if (args.length === 4) return [];
-    const { rows } = await this.pool.query(
-      `UPDATE deliveries SET state = $1, updated_at = $2
+    const sql = `UPDATE deliveries SET state = $1, updated_at = $2
        WHERE id IN (SELECT id FROM deliveries WHERE ${where.join(' AND ')} LIMIT 1000) AND state IN ('sent','sending')
-       RETURNING id`,
-      args,
-    );
-    return rows.map((r: Row) => String(r.id));
+       RETURNING id, tenant, message_id, provider, state, attempts, last_error`;
+    if (!outbox) return (await this.pool.query(sql, args)).rows.map((r: Row) => String(r.id));
+    return withTransaction(this.pool, async (c) => {
+      // A receipt can turn a still-sending row delivered: it may be the one that finishes its message.
+      if (match.messageId) await pgLockMessages(c, [match.messageId]);
+      const { rows } = await c.query(sql, args);
+      await pgOutboxForDeliveries(c, rows as Row[], outbox, now);
+      return rows.map((r: Row) => String(r.id));
+    });
+  }
+
+  // ---- webhook outbox (postgres.outbox.ts) ----
+
+  async claimOutbox(owner: string, now: number, leaseUntil: number, limit: number): Promise<OutboxRow[]> {
+    return pgClaimOutbox(this.pool, owner, now, leaseUntil, limit);
+  }
+
+  async completeOutbox(owner: string, updates: OutboxUpdate[], now: number): Promise<void> {
+    await pgCompleteOutbox(this.pool, owner, updates, now);
+  }
+
+  async nextOutboxDueAt(): Promise<number | null> {
+    return pgNextOutboxDueAt(this.pool);
+  }
+
+  async listOutbox(tenant: string, state: OutboxState, after: TimeKey | null, limit: number): Promise<OutboxRow[]> {
+    return pgListOutbox(this.pool, tenant, state, after, limit);
+  }
+
+  async retryOutbox(tenant: string, ids: string[] | null, now: number, giveUpAt: number, limit: number): Promise<number> {
+    return pgRetryOutbox(this.pool, tenant, ids, now, giveUpAt, limit);
+  }
+
+  async outboxStats(): Promise<OutboxStats[]> {
+    return pgOutboxStats(this.pool);
+  }
+
+  async releaseOutbox(owner: string, now: number): Promise<number> {
+    return pgReleaseOutbox(this.pool, owner, now);
   }
 
   // ---- retention ----
@@ -380,6 +448,7 @@ export class PostgresStore implements Store {
     return withTransaction(this.pool, async (c) => {
       await c.query('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE created_at < $1)', [before]);
       await c.query('DELETE FROM idempotency WHERE created_at < $1', [before]);
+      await c.query(`DELETE FROM webhook_outbox WHERE created_at < $1 AND state <> 'pending'`, [before]);
       return (await c.query('DELETE FROM messages WHERE created_at < $1', [before])).rowCount ?? 0;
     });
   }

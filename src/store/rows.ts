@@ -2,7 +2,7 @@
  * Row → object mapping shared by the SQLite and PostgreSQL stores: both keep the same columns
  * (ms timestamps, JSON text for device extras and errors), so one mapping serves both.
  */
-import type { DeliveryRow, DeviceExtras, DeliveryState, DeviceRow, IdempotencyRecord, LanePause, MessageRow } from './types.js';
+import type { DeliveryError, DeliveryRow, DeviceExtras, DeliveryState, DeviceRow, IdempotencyRecord, LanePause, MessageRow, OutboxRow, OutboxState, StoreChange } from './types.js';
 
 export type Row = Record<string, unknown>;
 
@@ -69,4 +69,35 @@ export function toIdem(r: Row): IdempotencyRecord {
 
 export function toPause(r: Row): LanePause {
   return { tenant: String(r.tenant), provider: String(r.provider), quotaClass: String(r.quota_class), until: Number(r.until), reason: String(r.reason) };
+}
+
+export function toOutbox(r: Row): OutboxRow {
+  return {
+    id: String(r.id),
+    tenant: String(r.tenant),
+    url: String(r.url),
+    event: String(r.event),
+    body: String(r.body),
+    state: r.state as OutboxState,
+    attempts: Number(r.attempts),
+    dueAt: Number(r.due_at),
+    giveUpAt: Number(r.give_up_at),
+    lastError: r.last_error === null || r.last_error === undefined ? null : String(r.last_error),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+/** A changed delivery row (RETURNING) as the change the outbox writer sees. */
+export function deliveryChange(r: Row): StoreChange {
+  return {
+    kind: 'delivery',
+    tenant: String(r.tenant),
+    messageId: String(r.message_id),
+    deliveryId: String(r.id),
+    provider: String(r.provider),
+    state: r.state as DeliveryState,
+    attempts: Number(r.attempts),
+    error: r.last_error ? (JSON.parse(String(r.last_error)) as DeliveryError) : null,
+  };
 }

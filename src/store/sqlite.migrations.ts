@@ -129,4 +129,28 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   DROP INDEX deliveries_finished;
   CREATE INDEX deliveries_finished ON deliveries (tenant, updated_at) WHERE state IN ('sent','delivered','failed','expired','canceled');
   `,
+  // 8: the webhook outbox (src/core/webhooks.ts). One row per (event, endpoint), written in the
+  // transaction of the change that causes it; pending rows are leased like deliveries (due_at is the
+  // next attempt or the lease end). A message gets completed_at when its message.completed was written,
+  // so the event is written once however the last deliveries finish.
+  `
+  CREATE TABLE webhook_outbox (
+    id TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    url TEXT NOT NULL,
+    event TEXT NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    due_at INTEGER NOT NULL,
+    give_up_at INTEGER NOT NULL,
+    lease_owner TEXT,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX webhook_outbox_due ON webhook_outbox (due_at) WHERE state = 'pending';
+  CREATE INDEX webhook_outbox_list ON webhook_outbox (tenant, state, created_at, id);
+  ALTER TABLE messages ADD COLUMN completed_at INTEGER;
+  `,
 ];

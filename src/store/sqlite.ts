@@ -15,6 +15,17 @@ import {
   sqliteSetTokenFormVersion,
   sqliteTokenFormVersions,
 } from './sqlite.token-forms.js';
+import {
+  sqliteClaimOutbox,
+  sqliteCompleteOutbox,
+  sqliteListOutbox,
+  sqliteNextOutboxDueAt,
+  sqliteOutboxForDeliveries,
+  sqliteOutboxStats,
+  sqliteReleaseOutbox,
+  sqliteRetryOutbox,
+  sqliteWriteOutbox,
+} from './sqlite.outbox.js';
 import type {
   ClaimRequest,
   ClaimedBatch,
@@ -33,6 +44,11 @@ import type {
   MessageFilter,
   MessageRow,
   NewDelivery,
+  OutboxRow,
+  OutboxState,
+  OutboxStats,
+  OutboxUpdate,
+  OutboxWriter,
   ReceiptMatch,
   RequeueOutcome,
   RequeueRequest,
@@ -139,8 +155,17 @@ export class SqliteStore implements Store {
     return this.stmt('DELETE FROM devices WHERE tenant = ? AND id = ?').run(tenant, id).changes > 0;
   }
 
-  async deleteDeviceByHash(tenant: string, provider: string, tokenHash: string): Promise<boolean> {
-    return this.stmt('DELETE FROM devices WHERE tenant = ? AND provider = ? AND token_hash = ?').run(tenant, provider, tokenHash).changes > 0;
+  async deleteDeviceByHash(tenant: string, provider: string, tokenHash: string, prune?: { now: number; outbox: OutboxWriter }): Promise<boolean> {
+    if (!prune) return this.stmt('DELETE FROM devices WHERE tenant = ? AND provider = ? AND token_hash = ?').run(tenant, provider, tokenHash).changes > 0;
+    return this.db.transaction(() => {
+      const gone = this.stmt('DELETE FROM devices WHERE tenant = ? AND provider = ? AND token_hash = ? RETURNING id, user_id').all(tenant, provider, tokenHash) as Row[];
+      const { now, outbox } = prune;
+      for (const d of gone) {
+        const change = { kind: 'device_pruned', tenant, provider, deviceId: String(d.id), userId: d.user_id === null ? null : String(d.user_id) } as const;
+        sqliteWriteOutbox((sql) => this.stmt(sql), outbox(change, now), now);
+      }
+      return gone.length > 0;
+    }).immediate();
   }
 
   async countDevices(): Promise<Array<LaneKey & { count: number }>> {
@@ -188,10 +213,13 @@ export class SqliteStore implements Store {
     return { devices, deliveries };
   }
 
-  async eraseUser(tenant: string, userId: string): Promise<{ devices: number; deliveries: number }> {
+  async eraseUser(tenant: string, userId: string, finish?: { now: number; outbox: OutboxWriter }): Promise<{ devices: number; deliveries: number }> {
     return this.db.transaction(() => {
-      const deliveries = this.stmt(`DELETE FROM deliveries WHERE ${ACTIVE} AND device_id IN (SELECT id FROM devices WHERE tenant = ? AND user_id = ?)`)
-        .run(tenant, userId).changes;
+      const gone = this.stmt(`DELETE FROM deliveries WHERE ${ACTIVE} AND device_id IN (SELECT id FROM devices WHERE tenant = ? AND user_id = ?) RETURNING tenant, message_id`)
+        .all(tenant, userId) as Row[];
+      const deliveries = gone.length;
+      // Removed, not finished: no delivery event, but their messages may now be complete.
+      if (finish) sqliteOutboxForDeliveries((sql) => this.stmt(sql), gone.map((r) => ({ ...r, state: 'queued' })), finish.outbox, finish.now);
       // Finished deliveries keep their counts but lose the link and the token: nothing about the user remains.
       this.stmt(`UPDATE deliveries SET device_id = NULL, token_enc = '', token_hash = '' WHERE device_id IN (SELECT id FROM devices WHERE tenant = ? AND user_id = ?)`)
         .run(tenant, userId);
@@ -358,7 +386,7 @@ export class SqliteStore implements Store {
     }).immediate();
   }
 
-  async completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number): Promise<void> {
+  async completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number, outbox?: OutboxWriter): Promise<void> {
     // Updates with the same values (a batch that all went `sent` with one vendor id) are applied by
     // one statement over a JSON list of ids, not one statement per row.
     const groups = new Map<string, { values: unknown[]; ids: string[] }>();
@@ -378,8 +406,21 @@ export class SqliteStore implements Store {
       `UPDATE deliveries SET state = ?, attempts = ?, vendor_message_id = ?, last_error = ?, due_at = ?, lease_owner = NULL, updated_at = ?
        WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ? AND state = 'sending'`,
     );
+    if (!outbox) {
+      this.db.transaction(() => {
+        for (const g of groups.values()) apply.run(...g.values, now, JSON.stringify(g.ids), owner);
+      }).immediate();
+      return;
+    }
+    const applyReturning = this.stmt(
+      `UPDATE deliveries SET state = ?, attempts = ?, vendor_message_id = ?, last_error = ?, due_at = ?, lease_owner = NULL, updated_at = ?
+       WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ? AND state = 'sending'
+       RETURNING id, tenant, message_id, provider, state, attempts, last_error`,
+    );
     this.db.transaction(() => {
-      for (const g of groups.values()) apply.run(...g.values, now, JSON.stringify(g.ids), owner);
+      const changed: Row[] = [];
+      for (const g of groups.values()) changed.push(...(applyReturning.all(...g.values, now, JSON.stringify(g.ids), owner) as Row[]));
+      sqliteOutboxForDeliveries((sql) => this.stmt(sql), changed, outbox, now);
     }).immediate();
   }
 
@@ -466,10 +507,10 @@ export class SqliteStore implements Store {
           .run(req.tenant, idem.key, idem.bodyHash, idem.status, response, idem.createdAt);
       }
       return { inserted: true, requeued, response };
-    })();
+    }).immediate();
   }
 
-  async markReceipt(match: ReceiptMatch, state: 'delivered', now: number): Promise<string[]> {
+  async markReceipt(match: ReceiptMatch, state: 'delivered', now: number, outbox?: OutboxWriter): Promise<string[]> {
     const where: string[] = ['tenant = ?', 'provider = ?'];
     const args: unknown[] = [match.tenant, match.provider];
     const add = (sql: string, v: string | undefined) => {
@@ -488,10 +529,41 @@ export class SqliteStore implements Store {
       const sent = this.stmt(`SELECT id FROM deliveries WHERE ${where.join(' AND ')} AND state = 'sent' LIMIT 1000`).all(...args) as Row[];
       const sending = match.messageId ? (this.stmt(`SELECT id FROM deliveries WHERE ${where.join(' AND ')} AND state = 'sending' LIMIT 1000`).all(...args) as Row[]) : [];
       const ids = [...sent, ...sending].map((r) => String(r.id));
-      const upd = this.stmt(`UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ?`);
-      for (const id of ids) upd.run(state, now, id);
+      const upd = this.stmt(`UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ? RETURNING id, tenant, message_id, provider, state, attempts, last_error`);
+      const changed = ids.flatMap((id) => upd.all(state, now, id) as Row[]);
+      if (outbox) sqliteOutboxForDeliveries((sql) => this.stmt(sql), changed, outbox, now);
       return ids;
     }).immediate();
+  }
+
+  // ---- webhook outbox (sqlite.outbox.ts) ----
+
+  async claimOutbox(owner: string, now: number, leaseUntil: number, limit: number): Promise<OutboxRow[]> {
+    return sqliteClaimOutbox(this.db, (sql) => this.stmt(sql), owner, now, leaseUntil, limit);
+  }
+
+  async completeOutbox(owner: string, updates: OutboxUpdate[], now: number): Promise<void> {
+    sqliteCompleteOutbox(this.db, (sql) => this.stmt(sql), owner, updates, now);
+  }
+
+  async nextOutboxDueAt(): Promise<number | null> {
+    return sqliteNextOutboxDueAt((sql) => this.stmt(sql));
+  }
+
+  async listOutbox(tenant: string, state: OutboxState, after: TimeKey | null, limit: number): Promise<OutboxRow[]> {
+    return sqliteListOutbox((sql) => this.stmt(sql), tenant, state, after, limit);
+  }
+
+  async retryOutbox(tenant: string, ids: string[] | null, now: number, giveUpAt: number, limit: number): Promise<number> {
+    return sqliteRetryOutbox((sql) => this.stmt(sql), tenant, ids, now, giveUpAt, limit);
+  }
+
+  async outboxStats(): Promise<OutboxStats[]> {
+    return sqliteOutboxStats((sql) => this.stmt(sql));
+  }
+
+  async releaseOutbox(owner: string, now: number): Promise<number> {
+    return sqliteReleaseOutbox((sql) => this.stmt(sql), owner, now);
   }
 
   // ---- retention ----
@@ -504,6 +576,7 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => {
       this.stmt('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE created_at < ?)').run(before);
       this.stmt('DELETE FROM idempotency WHERE created_at < ?').run(before);
+      this.stmt(`DELETE FROM webhook_outbox WHERE created_at < ? AND state <> 'pending'`).run(before);
       return this.stmt('DELETE FROM messages WHERE created_at < ?').run(before).changes;
     }).immediate();
   }

@@ -214,6 +214,58 @@ export type RequeueOutcome =
   | { inserted: true; requeued: Array<LaneKey & { id: string }>; response: string | null }
   | { inserted: false; existing: IdempotencyRecord };
 
+// ---- webhook outbox (src/core/webhooks.ts) ----
+
+/**
+ * A state change as the store made it, inside its transaction. The core's `OutboxWriter` turns it
+ * into outbox rows (or none), which the store writes in that same transaction: an event is stored
+ * if and only if the change that causes it committed. The store knows no event names or bodies.
+ */
+export type StoreChange =
+  | { kind: 'delivery'; tenant: string; messageId: string; deliveryId: string; provider: string; state: DeliveryState; attempts: number; error: DeliveryError | null }
+  /** The message's last queued/sending delivery became final in this transaction (once per message). */
+  | { kind: 'message_done'; tenant: string; messageId: string; counts: Partial<Record<DeliveryState, number>> }
+  /** A device deleted because its vendor called its token dead. Never the token. */
+  | { kind: 'device_pruned'; tenant: string; provider: string; deviceId: string; userId: string | null };
+
+/** Outbox rows a change causes; called by the store inside the change's transaction, so it must not do I/O. */
+export type OutboxWriter = (change: StoreChange, now: number) => NewOutboxEvent[];
+
+/** One event for one webhook endpoint. `body` is opaque JSON; `id` is the event id receivers de-duplicate on. */
+export interface NewOutboxEvent {
+  id: string;
+  tenant: string;
+  url: string;
+  event: string;
+  body: string;
+  /** The sender stops retrying at this time and keeps the row as `failed`. */
+  giveUpAt: number;
+}
+
+export type OutboxState = 'pending' | 'delivered' | 'failed';
+export const OUTBOX_STATES: readonly OutboxState[] = ['pending', 'delivered', 'failed'];
+
+export interface OutboxRow extends NewOutboxEvent {
+  state: OutboxState;
+  attempts: number;
+  /** pending: the next attempt, or the lease end while one is in flight. */
+  dueAt: number;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The sender's verdict on one claimed row; applied only while the row is still leased by `owner`. */
+export type OutboxUpdate =
+  | { id: string; state: 'delivered' | 'failed'; attempts: number; error: string | null }
+  | { id: string; state: 'pending'; attempts: number; dueAt: number; error: string };
+
+export interface OutboxStats {
+  tenant: string;
+  pending: number;
+  oldestCreatedAt: number | null;
+}
+
 export interface Store {
   readonly driver: string;
   ping(): Promise<void>;
@@ -225,7 +277,8 @@ export interface Store {
   getDevices(tenant: string, ids: string[]): Promise<DeviceRow[]>;
   devicesOfUsers(tenant: string, userIds: string[]): Promise<DeviceRow[]>;
   deleteDevice(tenant: string, id: string): Promise<boolean>;
-  deleteDeviceByHash(tenant: string, provider: string, tokenHash: string): Promise<boolean>;
+  /** With `outbox`: the deletion is a prune (the vendor called the token dead), and its rows are written in the same transaction. */
+  deleteDeviceByHash(tenant: string, provider: string, tokenHash: string, prune?: { now: number; outbox: OutboxWriter }): Promise<boolean>;
   countDevices(): Promise<Array<LaneKey & { count: number }>>;
 
   /** Canonical-token migration (src/store/token-forms.ts): the form version applied per provider. */
@@ -246,8 +299,11 @@ export interface Store {
 
   /** Everything stored about a user: devices and their deliveries. */
   exportUser(tenant: string, userId: string): Promise<{ devices: DeviceRow[]; deliveries: DeliveryRow[] }>;
-  /** Remove the user's devices and their pending (queued/sending) deliveries. */
-  eraseUser(tenant: string, userId: string): Promise<{ devices: number; deliveries: number }>;
+  /**
+   * Remove the user's devices and their pending (queued/sending) deliveries. With `finish`, a
+   * message this leaves with nothing pending is passed to its outbox writer (message.completed), in the same transaction.
+   */
+  eraseUser(tenant: string, userId: string, finish?: { now: number; outbox: OutboxWriter }): Promise<{ devices: number; deliveries: number }>;
 
   getIdempotency(tenant: string, key: string, notBefore: number): Promise<IdempotencyRecord | null>;
   /**
@@ -282,8 +338,12 @@ export interface Store {
   nextDueAt(lane: LaneKey, excludeClasses: string[]): Promise<number | null>;
   /** Claim up to `limit` due deliveries of ONE message (the oldest due) in a lane; sets the lease. */
   claimBatch(req: ClaimRequest): Promise<ClaimedBatch | null>;
-  /** Apply the dispatcher's decisions; only rows still leased by `owner` are changed. */
-  completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number): Promise<void>;
+  /**
+   * Apply the dispatcher's decisions; only rows still leased by `owner` are changed. With `outbox`,
+   * each changed row and each message this call finished (no queued/sending delivery left) are
+   * passed to it, and its rows are written in the same transaction.
+   */
+  completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number, outbox?: OutboxWriter): Promise<void>;
   /**
    * The hand-off check, right before the adapter is called: marks these deliveries as handed to the
    * vendor and returns the ids still `sending` under `owner`'s lease. A delivery canceled since the
@@ -309,10 +369,25 @@ export interface Store {
   requeueDeliveries(req: RequeueRequest): Promise<RequeueOutcome>;
 
   /** Mark the delivery a receipt refers to; returns the ids changed. */
-  markReceipt(match: ReceiptMatch, state: 'delivered', now: number): Promise<string[]>;
+  markReceipt(match: ReceiptMatch, state: 'delivered', now: number, outbox?: OutboxWriter): Promise<string[]>;
+
+  /** Lease up to `limit` due pending outbox rows (oldest due first) to `owner` until `leaseUntil`. */
+  claimOutbox(owner: string, now: number, leaseUntil: number, limit: number): Promise<OutboxRow[]>;
+  /** Apply the sender's verdicts; rows no longer leased by `owner` are left alone. */
+  completeOutbox(owner: string, updates: OutboxUpdate[], now: number): Promise<void>;
+  /** When the next pending row falls due (its next attempt or lease end); null when none is pending. */
+  nextOutboxDueAt(): Promise<number | null>;
+  /** A tenant's outbox rows in one state, newest first: (createdAt, id) descending, strictly after `after`. */
+  listOutbox(tenant: string, state: OutboxState, after: TimeKey | null, limit: number): Promise<OutboxRow[]>;
+  /** Failed rows (all of the tenant's, or these ids) back to pending, due now, attempts 0, until `giveUpAt`; at most `limit`. */
+  retryOutbox(tenant: string, ids: string[] | null, now: number, giveUpAt: number, limit: number): Promise<number>;
+  /** Pending rows per tenant and the oldest one's creation time. */
+  outboxStats(): Promise<OutboxStats[]>;
+  /** Give back every outbox lease held by `owner` (graceful shutdown). */
+  releaseOutbox(owner: string, now: number): Promise<number>;
 
   /** Retention: delete devices idle since before `before`; returns how many. */
   deleteIdleDevices(before: number): Promise<number>;
-  /** Retention: delete messages (and their deliveries and idempotency records) created before `before`. */
+  /** Retention: delete messages (and their deliveries and idempotency records, and finished outbox rows) created before `before`. */
   deleteOldMessages(before: number): Promise<number>;
 }

@@ -92,6 +92,8 @@ describe('a client generated from /openapi.json', () => {
           headers: { ...cfg?.headers, [HUAWEI_CALLBACK_HEADER]: huaweiCallbackHeader(t.clock.now(), 'n1', 'cbuser', 'cbkey') },
         }),
     ],
+    listWebhookDeliveries: [200, (cfg) => op('listWebhookDeliveries')({ state: 'failed', limit: 10 }, null, cfg)],
+    retryWebhookDeliveries: [200, (cfg) => op('retryWebhookDeliveries')(null, { ids: ['evt_none'] }, cfg)],
     exportUserData: [200, (cfg) => op('exportUserData')({ userId }, null, cfg)],
     cancelMessage: [200, (cfg) => op('cancelMessage')({ id: ids.message }, null, cfg)],
     getHealth: [200, (cfg) => op('getHealth')(null, null, cfg)],

@@ -106,7 +106,7 @@ describe('misspelt keys', () => {
         'store.paht: unknown key; did you mean "path"?',
         'tenats: unknown key; did you mean "tenants"?',
         'tenants[0].serverKey: unknown key; did you mean "serverKeys"?',
-        'tenants[0].zzz: unknown key; expected one of id, serverKeys, clientKeys, maxBacklog, receiptSecret, providers',
+        'tenants[0].zzz: unknown key; expected one of id, serverKeys, clientKeys, maxBacklog, receiptSecret, providers, webhooks, allowPrivateNetworks',
         `tenants[0].providers.huwei: unknown provider "huwei"; did you mean "huawei"? expected one of ${providers.map((d) => d.id).join(', ')}`,
         'tenants[0].providers.huawei.clientSecrt: unknown key; did you mean "clientSecret"?',
         'tenants[0].providers.huawei.rateLimt: unknown key; did you mean "rateLimit"?',

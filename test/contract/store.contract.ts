@@ -10,6 +10,7 @@ import { describeListings } from './listing.contract.js';
 import { describeMigrations } from './migration.contract.js';
 import { describeReplayAndCancel } from './replay-cancel.contract.js';
 import { DAY, storeFixtures, T0 } from './store-fixtures.js';
+import { describeOutbox } from './outbox.contract.js';
 import { describeTokenForms } from './token-forms.contract.js';
 import type { DeliveryRow, IdempotencyRecord, NewDelivery, Store } from '../../src/store/types.js';
 
@@ -350,5 +351,6 @@ export function describeStore(name: string, makeHarness: () => Promise<StoreHarn
     describeKeyRotation(() => store);
     describeListings(() => store);
     describeReplayAndCancel(() => store);
+    describeOutbox(() => store, open);
   });
 }

@@ -36,6 +36,8 @@ export interface TestGatewayOptions {
   extraProviders?: AnyProviderDefinition[];
   /** Extra provider sections for tenant acme, e.g. { fake: {} }. */
   acmeProviders?: Record<string, unknown>;
+  /** Extra keys of tenant acme, e.g. { webhooks: [...], allowPrivateNetworks: true }. */
+  acmeTenant?: Record<string, unknown>;
   config?: Record<string, unknown>;
   maxBacklog?: number;
   realClock?: boolean;
@@ -66,6 +68,7 @@ export async function testGateway(opts: TestGatewayOptions = {}): Promise<TestGa
           receiptSecret: RECEIPT_SECRET,
           ...(opts.maxBacklog ? { maxBacklog: opts.maxBacklog } : {}),
           providers: { huawei: { ...huawei, ...opts.huawei }, ...opts.acmeProviders },
+          ...opts.acmeTenant,
         },
         { id: 'beta', serverKeys: [OTHER_SERVER_KEY], clientKeys: [OTHER_CLIENT_KEY], providers: { huawei } },
       ],
