@@ -149,7 +149,7 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
     messages: new MessageService({ store, hub, cipher, ids, metrics, kick: (lane) => queue.kick(lane), now, maxBacklog: (t) => tenants.get(t)?.maxBacklog ?? Infinity }),
     listing: new ListingService({ store, cipher, now }),
     replay: new ReplayService({ store, metrics, kick: (lane) => queue.kick(lane), now }),
-    cancel: new CancelService({ store, hub, cipher, metrics, logger, now }),
+    cancel: new CancelService({ store, hub, cipher, metrics, logger, now, outbox: (t) => outbox.writer(t) }),
     receipts: new ReceiptService({ store, hub, cipher, metrics, now, receiptSecret: (t) => tenants.get(t)?.receiptSecret, outbox: (t) => outbox.writer(t) }),
     webhooks: new WebhookService({ store, now, maxAgeMs: hookMaxAgeMs, kick: () => webhooks.kick() }),
     readiness: new ReadinessService({ store, queue, hub, health, now, accepting: () => accepting }),

@@ -10,7 +10,7 @@
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/metrics.js';
 import type { TokenCipher } from '../privacy/token-cipher.js';
-import type { DeliveryRow, Store } from '../store/types.js';
+import type { DeliveryRow, OutboxWriter, Store } from '../store/types.js';
 import { DomainError } from './errors.js';
 import { readStoredMessage } from './payload.js';
 import type { ProviderHub } from './providers.js';
@@ -40,11 +40,8 @@ export interface CancelServiceDeps {
   metrics: Pick<Metrics, 'deliveries' | 'recalls'>;
   logger: Logger;
   now(): number;
-  /**
-   * Called when the cancel left the message with nothing queued or sending: the hook for the
-   * `message.completed` webhook (issue 12 point 4).
-   */
-  messageSettled?(tenant: string, messageId: string): void;
+  /** The tenant's webhook outbox writer: a cancel that leaves nothing queued or sending writes `message.completed`. */
+  outbox?(tenant: string): OutboxWriter | undefined;
 }
 
 export class CancelService {
@@ -55,7 +52,7 @@ export class CancelService {
     const message = await store.getMessage(tenant, messageId);
     if (!message) throw new DomainError('not_found', `No message ${messageId} in your tenant (messages are kept for retention.messageDays).`);
 
-    const canceled = await store.cancelDeliveries(tenant, messageId, now());
+    const canceled = await store.cancelDeliveries(tenant, messageId, now(), this.deps.outbox?.(tenant));
     const perProvider = new Map<string, number>();
     for (const c of canceled) perProvider.set(c.provider, (perProvider.get(c.provider) ?? 0) + 1);
     for (const [provider, n] of perProvider) metrics.deliveries.inc({ tenant, provider, state: 'canceled' }, n);
@@ -70,7 +67,6 @@ export class CancelService {
       ...recall,
       already_final: counts.failed + counts.expired + counts.canceled - canceled.length,
     };
-    if (answer.in_flight === 0) this.deps.messageSettled?.(tenant, messageId);
     return answer;
   }
 

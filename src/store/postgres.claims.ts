@@ -90,16 +90,22 @@ export async function pgStartSending(pool: pg.Pool, owner: string, ids: string[]
   return rows.map((r: Row) => String(r.id));
 }
 
-export async function pgCancelDeliveries(pool: pg.Pool, tenant: string, messageId: string, now: number): Promise<Array<LaneKey & { id: string }>> {
+export async function pgCancelDeliveries(pool: pg.Pool, tenant: string, messageId: string, now: number, outbox?: OutboxWriter): Promise<Array<LaneKey & { id: string }>> {
   // A claim in progress holds its rows (FOR UPDATE): this waits for it, then re-checks each row, so a
   // claimed row not yet handed off (handed_at NULL) is canceled and the hand-off then finds it gone.
-  const { rows } = await pool.query(
-    `UPDATE deliveries SET state = 'canceled', lease_owner = NULL, due_at = NULL, updated_at = $3
-     WHERE tenant = $1 AND message_id = $2 AND (state = 'queued' OR (state = 'sending' AND (handed_at IS NULL OR due_at <= $3)))
-     RETURNING id, tenant, provider`,
-    [tenant, messageId, now],
-  );
-  return rows.map((r: Row) => ({ id: String(r.id), tenant: String(r.tenant), provider: String(r.provider) }));
+  // With `outbox`, a cancel that leaves nothing queued or sending completes the message; the message
+  // row is locked first, as completeDeliveries does, so completion is seen once.
+  return withTransaction(pool, async (c) => {
+    if (outbox) await pgLockMessages(c, [messageId]);
+    const { rows } = await c.query(
+      `UPDATE deliveries SET state = 'canceled', lease_owner = NULL, due_at = NULL, updated_at = $3
+       WHERE tenant = $1 AND message_id = $2 AND (state = 'queued' OR (state = 'sending' AND (handed_at IS NULL OR due_at <= $3)))
+       RETURNING id, tenant, message_id, provider, state, attempts, last_error`,
+      [tenant, messageId, now],
+    );
+    if (outbox && rows.length) await pgOutboxForDeliveries(c, rows as Row[], outbox, now);
+    return rows.map((r: Row) => ({ id: String(r.id), tenant: String(r.tenant), provider: String(r.provider) }));
+  });
 }
 
 export async function pgMarkRecalled(pool: pg.Pool, tenant: string, ids: string[], now: number): Promise<number> {
@@ -134,10 +140,13 @@ export async function pgRequeueDeliveries(pool: pg.Pool, req: RequeueRequest): P
     const { rows } = await c.query(
       `UPDATE deliveries SET state = 'queued', attempts = 0, due_at = $1, lease_owner = NULL, handed_at = NULL, updated_at = $1
        WHERE tenant = $2 AND id = ANY($3::text[]) AND state IN ('failed','expired')
-       RETURNING id, tenant, provider`,
+       RETURNING id, tenant, provider, message_id`,
       [req.now, req.tenant, req.ids],
     );
     const requeued = rows.map((r: Row) => ({ id: String(r.id), tenant: String(r.tenant), provider: String(r.provider) }));
+    // A replayed message completes again: message.completed is written when these end too.
+    const messages = [...new Set(rows.map((r: Row) => String(r.message_id)))];
+    if (messages.length) await c.query('UPDATE messages SET completed_at = NULL WHERE tenant = $1 AND id = ANY($2::text[])', [req.tenant, messages]);
     let response: string | null = null;
     if (idem) {
       response = idem.answer(requeued);

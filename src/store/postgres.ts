@@ -344,8 +344,8 @@ export class PostgresStore implements Store {
 
   // ---- cancel and replay (postgres.claims.ts: they meet the claimers) ----
 
-  cancelDeliveries(tenant: string, messageId: string, now: number): Promise<Array<LaneKey & { id: string }>> {
-    return pgCancelDeliveries(this.pool, tenant, messageId, now);
+  cancelDeliveries(tenant: string, messageId: string, now: number, outbox?: OutboxWriter): Promise<Array<LaneKey & { id: string }>> {
+    return pgCancelDeliveries(this.pool, tenant, messageId, now, outbox);
   }
 
   markRecalled(tenant: string, ids: string[], now: number): Promise<number> {

@@ -463,15 +463,19 @@ export class SqliteStore implements Store {
 
   // ---- cancel and replay ----
 
-  async cancelDeliveries(tenant: string, messageId: string, now: number): Promise<Array<LaneKey & { id: string }>> {
+  async cancelDeliveries(tenant: string, messageId: string, now: number, outbox?: OutboxWriter): Promise<Array<LaneKey & { id: string }>> {
     // One writer at a time: a claim or a hand-off (startSending) is either before this, or sees `canceled`.
-    return (
-      this.stmt(
+    // With `outbox`, a cancel that leaves nothing queued or sending completes the message (message.completed).
+    const rows = this.db.transaction(() => {
+      const changed = this.stmt(
         `UPDATE deliveries SET state = 'canceled', lease_owner = NULL, due_at = NULL, updated_at = ?
          WHERE tenant = ? AND message_id = ? AND (state = 'queued' OR (state = 'sending' AND (handed_at IS NULL OR due_at <= ?)))
-         RETURNING id, tenant, provider`,
-      ).all(now, tenant, messageId, now) as Row[]
-    ).map((r) => ({ id: String(r.id), tenant: String(r.tenant), provider: String(r.provider) }));
+         RETURNING id, tenant, message_id, provider, state, attempts, last_error`,
+      ).all(now, tenant, messageId, now) as Row[];
+      if (outbox && changed.length) sqliteOutboxForDeliveries((sql) => this.stmt(sql), changed, outbox, now);
+      return changed;
+    }).immediate();
+    return rows.map((r) => ({ id: String(r.id), tenant: String(r.tenant), provider: String(r.provider) }));
   }
 
   async markRecalled(tenant: string, ids: string[], now: number): Promise<number> {
@@ -493,13 +497,20 @@ export class SqliteStore implements Store {
       const requeue = this.stmt(
         `UPDATE deliveries SET state = 'queued', attempts = 0, due_at = ?, lease_owner = NULL, handed_at = NULL, updated_at = ?
          WHERE tenant = ? AND id IN (SELECT value FROM json_each(?)) AND state IN ('failed','expired')
-         RETURNING id, tenant, provider`,
+         RETURNING id, tenant, provider, message_id`,
       );
       const requeued: Array<LaneKey & { id: string }> = [];
+      const messages = new Set<string>();
       for (let i = 0; i < req.ids.length; i += 10_000) {
         const rows = requeue.all(req.now, req.now, req.tenant, JSON.stringify(req.ids.slice(i, i + 10_000))) as Row[];
-        for (const r of rows) requeued.push({ id: String(r.id), tenant: String(r.tenant), provider: String(r.provider) });
+        for (const r of rows) {
+          requeued.push({ id: String(r.id), tenant: String(r.tenant), provider: String(r.provider) });
+          messages.add(String(r.message_id));
+        }
       }
+      // A replayed message completes again: message.completed is written when these end too.
+      const rearm = this.stmt('UPDATE messages SET completed_at = NULL WHERE tenant = ? AND id = ?');
+      for (const m of messages) rearm.run(req.tenant, m);
       let response: string | null = null;
       if (idem) {
         response = idem.answer(requeued);

@@ -362,7 +362,7 @@ export interface Store {
    * Cancel a message: its queued deliveries, and those claimed but not yet handed to the vendor (or
    * whose lease ran out), become `canceled`, in one statement. Returns the ones changed.
    */
-  cancelDeliveries(tenant: string, messageId: string, now: number): Promise<Array<LaneKey & { id: string }>>;
+  cancelDeliveries(tenant: string, messageId: string, now: number, outbox?: OutboxWriter): Promise<Array<LaneKey & { id: string }>>;
   /** Sent or delivered deliveries the vendor took back: they become `canceled` with last error `recalled`. Returns how many. */
   markRecalled(tenant: string, ids: string[], now: number): Promise<number>;
   /** Replay: failed/expired deliveries back to `queued` with 0 attempts, due now, their last error kept. */

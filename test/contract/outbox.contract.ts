@@ -72,6 +72,27 @@ export function describeOutbox(current: () => Store, openAnother: () => Promise<
       expect(changes.filter((c) => c.kind === 'delivery')).toHaveLength(1);
     });
 
+    it('writes message.completed when a cancel leaves nothing queued or sending, and again after a replay ends the message anew', async () => {
+      const { id, ds } = await send(['huawei', 'huawei']);
+      await claim(store, 'huawei');
+      await store.completeDeliveries('o1', [{ id: ds[0]!.id, state: 'failed', attempts: 1, error: { code: 'rejected', message: 'no' } }], T0 + 1, writer);
+      // The second delivery was claimed but never handed to the vendor: the cancel takes it and completes the message.
+      const canceled = await store.cancelDeliveries('acme', id, T0 + 2, writer);
+      expect(canceled.map((c) => c.id)).toEqual([ds[1]!.id]);
+      expect(changes.filter((c) => c.kind === 'message_done')).toEqual([{ kind: 'message_done', tenant: 'acme', messageId: id, counts: { failed: 1, canceled: 1 } }]);
+      expect(await store.cancelDeliveries('acme', id, T0 + 3, writer)).toEqual([]);
+      expect(changes.filter((c) => c.kind === 'message_done')).toHaveLength(1);
+      // Replaying the failed one re-arms completion: when it ends, the message completes once more.
+      const replay = await store.requeueDeliveries({ tenant: 'acme', ids: [ds[0]!.id], now: T0 + 4, expiries: [], idempotency: null });
+      expect(replay).toMatchObject({ inserted: true, requeued: [{ id: ds[0]!.id }] });
+      await store.claimBatch({ tenant: 'acme', provider: 'huawei', now: T0 + 5, leaseUntil: T0 + 60_000, owner: 'o1', limit: 100, excludeClasses: [] });
+      await store.completeDeliveries('o1', [{ id: ds[0]!.id, state: 'sent', vendorMessageId: 'v2', attempts: 1 }], T0 + 6, writer);
+      expect(changes.filter((c) => c.kind === 'message_done').map((c) => (c as { counts: unknown }).counts)).toEqual([
+        { failed: 1, canceled: 1 },
+        { sent: 1, canceled: 1 },
+      ]);
+    });
+
     it('rolls the change back with its events when writing them fails: no state change without its event, no event without its change', async () => {
       const { ds } = await send(['huawei']);
       await claim(store, 'huawei');
