@@ -6,13 +6,13 @@
 import type { AxiosResponse } from 'axios';
 import { CredentialCache, type FetchedCredential } from '../shared/credentials.js';
 import { createVendorHttp, type VendorHttp } from '../shared/http.js';
-import { CredentialError, credentialFailure, retryAfterOf, sameResult, transportRetry } from '../shared/results.js';
+import { fetchOAuthToken } from '../shared/oauth.js';
+import { credentialFailure, retryAfterOf, sameResult, transportRetry } from '../shared/results.js';
 import { clip, parseJsonObject } from '../shared/text.js';
 import type { DeliveryTarget, ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
 import type { HonorConfig } from './honor.config.js';
 import { honorAccepted, honorOutcomeFor, honorTokenFailureOutcome, readHonorAnswer } from './honor.errors.js';
 import { buildHonorSendHeaders, buildHonorSendRequest, buildHonorTokenRequest, honorQuotaClassOf, honorSendPath, type HonorOverrides } from './honor.request.js';
-import type { HonorTokenError, HonorTokenResponse } from './honor.wire.js';
 
 /** Refresh this long before `expires_in` runs out (at most half the token's life for short-lived tokens). */
 export const HONOR_TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
@@ -71,32 +71,23 @@ export class HonorProvider implements PushProvider<HonorOverrides> {
     this.authHttp.close();
   }
 
-  private async fetchToken(): Promise<FetchedCredential<string>> {
-    const requestedAt = this.deps.now();
-    const req = buildHonorTokenRequest(this.config);
-    let res: AxiosResponse;
-    try {
-      res = await this.authHttp.post(req.path, req.body, req.headers);
-    } catch (err) {
-      throw new CredentialError(transportRetry(err, (r) => `token request failed: ${r}`));
-    }
-    const data = parseJsonObject(res.data) as Partial<HonorTokenResponse & HonorTokenError> | undefined;
-    if (res.status === 200 && typeof data?.access_token === 'string' && data.access_token !== '') {
-      // Counted from the request, not the answer: the vendor's clock started no later than that.
-      const expiresIn = typeof data.expires_in === 'number' && data.expires_in > 0 ? data.expires_in : DEFAULT_TOKEN_LIFETIME_S;
-      return { value: data.access_token, expiresAt: requestedAt + expiresIn * 1000 };
-    }
-    const outcome = res.status === 200 ? 'retry' : honorTokenFailureOutcome(res.status);
-    const vendorCode = typeof data?.error === 'string' && data.error !== '' ? data.error : `http_${res.status}`;
-    const detail = typeof data?.error_description === 'string' ? `: ${data.error_description}` : '';
-    this.deps.logger.warn({ provider: 'honor', status: res.status, vendorCode }, 'honor OAuth token request refused');
-    throw new CredentialError({
-      outcome,
-      vendorCode,
-      vendorMessage: clip(`OAuth token request refused (HTTP ${res.status})${detail}`),
-      retryAfterMs: outcome === 'rate_limited' ? retryAfterOf(res.headers, this.deps.now()) : undefined,
+  private fetchToken(): Promise<FetchedCredential<string>> {
+    return fetchOAuthToken({
+      provider: 'honor',
+      http: this.authHttp,
+      request: buildHonorTokenRequest(this.config),
+      now: () => this.deps.now(),
+      logger: this.deps.logger,
+      defaultLifetimeSeconds: DEFAULT_TOKEN_LIFETIME_S,
+      failureOutcome: honorTokenFailureOutcome,
+      describeError: (data, status) => {
+        const error = data?.['error'];
+        const description = data?.['error_description'];
+        return { vendorCode: typeof error === 'string' && error !== '' ? error : `http_${status}`, detail: typeof description === 'string' ? description : '' };
+      },
     });
   }
+
 
   private interpret(res: AxiosResponse, targets: readonly DeliveryTarget[], quotaClass: string): SendResult[] {
     const a = readHonorAnswer(parseJsonObject(res.data));

@@ -6,13 +6,14 @@
 import type { AxiosResponse } from 'axios';
 import { CredentialCache, type FetchedCredential } from '../shared/credentials.js';
 import { createVendorHttp, type VendorHttp } from '../shared/http.js';
-import { CredentialError, credentialFailure, retryAfterOf, sameResult, transportRetry } from '../shared/results.js';
+import { fetchOAuthToken } from '../shared/oauth.js';
+import { credentialFailure, retryAfterOf, sameResult, transportRetry } from '../shared/results.js';
 import { clip, parseJsonObject } from '../shared/text.js';
 import type { DeliveryTarget, ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
 import type { HuaweiConfig } from './huawei.config.js';
 import { huaweiOutcomeFor, huaweiTokenFailureOutcome, parseIllegalTokens } from './huawei.errors.js';
 import { buildHuaweiSendHeaders, buildHuaweiSendRequest, buildHuaweiTokenRequest, huaweiSendPath, type HuaweiOverrides } from './huawei.request.js';
-import { HUAWEI_CODES, type HuaweiSendResponse, type HuaweiTokenError, type HuaweiTokenResponse } from './huawei.wire.js';
+import { HUAWEI_CODES, type HuaweiSendResponse, type HuaweiTokenError } from './huawei.wire.js';
 
 /** Refresh this long before `expires_in` runs out (at most half the token's life for short-lived tokens). */
 export const HUAWEI_TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
@@ -69,33 +70,23 @@ export class HuaweiProvider implements PushProvider<HuaweiOverrides> {
     this.authHttp.close();
   }
 
-  private async fetchToken(): Promise<FetchedCredential<string>> {
-    const requestedAt = this.deps.now();
-    const req = buildHuaweiTokenRequest(this.config);
-    let res: AxiosResponse;
-    try {
-      res = await this.authHttp.post(req.path, req.body, req.headers);
-    } catch (err) {
-      throw new CredentialError(transportRetry(err, (r) => `token request failed: ${r}`));
-    }
-    const data = parseJsonObject(res.data) as Partial<HuaweiTokenResponse & HuaweiTokenError> | undefined;
-    if (res.status === 200 && typeof data?.access_token === 'string' && data.access_token !== '') {
-      const expiresIn = typeof data.expires_in === 'number' && data.expires_in > 0 ? data.expires_in : DEFAULT_TOKEN_LIFETIME_S;
-      return { value: data.access_token, expiresAt: requestedAt + expiresIn * 1000 };
-    }
-    const outcome = res.status === 200 ? 'retry' : huaweiTokenFailureOutcome(res.status);
-    const vendorCode = data?.error !== undefined ? String(data.error) : `http_${res.status}`;
-    const detail = [data?.sub_error !== undefined ? `sub_error ${String(data.sub_error)}` : '', typeof data?.error_description === 'string' ? data.error_description : '']
-      .filter(Boolean)
-      .join(': ');
-    this.deps.logger.warn({ provider: 'huawei', status: res.status, vendorCode }, 'huawei OAuth token request refused');
-    throw new CredentialError({
-      outcome,
-      vendorCode,
-      vendorMessage: clip(`OAuth token request refused (HTTP ${res.status})${detail ? `: ${detail}` : ''}`),
-      retryAfterMs: outcome === 'rate_limited' ? retryAfterOf(res.headers, this.deps.now()) : undefined,
+  private fetchToken(): Promise<FetchedCredential<string>> {
+    return fetchOAuthToken({
+      provider: 'huawei',
+      http: this.authHttp,
+      request: buildHuaweiTokenRequest(this.config),
+      now: () => this.deps.now(),
+      logger: this.deps.logger,
+      defaultLifetimeSeconds: DEFAULT_TOKEN_LIFETIME_S,
+      failureOutcome: huaweiTokenFailureOutcome,
+      describeError: (data, status) => {
+        const { error, sub_error: subError, error_description: description } = (data ?? {}) as Partial<HuaweiTokenError>;
+        const detail = [subError !== undefined ? `sub_error ${String(subError)}` : '', typeof description === 'string' ? description : ''].filter(Boolean).join(': ');
+        return { vendorCode: error !== undefined ? String(error) : `http_${status}`, detail };
+      },
     });
   }
+
 
   private interpret(res: AxiosResponse, targets: readonly DeliveryTarget[]): SendResult[] {
     const data = parseJsonObject(res.data) as Partial<HuaweiSendResponse> | undefined;
