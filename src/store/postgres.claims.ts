@@ -1,13 +1,14 @@
 /**
  * The PostgreSQL side of the lane queue (PostgresStore delegates here): where several instances
  * claim from one lane at once. `FOR UPDATE SKIP LOCKED` makes two claimers never get the same
- * delivery, and completions touch only rows still leased by their owner.
+ * delivery, and completions touch only rows still leased by their owner. Receipts, and the lanes'
+ * pauses and depths, live here too.
  */
 import type pg from 'pg';
 import { firstRow, withTransaction } from './postgres.tx.js';
-import { json, RECALLED, toDelivery, toIdem, toMessage, type Row } from './rows.js';
+import { json, RECALLED, toDelivery, toIdem, toMessage, toPause, type Row } from './rows.js';
 import { pgLockMessages, pgOutboxForDeliveries } from './postgres.outbox.js';
-import type { ClaimRequest, ClaimedBatch, DeliveryUpdate, LaneKey, OutboxWriter, RequeueOutcome, RequeueRequest } from './types.js';
+import type { ClaimRequest, ClaimedBatch, DeliveryUpdate, LaneKey, LanePause, LaneStats, OutboxWriter, ReceiptMatch, RequeueOutcome, RequeueRequest } from './types.js';
 
 export const ACTIVE = `state IN ('queued','sending')`;
 
@@ -162,4 +163,56 @@ export async function pgReleaseClaims(pool: pg.Pool, owner: string, now: number)
     owner,
   ]);
   return res.rowCount ?? 0;
+}
+
+export async function pgMarkReceipt(pool: pg.Pool, match: ReceiptMatch, state: 'delivered', now: number, outbox?: OutboxWriter): Promise<string[]> {
+  const where: string[] = ['tenant = $3', 'provider = $4', `state IN ('sent','sending')`];
+  const args: unknown[] = [state, now, match.tenant, match.provider];
+  const add = (column: string, value: string | undefined) => {
+    if (!value) return;
+    args.push(value);
+    where.push(`${column} = $${args.length}`);
+  };
+  add('token_hash', match.tokenHash);
+  add('message_id', match.messageId);
+  add('vendor_message_id', match.vendorMessageId);
+  if (args.length === 4) return [];
+  const sql = `UPDATE deliveries SET state = $1, updated_at = $2
+       WHERE id IN (SELECT id FROM deliveries WHERE ${where.join(' AND ')} LIMIT 1000) AND state IN ('sent','sending')
+       RETURNING id, tenant, message_id, provider, state, attempts, last_error`;
+  if (!outbox) return (await pool.query(sql, args)).rows.map((r: Row) => String(r.id));
+  return withTransaction(pool, async (c) => {
+    // A receipt can turn a still-sending row delivered: it may be the one that finishes its message.
+    if (match.messageId) await pgLockMessages(c, [match.messageId]);
+    const { rows } = await c.query(sql, args);
+    await pgOutboxForDeliveries(c, rows as Row[], outbox, now);
+    return rows.map((r: Row) => String(r.id));
+  });
+}
+
+export async function pgSetPause(pool: pg.Pool, p: LanePause): Promise<void> {
+  await pool.query(
+    `INSERT INTO lane_pauses (tenant, provider, quota_class, until, reason) VALUES ($1,$2,$3,$4,$5)
+       ON CONFLICT (tenant, provider, quota_class) DO UPDATE SET until = EXCLUDED.until, reason = EXCLUDED.reason`,
+    [p.tenant, p.provider, p.quotaClass, p.until, p.reason],
+  );
+}
+
+export async function pgActivePauses(pool: pg.Pool, lane: LaneKey, now: number): Promise<LanePause[]> {
+  const { rows } = await pool.query('SELECT * FROM lane_pauses WHERE tenant = $1 AND provider = $2 AND until > $3', [lane.tenant, lane.provider, now]);
+  return rows.map(toPause);
+}
+
+export async function pgAllActivePauses(pool: pg.Pool, now: number): Promise<LanePause[]> {
+  return (await pool.query('SELECT * FROM lane_pauses WHERE until > $1', [now])).rows.map(toPause);
+}
+
+export async function pgLaneStats(pool: pg.Pool): Promise<LaneStats[]> {
+  const { rows } = await pool.query(`SELECT tenant, provider, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE ${ACTIVE} GROUP BY tenant, provider`);
+  return rows.map((r: Row) => ({
+    tenant: String(r.tenant),
+    provider: String(r.provider),
+    depth: Number(r.n),
+    oldestCreatedAt: r.oldest === null ? null : Number(r.oldest),
+  }));
 }

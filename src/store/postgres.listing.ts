@@ -1,6 +1,6 @@
 /**
  * The listings of the PostgreSQL store (GET /v1/messages, /v1/messages/{id}/deliveries,
- * /v1/deliveries and its summary): the same queries as sqlite.ts, with `$n` parameters. Pages are
+ * /v1/deliveries and its summary): the same queries as sqlite.listing.ts, with `$n` parameters. Pages are
  * keysets on (time, id) descending, served by the indexes of migration 4.
  */
 import type pg from 'pg';

@@ -9,16 +9,30 @@
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { ACTIVE, pgCancelDeliveries, pgClaimBatch, pgCompleteDeliveries, pgMarkRecalled, pgNextDueAt, pgReleaseClaims, pgRequeueDeliveries, pgStartSending } from './postgres.claims.js';
+import {
+  ACTIVE,
+  pgActivePauses,
+  pgAllActivePauses,
+  pgCancelDeliveries,
+  pgClaimBatch,
+  pgCompleteDeliveries,
+  pgLaneStats,
+  pgMarkReceipt,
+  pgMarkRecalled,
+  pgNextDueAt,
+  pgReleaseClaims,
+  pgRequeueDeliveries,
+  pgSetPause,
+  pgStartSending,
+} from './postgres.claims.js';
 import { pgDeliverySummary, pgListDeadLetters, pgListDeliveries, pgListMessages, pgMessageStateCounts } from './postgres.listing.js';
+import { pgInsertMessage } from './postgres.messages.js';
 import { applyPostgresMigrations } from './postgres.migrations.js';
 import {
   pgClaimOutbox,
   pgCompleteOutbox,
-  pgLockMessages,
   pgListOutbox,
   pgNextOutboxDueAt,
-  pgOutboxForDeliveries,
   pgOutboxStats,
   pgReleaseOutbox,
   pgRetryOutbox,
@@ -26,7 +40,8 @@ import {
 } from './postgres.outbox.js';
 import { pgRewriteDeliveryTokens, pgRewriteDeviceTokens, pgScanDeliveryTokens, pgScanDevices, pgSetTokenFormVersion, pgTokenFormVersions } from './postgres.token-forms.js';
 import { firstRow, withTransaction } from './postgres.tx.js';
-import { json, toDelivery, toDevice, toIdem, toMessage, toPause, type Row } from './rows.js';
+import { pgEraseUser, pgExportUser } from './postgres.users.js';
+import { json, toDevice, toIdem, toMessage, type Row } from './rows.js';
 import type {
   ClaimRequest,
   ClaimedBatch,
@@ -60,8 +75,6 @@ import type {
   UpsertDeviceInput,
 } from './types.js';
 
-/** Rows per multi-row INSERT: 100k deliveries are 20 statements, each one round trip. */
-const INSERT_CHUNK = 5000;
 /** A health check answers within this, or /readyz says not ready. */
 const PING_TIMEOUT_MS = 2000;
 
@@ -192,30 +205,14 @@ export class PostgresStore implements Store {
     return pgRewriteDeliveryTokens(this.pool, rewrites);
   }
 
-  async exportUser(tenant: string, userId: string): Promise<{ devices: DeviceRow[]; deliveries: DeliveryRow[] }> {
-    const devices = (await this.pool.query('SELECT * FROM devices WHERE tenant = $1 AND user_id = $2 ORDER BY created_at, id', [tenant, userId])).rows.map(toDevice);
-    const deliveries = (
-      await this.pool.query('SELECT d.* FROM deliveries d JOIN devices v ON v.id = d.device_id WHERE v.tenant = $1 AND v.user_id = $2 ORDER BY d.created_at, d.id', [tenant, userId])
-    ).rows.map(toDelivery);
-    return { devices, deliveries };
+  // ---- a user's data (postgres.users.ts) ----
+
+  exportUser(tenant: string, userId: string): Promise<{ devices: DeviceRow[]; deliveries: DeliveryRow[] }> {
+    return pgExportUser(this.pool, tenant, userId);
   }
 
-  async eraseUser(tenant: string, userId: string, finish?: { now: number; outbox: OutboxWriter }): Promise<{ devices: number; deliveries: number }> {
-    return withTransaction(this.pool, async (c) => {
-      const mine = 'SELECT id FROM devices WHERE tenant = $1 AND user_id = $2';
-      if (finish) {
-        const touched = await c.query(`SELECT DISTINCT message_id FROM deliveries WHERE ${ACTIVE} AND device_id IN (${mine})`, [tenant, userId]);
-        await pgLockMessages(c, (touched.rows as Row[]).map((r) => String(r.message_id)));
-      }
-      const gone = await c.query(`DELETE FROM deliveries WHERE ${ACTIVE} AND device_id IN (${mine}) RETURNING tenant, message_id`, [tenant, userId]);
-      const deliveries = gone.rowCount ?? 0;
-      // Removed, not finished: no delivery event, but their messages may now be complete.
-      if (finish) await pgOutboxForDeliveries(c, (gone.rows as Row[]).map((r) => ({ ...r, state: 'queued' })), finish.outbox, finish.now);
-      // Finished deliveries keep their counts but lose the link and the token: nothing about the user remains.
-      await c.query(`UPDATE deliveries SET device_id = NULL, token_enc = '', token_hash = '' WHERE device_id IN (${mine})`, [tenant, userId]);
-      const devices = (await c.query('DELETE FROM devices WHERE tenant = $1 AND user_id = $2', [tenant, userId])).rowCount ?? 0;
-      return { devices, deliveries };
-    });
+  eraseUser(tenant: string, userId: string, finish?: { now: number; outbox: OutboxWriter }): Promise<{ devices: number; deliveries: number }> {
+    return pgEraseUser(this.pool, tenant, userId, finish);
   }
 
   // ---- messages ----
@@ -225,62 +222,8 @@ export class PostgresStore implements Store {
     return rows[0] ? toIdem(rows[0]) : null;
   }
 
-  async insertMessage(
-    message: MessageRow,
-    deliveries: NewDelivery[],
-    idempotency: IdempotencyRecord | null,
-  ): Promise<{ inserted: true } | { inserted: false; existing: IdempotencyRecord }> {
-    return withTransaction(this.pool, async (c) => {
-      if (idempotency) {
-        // Insert the key, or take over one older than a day; a concurrent request with the same key
-        // waits on the row lock here and then sees ours (READ COMMITTED re-checks the conflict).
-        const claimed = await c.query(
-          `INSERT INTO idempotency (tenant, key, body_hash, status, response, created_at) VALUES ($1,$2,$3,$4,$5,$6)
-           ON CONFLICT (tenant, key) DO UPDATE SET body_hash = EXCLUDED.body_hash, status = EXCLUDED.status, response = EXCLUDED.response, created_at = EXCLUDED.created_at
-           WHERE idempotency.created_at < EXCLUDED.created_at - 86400000
-           RETURNING key`,
-          [message.tenant, idempotency.key, idempotency.bodyHash, idempotency.status, idempotency.response, idempotency.createdAt],
-        );
-        if (!claimed.rowCount) {
-          const { rows } = await c.query('SELECT * FROM idempotency WHERE tenant = $1 AND key = $2', [message.tenant, idempotency.key]);
-          return { inserted: false as const, existing: toIdem(firstRow(rows)) };
-        }
-      }
-      await c.query('INSERT INTO messages (id, tenant, idempotency_key, payload, created_at, expires_at, category) VALUES ($1,$2,$3,$4,$5,$6,$7)', [
-        message.id,
-        message.tenant,
-        message.idempotencyKey,
-        message.payload,
-        message.createdAt,
-        message.expiresAt,
-        message.category ?? null,
-      ]);
-      for (let i = 0; i < deliveries.length; i += INSERT_CHUNK) {
-        const chunk = deliveries.slice(i, i + INSERT_CHUNK);
-        // One statement per chunk: the rows travel as nine parallel arrays.
-        await c.query(
-          `INSERT INTO deliveries (id, tenant, message_id, provider, device_id, token_enc, token_hash, extras, quota_class, registered,
-             state, attempts, due_at, created_at, updated_at)
-           SELECT u.id, $1, $2, u.provider, u.device_id, u.token_enc, u.token_hash, u.extras, u.quota_class, u.registered, 'queued', 0, $3, $3, $3
-           FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[])
-             AS u(id, provider, device_id, token_enc, token_hash, extras, quota_class, registered)`,
-          [
-            message.tenant,
-            message.id,
-            message.createdAt,
-            chunk.map((d) => d.id),
-            chunk.map((d) => d.provider),
-            chunk.map((d) => d.deviceId),
-            chunk.map((d) => d.tokenEnc),
-            chunk.map((d) => d.tokenHash),
-            chunk.map((d) => json(d.extras)),
-            chunk.map((d) => d.quotaClass),
-            chunk.map((d) => d.registered),
-          ],
-        );
-      }
-      return { inserted: true as const };
-    });
+  insertMessage(message: MessageRow, deliveries: NewDelivery[], idempotency: IdempotencyRecord | null): Promise<{ inserted: true } | { inserted: false; existing: IdempotencyRecord }> {
+    return pgInsertMessage(this.pool, message, deliveries, idempotency);
   }
 
   async getMessage(tenant: string, id: string): Promise<MessageRow | null> {
@@ -356,56 +299,26 @@ export class PostgresStore implements Store {
     return pgRequeueDeliveries(this.pool, req);
   }
 
-  async setPause(p: LanePause): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO lane_pauses (tenant, provider, quota_class, until, reason) VALUES ($1,$2,$3,$4,$5)
-       ON CONFLICT (tenant, provider, quota_class) DO UPDATE SET until = EXCLUDED.until, reason = EXCLUDED.reason`,
-      [p.tenant, p.provider, p.quotaClass, p.until, p.reason],
-    );
+  setPause(p: LanePause): Promise<void> {
+    return pgSetPause(this.pool, p);
   }
 
-  async activePauses(lane: LaneKey, now: number): Promise<LanePause[]> {
-    const { rows } = await this.pool.query('SELECT * FROM lane_pauses WHERE tenant = $1 AND provider = $2 AND until > $3', [lane.tenant, lane.provider, now]);
-    return rows.map(toPause);
+  activePauses(lane: LaneKey, now: number): Promise<LanePause[]> {
+    return pgActivePauses(this.pool, lane, now);
   }
 
-  async allActivePauses(now: number): Promise<LanePause[]> {
-    return (await this.pool.query('SELECT * FROM lane_pauses WHERE until > $1', [now])).rows.map(toPause);
+  allActivePauses(now: number): Promise<LanePause[]> {
+    return pgAllActivePauses(this.pool, now);
   }
 
-  async laneStats(): Promise<LaneStats[]> {
-    const { rows } = await this.pool.query(`SELECT tenant, provider, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE ${ACTIVE} GROUP BY tenant, provider`);
-    return rows.map((r: Row) => ({
-      tenant: String(r.tenant),
-      provider: String(r.provider),
-      depth: Number(r.n),
-      oldestCreatedAt: r.oldest === null ? null : Number(r.oldest),
-    }));
+  laneStats(): Promise<LaneStats[]> {
+    return pgLaneStats(this.pool);
   }
 
-  async markReceipt(match: ReceiptMatch, state: 'delivered', now: number, outbox?: OutboxWriter): Promise<string[]> {
-    const where: string[] = ['tenant = $3', 'provider = $4', `state IN ('sent','sending')`];
-    const args: unknown[] = [state, now, match.tenant, match.provider];
-    const add = (column: string, value: string | undefined) => {
-      if (!value) return;
-      args.push(value);
-      where.push(`${column} = $${args.length}`);
-    };
-    add('token_hash', match.tokenHash);
-    add('message_id', match.messageId);
-    add('vendor_message_id', match.vendorMessageId);
-    if (args.length === 4) return [];
-    const sql = `UPDATE deliveries SET state = $1, updated_at = $2
-       WHERE id IN (SELECT id FROM deliveries WHERE ${where.join(' AND ')} LIMIT 1000) AND state IN ('sent','sending')
-       RETURNING id, tenant, message_id, provider, state, attempts, last_error`;
-    if (!outbox) return (await this.pool.query(sql, args)).rows.map((r: Row) => String(r.id));
-    return withTransaction(this.pool, async (c) => {
-      // A receipt can turn a still-sending row delivered: it may be the one that finishes its message.
-      if (match.messageId) await pgLockMessages(c, [match.messageId]);
-      const { rows } = await c.query(sql, args);
-      await pgOutboxForDeliveries(c, rows as Row[], outbox, now);
-      return rows.map((r: Row) => String(r.id));
-    });
+  // ---- receipts (postgres.claims.ts) ----
+
+  markReceipt(match: ReceiptMatch, state: 'delivered', now: number, outbox?: OutboxWriter): Promise<string[]> {
+    return pgMarkReceipt(this.pool, match, state, now, outbox);
   }
 
   // ---- webhook outbox (postgres.outbox.ts) ----

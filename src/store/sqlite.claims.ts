@@ -1,0 +1,139 @@
+/**
+ * The SQLite side of the lane queue (SqliteStore delegates here): claims, completions, the hand-off
+ * to a vendor, releases, receipts, and the lanes' pauses and depths. SQLite serialises writers, so each write transaction begins
+ * immediately and a claim never races another.
+ */
+import type Database from 'better-sqlite3';
+import { json, toDelivery, toMessage, toPause, type Row } from './rows.js';
+import { sqliteOutboxForDeliveries } from './sqlite.outbox.js';
+import { ACTIVE, notIn, type Stmt } from './sqlite.sql.js';
+import type { ClaimRequest, ClaimedBatch, DeliveryUpdate, LaneKey, LanePause, LaneStats, OutboxWriter, ReceiptMatch } from './types.js';
+
+export function sqliteNextDueAt(stmt: Stmt, lane: LaneKey, excludeClasses: string[]): number | null {
+  const row = stmt(`SELECT MIN(due_at) AS due FROM deliveries WHERE tenant = ? AND provider = ? AND ${ACTIVE}${notIn(excludeClasses)}`)
+    .get(lane.tenant, lane.provider, ...excludeClasses) as Row;
+  return row.due === null || row.due === undefined ? null : Number(row.due);
+}
+
+export function sqliteClaimBatch(db: Database.Database, stmt: Stmt, req: ClaimRequest): ClaimedBatch | null {
+  const ex = notIn(req.excludeClasses);
+  return db.transaction(() => {
+    const first = stmt(`SELECT message_id FROM deliveries WHERE tenant = ? AND provider = ? AND ${ACTIVE} AND due_at <= ?${ex} ORDER BY due_at LIMIT 1`)
+      .get(req.tenant, req.provider, req.now, ...req.excludeClasses) as Row | undefined;
+    if (!first) return null;
+    const messageId = String(first.message_id);
+    // One statement leases the whole batch (UPDATE … RETURNING): per-row round trips were the claim's cost.
+    const rows = stmt(
+      `UPDATE deliveries SET state = 'sending', lease_owner = ?, due_at = ?, updated_at = ?, handed_at = NULL
+         WHERE id IN (SELECT id FROM deliveries WHERE message_id = ? AND provider = ? AND ${ACTIVE} AND due_at <= ?${ex} ORDER BY due_at, id LIMIT ?)
+         RETURNING *`,
+    ).all(req.owner, req.leaseUntil, req.now, messageId, req.provider, req.now, ...req.excludeClasses, req.limit) as Row[];
+    rows.sort((a, b) => (String(a.id) < String(b.id) ? -1 : 1));
+    const message = stmt('SELECT * FROM messages WHERE id = ?').get(messageId) as Row;
+    return {
+      message: toMessage(message),
+      deliveries: rows.map(toDelivery),
+    };
+  }).immediate();
+}
+
+export function sqliteCompleteDeliveries(db: Database.Database, stmt: Stmt, owner: string, updates: DeliveryUpdate[], now: number, outbox?: OutboxWriter): void {
+  // Updates with the same values (a batch that all went `sent` with one vendor id) are applied by
+  // one statement over a JSON list of ids, not one statement per row.
+  const groups = new Map<string, { values: unknown[]; ids: string[] }>();
+  for (const u of updates) {
+    const values =
+      u.state === 'queued'
+        ? ['queued', u.attempts, null, json(u.error), u.nextAttemptAt]
+        : u.state === 'sent'
+          ? ['sent', u.attempts, u.vendorMessageId, null, null]
+          : [u.state, u.attempts, null, json(u.error), null];
+    const key = JSON.stringify(values);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { values, ids: [] }));
+    g.ids.push(u.id);
+  }
+  const apply = stmt(
+    `UPDATE deliveries SET state = ?, attempts = ?, vendor_message_id = ?, last_error = ?, due_at = ?, lease_owner = NULL, updated_at = ?
+       WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ? AND state = 'sending'`,
+  );
+  if (!outbox) {
+    db.transaction(() => {
+      for (const g of groups.values()) apply.run(...g.values, now, JSON.stringify(g.ids), owner);
+    }).immediate();
+    return;
+  }
+  const applyReturning = stmt(
+    `UPDATE deliveries SET state = ?, attempts = ?, vendor_message_id = ?, last_error = ?, due_at = ?, lease_owner = NULL, updated_at = ?
+       WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ? AND state = 'sending'
+       RETURNING id, tenant, message_id, provider, state, attempts, last_error`,
+  );
+  db.transaction(() => {
+    const changed: Row[] = [];
+    for (const g of groups.values()) changed.push(...(applyReturning.all(...g.values, now, JSON.stringify(g.ids), owner) as Row[]));
+    sqliteOutboxForDeliveries(stmt, changed, outbox, now);
+  }).immediate();
+}
+
+export function sqliteStartSending(stmt: Stmt, owner: string, ids: string[], now: number): string[] {
+  if (!ids.length) return [];
+  return (
+    stmt(`UPDATE deliveries SET handed_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ? AND state = 'sending' RETURNING id`)
+      .all(now, JSON.stringify(ids), owner) as Row[]
+  ).map((r) => String(r.id));
+}
+
+export function sqliteReleaseClaims(stmt: Stmt, owner: string, now: number): number {
+  return stmt(`UPDATE deliveries SET state = 'queued', lease_owner = NULL, due_at = ?, updated_at = ? WHERE lease_owner = ? AND state = 'sending'`)
+    .run(now, now, owner).changes;
+}
+
+export function sqliteMarkReceipt(db: Database.Database, stmt: Stmt, match: ReceiptMatch, state: 'delivered', now: number, outbox?: OutboxWriter): string[] {
+  const where: string[] = ['tenant = ?', 'provider = ?'];
+  const args: unknown[] = [match.tenant, match.provider];
+  const add = (sql: string, v: string | undefined) => {
+    if (v) {
+      where.push(sql);
+      args.push(v);
+    }
+  };
+  add('token_hash = ?', match.tokenHash);
+  add('message_id = ?', match.messageId);
+  add('vendor_message_id = ?', match.vendorMessageId);
+  if (args.length === 2) return [];
+  return db.transaction(() => {
+    // 'sent' rows through the partial index deliveries_token_sent; 'sending' covers a receipt that
+    // beat our own commit (rare, and then found through the message's active rows).
+    const sent = stmt(`SELECT id FROM deliveries WHERE ${where.join(' AND ')} AND state = 'sent' LIMIT 1000`).all(...args) as Row[];
+    const sending = match.messageId ? (stmt(`SELECT id FROM deliveries WHERE ${where.join(' AND ')} AND state = 'sending' LIMIT 1000`).all(...args) as Row[]) : [];
+    const ids = [...sent, ...sending].map((r) => String(r.id));
+    const upd = stmt(`UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ? RETURNING id, tenant, message_id, provider, state, attempts, last_error`);
+    const changed = ids.flatMap((id) => upd.all(state, now, id) as Row[]);
+    if (outbox) sqliteOutboxForDeliveries(stmt, changed, outbox, now);
+    return ids;
+  }).immediate();
+}
+
+export function sqliteSetPause(stmt: Stmt, p: LanePause): void {
+  stmt(
+      `INSERT INTO lane_pauses (tenant, provider, quota_class, until, reason) VALUES (?,?,?,?,?)
+         ON CONFLICT (tenant, provider, quota_class) DO UPDATE SET until = excluded.until, reason = excluded.reason`,
+    )
+    .run(p.tenant, p.provider, p.quotaClass, p.until, p.reason);
+}
+
+export function sqliteActivePauses(stmt: Stmt, lane: LaneKey, now: number): LanePause[] {
+  return (
+    stmt('SELECT * FROM lane_pauses WHERE tenant = ? AND provider = ? AND until > ?').all(lane.tenant, lane.provider, now) as Row[]
+  ).map(toPause);
+}
+
+export function sqliteAllActivePauses(stmt: Stmt, now: number): LanePause[] {
+  return (stmt('SELECT * FROM lane_pauses WHERE until > ?').all(now) as Row[]).map(toPause);
+}
+
+export function sqliteLaneStats(stmt: Stmt): LaneStats[] {
+  return (
+    stmt(`SELECT tenant, provider, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE ${ACTIVE} GROUP BY tenant, provider`).all() as Row[]
+  ).map((r) => ({ tenant: String(r.tenant), provider: String(r.provider), depth: Number(r.n), oldestCreatedAt: r.oldest === null ? null : Number(r.oldest) }));
+}

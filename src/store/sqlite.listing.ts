@@ -1,0 +1,85 @@
+/**
+ * The listings of the SQLite store (GET /v1/messages, /v1/messages/{id}/deliveries,
+ * /v1/deliveries and its summary); SqliteStore delegates here. Pages are keysets on (time, id)
+ * descending.
+ */
+import { toDelivery, toMessage, type Row } from './rows.js';
+import { ACTIVE, inChunks, marks, type Stmt } from './sqlite.sql.js';
+import type { DeadLetterFilter, DeliveryFilter, DeliveryRow, DeliveryState, DeliverySummaryRow, MessageFilter, MessageRow, TimeKey } from './types.js';
+
+export function sqliteListDeliveries(stmt: Stmt, tenant: string, messageId: string, after: string | null, limit: number, filter: DeliveryFilter): DeliveryRow[] {
+  const f = deliveryWhere(filter);
+  return (
+    stmt(`SELECT * FROM deliveries WHERE tenant = ? AND message_id = ? AND id > ?${f.sql} ORDER BY id LIMIT ?`)
+      .all(tenant, messageId, after ?? '', ...f.args, limit) as Row[]
+  ).map(toDelivery);
+}
+
+export function sqliteListMessages(stmt: Stmt, tenant: string, filter: MessageFilter, after: TimeKey | null, limit: number): MessageRow[] {
+  const w = terms('tenant = ?', tenant);
+  if (after) w.add('(created_at, id) < (?, ?)', after.at, after.id);
+  if (filter.createdFrom !== undefined) w.add('created_at >= ?', filter.createdFrom);
+  if (filter.createdTo !== undefined) w.add('created_at < ?', filter.createdTo);
+  if (filter.category !== undefined) w.add('category = ?', filter.category);
+  if (filter.status) w.add(`${filter.status === 'done' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = messages.id AND d.${ACTIVE})`);
+  return (
+    stmt(`SELECT * FROM messages WHERE ${w.sql()} ORDER BY created_at DESC, id DESC LIMIT ?`).all(...w.args, limit) as Row[]
+  ).map(toMessage);
+}
+
+export function sqliteMessageStateCounts(stmt: Stmt, tenant: string, messageIds: string[]): Array<{ messageId: string; state: DeliveryState; count: number }> {
+  return inChunks(messageIds, (chunk) =>
+    stmt(`SELECT message_id, state, COUNT(*) AS n FROM deliveries WHERE tenant = ? AND message_id IN (${marks(chunk)}) GROUP BY message_id, state`).all(tenant, ...chunk) as Row[],
+  ).map((r) => ({ messageId: String(r.message_id), state: r.state as DeliveryState, count: Number(r.n) }));
+}
+
+export function sqliteListDeadLetters(stmt: Stmt, tenant: string, filter: DeadLetterFilter, after: TimeKey | null, limit: number): DeliveryRow[] {
+  if (!filter.states.length) return [];
+  // The states are written out (not bound) so the planner sees that the partial index deliveries_dead applies.
+  const w = terms('tenant = ?', tenant);
+  w.add(`state IN (${filter.states.map((x) => (x === 'failed' ? `'failed'` : `'expired'`)).join(',')})`);
+  if (after) w.add('(updated_at, id) < (?, ?)', after.at, after.id);
+  if (filter.since !== undefined) w.add('updated_at >= ?', filter.since);
+  const f = deliveryWhere({ ...filter, states: undefined });
+  return (
+    stmt(`SELECT * FROM deliveries WHERE ${w.sql()}${f.sql} ORDER BY updated_at DESC, id DESC LIMIT ?`).all(...w.args, ...f.args, limit) as Row[]
+  ).map(toDelivery);
+}
+
+export function sqliteDeliverySummary(stmt: Stmt, tenant: string, since: number): DeliverySummaryRow[] {
+  return (
+    stmt(
+      `SELECT provider, state, json_extract(last_error, '$.code') AS code, COUNT(*) AS n FROM deliveries
+         WHERE tenant = ? AND state IN ('sent','delivered','failed','expired','canceled') AND updated_at >= ?
+         GROUP BY provider, state, code ORDER BY provider, state, code`,
+    ).all(tenant, since) as Row[]
+  ).map((r) => ({ provider: String(r.provider), state: r.state as DeliveryState, errorCode: r.code === null || r.code === undefined ? null : String(r.code), count: Number(r.n) }));
+}
+
+export function sqlitePendingCount(stmt: Stmt, tenant: string): number {
+  const row = stmt(`SELECT COUNT(*) AS n FROM deliveries WHERE tenant = ? AND ${ACTIVE}`).get(tenant) as Row;
+  return Number(row.n);
+}
+
+/** The optional delivery filters as extra AND terms (state list, provider, `lastError.code`). */
+function deliveryWhere(filter: DeliveryFilter): { sql: string; args: unknown[] } {
+  const w = terms();
+  if (filter.states?.length) w.add(`state IN (${marks(filter.states)})`, ...filter.states);
+  if (filter.provider !== undefined) w.add('provider = ?', filter.provider);
+  if (filter.errorCode !== undefined) w.add(`json_extract(last_error, '$.code') = ?`, filter.errorCode);
+  return { sql: w.args.length ? ` AND ${w.sql()}` : '', args: w.args };
+}
+
+/** WHERE terms joined by AND, with their bound values in order. */
+function terms(first?: string, ...values: unknown[]) {
+  const parts: string[] = first === undefined ? [] : [first];
+  const args: unknown[] = [...values];
+  return {
+    args,
+    add(sql: string, ...v: unknown[]) {
+      parts.push(sql);
+      args.push(...v);
+    },
+    sql: () => parts.join(' AND '),
+  };
+}

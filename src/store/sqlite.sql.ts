@@ -1,0 +1,18 @@
+/** SQL fragments and statement access shared by the SQLite store's modules. */
+import type Database from 'better-sqlite3';
+import type { Row } from './rows.js';
+
+/** The store's prepared-statement cache (SqliteStore.stmt): the modules never prepare SQL themselves. */
+export type Stmt = (sql: string) => Database.Statement;
+
+export const ACTIVE = `state IN ('queued','sending')`;
+
+export const marks = (xs: unknown[]) => xs.map(() => '?').join(',');
+export const notIn = (classes: string[]) => (classes.length ? ` AND quota_class NOT IN (${marks(classes)})` : '');
+
+/** SQLite caps bound parameters; split long id lists. */
+export function inChunks(values: string[], query: (chunk: string[]) => Row[]): Row[] {
+  const out: Row[] = [];
+  for (let i = 0; i < values.length; i += 500) out.push(...query(values.slice(i, i + 500)));
+  return out;
+}
