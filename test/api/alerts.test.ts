@@ -11,6 +11,7 @@ import { hwToken, testGateway, type TestGateway } from '../factories/gateway.js'
 interface Rule {
   alert: string;
   expr: string;
+  for?: string;
 }
 const rules = (parseYaml(readFileSync('config/prometheus/alerts.yml', 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((g) => g.rules);
 const rule = (name: string) => rules.find((r) => r.alert === name)!.expr;
@@ -115,6 +116,14 @@ describe('alert rules against real scrapes', () => {
       for (const { metric, label } of labelUses(node)) if (metric !== 'up' && !labelNames(metric).includes(label)) missing.push(`${where}: label ${label} on ${metric}`);
     }
     expect(missing).toEqual([]);
+  });
+
+  it('PushgateWebhookBacklogOld fires once the oldest pending webhook event is over 15 minutes old, without a further wait', () => {
+    const at = (age: number) => parseExposition(`pushgate_webhook_outbox_oldest_age_seconds{tenant="acme"} ${age}\n`).samples;
+    const webhookRule = rules.find((r) => r.alert === 'PushgateWebhookBacklogOld')!;
+    expect(webhookRule.for ?? '0s').toMatch(/^0[smh]?$/);
+    expect(evaluate(webhookRule.expr, at(0), at(899))).toEqual([]);
+    expect(evaluate(webhookRule.expr, at(0), at(901))).toEqual([{ labels: { tenant: 'acme' }, value: 901 }]);
   });
 
   it('the test evaluator agrees with PromQL on a worked example', () => {
