@@ -6,35 +6,25 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { ProviderDeps } from '../types.js';
 import type { ApnsConfig } from './apns.config.js';
 import { ApnsProvider } from './apns.provider.js';
-import { batchOf, configFor, device, makeDeps, raw } from './apns.test-helpers.js';
+import { batchOf, configFor, device, makeDeps, raw , apnsHarness } from './apns.test-helpers.js';
 import { ApnsSimulator, type ApnsSimulatorOptions } from './simulator.js';
 
 let sim: ApnsSimulator;
 let provider: ApnsProvider;
-const cleanups: Array<() => Promise<void>> = [];
+const { start, defer } = apnsHarness();
 
 async function setup(opts: ApnsSimulatorOptions = {}, extra: Record<string, unknown> = {}, deps: ProviderDeps = makeDeps()): Promise<ApnsConfig> {
-  sim = await ApnsSimulator.start(opts);
-  const config = configFor(sim, extra);
-  provider = new ApnsProvider(config, deps);
-  const [s, p] = [sim, provider];
-  cleanups.push(async () => {
-    await p.close();
-    await s.close();
-  });
+  let config: ApnsConfig;
+  ({ sim, provider, config } = await start(opts, extra, deps));
   return config;
 }
-
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()?.();
-});
 
 describe('auth', () => {
   test('a .p8 key APNs does not know is auth_error for the whole batch after one request', async () => {
     const config = await setup();
     const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const wrong = new ApnsProvider({ ...config, auth: { token: { ...sim.tokenCredentials(), key: other } } }, makeDeps());
-    cleanups.push(() => wrong.close());
+    defer(() => wrong.close());
     const { results } = await wrong.send(batchOf([raw(1), raw(2), raw(3)]));
     expect(results.map((r) => [r.outcome, r.vendorCode])).toEqual([
       ['auth_error', 'InvalidProviderToken'],
@@ -63,7 +53,7 @@ describe('auth', () => {
     if (!cert) throw new Error('simulator issued no client certificate');
     provider = new ApnsProvider(configFor(sim, { auth: { cert } }), makeDeps());
     const [s, p] = [sim, provider];
-    cleanups.push(async () => {
+    defer(async () => {
       await p.close();
       await s.close();
     });
@@ -79,7 +69,7 @@ describe('auth', () => {
     sim = await ApnsSimulator.start({ certAuth: true });
     provider = new ApnsProvider(configFor(sim, { auth: { cert: sim.issueClientCertificate({ trusted: false }) } }), makeDeps());
     const [s, p] = [sim, provider];
-    cleanups.push(async () => {
+    defer(async () => {
       await p.close();
       await s.close();
     });
@@ -91,7 +81,7 @@ describe('auth', () => {
     sim = await ApnsSimulator.start({ certAuth: true });
     provider = new ApnsProvider(configFor(sim, { auth: { cert: sim.issueClientCertificate({ environments: ['production'] }) } }), makeDeps());
     const [s, p] = [sim, provider];
-    cleanups.push(async () => {
+    defer(async () => {
       await p.close();
       await s.close();
     });

@@ -5,31 +5,22 @@
  */
 import type { ProviderDeps, PushProvider } from '../types.js';
 import type { ApnsConfig } from './apns.config.js';
-import { ApnsProvider } from './apns.provider.js';
+import type { ApnsProvider } from './apns.provider.js';
 import { apnsIdFor, apnsOverridesSchema } from './apns.request.js';
-import { TOPIC, batchOf, configFor, device, makeDeps, message, raw, tok } from './apns.test-helpers.js';
+import { TOPIC, batchOf, device, makeDeps, message, raw, tok , apnsHarness } from './apns.test-helpers.js';
 import { apnsProvider } from './index.js';
-import { ApnsSimulator, type ApnsSimulatorOptions } from './simulator.js';
+import type { ApnsSimulator} from './simulator.js';
+import { type ApnsSimulatorOptions } from './simulator.js';
 
 let sim: ApnsSimulator;
 let provider: ApnsProvider;
-const cleanups: Array<() => Promise<void>> = [];
+const { start, defer } = apnsHarness();
 
 async function setup(opts: ApnsSimulatorOptions = {}, extra: Record<string, unknown> = {}, deps: ProviderDeps = makeDeps()): Promise<ApnsConfig> {
-  sim = await ApnsSimulator.start(opts);
-  const config = configFor(sim, extra);
-  provider = new ApnsProvider(config, deps);
-  const [s, p] = [sim, provider];
-  cleanups.push(async () => {
-    await p.close();
-    await s.close();
-  });
+  let config: ApnsConfig;
+  ({ sim, provider, config } = await start(opts, extra, deps));
   return config;
 }
-
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()?.();
-});
 
 describe('sending', () => {
   test('a notification goes out over token auth as an alert with priority 10, and the apns-id is reported as the vendor message id', async () => {
@@ -189,7 +180,7 @@ describe('definition', () => {
     const pg = await apnsProvider.playground?.();
     if (!pg) throw new Error('no playground');
     const p: PushProvider = apnsProvider.create(pg.config, makeDeps());
-    cleanups.push(async () => {
+    defer(async () => {
       await p.close();
       await pg.simulator.close();
     });

@@ -5,29 +5,19 @@
 import type { ProviderDeps } from '../types.js';
 import type { ApnsConfig } from './apns.config.js';
 import { ApnsProvider } from './apns.provider.js';
-import { batchOf, configFor, makeDeps, raw, until, type Batch } from './apns.test-helpers.js';
+import { batchOf, configFor, makeDeps, raw, until, type Batch , apnsHarness } from './apns.test-helpers.js';
 import { apnsProvider } from './index.js';
 import { ApnsSimulator, type ApnsSimulatorOptions } from './simulator.js';
 
 let sim: ApnsSimulator;
 let provider: ApnsProvider;
-const cleanups: Array<() => Promise<void>> = [];
+const { start, defer } = apnsHarness();
 
 async function setup(opts: ApnsSimulatorOptions = {}, extra: Record<string, unknown> = {}, deps: ProviderDeps = makeDeps()): Promise<ApnsConfig> {
-  sim = await ApnsSimulator.start(opts);
-  const config = configFor(sim, extra);
-  provider = new ApnsProvider(config, deps);
-  const [s, p] = [sim, provider];
-  cleanups.push(async () => {
-    await p.close();
-    await s.close();
-  });
+  let config: ApnsConfig;
+  ({ sim, provider, config } = await start(opts, extra, deps));
   return config;
 }
-
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()?.();
-});
 
 describe('sessions and streams', () => {
   test('a new session is warmed with one request before the burst when APNs allows one stream at first', async () => {
@@ -86,7 +76,7 @@ describe('sessions and streams', () => {
     const config = configFor(closed);
     await closed.close();
     const p = new ApnsProvider(config, makeDeps());
-    cleanups.push(() => p.close());
+    defer(() => p.close());
     const { results } = await p.send(batchOf(Array.from({ length: 50 }, (_, i) => raw(i))));
     expect(results).toHaveLength(50);
     expect(new Set(results.map((r) => r.outcome))).toEqual(new Set(['retry']));

@@ -9,7 +9,8 @@ import type { DeliveryTarget, OutgoingMessage, ProviderDeps, SendBatch } from '.
 import { apnsConfigSchema, type ApnsConfig } from './apns.config.js';
 import type { ApnsOverrides } from './apns.request.js';
 import type { ApnsDeviceExtras } from './apns.token.js';
-import type { ApnsSimulator } from './simulator.js';
+import { ApnsProvider } from './apns.provider.js';
+import { ApnsSimulator, type ApnsSimulatorOptions } from './simulator.js';
 
 export const TOPIC = 'com.example.app';
 export const tok = (i: number | string) => createHash('sha256').update(String(i)).digest('hex');
@@ -71,4 +72,31 @@ export async function until(condition: () => boolean, timeoutMs = 5000): Promise
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+export interface ApnsHarness {
+  /** An ApnsSimulator and an adapter pointed at it, both closed after the test. */
+  start(opts?: ApnsSimulatorOptions, extra?: Record<string, unknown>, deps?: ProviderDeps): Promise<{ sim: ApnsSimulator; provider: ApnsProvider; config: ApnsConfig }>;
+  /** Close something else the test opened after it, in reverse order. */
+  defer(cleanup: () => Promise<void>): void;
+}
+
+/** Call once at module level: it registers the afterEach that closes what the tests started. */
+export function apnsHarness(): ApnsHarness {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    while (cleanups.length) await cleanups.pop()?.();
+  });
+  const defer = (cleanup: () => Promise<void>) => void cleanups.push(cleanup);
+  const start: ApnsHarness['start'] = async (opts = {}, extra = {}, deps = makeDeps()) => {
+    const sim = await ApnsSimulator.start(opts);
+    const config = configFor(sim, extra);
+    const provider = new ApnsProvider(config, deps);
+    defer(async () => {
+      await provider.close();
+      await sim.close();
+    });
+    return { sim, provider, config };
+  };
+  return { start, defer };
 }
