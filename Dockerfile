@@ -3,11 +3,15 @@
 FROM node:20-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The TypeScript client is an npm workspace: `npm ci` needs its package.json, `npm run build` builds it.
+COPY clients/typescript/package.json ./clients/typescript/
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY providers ./providers
 COPY bench ./bench
+COPY clients/typescript/tsconfig.json ./clients/typescript/
+COPY clients/typescript/src ./clients/typescript/src
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

@@ -19,6 +19,11 @@ export const layerZones = [
   { target: './src/core', from: './src/http', message: 'The core knows no HTTP: raise a DomainError (src/core/errors.ts) and let src/http map it.' },
   { target: './src/store', from: './providers', message: 'The store knows no vendor: device extras are one opaque JSON value.' },
   { target: './providers', from: './src', message: 'A provider never imports src/: use providers/types.ts and providers/shared/.' },
+  {
+    target: './clients/typescript/src',
+    from: ['./src', './providers', './test'],
+    message: 'The client is published on its own: it knows the gateway only through /openapi.json (its generated src/schema.ts) and the documented wire formats.',
+  },
   ...vendors.map((v) => ({
     target: [`./providers/${v}/simulator*.ts`, `./providers/${v}/sim/**`],
     from: `./providers/${v}/**`,
@@ -28,10 +33,10 @@ export const layerZones = [
 ];
 
 /** The zones that hold in every file; simulator tests may use the adapter (that is where the two sides meet). */
-const everywhere = layerZones.slice(0, 3);
+const everywhere = layerZones.slice(0, 4);
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'data/'] },
+  { ignores: ['dist/', 'clients/typescript/dist/', 'node_modules/', 'coverage/', 'data/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -42,7 +47,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/**/*.ts', 'providers/**/*.ts'],
+    files: ['src/**/*.ts', 'providers/**/*.ts', 'clients/typescript/src/**/*.ts'],
     plugins: { 'import-x': importX },
     settings: { 'import-x/resolver-next': [createNodeResolver({ extensionAlias: { '.js': ['.ts', '.js'] } })] },
     rules: { 'import-x/no-restricted-paths': ['error', { basePath: root, zones: layerZones }] },

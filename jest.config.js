@@ -4,7 +4,7 @@
 export default {
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
-  roots: ['<rootDir>/src', '<rootDir>/providers', '<rootDir>/test'],
+  roots: ['<rootDir>/src', '<rootDir>/providers', '<rootDir>/test', '<rootDir>/clients/typescript'],
   testMatch: ['**/*.test.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
