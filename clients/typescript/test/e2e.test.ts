@@ -2,9 +2,12 @@
  * A backend on a real gateway: the playground config (Huawei on its in-process simulator, which
  * posts delivery receipts back), the gateway's dispatcher running, and a webhook receiver on
  * 127.0.0.1. The client sends, follows the message to `delivered`, and the receiver checks the
- * gateway's real webhook POSTs with verifyWebhookSignature / parseWebhookEvent.
+ * gateway's real webhook POSTs with verifyWebhookSignature / parseWebhookEvent. The root README's
+ * five-line example runs too, as a node script importing the built package by its name (so it
+ * must stay plain JavaScript: no type annotations).
  */
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse } from 'yaml';
@@ -13,6 +16,7 @@ import { createPushgateClient, parseWebhookEvent, verifyWebhookSignature, type P
 import { hwToken, until } from './harness.js';
 
 const PLAYGROUND = new URL('../../../config/pushgate.yaml', import.meta.url).pathname;
+const ROOT = new URL('../../../', import.meta.url).pathname;
 const SERVER_KEY = 'demo-server-key-0123456789';
 const CLIENT_KEY = 'demo-client-key-0123456789';
 const SECRET = 'whsec-client-test-000000001';
@@ -92,5 +96,20 @@ describe('a backend using @pushgate/client against the playground gateway', () =
     expect(() => parseWebhookEvent({ body: real.raw, header: real.header, secret: SECRET, now: () => signedAt + 301_000 })).toThrow(
       expect.objectContaining({ name: 'WebhookSignatureError', reason: 'timestamp_out_of_tolerance' }),
     );
+  });
+
+  it('runs the README’s five lines as written, through the built package', async () => {
+    if (!existsSync(`${ROOT}clients/typescript/dist/index.js`)) throw new Error('clients/typescript/dist is missing: run `npm run build` first (npm test does)');
+    const readme = readFileSync(`${ROOT}README.md`, 'utf8');
+    const code = /## TypeScript client[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(code?.trim().split('\n')).toHaveLength(5);
+    const script = code!.replace("'http://127.0.0.1:8080'", `'${baseUrl()}'`);
+    expect(script).not.toBe(code);
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout))),
+    );
+    expect(out).toMatch(/id: 'msg_/);
+    expect(out).toMatch(/counts: \{[^}]*queued: \d/);
+    expect(out).toMatch(/deliveries: \[/);
   });
 });
