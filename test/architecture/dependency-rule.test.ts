@@ -22,6 +22,8 @@ describe('the dependency rule', () => {
     ['providers/huawei/simulator.probe.ts', './huawei.wire.js', "A simulator checks the vendor's rules with its own code"],
     ['providers/vivo/simulator.probe.ts', './vivo.request.js', "A simulator checks the vendor's rules with its own code"],
     ['providers/xiaomi/sim/probe.ts', '../xiaomi.wire.js', "A simulator checks the vendor's rules with its own code"],
+    ['clients/typescript/src/probe.ts', '../../../src/core/webhooks.js', 'The client is published on its own'],
+    ['clients/typescript/src/probe.ts', '../../../providers/types.js', 'The client is published on its own'],
   ])('fails %s importing %s', async (file, from, why) => {
     const errors = await ruleErrors(file, from);
     expect(errors).toHaveLength(1);
@@ -37,6 +39,8 @@ describe('the dependency rule', () => {
     ['providers/huawei/simulator.probe.ts', '../types.js'],
     ['providers/huawei/simulator.probe.ts', './simulator.js'],
     ['providers/huawei/simulator.test.ts', './huawei.wire.js'],
+    ['clients/typescript/src/probe.ts', './schema.js'],
+    ['clients/typescript/test/probe.test.ts', '../../../src/core/webhooks.js'],
   ])('lets %s import %s', async (file, from) => {
     expect(await ruleErrors(file, from)).toEqual([]);
   });
