@@ -7,6 +7,7 @@ import { providers } from '../../providers/registry.js';
 import { ConfigError, loadConfigFile, type LoadedConfig } from '../config/load.js';
 import { maskUrl } from '../privacy/redact.js';
 import { parseCommandLine, usageError } from './args.js';
+import { fields } from './format.js';
 
 export async function config(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -44,16 +45,22 @@ async function check(argv: string[]): Promise<number> {
   const s = summary(loaded);
   if (values.json) process.stdout.write(`${JSON.stringify({ ok: true, file, ...s }, null, 2)}\n`);
   else {
-    const tenants = s.tenants.map((t) => `${t.id} (${t.providers.join(', ') || 'no providers'})`).join('; ');
-    process.stdout.write(`ok: ${file}: ${s.tenants.length} tenant${s.tenants.length === 1 ? '' : 's'}: ${tenants}; store ${s.store}; queue ${s.queue}\n`);
+    const tenants = s.tenants.map((t): [string, string] => [`tenant ${t.id}`, providerList(t.providers, t.simulated)]);
+    process.stdout.write(`ok: ${file}\n${fields([...tenants, ['store', s.store], ['queue', s.queue]])}`);
   }
   return 0;
+}
+
+function providerList(ids: string[], simulated: string[]): string {
+  if (!ids.length) return 'no providers';
+  const sims = simulated.length === ids.length ? ' (all simulated)' : simulated.length ? ` (simulated: ${simulated.join(', ')})` : '';
+  return `${ids.join(', ')}${sims}`;
 }
 
 /** What the file configures, without a secret: connection URLs are masked, keys not shown. */
 function summary(c: LoadedConfig) {
   return {
-    tenants: c.tenants.map((t) => ({ id: t.id, providers: t.providers.map((p) => (p.simulator ? `${p.id} (simulator)` : p.id)) })),
+    tenants: c.tenants.map((t) => ({ id: t.id, providers: t.providers.map((p) => p.id), simulated: t.providers.filter((p) => p.simulator).map((p) => p.id) })),
     store: c.store.driver === 'sqlite' ? `sqlite ${c.store.path}` : `postgres ${maskUrl(c.store.url)}`,
     queue: c.queue.driver === 'local' ? 'local' : `redis ${maskUrl(c.queue.url)}`,
   };
