@@ -46,11 +46,11 @@ describe('pushgate config check', () => {
     expect(out.status).toBe(1);
     const problems = out.stdout.split('\n').filter((l) => l.startsWith('  - '));
     expect(problems).toEqual([
-      expect.stringMatching(/^  - security\.encryptionKey: environment variable PUSHGATE_TEST_UNSET_KEY is not set/),
-      expect.stringMatching(/^  - server\.port: .*65535/),
+      expect.stringMatching(/^ {2}- security\.encryptionKey: environment variable PUSHGATE_TEST_UNSET_KEY is not set/),
+      expect.stringMatching(/^ {2}- server\.port: .*65535/),
       '  - server.hots: unknown key; did you mean "host"?',
-      expect.stringMatching(/^  - tenants\[0\]\.providers\.huwei: unknown provider "huwei"; did you mean "huawei"\?/),
-      expect.stringMatching(/^  - tenants\[0\]\.providers\.xiaomi\.appSecret: /),
+      expect.stringMatching(/^ {2}- tenants\[0\]\.providers\.huwei: unknown provider "huwei"; did you mean "huawei"\?/),
+      expect.stringMatching(/^ {2}- tenants\[0\]\.providers\.xiaomi\.appSecret: /),
     ]);
     expect(out.stdout).toMatch(/\n5 problems\n$/);
     expect(existsSync(path.join(dir, 'broken.db'))).toBe(false);
