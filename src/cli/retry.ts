@@ -41,6 +41,6 @@ export async function retry(argv: string[]): Promise<number> {
   const body = { ...(values.provider ? { providers: values.provider } : {}), ...(values['error-code'] ? { errorCodes: values['error-code'] } : {}), ...(extendTtlSeconds ? { extendTtlSeconds } : {}) };
   const headers: Record<string, string> = values['idempotency-key'] ? { 'idempotency-key': values['idempotency-key'] } : {};
   return runRemote(remote, async () => {
-    show(remote, await remote.api.post<Replay>(`/v1/messages/${encodeURIComponent(id)}/retry`, body, headers), (r) => `requeued ${r.requeued} deliveries of ${r.id}; skipped: ${counts(r.skipped)}\n`);
+    show(remote, await remote.api.post<Replay>(`/v1/messages/${encodeURIComponent(id)}/retry`, body, headers), (r) => `requeued ${r.requeued} ${r.requeued === 1 ? 'delivery' : 'deliveries'} of ${r.id}; skipped: ${counts(r.skipped)}\n`);
   });
 }
