@@ -24,6 +24,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends openssl && rm -
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# The pushgate command: docker run --rm pushgate node bin/pushgate.js config check (or docker exec).
+COPY bin ./bin
 COPY config ./config
 RUN mkdir -p /etc/pushgate /app/data && cp config/pushgate.yaml /etc/pushgate/pushgate.yaml && chown -R node:node /app/data
 USER node

@@ -1,11 +1,13 @@
 /**
- * Command-line arguments for every entry point (`npm start`, `npm run migrate`, the benchmarks):
+ * Command-line arguments for every entry point (`pushgate <command>`, `npm start`, `npm run migrate`, the benchmarks):
  * node:util parseArgs, strict. `--help` prints the usage and exits 0 before anything is opened;
  * an unknown or malformed argument is one line on stderr and exit 2 (the usual "usage error").
  */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+export type Options = NonNullable<ParseArgsConfig['options']>;
 
 export interface Command<O extends Options> {
   /** e.g. `npm run migrate -- [options]` */
@@ -15,8 +17,8 @@ export interface Command<O extends Options> {
   /** The options, each with the line --help prints for it. */
   options: O;
   help: { [K in keyof O]: string };
-  /** Positional arguments, all optional, in order (default: none accepted). */
-  positionals?: Array<{ name: string; help: string }>;
+  /** Positional arguments in order (default: none accepted); optional unless `required`, and required ones come first. */
+  positionals?: Array<{ name: string; help: string; required?: boolean }>;
   /** Extra lines after the options (environment variables…). */
   notes?: string[];
 }
@@ -24,9 +26,9 @@ export interface Command<O extends Options> {
 export function usageText<O extends Options>(cmd: Command<O>): string {
   const rows = Object.entries(cmd.options).map(([name, o]) => {
     const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ' <value>' : ''}`;
-    return `  ${flag.padEnd(28)} ${cmd.help[name] ?? ''}`;
+    return `  ${flag.padEnd(28)} ${cmd.help[name] ?? ''}${o.multiple ? ' (repeatable)' : ''}`;
   });
-  const args = (cmd.positionals ?? []).map((p) => `  ${`[${p.name}]`.padEnd(28)} ${p.help}`);
+  const args = (cmd.positionals ?? []).map((p) => `  ${(p.required ? `<${p.name}>` : `[${p.name}]`).padEnd(28)} ${p.help}`);
   return [`Usage: ${cmd.usage}`, '', cmd.summary, '', ...(args.length ? ['Arguments:', ...args, ''] : []), 'Options:', ...rows, `  ${'-h, --help'.padEnd(28)} print this help and exit`, ...(cmd.notes?.length ? ['', ...cmd.notes] : []), ''].join('\n');
 }
 
@@ -49,7 +51,22 @@ export function parseCommandLine<O extends Options>(cmd: Command<O>, argv: strin
     process.exit(0);
   }
   if (positionals.length > allowed) usageError(`Unexpected argument '${positionals[allowed] ?? ''}'`);
-  return { values: values as { [K in keyof O]?: O[K]['type'] extends 'string' ? string : boolean }, positionals };
+  const missing = cmd.positionals?.find((p, i) => p.required && positionals[i] === undefined);
+  if (missing) usageError(`the argument <${missing.name}> is missing`);
+  return { values: values as { [K in keyof O]?: OptionValue<O[K]> }, positionals };
+}
+
+type OptionValue<T> = T extends { multiple: true } ? (T extends { type: 'string' } ? string[] : boolean[]) : T extends { type: 'string' } ? string : boolean;
+
+/** True when `moduleUrl` (import.meta.url) is the script node was started with, not a module imported by `pushgate`. */
+export function isEntryPoint(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return pathToFileURL(realpathSync(script)).href === moduleUrl;
+  } catch {
+    return false;
+  }
 }
 
 /** One line naming the problem, exit 2: for arguments parseArgs accepts but the command does not (e.g. not a number). */
