@@ -226,6 +226,11 @@ export const replayDeliveriesSchema = (defs: readonly AnyProviderDefinition[]) =
     })
     .strict();
 
+// ---- lanes (GET /v1/lanes) ----
+
+/** No parameters: a misspelt one (`?provider=`) is named in a 400 rather than silently ignored. */
+export const lanesQuerySchema = z.object({}).strict();
+
 // ---- webhooks (GET /v1/webhooks/deliveries, POST /v1/webhooks/deliveries/retry) ----
 
 export const webhookDeliveriesQuerySchema = z
