@@ -40,6 +40,7 @@ export interface MessageDeliveriesQuery extends Page {
   state?: DeliveryState | undefined;
   provider?: string | undefined;
   errorCode?: string | undefined;
+  vendorCode?: string | undefined;
 }
 
 /** GET /v1/deliveries: the dead-letter view; no `state` means failed and expired. */
@@ -48,6 +49,7 @@ export interface DeadLetterQuery extends Page {
   since?: string | undefined;
   provider?: string | undefined;
   errorCode?: string | undefined;
+  vendorCode?: string | undefined;
 }
 
 export interface ListedMessage {
@@ -105,7 +107,7 @@ export class ListingService {
     const { store } = this.deps;
     const after = cursorOf('deliveries', q.cursor);
     if (!(await store.getMessage(tenant, messageId))) throw new DomainError('not_found', `No message ${messageId} in your tenant (messages are kept for retention.messageDays).`);
-    const filter = { states: q.state ? [q.state] : undefined, provider: q.provider, errorCode: q.errorCode };
+    const filter = { states: q.state ? [q.state] : undefined, provider: q.provider, errorCode: q.errorCode, vendorCode: q.vendorCode };
     const { rows, more } = page(await store.listDeliveries(tenant, messageId, after?.id ?? null, q.limit + 1, filter), q.limit);
     return {
       deliveries: rows.map((d) => this.listedDelivery(d)),
@@ -118,7 +120,7 @@ export class ListingService {
   async deadLetters(tenant: string, q: DeadLetterQuery): Promise<{ deliveries: ListedDelivery[]; nextCursor: string | null }> {
     const { store } = this.deps;
     const after = cursorOf('dead-letters', q.cursor);
-    const filter = { states: q.state ? [q.state] : (['failed', 'expired'] as Array<'failed' | 'expired'>), since: msOf(q.since), provider: q.provider, errorCode: q.errorCode };
+    const filter = { states: q.state ? [q.state] : (['failed', 'expired'] as Array<'failed' | 'expired'>), since: msOf(q.since), provider: q.provider, errorCode: q.errorCode, vendorCode: q.vendorCode };
     const { rows, more } = page(await store.listDeadLetters(tenant, filter, after, q.limit + 1), q.limit);
     return {
       deliveries: rows.map((d) => this.listedDelivery(d)),

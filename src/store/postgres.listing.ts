@@ -24,11 +24,12 @@ class Terms {
   }
 }
 
-/** The optional delivery filters (state list, provider, `lastError.code`) as AND terms. */
+/** The optional delivery filters (state list, provider, `lastError.code` and `.vendorCode`) as AND terms. */
 function addDeliveryFilter(w: Terms, filter: DeliveryFilter): void {
   if (filter.states?.length) w.add(`state = ANY(${w.v(filter.states)}::text[])`);
   if (filter.provider !== undefined) w.add(`provider = ${w.v(filter.provider)}`);
   if (filter.errorCode !== undefined) w.add(`(last_error::jsonb ->> 'code') = ${w.v(filter.errorCode)}`);
+  if (filter.vendorCode !== undefined) w.add(`(last_error::jsonb ->> 'vendorCode') = ${w.v(filter.vendorCode)}`);
 }
 
 export async function pgListDeliveries(pool: pg.Pool, tenant: string, messageId: string, after: string | null, limit: number, filter: DeliveryFilter): Promise<DeliveryRow[]> {

@@ -89,12 +89,13 @@ export function sqlitePendingCount(stmt: Stmt, tenant: string): number {
   return Number(row.n);
 }
 
-/** The optional delivery filters as extra AND terms (state list, provider, `lastError.code`). */
+/** The optional delivery filters as extra AND terms (state list, provider, `lastError.code` and `.vendorCode`). */
 function deliveryWhere(filter: DeliveryFilter): { sql: string; args: unknown[] } {
   const w = terms();
   if (filter.states?.length) w.add(`state IN (${marks(filter.states)})`, ...filter.states);
   if (filter.provider !== undefined) w.add('provider = ?', filter.provider);
   if (filter.errorCode !== undefined) w.add(`json_extract(last_error, '$.code') = ?`, filter.errorCode);
+  if (filter.vendorCode !== undefined) w.add(`json_extract(last_error, '$.vendorCode') = ?`, filter.vendorCode);
   return { sql: w.args.length ? ` AND ${w.sql()}` : '', args: w.args };
 }
 

@@ -181,6 +181,8 @@ export interface DeliveryFilter {
   provider?: string | undefined;
   /** `lastError.code`. */
   errorCode?: string | undefined;
+  /** `lastError.vendorCode`: a summary group is (provider, state, errorCode, vendorCode). */
+  vendorCode?: string | undefined;
 }
 
 /** The dead-letter view: failed/expired deliveries of a tenant that reached that state at or after `since`. */

@@ -45,7 +45,7 @@ describe('explanations of failed deliveries', () => {
     expect((await t.server('get', '/v1/deliveries/summary', OTHER_SERVER_KEY).expect(200)).body.counts).toEqual([]);
   });
 
-  it("separates groups by vendor code, and explains a code Huawei's table does not know by pushgate's reason", async () => {
+  it("separates groups by vendor code, lists and replays one group by it, and explains a code Huawei's table does not know by pushgate's reason", async () => {
     t.sim.answerNext({ status: 400, body: { code: '80300008', msg: 'too large' } });
     await sendAndDispatch([hwToken(1)]);
     t.sim.answerNext({ status: 500, body: { code: '89999999', msg: 'something new' } });
@@ -56,6 +56,13 @@ describe('explanations of failed deliveries', () => {
       // An unknown Huawei code is retried (here: one attempt allowed), and explained as a retry.
       { provider: 'huawei', state: 'failed', errorCode: 'retry', vendorCode: '89999999', count: 1, explanation: { ...REASON_EXPLANATIONS.retry, of: 'errorCode' } },
     ]);
+
+    // One group is addressable as such: listed, and replayed, by its vendor code.
+    const group = await t.server('get', '/v1/deliveries?provider=huawei&errorCode=rejected&vendorCode=80300008').expect(200);
+    expect(group.body.deliveries.map((d: { lastError: { vendorCode: string } }) => d.lastError.vendorCode)).toEqual(['80300008']);
+    const replay = await t.server('post', '/v1/deliveries/retry').send({ provider: 'huawei', vendorCode: '89999999' }).expect(200);
+    expect(replay.body).toMatchObject({ requeued: 1, more: false });
+    expect((await t.server('get', '/v1/deliveries').expect(200)).body.deliveries.map((d: { lastError: { vendorCode: string } }) => d.lastError.vendorCode)).toEqual(['80300008']);
   });
 
   it('gives sent deliveries no explanation', async () => {

@@ -207,7 +207,7 @@ export function describeListings(current: () => Store): void {
         expect(await store.deliverySummary('nobody', 0)).toEqual([]);
       });
 
-      it('splits the counts by the vendor code the adapter recorded, null where there is none', async () => {
+      it('splits the counts by the vendor code the adapter recorded (null where there is none), and filters by it', async () => {
         const m = await send(T0, 4);
         const claimed = await store.claimBatch({ tenant: 'acme', provider: 'huawei', now: T0 + 10, leaseUntil: T0 + 60_000, owner: OWNER, limit: 10, excludeClasses: [] });
         expect(claimed?.deliveries).toHaveLength(4);
@@ -220,6 +220,11 @@ export function describeListings(current: () => Store): void {
           ['rejected', '80100003', 2],
           ['rejected', '80300008', 1],
         ]);
+        // Each group is addressable by its vendor code, in the dead-letter view and in a message's deliveries.
+        const dead = await store.listDeadLetters('acme', { states: ['failed'], errorCode: 'rejected', vendorCode: '80100003' }, null, 100);
+        expect(dead.map((x) => x.id).sort()).toEqual([a, b].sort());
+        expect((await store.listDeliveries('acme', m.message.id, null, 100, { vendorCode: '80300008' })).map((x) => x.id)).toEqual([c]);
+        expect(await store.listDeadLetters('beta', { states: ['failed'], vendorCode: '80100003' }, null, 100)).toEqual([]);
       });
     });
 
