@@ -237,6 +237,17 @@ export interface MessageCheckFailure {
 }
 
 /**
+ * What one vendor code means and what the operator should do about it, in words for the people who
+ * run pushgate (the API shows it beside each failed delivery and summary group).
+ */
+export interface CodeExplanation {
+  /** What the vendor said, e.g. "The token is not registered for this app any more". */
+  meaning: string;
+  /** What to do, e.g. "Nothing: the device was pruned; the app registers a new token on its next start". */
+  action: string;
+}
+
+/**
  * Everything pushgate knows about one vendor, generic over its tenant config `C`, its parsed
  * `options.overrides[<id>]` slice `O` and its device extras `E`. Methods (not function-typed
  * properties) on purpose: they keep a typed definition assignable to `AnyProviderDefinition`, the
@@ -294,6 +305,13 @@ export interface ProviderDefinition<C = unknown, O = undefined, E = undefined> {
    */
   checkMessage?(message: OutgoingMessage, config: C, overrides: O | undefined): MessageCheckFailure | undefined;
   create(config: C, deps: ProviderDeps): PushProvider<O, E>;
+  /**
+   * Explanations of the vendor codes this adapter records as `SendResult.vendorCode`, keyed exactly as
+   * recorded (e.g. Huawei "80300007", APNs "BadDeviceToken"), from the vendor's doc page
+   * (docs/vendors/<id>.md). Every code the adapter maps explicitly should be here; a code that is not
+   * is explained by pushgate's normalized reason (src/core/explanations.ts) or not at all.
+   */
+  errors?: Readonly<Record<string, CodeExplanation>>;
   receipts?: ReceiptHandler<C>;
   /** Start this vendor's simulator and return a tenant config pointing at it (playground, tests, bench). */
   playground?(ctx?: PlaygroundContext): Promise<{ simulator: SimulatorControls; config: C }>;

@@ -15,6 +15,7 @@ import { Dispatcher } from './core/dispatcher.js';
 import { LaneHealth } from './core/lane-health.js';
 import { timeOrderedIds, type IdSource } from './core/ids.js';
 import { CancelService } from './core/cancel.js';
+import { LaneService } from './core/lanes.js';
 import { ListingService } from './core/listing.js';
 import { MessageService } from './core/messages.js';
 import { ReplayService } from './core/replay.js';
@@ -147,7 +148,8 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
     keys: new KeyRing(config.tenants),
     devices: new DeviceService({ store, hub, cipher, ids, now, outbox: (t) => outbox.writer(t) }),
     messages: new MessageService({ store, hub, cipher, ids, metrics, kick: (lane) => queue.kick(lane), now, maxBacklog: (t) => tenants.get(t)?.maxBacklog ?? Infinity }),
-    listing: new ListingService({ store, cipher, now }),
+    listing: new ListingService({ store, cipher, definitions: hub.definitions, now }),
+    lanes: new LaneService({ store, hub, health, now }),
     replay: new ReplayService({ store, metrics, kick: (lane) => queue.kick(lane), now }),
     cancel: new CancelService({ store, hub, cipher, metrics, logger, now, outbox: (t) => outbox.writer(t) }),
     receipts: new ReceiptService({ store, hub, cipher, metrics, now, receiptSecret: (t) => tenants.get(t)?.receiptSecret, outbox: (t) => outbox.writer(t) }),

@@ -9,6 +9,7 @@ import { ApnsProvider } from './apns.provider.js';
 import { apnsOverridesSchema, type ApnsOverrides } from './apns.request.js';
 import { APNS_TOKEN_FORM_VERSION, apnsDeviceFieldsSchema, apnsTokenSchema, type ApnsDeviceExtras } from './apns.token.js';
 import { ApnsSimulator } from './simulator.js';
+import { APNS_EXPLANATIONS } from './apns.errors.js';
 
 export const apnsProvider = defineProvider<ApnsConfig, ApnsOverrides, ApnsDeviceExtras>({
   id: 'apns',
@@ -29,6 +30,7 @@ export const apnsProvider = defineProvider<ApnsConfig, ApnsOverrides, ApnsDevice
   secretFields: ['auth', 'key', 'passphrase'],
   checkMessage: (message, config, overrides) => checkApnsMessage(message, config, overrides),
   create: (config, deps) => new ApnsProvider(config, deps),
+  errors: APNS_EXPLANATIONS,
   async playground(ctx) {
     // Apple-like: one stream per new session until the first authenticated request.
     const simulator = await ApnsSimulator.start({ initialMaxStreams: 1 });

@@ -19,7 +19,7 @@
  * The code is read the way firebase-admin does (messaging-errors-internal.ts:68-75): the
  * `errorCode` of the `google.firebase.fcm.v1.FcmError` detail, else `error.status`.
  */
-import type { Outcome, SendResult } from '../types.js';
+import type { CodeExplanation, Outcome, SendResult } from '../types.js';
 import { FCM_ERROR_TYPE, type FcmErrorBody } from './fcm.wire.js';
 
 /** FCM's ErrorCode reference: "exponential backoff with a minimum initial delay of 1 minute". */
@@ -112,3 +112,40 @@ export function fcmBatchResults(answers: readonly FcmTargetAnswer[]): SendResult
     return r;
   });
 }
+
+/**
+ * The codes recorded as `vendorCode` in words (docs/vendors/fcm.md#error-codes-and-outcomes,
+ * https://firebase.google.com/docs/reference/fcm/rest/v1/ErrorCode), for the API's explanations. Keys
+ * as recorded: the FcmError `errorCode` (else `error.status`), and `oauth_<error>` / `app_<code>` when
+ * the service account's access token could not be had.
+ */
+const serviceAccount = (what: string): CodeExplanation => ({
+  meaning: `Google refused the service account: ${what}; the lane paused.`,
+  action: "Check the tenant's fcm service account (a current key of the Firebase project, with the Firebase Cloud Messaging API enabled) and projectId, then replay.",
+});
+export const FCM_EXPLANATIONS: Readonly<Record<string, CodeExplanation>> = {
+  UNREGISTERED: { meaning: 'FCM says the registration token is no longer valid (the app was uninstalled, or the token expired or was rotated). The device was pruned.', action: 'Nothing: the app registers its new token on its next start.' },
+  NOT_FOUND: { meaning: 'FCM does not know the registration token. The device was pruned.', action: 'Nothing: the app registers its new token on its next start.' },
+  SENDER_ID_MISMATCH: {
+    meaning: "The token belongs to another Firebase project. For some tokens of a batch: those devices were pruned. For every token: the tenant's project is wrong, nothing was pruned and the lane paused.",
+    action: "If every token fails, check the tenant's fcm projectId and service account against the app's google-services.json.",
+  },
+  INVALID_ARGUMENT: {
+    meaning: 'FCM refused the message or the token as invalid. When the same payload went through for another token of the batch the token is the bad part and the device was pruned; otherwise the message failed.',
+    action: 'Read lastError.message for the field FCM names; fix the message or options.overrides.fcm and send again.',
+  },
+  QUOTA_EXCEEDED: { meaning: "The project's or the device's message rate is over FCM's limit; pushgate paused the lane for at least a minute.", action: "Send less to one device, or lower the lane's rateLimit.perSecond; replay the deliveries that ran out of time." },
+  RESOURCE_EXHAUSTED: { meaning: "FCM's quota is exhausted for now; pushgate paused the lane for at least a minute.", action: "Lower the lane's rateLimit.perSecond; replay the deliveries that ran out of time." },
+  UNAVAILABLE: { meaning: 'FCM was overloaded (503); pushgate retried, honouring Retry-After.', action: 'Transient: replay when FCM recovers.' },
+  INTERNAL: { meaning: 'FCM had an internal error (500); pushgate retried.', action: 'Transient: replay when FCM recovers.' },
+  UNAUTHENTICATED: serviceAccount('the access token was not accepted (401)'),
+  PERMISSION_DENIED: serviceAccount('it has no permission to send for this project (403)'),
+  THIRD_PARTY_AUTH_ERROR: { meaning: 'FCM could not deliver to iOS/web because the APNs certificate or key (or web push auth) in the Firebase project is invalid or missing.', action: "Upload a valid APNs auth key to the Firebase project's Cloud Messaging settings, then replay." },
+  APNS_AUTH_ERROR: { meaning: 'FCM could not reach APNs for an iOS device: the APNs key or certificate in the Firebase project is invalid.', action: "Upload a valid APNs auth key to the Firebase project's Cloud Messaging settings, then replay." },
+  UNSPECIFIED_ERROR: { meaning: 'FCM refused the message without saying why.', action: 'Read lastError.message; check the message against docs/vendors/fcm.md#request.' },
+  oauth_invalid_grant: serviceAccount('invalid_grant from the token exchange (a deleted or disabled key, or this host’s clock is off)'),
+  oauth_invalid_client: serviceAccount('invalid_client from the token exchange'),
+  oauth_unauthorized_client: serviceAccount('unauthorized_client from the token exchange'),
+  oauth_transport: { meaning: "Google's OAuth token endpoint could not be reached.", action: 'Check network access from this host to the oauthEndpoint; transient as a rule.' },
+  app_invalid_credential: serviceAccount('firebase-admin could not use the service account file'),
+};

@@ -17,6 +17,7 @@ export { fcmDeviceFieldsSchema } from './fcm.request.js';
 import { fcmTokenSchema } from './fcm.token.js';
 import { FCM_MAX_BATCH } from './fcm.wire.js';
 import { FcmSimulator } from './simulator.js';
+import { FCM_EXPLANATIONS } from './fcm.errors.js';
 
 export type { FcmConfig } from './fcm.config.js';
 export { FcmSimulator } from './simulator.js';
@@ -38,6 +39,7 @@ export const fcmProvider = defineProvider<FcmConfig, FcmOverrides, FcmDeviceExtr
   // FCM has no daily quota and no message classes: one quota class, QUOTA_EXCEEDED is per minute (rate_limited).
   checkMessage: (message, config, overrides) => checkFcmMessage(message, config, overrides),
   create: (config, deps) => new FcmProvider(config, deps),
+  errors: FCM_EXPLANATIONS,
   async playground(ctx) {
     const simulator = await FcmSimulator.start({ projectId: 'pushgate-playground' });
     // The real OAuth exchange, against the simulator: the service-account file + oauthEndpoint + its CA.

@@ -4,7 +4,7 @@
  */
 import { httpStatusOutcome } from '../shared/results.js';
 import { parseJsonObject } from '../shared/text.js';
-import type { Outcome } from '../types.js';
+import type { CodeExplanation, Outcome } from '../types.js';
 import { HARMONY_CODES as C, HARMONY_TOKEN_REASONS as R, type HarmonyIllegalTokensMsg } from './harmony.wire.js';
 
 /** Codes with one outcome for the whole request. 80100000 and 80300007 are per token: see `illegalTokenOutcome`. */
@@ -102,3 +102,38 @@ export function parseIllegalTokens(msg: unknown): Map<string, string> | undefine
   add(m.illegal_tokens, UNNAMED_REASON);
   return found ? out : undefined;
 }
+
+/**
+ * The codes recorded as `vendorCode` in words (docs/vendors/harmony.md#error-codes-and-outcomes), for
+ * the API's explanations. Keys as recorded: the answer's `code` string. A token refused within an
+ * 80100000/80300007 answer keeps that code; its reason (`illegalTokens` key) is in lastError.message.
+ */
+const jwtRefused = (what: string): CodeExplanation => ({
+  meaning: `Push Kit refused the service-account JWT: ${what}, also after pushgate signed a new one; the lane paused.`,
+  action: "Check the tenant's harmony serviceAccountFile (its key and key id), projectId and clientId, and this host's clock; then replay.",
+});
+const TOKEN_REASONS = 'tokenFormatError or tokenPlatformNotSupport: dead, pruned; noRight: another project, pruned once this project is known right; other documented reasons: this message cannot go to the token, kept';
+export const HARMONY_EXPLANATIONS: Readonly<Record<string, CodeExplanation>> = {
+  [C.PARTIAL_SUCCESS]: {
+    meaning: `Push Kit took the request but refused some tokens (80100000); lastError.message gives this token's reason (${TOKEN_REASONS}).`,
+    action: 'Pruned tokens: nothing, the app fetches a new token. Kept ones: read the reason (permission for the push type, subscription, country, penalty…).',
+  },
+  [C.ALL_TOKENS_INVALID]: {
+    meaning: `Push Kit refused every token of the request (80300007); lastError.message gives this token's reason (${TOKEN_REASONS}). Without a readable list nothing was pruned and the deliveries were retried.`,
+    action: 'If every token of a tenant fails with noRight, check the projectId first. Otherwise nothing: dead tokens are pruned.',
+  },
+  [C.PARAM_ERROR]: { meaning: 'Push Kit refused a parameter of the message (80100001).', action: 'Read lastError.message; fix the message or options.overrides.harmony and send again.' },
+  [C.BAD_PAYLOAD]: { meaning: 'Push Kit refused the payload (80100003).', action: 'Check the notification, data and options.overrides.harmony against docs/vendors/harmony.md#request.' },
+  [C.BAD_TTL]: { meaning: 'Push Kit refused the ttl (80100004).', action: 'Send with a shorter ttlSeconds.' },
+  [C.IMAGE_NOT_VERIFIED]: { meaning: 'Push Kit refused the image (80100022): it is not verified for the app.', action: 'Use an image URL the app is allowed to show (AppGallery Connect), or none.' },
+  [C.AUTH_ERROR]: jwtRefused('missing, foreign or with a wrong project id (80200001)'),
+  [C.JWT_EXPIRED]: jwtRefused('expired (80200005)'),
+  [C.JWT_LIFETIME_TOO_LONG]: jwtRefused('valid for more than a day (80300036), usually a clock jump'),
+  [C.NO_PERMISSION]: { meaning: 'Push is not enabled for the project, or the project id does not match the app (80300002); the lane paused.', action: "Enable Push Kit for the project in AppGallery Connect and check the tenant's harmony projectId; then replay." },
+  [C.APP_PENALIZED]: { meaning: 'The app is under penalty and cannot send (80300037); the lane paused.', action: 'See the penalty notice in AppGallery Connect; replay once it is lifted.' },
+  [C.BODY_TOO_LARGE]: { meaning: 'The message is over Push Kit’s size limit (80300008).', action: 'Shorten data and notification.' },
+  [C.TOO_MANY_TOKENS]: { meaning: 'Push Kit refused the request for too many tokens (80300010).', action: 'Report it: pushgate never sends more tokens than the limit.' },
+  [C.TEST_MESSAGE_TOO_MANY_TOKENS]: { meaning: 'A test message may go to at most 10 tokens (80300030).', action: 'Send test messages to fewer devices.' },
+  [C.TEST_MESSAGE_RATE_LIMITED]: { meaning: 'Test messages are sent too fast (80300029); pushgate paused the lane.', action: 'Send test messages less often.' },
+  [C.INTERNAL_ERROR]: { meaning: 'Push Kit had an internal error (81000001).', action: 'Transient: replay when the service recovers.' },
+};

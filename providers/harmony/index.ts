@@ -8,6 +8,7 @@ import { harmonyOverridesSchema, harmonyQuotaClassOf, type HarmonyOverrides } fr
 import { harmonyTokenSchema } from './harmony.token.js';
 import { HARMONY_MAX_TOKENS } from './harmony.wire.js';
 import { HarmonySimulator } from './simulator.js';
+import { HARMONY_EXPLANATIONS } from './harmony.errors.js';
 
 export type { HarmonyConfig } from './harmony.config.js';
 export { HarmonyProvider } from './harmony.provider.js';
@@ -28,6 +29,7 @@ export const harmonyProvider = defineProvider<HarmonyConfig, HarmonyOverrides>({
   quotaClassOf: (category) => harmonyQuotaClassOf(category),
   checkMessage: (message, config, overrides) => checkHarmonyMessage(message, config, overrides),
   create: (config, deps) => new HarmonyProvider(config, deps),
+  errors: HARMONY_EXPLANATIONS,
   receipts: harmonyReceipts,
   async playground(ctx) {
     const callback = { callbackUserName: 'pushgate-playground', callbackKey: 'playground-callback-key' };

@@ -14,7 +14,7 @@
  * Sources: https://developer.honor.com/cn/docs/11002/reference/downlink-message (Honor's reference),
  * https://help.aliyun.com/document_detail/2853108.html (lists Honor's response-code page).
  */
-import type { Outcome } from '../types.js';
+import type { CodeExplanation, Outcome } from '../types.js';
 import { HONOR_HMS_CODES as C, HONOR_SUCCESS_CODES, type HonorSendResponse } from './honor.wire.js';
 
 const AUTH_CODES: ReadonlySet<string> = new Set([C.OAUTH_AUTH_ERROR, C.OAUTH_TOKEN_EXPIRED]);
@@ -83,3 +83,26 @@ function stringSet(list: unknown): ReadonlySet<string> {
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/**
+ * The codes recorded as `vendorCode` in words (docs/vendors/honor.md#error-codes-and-outcomes), for the
+ * API's explanations. Honor's code table is not public, so only what pushgate maps itself is here:
+ * a success code on a delivery that failed means Honor listed its token; the HMS-style auth codes;
+ * the OAuth errors of the token endpoint. Codes a tenant maps in `codes` are explained by their outcome.
+ */
+const listedToken: CodeExplanation = {
+  meaning: 'Honor accepted the request but listed this token: in data.expireTokens (an expired token: the device was pruned) or in data.failTokens (no reason given: retried until ttlSeconds or the attempt limit, never pruned). lastError.message says which.',
+  action: 'Expired: nothing, the app registers a new token on its next start. Failed: replay; if a token keeps failing, check the device in Honor’s console.',
+};
+const credentials = (what: string): CodeExplanation => ({
+  meaning: `Honor refused the credentials: ${what}, also after pushgate fetched a new token; the lane paused.`,
+  action: "Check the tenant's honor appId, clientId and clientSecret (Honor developer console) and its authEndpoint, then replay.",
+});
+export const HONOR_EXPLANATIONS: Readonly<Record<string, CodeExplanation>> = {
+  ...Object.fromEntries([...HONOR_SUCCESS_CODES].map((code) => [code, listedToken])),
+  [C.OAUTH_AUTH_ERROR]: credentials('OAuth authentication error (80200001)'),
+  [C.OAUTH_TOKEN_EXPIRED]: credentials('the access token expired (80200003)'),
+  invalid_client: credentials('invalid_client from the token endpoint (wrong client id or secret)'),
+  unauthorized_client: credentials('unauthorized_client from the token endpoint'),
+  invalid_grant: credentials('invalid_grant from the token endpoint'),
+};

@@ -8,6 +8,7 @@ import { honorOverridesSchema, honorQuotaClassOf, type HonorOverrides } from './
 import { honorTokenSchema } from './honor.token.js';
 import { HONOR_MAX_TOKENS } from './honor.wire.js';
 import { HonorSimulator } from './simulator.js';
+import { HONOR_EXPLANATIONS } from './honor.errors.js';
 
 export type { HonorConfig } from './honor.config.js';
 export { HonorProvider } from './honor.provider.js';
@@ -28,6 +29,7 @@ export const honorProvider = defineProvider<HonorConfig, HonorOverrides>({
   quotaClassOf: (category) => honorQuotaClassOf(category),
   checkMessage: (message, _config, overrides) => checkHonorMessage(message, overrides),
   create: (config, deps) => new HonorProvider(config, deps),
+  errors: HONOR_EXPLANATIONS,
   receipts: honorReceipts,
   async playground(ctx) {
     // The receipt URL is set in Honor's console, not per message: the simulator is given it.

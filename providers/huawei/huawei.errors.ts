@@ -2,7 +2,7 @@
  * Huawei answer → pushgate Outcome, in one place (docs/vendors/huawei.md#authentication, #error-codes-and-outcomes;
  * HMS-java ResponceCodeProcesser.java, HMS-go pushclient.go).
  */
-import type { Outcome } from '../types.js';
+import type { CodeExplanation, Outcome } from '../types.js';
 import { HUAWEI_CODES as C, type HuaweiPartialMsg } from './huawei.wire.js';
 
 /** Codes with a fixed outcome. 80100000 (partial success) is per token: see `parseIllegalTokens`. */
@@ -94,3 +94,37 @@ export function parseIllegalTokens(msg: unknown): Map<string, string> | undefine
   }
   return found ? out : undefined;
 }
+
+/**
+ * The codes recorded as `vendorCode` in words (docs/vendors/huawei.md#error-codes-and-outcomes), for
+ * the API's explanations. Keys as recorded: Huawei's `code` string (the OAuth endpoint's numeric
+ * `error` when the token request failed).
+ */
+const PARAMETER_ERROR = {
+  meaning: 'Huawei refused a parameter of the message (80100001–80100018: structure, ttl, collapse key, content…).',
+  action: "Read lastError.message for the field Huawei names; fix the message or options.overrides.huawei and send again.",
+};
+export const HUAWEI_EXPLANATIONS: Readonly<Record<string, CodeExplanation>> = {
+  ...Object.fromEntries(Array.from({ length: 18 }, (_, i) => [String(80100001 + i), PARAMETER_ERROR])),
+  [C.PARTIAL_SUCCESS]: {
+    meaning: 'Huawei took the request but refused some of its tokens as illegal (80100000, partial success); these deliveries are the refused ones, their devices pruned.',
+    action: 'Nothing: dead tokens are removed and the app registers a new one on its next start.',
+  },
+  [C.SYS_MESSAGE_TOKEN_COUNT]: { meaning: 'Huawei refused the number of tokens for this kind of message (80100002).', action: 'Send it to fewer devices per message, and check lastError.message for the limit Huawei names.' },
+  [C.BAD_MESSAGE_STRUCTURE]: { meaning: 'Huawei found the message structure invalid (80100003).', action: 'Check options.overrides.huawei and the notification fields against docs/vendors/huawei.md#request.' },
+  [C.BAD_TTL]: { meaning: 'Huawei refused the ttl (80100004).', action: 'Send with a shorter ttlSeconds (pushgate caps it at 15 days, docs/vendors/huawei.md#ttl).' },
+  [C.BAD_COLLAPSE_KEY]: { meaning: 'Huawei refused the collapse key (80100013).', action: 'Report it: pushgate maps collapseKey into the range Huawei allows (−1..100). Meanwhile send without collapseKey.' },
+  [C.SENSITIVE_CONTENT]: { meaning: 'Huawei refused the content of the message as sensitive (80100016).', action: 'Reword the title and body, then send again.' },
+  [C.TOPIC_MESSAGES_IN_FLIGHT]: { meaning: 'Too many messages in flight at Huawei (80100017); pushgate paused the lane, as for a rate limit.', action: 'Nothing if rare: the lane resumes by itself. Replay the deliveries that ran out of time.' },
+  [C.BAD_MESSAGE_BODY]: { meaning: 'Huawei refused the message body (80100018).', action: 'Check data, notification and options.overrides.huawei against docs/vendors/huawei.md#request.' },
+  [C.OAUTH_AUTH_ERROR]: { meaning: "Huawei refused the OAuth access token (80200001), even after pushgate fetched a new one.", action: "Check the tenant's huawei appId and clientSecret (AppGallery Connect)." },
+  [C.OAUTH_TOKEN_EXPIRED]: { meaning: 'The OAuth access token expired (80200003) and a fresh one was refused too.', action: "Check the tenant's huawei appId and clientSecret, and this host's clock." },
+  [C.APP_FORBIDDEN]: { meaning: 'Huawei forbids this app to send (80300002): Push Kit is not enabled, or the app is restricted.', action: 'Enable Push Kit for the app in AppGallery Connect, then replay.' },
+  [C.ALL_TOKENS_INVALID]: { meaning: 'Huawei called every token of the request invalid (80300007); the devices were pruned.', action: 'Nothing: the apps register new tokens on their next start.' },
+  [C.BODY_TOO_LARGE]: { meaning: 'The message is over Huawei’s 4 KB body limit (80300008).', action: 'Shorten data and notification; send large content by reference.' },
+  [C.TOO_MANY_TOKENS]: { meaning: 'Huawei refused the request for more than 1000 tokens (80300010).', action: 'Report it: pushgate never sends more than 1000 tokens per request.' },
+  [C.NO_HIGH_PRIORITY_PERMISSION]: { meaning: 'The app has no permission for high-priority data messages (80300011).', action: 'Send with priority normal, or apply for the permission in AppGallery Connect.' },
+  [C.OAUTH_SERVICE_FAILED]: { meaning: "Huawei's OAuth service failed (80600003).", action: 'Transient: replay when Huawei recovers.' },
+  [C.INTERNAL_ERROR]: { meaning: 'Huawei had an internal error (81000001).', action: 'Transient: replay when Huawei recovers.' },
+  '1101': { meaning: "Huawei's OAuth endpoint refused the client id or secret (error 1101).", action: "Check the tenant's huawei appId and clientSecret, and the authEndpoint." },
+};

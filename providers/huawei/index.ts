@@ -8,6 +8,7 @@ import { huaweiOverridesSchema, huaweiQuotaClassOf, type HuaweiOverrides } from 
 import { huaweiTokenSchema } from './huawei.token.js';
 import { HUAWEI_MAX_TOKENS } from './huawei.wire.js';
 import { HuaweiSimulator } from './simulator.js';
+import { HUAWEI_EXPLANATIONS } from './huawei.errors.js';
 
 export type { HuaweiConfig } from './huawei.config.js';
 export { HuaweiProvider } from './huawei.provider.js';
@@ -28,6 +29,7 @@ export const huaweiProvider = defineProvider<HuaweiConfig, HuaweiOverrides>({
   quotaClassOf: (category) => huaweiQuotaClassOf(category),
   checkMessage: (message, config, overrides) => checkHuaweiMessage(message, config, overrides),
   create: (config, deps) => new HuaweiProvider(config, deps),
+  errors: HUAWEI_EXPLANATIONS,
   receipts: huaweiReceipts,
   async playground(ctx) {
     const callback = { callbackUserName: 'pushgate-playground', callbackKey: 'playground-callback-key' };

@@ -10,6 +10,7 @@ import { meizuOverridesSchema, type MeizuOverrides } from './meizu.request.js';
 import { meizuTokenSchema } from './meizu.token.js';
 import { MEIZU_MAX_PUSH_IDS } from './meizu.wire.js';
 import { MeizuSimulator } from './simulator.js';
+import { MEIZU_EXPLANATIONS } from './meizu.errors.js';
 
 export type { MeizuConfig } from './meizu.config.js';
 export { MeizuSimulator } from './simulator.js';
@@ -34,6 +35,7 @@ export const meizuProvider = defineProvider<MeizuConfig, MeizuOverrides>({
   // Quota days end at midnight Beijing time: the core's default reset zone (Asia/Shanghai).
   checkMessage: (message, config, overrides) => checkMeizuMessage(message, config, overrides),
   create: (config, deps) => new MeizuProvider(config, deps),
+  errors: MEIZU_EXPLANATIONS,
   receipts: meizuReceipts,
   async playground(ctx) {
     // Meizu takes the receipt URL from each message (`extra.callback`), so the simulator needs no receiptUrl.

@@ -11,6 +11,7 @@ import { oppoReceipts } from './oppo.receipts.js';
 import { OPPO_LIMITS, oppoOverridesSchema, oppoQuotaClass, type OppoOverrides } from './oppo.request.js';
 import { oppoTokenSchema } from './oppo.token.js';
 import { OPPO_DEMO, OppoSimulator } from './simulator.js';
+import { OPPO_EXPLANATIONS } from './oppo.errors.js';
 
 export type { OppoConfig } from './oppo.config.js';
 export { OppoProvider } from './oppo.provider.js';
@@ -31,6 +32,7 @@ export const oppoProvider = defineProvider<OppoConfig, OppoOverrides>({
   quotaClassOf: (category) => oppoQuotaClass(category),
   checkMessage: (message, config, overrides) => checkOppoMessage(message, config, overrides),
   create: (config, deps) => new OppoProvider(config, deps),
+  errors: OPPO_EXPLANATIONS,
   receipts: oppoReceipts,
   async playground(ctx) {
     const simulator = await OppoSimulator.start({ autoReceipts: true });

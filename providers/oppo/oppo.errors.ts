@@ -7,7 +7,7 @@
  * drops pushgate_provider_up, which is what an operator must see. Codes that only condemn this
  * payload are `rejected`.
  */
-import type { Outcome } from '../types.js';
+import type { CodeExplanation, Outcome } from '../types.js';
 import { OPPO_CODES as C } from './oppo.wire.js';
 
 interface Row {
@@ -82,3 +82,39 @@ export function parseOppoCode(value: unknown): number | undefined {
 export function oppoOutcomeTable(): ReadonlyArray<{ code: number; outcome: Outcome; meaning: string }> {
   return [...TABLE].map(([code, row]) => ({ code, ...row }));
 }
+
+/** What to do about an OPPO code, by what pushgate did with it; a few codes have their own advice below. */
+const ACTION: Readonly<Partial<Record<Outcome, string>>> = {
+  invalid_token: 'Nothing: the device was pruned, and the app registers a new registration_id on its next start.',
+  auth_error: "Check the tenant's oppo appKey and masterSecret (OPPO push console) and the app's push permission, then replay.",
+  rate_limited: "Lower the lane's rateLimit.perSecond; pushgate resumes by itself.",
+  quota_exceeded: 'Send fewer messages of this class, or ask OPPO for more quota; the class resumes after midnight Beijing time.',
+  rejected: 'Read lastError.message; fix the message or options.overrides.oppo and send again.',
+  retry: 'Transient: replay when OPPO recovers.',
+};
+const OWN_ACTION: Readonly<Record<number, string>> = {
+  [C.INVALID_TIMESTAMP]: "Fix this host's clock (NTP), then replay.",
+  [C.IP_BLACK_LIST]: "Check in OPPO's console whether this host's public IP is blocked, then replay.",
+  [C.CATEGORY_ERROR]: 'Send with an options.category OPPO allows for the app (docs/vendors/oppo.md#categories).',
+  [C.DUPLICATE_REGISTRATION_ID]: 'Report it: pushgate sends each token once per request.',
+};
+
+const DID: Readonly<Record<Outcome, string>> = {
+  sent: 'counted it as sent',
+  invalid_token: 'pruned the device',
+  retry: 'retried until ttlSeconds or the attempt limit',
+  rate_limited: 'paused the lane',
+  quota_exceeded: 'held the class until the quota resets',
+  rejected: 'failed the delivery without retrying',
+  auth_error: 'paused the lane',
+};
+
+/**
+ * The codes recorded as `vendorCode` in words (docs/vendors/oppo.md#error-codes-and-outcomes), for the
+ * API's explanations: the table above, each code with what pushgate did and what to do.
+ */
+export const OPPO_EXPLANATIONS: Readonly<Record<string, CodeExplanation>> = Object.fromEntries(
+  [...TABLE]
+    .filter(([code]) => code !== C.SUCCESS)
+    .map(([code, row]) => [String(code), { meaning: `OPPO: ${row.meaning} (${code}); pushgate ${DID[row.outcome]}.`, action: OWN_ACTION[code] ?? ACTION[row.outcome] ?? '' }]),
+);

@@ -17,6 +17,7 @@ import { rongcloudOverridesSchema, type RongCloudOverrides } from './rongcloud.r
 import { rongcloudTokenSchema } from './rongcloud.token.js';
 import { RC_MAX_USER_IDS } from './rongcloud.wire.js';
 import { RongCloudSimulator, SIM_APP_KEY, SIM_APP_SECRET } from './simulator.js';
+import { RONGCLOUD_EXPLANATIONS } from './rongcloud.errors.js';
 
 export const rongcloudProvider = defineProvider<RongCloudConfig, RongCloudOverrides>({
   id: 'rongcloud',
@@ -30,6 +31,7 @@ export const rongcloudProvider = defineProvider<RongCloudConfig, RongCloudOverri
   secretFields: ['appSecret'],
   checkMessage: (message, config, overrides) => checkRongCloudMessage(message, config, overrides),
   create: (config, deps) => new RongCloudProvider(config, deps),
+  errors: RONGCLOUD_EXPLANATIONS,
   // The playground runs a primary and a backup simulator (closed together), like a region's host pair.
   async playground(ctx) {
     const simulator = await RongCloudSimulator.start();

@@ -25,7 +25,7 @@
  * reachable device is simply not pushed (success for the call). Auth errors are static-signature
  * problems (wrong secret, clock skew): the adapter has nothing to refresh, so the lane pauses.
  */
-import type { Outcome } from '../types.js';
+import type { CodeExplanation, Outcome } from '../types.js';
 import { RC_CODES } from './rongcloud.wire.js';
 
 export interface RcClassification {
@@ -68,3 +68,25 @@ export function classifyRongCloud(httpStatus: number, code: number | undefined):
 
 /** A transport failure (refused, reset, timeout): retry, and try the backup host first. */
 export const TRANSPORT_FAILURE: RcClassification = { outcome: 'retry', failover: true, meaning: 'transport error' };
+
+/**
+ * The codes recorded as `vendorCode` in words (docs/vendors/rongcloud.md#error-codes-and-outcomes), for
+ * the API's explanations: the table above, each code with what to do. Keys as recorded: RongCloud's
+ * numeric `code` as a string, and `data_only` for a message without a notification.
+ */
+const ACTION: Readonly<Partial<Record<Outcome, string>>> = {
+  auth_error: "Check the tenant's rongcloud appKey, appSecret and region, and this host's clock; enable the push API for the app in RongCloud's console. Then replay.",
+  rate_limited: "Lower the lane's rateLimit.perSecond; pushgate resumes by itself.",
+  rejected: 'Read lastError.message; fix the message or options.overrides.rongcloud and send again.',
+  retry: 'Transient (pushgate also tried the backup host): replay when RongCloud recovers.',
+};
+export const RONGCLOUD_EXPLANATIONS: Readonly<Record<string, CodeExplanation>> = {
+  ...Object.fromEntries(
+    Object.entries(TABLE)
+      .filter(([code]) => Number(code) !== RC_CODES.OK)
+      .map(([code, row]) => [code, { meaning: `RongCloud: ${row.meaning} (${code}).`, action: ACTION[row.outcome] ?? '' }]),
+  ),
+  [RC_CODES.SERVICE_NOT_ENABLED]: { meaning: 'RongCloud: the push service is not enabled for the app (1009).', action: "Enable push for the app in RongCloud's console, then replay." },
+  [RC_CODES.TOO_MANY_TEST_USERS]: { meaning: 'RongCloud: too many test users in the development environment (2007).', action: 'Use a production app key, or fewer test users.' },
+  data_only: { meaning: 'RongCloud pushes notifications only; this message had none.', action: 'Send with a notification {title, body}.' },
+};

@@ -9,6 +9,7 @@ import { vivoReceipts } from './vivo.receipts.js';
 import { vivoOverridesSchema, vivoQuotaClass, type VivoOverrides } from './vivo.request.js';
 import { vivoTokenSchema } from './vivo.token.js';
 import { VivoSimulator } from './simulator.js';
+import { VIVO_EXPLANATIONS } from './vivo.errors.js';
 
 export type { VivoConfig } from './vivo.config.js';
 export { VivoProvider } from './vivo.provider.js';
@@ -37,6 +38,7 @@ export const vivoProvider = defineProvider<VivoConfig, VivoOverrides>({
   sendWindow: (quotaClass) => (quotaClass === 'operation' ? { fromHour: 7, toHour: 23, timeZone: VIVO_QUOTA_TIME_ZONE } : undefined),
   checkMessage: (message, config, overrides) => checkVivoMessage(message, config, overrides),
   create: (config, deps) => new VivoProvider(config, deps),
+  errors: VIVO_EXPLANATIONS,
   receipts: vivoReceipts,
   async playground(ctx) {
     // autoReceipts: receipts to the callback URL each message carries, so playground messages turn `delivered`.

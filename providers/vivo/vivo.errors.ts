@@ -21,7 +21,7 @@
  * |                                   |                  | would spend quota and, per vivo, can lower the app's push level |
  */
 import { httpStatusOutcome } from '../shared/results.js';
-import type { Outcome } from '../types.js';
+import type { CodeExplanation, Outcome } from '../types.js';
 import { VIVO_CODES } from './vivo.wire.js';
 
 const QUOTA_CODES: ReadonlySet<number> = new Set([VIVO_CODES.quotaTotal, VIVO_CODES.quotaListPayload, VIVO_CODES.quotaAll]);
@@ -59,3 +59,47 @@ export function vivoRateLimitWaitMs(code: number): number | undefined {
   // The auth API allows 10 calls/s per app (vendor doc v2.9.2): the next second is free again.
   return code === VIVO_CODES.authRateLimited ? 1000 : undefined;
 }
+
+/**
+ * The codes recorded as `vendorCode` in words (docs/vendors/vivo.md#error-codes-and-outcomes), for the
+ * API's explanations. Keys as recorded: vivo's numeric `result` as a string.
+ */
+const authRefused = (what: string): CodeExplanation => ({
+  meaning: `vivo refused the authentication: ${what}; the lane paused.`,
+  action: "Check the tenant's vivo appId, appKey and appSecret (vivo push console) and this host's clock, then replay.",
+});
+const paramRefused: CodeExplanation = {
+  meaning: 'vivo refused a parameter of the message (10050–10069: title, content, skip type, ttl, data…).',
+  action: 'Read lastError.message for the field vivo names; fix the message or options.overrides.vivo and send again.',
+};
+const quota = (what: string): CodeExplanation => ({
+  meaning: `vivo's daily ${what} quota is used up; that class waits until midnight Beijing time (vivo asks for no more sends of it that day).`,
+  action: 'Send fewer operations (news, marketing) messages, classify system messages correctly, or ask vivo for more quota; replay after the reset.',
+});
+export const VIVO_EXPLANATIONS: Readonly<Record<string, CodeExplanation>> = {
+  ...Object.fromEntries(Array.from({ length: VIVO_CODES.paramLast - VIVO_CODES.paramFirst + 1 }, (_, i) => [String(VIVO_CODES.paramFirst + i), paramRefused])),
+  [VIVO_CODES.authTokenInvalid]: authRefused('the auth token is invalid or expired (10000), also after a new one was fetched'),
+  [VIVO_CODES.quotaTotal]: quota('send'),
+  [VIVO_CODES.tooFrequent]: { meaning: 'vivo answered "too frequent" (10072); pushgate paused the lane.', action: "Lower the lane's rateLimit.perSecond." },
+  [VIVO_CODES.appIdMismatch]: authRefused('the appId does not match (10094)'),
+  [VIVO_CODES.categoryInvalid]: { meaning: 'vivo refused the message category (10096).', action: 'Send with an options.category vivo accepts for the app (docs/vendors/vivo.md#categories).' },
+  [VIVO_CODES.categoryMismatch]: { meaning: "vivo says the category does not match the message's classification or content (10097).", action: 'Check options.category: vivo reviews system categories (im, account, order…) against the content.' },
+  [VIVO_CODES.listSizeInvalid]: { meaning: 'vivo refused the size of the target list (10153).', action: 'Report it: pushgate batches within vivo’s list limits.' },
+  [VIVO_CODES.authAppIdEmpty]: authRefused('the appId is empty (10200)'),
+  [VIVO_CODES.authAppKeyEmpty]: authRefused('the appKey is empty (10201)'),
+  [VIVO_CODES.authAppKeyIllegal]: authRefused('the appKey is illegal (10202)'),
+  [VIVO_CODES.authTimestampEmpty]: authRefused('the timestamp is empty (10203)'),
+  [VIVO_CODES.authSignEmpty]: authRefused('the signature is empty (10204)'),
+  [VIVO_CODES.authAppIdUnknown]: authRefused('the appId is unknown (10205)'),
+  [VIVO_CODES.authSignError]: authRefused('the signature is wrong (10206): usually the appSecret'),
+  [VIVO_CODES.authTimestampInvalid]: authRefused("the timestamp is invalid (10207): this host's clock is off"),
+  [VIVO_CODES.authRateLimited]: { meaning: 'vivo limits auth calls to 10 a second per app (10250); pushgate waited a second.', action: 'Nothing if rare; replay the deliveries that ran out of time.' },
+  [VIVO_CODES.quotaListPayload]: quota('list-message'),
+  [VIVO_CODES.quotaAll]: quota('broadcast'),
+  [VIVO_CODES.targetInvalid]: {
+    meaning: 'vivo called the regId invalid (10302): it does not exist, the app was uninstalled or its notifications are off, or the device was offline for long (the device was pruned); or, with pushMode 1, the device is not a test device (device kept).',
+    action: 'Nothing for dead regIds: the app registers a new one on its next start. For test pushes, add the device as a test device in vivo’s console.',
+  },
+  [VIVO_CODES.requestIdInvalid]: { meaning: 'vivo refused the requestId (10353).', action: 'Report it: pushgate derives requestId from the delivery id.' },
+  [VIVO_CODES.classificationError]: { meaning: 'vivo refused the message classification (11000).', action: 'Check options.category and the tenant’s vivo classification settings (docs/vendors/vivo.md#categories).' },
+};

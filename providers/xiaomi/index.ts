@@ -10,6 +10,7 @@ import { xiaomiOverridesSchema, type XiaomiOverrides } from './xiaomi.request.js
 import { xiaomiTokenSchema } from './xiaomi.token.js';
 import { XIAOMI_MAX_REGIDS } from './xiaomi.wire.js';
 import { XiaomiSimulator } from './simulator.js';
+import { XIAOMI_EXPLANATIONS } from './xiaomi.errors.js';
 
 export type { XiaomiConfig } from './xiaomi.config.js';
 export { XiaomiSimulator } from './simulator.js';
@@ -37,6 +38,7 @@ export const xiaomiProvider = defineProvider<XiaomiConfig, XiaomiOverrides>({
   // Quota days end at midnight Beijing time: the core's default reset zone (Asia/Shanghai).
   checkMessage: (message, config, overrides) => checkXiaomiMessage(message, config, overrides),
   create: (config, deps) => new XiaomiProvider(config, deps),
+  errors: XIAOMI_EXPLANATIONS,
   receipts: xiaomiReceipts,
   async playground(ctx) {
     const simulator = await XiaomiSimulator.start({

@@ -3,7 +3,7 @@
  * normalized outcome of every target — in this one place for all vendors (README.md "What it does", Outcomes).
  */
 import type { Logger } from 'pino';
-import { hourIn, nextLocalHour, nextMidnight } from './time.js';
+import { DEFAULT_QUOTA_TIME_ZONE, hourIn, nextLocalHour, nextMidnight } from './time.js';
 import type { DeliveryTarget, SendBatch, SendResult } from '../../providers/types.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { TokenCipher } from '../privacy/token-cipher.js';
@@ -43,8 +43,6 @@ export interface DispatcherDeps {
   outbox?(tenant: string): OutboxWriter | undefined;
   settings: DispatchSettings;
 }
-
-const QUOTA_TZ = 'Asia/Shanghai';
 
 /**
  * What every adapter may rely on (providers/types.ts SendBatch), guaranteed here and tested in
@@ -169,7 +167,7 @@ export class Dispatcher {
     const callbackUrl = this.callbackUrl(channel);
     try {
       const out = await channel.provider.send({ ...base, targets, callbackUrl });
-      for (const q of out.quota ?? []) this.deps.metrics.quotaRemaining.set({ tenant: channel.tenant, provider: channel.def.id, class: q.quotaClass }, q.remaining);
+      for (const q of out.quota ?? []) this.deps.health.quotaSeen({ tenant: channel.tenant, provider: channel.def.id }, q, this.deps.now());
       const byId = new Map(out.results.map((r) => [r.deliveryId, r]));
       // The contract is one result per target; a missing one is retried rather than lost.
       return targets.map((t) => byId.get(t.deliveryId) ?? { deliveryId: t.deliveryId, outcome: 'retry', vendorMessage: 'the adapter returned no result for this target' });
@@ -235,7 +233,7 @@ export class Dispatcher {
         }
         case 'quota_exceeded': {
           const cls = r.quotaClass ?? d.quotaClass;
-          const reset = nextMidnight(t, channel.def.quotaResetTimeZone ?? QUOTA_TZ);
+          const reset = nextMidnight(t, channel.def.quotaResetTimeZone ?? DEFAULT_QUOTA_TIME_ZONE);
           quotaPauses.set(cls, reset);
           updates.push(this.retryOrGiveUp(expiresAt, d, d.attempts, reset, error));
           break;

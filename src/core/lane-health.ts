@@ -1,8 +1,9 @@
 /**
  * What this instance last saw of each lane's vendor: whether its last exchange worked, whether the
- * vendor refused our credentials (pushgate_provider_up 0), and the last failure. /readyz lists it
- * next to the lane pauses from the store, so an outage is visible without taking the instance out
- * of the load balancer (readiness means "can accept durably", not "every vendor is up").
+ * vendor refused our credentials (pushgate_provider_up 0), the last failure, and the quota readings
+ * the vendor gave in passing (pushgate_quota_remaining). /readyz and GET /v1/lanes list it next to
+ * the lane pauses from the store, so an outage is visible without taking the instance out of the
+ * load balancer (readiness means "can accept durably", not "every vendor is up").
  *
  * It is per instance: in a cluster each instance reports what its own vendor requests met; the
  * pauses come from the shared store and are the same everywhere.
@@ -21,8 +22,16 @@ export interface LaneCondition {
   lastSuccessAt: number | null;
 }
 
+/** A quota reading of one of the lane's quota classes, and when it was taken (ms). */
+export interface QuotaSeen {
+  quotaClass: string;
+  remaining: number;
+  at: number;
+}
+
 export class LaneHealth {
   private readonly lanes = new Map<string, LaneCondition>();
+  private readonly quotas = new Map<string, Map<string, QuotaSeen>>();
 
   constructor(private readonly metrics: Metrics) {}
 
@@ -43,6 +52,19 @@ export class LaneHealth {
     this.failed(lane, at, error);
     this.lanes.set(key(lane), { ...this.get(lane), credentialsOk: false });
     this.metrics.providerUp.set(lane, 0);
+  }
+
+  /** The vendor reported a quota class's remaining daily quota (Xiaomi's public messages). */
+  quotaSeen(lane: LaneKey, reading: { quotaClass: string; remaining: number }, at: number): void {
+    let classes = this.quotas.get(key(lane));
+    if (!classes) this.quotas.set(key(lane), (classes = new Map()));
+    classes.set(reading.quotaClass, { ...reading, at });
+    this.metrics.quotaRemaining.set({ ...lane, class: reading.quotaClass }, reading.remaining);
+  }
+
+  /** The last reading of each quota class of the lane (old ones too: the caller knows when the vendor's day ends). */
+  quotaReadings(lane: LaneKey): QuotaSeen[] {
+    return [...(this.quotas.get(key(lane))?.values() ?? [])];
   }
 
   get(lane: LaneKey): LaneCondition {

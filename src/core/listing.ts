@@ -6,8 +6,10 @@
  */
 import { maskStored, type TokenCipher } from '../privacy/token-cipher.js';
 import { DELIVERY_STATES, type DeliveryRow, type DeliveryState, type MessageRow, type Store, type TimeKey } from '../store/types.js';
+import type { AnyProviderDefinition } from '../../providers/types.js';
 import { decodeCursor, encodeCursor, type CursorList } from './cursor.js';
 import { DomainError } from './errors.js';
+import { explainError, type Explanation } from './explanations.js';
 
 /** What a summary covers when the caller names no `since`: "what broke in the last hour". */
 export const SUMMARY_DEFAULT_WINDOW_MS = 3600_000;
@@ -15,6 +17,8 @@ export const SUMMARY_DEFAULT_WINDOW_MS = 3600_000;
 export interface ListingServiceDeps {
   store: Pick<Store, 'getMessage' | 'listMessages' | 'messageStateCounts' | 'listDeliveries' | 'listDeadLetters' | 'deliverySummary'>;
   cipher: TokenCipher;
+  /** The vendors, for their error explanations. */
+  definitions: ReadonlyMap<string, Pick<AnyProviderDefinition, 'errors'>>;
   now(): number;
 }
 
@@ -36,6 +40,7 @@ export interface MessageDeliveriesQuery extends Page {
   state?: DeliveryState | undefined;
   provider?: string | undefined;
   errorCode?: string | undefined;
+  vendorCode?: string | undefined;
 }
 
 /** GET /v1/deliveries: the dead-letter view; no `state` means failed and expired. */
@@ -44,6 +49,7 @@ export interface DeadLetterQuery extends Page {
   since?: string | undefined;
   provider?: string | undefined;
   errorCode?: string | undefined;
+  vendorCode?: string | undefined;
 }
 
 export interface ListedMessage {
@@ -65,13 +71,15 @@ export interface ListedDelivery {
   attempts: number;
   nextAttemptAt?: string;
   lastError: DeliveryRow['lastError'];
+  /** `lastError` in words: what it means and what to do; null without an error or for a code nothing explains. */
+  explanation: Explanation | null;
   vendorMessageId: string | null;
   updatedAt: string;
 }
 
 export interface DeliverySummary {
   since: string;
-  counts: Array<{ provider: string; state: DeliveryState; errorCode: string | null; count: number }>;
+  counts: Array<{ provider: string; state: DeliveryState; errorCode: string | null; vendorCode: string | null; count: number; explanation: Explanation | null }>;
 }
 
 export class ListingService {
@@ -99,7 +107,7 @@ export class ListingService {
     const { store } = this.deps;
     const after = cursorOf('deliveries', q.cursor);
     if (!(await store.getMessage(tenant, messageId))) throw new DomainError('not_found', `No message ${messageId} in your tenant (messages are kept for retention.messageDays).`);
-    const filter = { states: q.state ? [q.state] : undefined, provider: q.provider, errorCode: q.errorCode };
+    const filter = { states: q.state ? [q.state] : undefined, provider: q.provider, errorCode: q.errorCode, vendorCode: q.vendorCode };
     const { rows, more } = page(await store.listDeliveries(tenant, messageId, after?.id ?? null, q.limit + 1, filter), q.limit);
     return {
       deliveries: rows.map((d) => this.listedDelivery(d)),
@@ -112,7 +120,7 @@ export class ListingService {
   async deadLetters(tenant: string, q: DeadLetterQuery): Promise<{ deliveries: ListedDelivery[]; nextCursor: string | null }> {
     const { store } = this.deps;
     const after = cursorOf('dead-letters', q.cursor);
-    const filter = { states: q.state ? [q.state] : (['failed', 'expired'] as Array<'failed' | 'expired'>), since: msOf(q.since), provider: q.provider, errorCode: q.errorCode };
+    const filter = { states: q.state ? [q.state] : (['failed', 'expired'] as Array<'failed' | 'expired'>), since: msOf(q.since), provider: q.provider, errorCode: q.errorCode, vendorCode: q.vendorCode };
     const { rows, more } = page(await store.listDeadLetters(tenant, filter, after, q.limit + 1), q.limit);
     return {
       deliveries: rows.map((d) => this.listedDelivery(d)),
@@ -123,7 +131,13 @@ export class ListingService {
   /** Finished deliveries since `since` (default: the last hour), counted by provider × state × error code. */
   async summary(tenant: string, q: { since?: string | undefined }): Promise<DeliverySummary> {
     const since = msOf(q.since) ?? this.deps.now() - SUMMARY_DEFAULT_WINDOW_MS;
-    return { since: new Date(since).toISOString(), counts: await this.deps.store.deliverySummary(tenant, since) };
+    const rows = await this.deps.store.deliverySummary(tenant, since);
+    return { since: new Date(since).toISOString(), counts: rows.map((r) => ({ ...r, explanation: this.explain(r.provider, r.errorCode, r.vendorCode) })) };
+  }
+
+  /** A recorded error in words (src/core/explanations.ts). */
+  explain(provider: string, errorCode: string | null, vendorCode: string | null | undefined): Explanation | null {
+    return explainError(this.deps.definitions.get(provider), errorCode, vendorCode);
   }
 
   private listedDelivery(d: DeliveryRow): ListedDelivery {
@@ -137,6 +151,7 @@ export class ListingService {
       attempts: d.attempts,
       ...(d.state === 'queued' ? { nextAttemptAt: new Date(d.nextAttemptAt).toISOString() } : {}),
       lastError: d.lastError,
+      explanation: d.lastError ? this.explain(d.provider, d.lastError.code, d.lastError.vendorCode) : null,
       vendorMessageId: d.vendorMessageId,
       updatedAt: new Date(d.updatedAt).toISOString(),
     };

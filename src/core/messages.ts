@@ -10,6 +10,7 @@ import { maskStored, type TokenCipher } from '../privacy/token-cipher.js';
 import { DELIVERY_STATES, type DeliveryState, type DeviceRow, type LaneKey, type NewDelivery, type Store } from '../store/types.js';
 import type { DeliveryPage, SendMessageBody } from './commands.js';
 import { DomainError, invalidFields } from './errors.js';
+import { explainError } from './explanations.js';
 import { deviceFieldKeys, parseDeviceExtras } from './extras.js';
 import type { IdSource } from './ids.js';
 import type { StoredPayload } from './payload.js';
@@ -144,6 +145,7 @@ export class MessageService {
         attempts: d.attempts,
         ...(d.state === 'queued' ? { nextAttemptAt: new Date(d.nextAttemptAt).toISOString() } : {}),
         lastError: d.lastError,
+        explanation: d.lastError ? explainError(this.deps.hub.definitions.get(d.provider), d.lastError.code, d.lastError.vendorCode) : null,
         vendorMessageId: d.vendorMessageId,
         updatedAt: new Date(d.updatedAt).toISOString(),
       })),

@@ -7,6 +7,7 @@
 import type { QueueEngine } from '../queue/types.js';
 import type { Store } from '../store/types.js';
 import type { LaneHealth } from './lane-health.js';
+import { laneCondition } from './lanes.js';
 import type { ProviderHub } from './providers.js';
 
 export interface ReadinessCheck {
@@ -61,13 +62,10 @@ export class ReadinessService {
     const iso = (ms: number) => new Date(ms).toISOString();
     return this.deps.hub.all().map((c) => {
       const lane = { tenant: c.tenant, provider: c.def.id };
-      const h = this.deps.health.get(lane);
-      const mine = pauses.filter((p) => p.tenant === lane.tenant && p.provider === lane.provider);
-      const whole = mine.filter((p) => p.quotaClass === '*').sort((a, b) => b.until - a.until)[0];
-      const classes = mine.filter((p) => p.quotaClass !== '*').map((p) => ({ class: p.quotaClass, reason: p.reason, until: iso(p.until) }));
-      const view: LaneView = { ...lane, state: whole ? 'paused' : h.failing ? 'down' : 'up', credentials: h.credentialsOk ? 'ok' : 'failing' };
-      if (whole) Object.assign(view, { reason: whole.reason, until: iso(whole.until) });
-      if (classes.length) view.pausedClasses = classes;
+      const h = laneCondition(lane, pauses, this.deps.health);
+      const view: LaneView = { ...lane, state: h.paused ? 'paused' : h.failing ? 'down' : 'up', credentials: h.credentialsOk ? 'ok' : 'failing' };
+      if (h.paused) Object.assign(view, { reason: h.paused.reason, until: iso(h.paused.until) });
+      if (h.pausedClasses.length) view.pausedClasses = h.pausedClasses.map((p) => ({ ...p, until: iso(p.until) }));
       if (h.failing && h.lastError !== null) view.lastError = h.lastError;
       if (h.failing && h.failingSince !== null) view.failingSince = iso(h.failingSince);
       view.lastSuccessAt = h.lastSuccessAt === null ? null : iso(h.lastSuccessAt);

@@ -37,6 +37,7 @@ export interface TenantReplayBody {
   since?: string | undefined;
   provider?: string | undefined;
   errorCode?: string | undefined;
+  vendorCode?: string | undefined;
   extendTtlSeconds?: number | undefined;
   limit?: number | undefined;
   cursor?: string | undefined;
@@ -99,6 +100,7 @@ export class ReplayService {
         since: body.since === undefined ? undefined : Date.parse(body.since),
         provider: body.provider,
         errorCode: body.errorCode,
+        vendorCode: body.vendorCode,
       };
       const listed = await store.listDeadLetters(tenant, filter, after, limit + 1);
       const rows = listed.slice(0, limit);

@@ -1,5 +1,8 @@
 /** Lane quota days and send windows are counted in the vendor's own time zone (Beijing for CN vendors); the dispatcher holds lanes by these. Providers keep their own copy in providers/shared/time.ts: a provider never imports src/. */
 
+/** Where a vendor's daily quotas reset when its definition names no `quotaResetTimeZone`: midnight Beijing time. */
+export const DEFAULT_QUOTA_TIME_ZONE = 'Asia/Shanghai';
+
 /** The hour (0–23) at `now` in `timeZone`. */
 export function hourIn(now: number, timeZone: string): number {
   const h = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hourCycle: 'h23' }).format(new Date(now));

@@ -13,6 +13,7 @@ import {
   deleteDeviceSchema,
   deliverySummaryQuerySchema,
   idSchema,
+  lanesQuerySchema,
   listDevicesQuerySchema,
   listMessagesQuerySchema,
   messageDeliveriesQuerySchema,
@@ -29,7 +30,7 @@ import {
 type Method = 'get' | 'post' | 'delete';
 /** server: server key only (a client key is 403); any: server or client key; none: no key. */
 type Auth = 'server' | 'any' | 'none';
-type Tag = 'devices' | 'users' | 'messages' | 'webhooks' | 'receipts' | 'operations';
+type Tag = 'devices' | 'users' | 'messages' | 'lanes' | 'webhooks' | 'receipts' | 'operations';
 
 interface Reply {
   description: string;
@@ -91,7 +92,7 @@ export function routeTable(defs: readonly AnyProviderDefinition[]): RouteDoc[] {
       replies: { 200: json('One page of deliveries, tokens masked.', res.deliveryListSchema) }, errors: [404] },
     { method: 'get', path: '/v1/deliveries', operationId: 'listDeadLetters', tag: 'messages', auth: 'server', summary: 'Failed and expired deliveries across your messages, most recent first (paginated)', query: deadLettersQuerySchema(defs),
       replies: { 200: json('One page of deliveries, tokens masked.', res.deliveryListSchema) } },
-    { method: 'get', path: '/v1/deliveries/summary', operationId: 'getDeliverySummary', tag: 'messages', auth: 'server', summary: 'Finished deliveries since a time, counted by provider, state and error code', query: deliverySummaryQuerySchema,
+    { method: 'get', path: '/v1/deliveries/summary', operationId: 'getDeliverySummary', tag: 'messages', auth: 'server', summary: 'Finished deliveries since a time, counted by provider, state, error code and vendor code, each group explained', query: deliverySummaryQuerySchema,
       replies: { 200: json('The counts.', res.deliverySummarySchema) } },
     { method: 'post', path: '/v1/messages/{id}/retry', operationId: 'retryMessage', tag: 'messages', auth: 'server', summary: "Replay a message's failed and expired deliveries (optionally by provider and error code)",
       params: z.object({ id: param('The message id from sendMessage.') }), body: { schema: replayMessageSchema(defs) }, headers: replayKey,
@@ -102,6 +103,8 @@ export function routeTable(defs: readonly AnyProviderDefinition[]): RouteDoc[] {
     { method: 'delete', path: '/v1/messages/{id}', operationId: 'cancelMessage', tag: 'messages', auth: 'server', summary: 'Cancel queued deliveries; recall sent ones where the vendor can',
       params: z.object({ id: param('The message id from sendMessage.') }),
       replies: { 200: json('The counts: canceled, in flight, recalled, not recallable, already final.', res.messageCancelSchema) }, errors: [404] },
+    { method: 'get', path: '/v1/lanes', operationId: 'listLanes', tag: 'lanes', auth: 'server', summary: 'Your lanes, one per configured provider: queue, pauses, vendor condition, quota, sends in the last minute', query: lanesQuerySchema,
+      replies: { 200: json('Every lane of your tenant, in config order.', res.laneListSchema) } },
     { method: 'get', path: '/v1/webhooks/deliveries', operationId: 'listWebhookDeliveries', tag: 'webhooks', auth: 'server', summary: 'Webhook events by state (failed by default), newest first (paginated)', query: webhookDeliveriesQuerySchema,
       replies: { 200: json('One page of webhook events.', res.webhookDeliveryListSchema) } },
     { method: 'post', path: '/v1/webhooks/deliveries/retry', operationId: 'retryWebhookDeliveries', tag: 'webhooks', auth: 'server', summary: 'Send failed webhook events again (these ids, or the oldest 1000)', body: { schema: webhookRetrySchema },
@@ -194,6 +197,7 @@ export function openApiDocument(defs: readonly AnyProviderDefinition[]) {
       { name: 'devices', description: 'Device registry: one push token per device, nothing else.' },
       { name: 'users', description: 'Export and erasure of what is stored about a user.' },
       { name: 'messages', description: 'Send notifications and follow their deliveries.' },
+      { name: 'lanes', description: 'One queue per provider of your tenant: what waits, what is paused and why, whether the vendor answers, quota.' },
       { name: 'webhooks', description: 'Signed event POSTs to your backend: what was sent, what failed, send again.' },
       { name: 'receipts', description: 'Delivery receipts posted by the vendors.' },
       { name: 'operations', description: 'Health, readiness, metrics and this document.' },

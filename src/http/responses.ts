@@ -64,6 +64,16 @@ export const messageAcceptedSchema = z.object({
 
 const deliveryErrorSchema = z.object({ code: z.string(), vendorCode: z.string().optional(), message: z.string() });
 
+/** A recorded error in words (src/core/explanations.ts). */
+const explanationSchema = z
+  .object({
+    meaning: z.string().min(1).meta({ description: 'What the error means.' }),
+    action: z.string().min(1).meta({ description: 'What to do about it.' }),
+    of: z.enum(['vendorCode', 'errorCode']).meta({ description: "Which was explained: the vendor's own code (from the vendor's documentation), or pushgate's normalized reason when the vendor code is unknown or absent." }),
+  })
+  .nullable()
+  .meta({ description: 'The error in words; null when there is no error, or for a code pushgate has no explanation of.' });
+
 export const messageStatusSchema = z.object({
   id: z.string(),
   createdAt: timestamp,
@@ -80,6 +90,7 @@ export const messageStatusSchema = z.object({
       attempts: count,
       nextAttemptAt: timestamp.optional().meta({ description: 'Only while queued.' }),
       lastError: deliveryErrorSchema.nullable(),
+      explanation: explanationSchema,
       vendorMessageId: z.string().nullable(),
       updatedAt: timestamp,
     }),
@@ -98,6 +109,7 @@ const listedDeliverySchema = z.object({
   attempts: count,
   nextAttemptAt: timestamp.optional().meta({ description: 'Only while queued.' }),
   lastError: deliveryErrorSchema.nullable(),
+  explanation: explanationSchema,
   vendorMessageId: z.string().nullable(),
   updatedAt: timestamp.meta({ description: 'When the delivery last changed: for failed and expired ones, when it became so.' }),
 });
@@ -127,7 +139,9 @@ export const deliverySummarySchema = z.object({
       provider: z.string(),
       state: z.enum(['sent', 'delivered', 'failed', 'expired', 'canceled']),
       errorCode: z.string().nullable().meta({ description: 'lastError.code; null for deliveries that finished without an error.' }),
+      vendorCode: z.string().nullable().meta({ description: "lastError.vendorCode: the vendor's own code; null when none was recorded." }),
       count: count,
+      explanation: explanationSchema,
     }),
   ),
 });
@@ -205,6 +219,39 @@ export const readinessSchema = z.object({
   status: z.enum(['ready', 'not_ready']),
   checks: z.array(z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() })),
   lanes: z.array(laneViewSchema),
+});
+
+const quotaView = {
+  remaining: count.nullable().meta({ description: "What is left of the vendor's daily quota; 0 once the vendor said it ran out." }),
+  resetsAt: timestamp.nullable().meta({ description: "When the vendor's quota day ends (midnight Beijing time for the Chinese vendors)." }),
+};
+
+/** GET /v1/lanes: one entry per provider configured for the caller's tenant. */
+export const laneListSchema = z.object({
+  lanes: z.array(
+    z.object({
+      provider: z.string(),
+      queued: count.meta({ description: 'Deliveries waiting (due now, or retrying later).' }),
+      sending: count.meta({ description: 'Deliveries claimed by an instance and being sent.' }),
+      oldestQueuedAt: timestamp.nullable().meta({ description: 'Creation time of the oldest delivery not finished (queued or sending), as pushgate_queue_oldest_age_seconds; null when none.' }),
+      paused: z
+        .object({ reason: z.string().meta({ description: 'rate_limited (the vendor throttled) or auth (the vendor refused the credentials).' }), until: timestamp.nullable() })
+        .nullable()
+        .meta({ description: 'A pause of the whole lane (shared by all instances); null when it flows. Quota pauses of one class are in pausedClasses.' }),
+      pausedClasses: z
+        .array(z.object({ class: z.string(), reason: z.string().meta({ description: 'quota:<class>' }), until: timestamp }))
+        .meta({ description: 'Quota classes held until the vendor quota day ends; the lane’s other classes flow.' }),
+      providerUp: z.boolean().meta({ description: "False when this instance's last exchange with the vendor got no verdict (unreachable, 5xx, timeout) or the credentials were refused. Per instance." }),
+      credentials: z.enum(['ok', 'failing']).meta({ description: 'As pushgate_provider_up: failing after the vendor refused the credentials, until a send works. Per instance.' }),
+      lastError: z.string().nullable().meta({ description: "Why this instance's last exchange failed; null after a success. Per instance." }),
+      failingSince: timestamp.nullable().meta({ description: 'When the current run of failures began (this instance).' }),
+      lastSuccessAt: timestamp.nullable().meta({ description: "This instance's last exchange with verdicts; null before the first." }),
+      quota: z.object(quotaView).nullable().meta({ description: 'The most constrained quota class pushgate knows of; null where the vendor reports none.' }),
+      quotaClasses: z.array(z.object({ class: z.string(), ...quotaView })).meta({ description: 'Every quota class pushgate knows of: exhausted ones (all instances) and vendor readings (this instance).' }),
+      sentLastMinute: count.meta({ description: 'Deliveries the vendor took (sent, or delivered since) in the last 60 seconds, all instances.' }),
+      rateLimit: z.object({ perSecond: z.number().positive(), concurrency: count }).meta({ description: 'The lane’s configured vendor requests per second and in flight.' }),
+    }),
+  ),
 });
 
 export const metricsSchema = z.string().meta({ description: 'Prometheus text exposition format.' });

@@ -149,6 +149,7 @@ const isoTime = (description: string) => z.iso.datetime({ offset: true }).option
 const providerFilter = (defs: readonly AnyProviderDefinition[]) =>
   z.enum(defs.map((d) => d.id) as [string, ...string[]]).optional().meta({ description: 'Only deliveries of this provider.' });
 const errorCodeFilter = z.string().min(1).max(128).optional().meta({ description: 'Only deliveries whose lastError.code is this, e.g. invalid_token.' });
+const vendorCodeFilter = z.string().min(1).max(128).optional().meta({ description: "Only deliveries whose lastError.vendorCode (the vendor's own code) is this, e.g. 80300008: one group of the summary." });
 
 export const listMessagesQuerySchema = z
   .object({
@@ -170,6 +171,7 @@ export const messageDeliveriesQuerySchema = (defs: readonly AnyProviderDefinitio
       state: z.enum(DELIVERY_STATES as [DeliveryState, ...DeliveryState[]]).optional().meta({ description: 'Only deliveries in this state.' }),
       provider: providerFilter(defs),
       errorCode: errorCodeFilter,
+      vendorCode: vendorCodeFilter,
     })
     .strict();
 
@@ -182,6 +184,7 @@ export const deadLettersQuerySchema = (defs: readonly AnyProviderDefinition[]) =
       since: isoTime('Only deliveries that failed or expired at or after this time.'),
       provider: providerFilter(defs),
       errorCode: errorCodeFilter,
+      vendorCode: vendorCodeFilter,
     })
     .strict();
 
@@ -215,6 +218,7 @@ export const replayDeliveriesSchema = (defs: readonly AnyProviderDefinition[]) =
       since: isoTime('Only deliveries that failed or expired at or after this time.'),
       provider: providerFilter(defs),
       errorCode: errorCodeFilter,
+      vendorCode: vendorCodeFilter,
       extendTtlSeconds: extendTtl,
       limit: z.number().int().min(1).max(10_000).optional().meta({ description: 'Deliveries examined by this call, most recently failed first; 10,000 (the most) when omitted.' }),
       cursor: z
@@ -225,6 +229,11 @@ export const replayDeliveriesSchema = (defs: readonly AnyProviderDefinition[]) =
         .meta({ description: 'nextCursor of the previous call (with the same filters): continue past the deliveries it examined.' }),
     })
     .strict();
+
+// ---- lanes (GET /v1/lanes) ----
+
+/** No parameters: a misspelt one (`?provider=`) is named in a 400 rather than silently ignored. */
+export const lanesQuerySchema = z.object({}).strict();
 
 // ---- webhooks (GET /v1/webhooks/deliveries, POST /v1/webhooks/deliveries/retry) ----
 

@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { ACTIVE } from './postgres.claims.js';
 import { toDelivery, toMessage, type Row } from './rows.js';
-import type { DeadLetterFilter, DeliveryFilter, DeliveryRow, DeliveryState, DeliverySummaryRow, MessageFilter, MessageRow, TimeKey } from './types.js';
+import type { DeadLetterFilter, DeliveryFilter, DeliveryRow, DeliveryState, DeliverySummaryRow, LaneActivity, MessageFilter, MessageRow, TimeKey } from './types.js';
 
 /** WHERE terms joined by AND; `v(value)` binds a value and returns its placeholder. */
 class Terms {
@@ -24,11 +24,12 @@ class Terms {
   }
 }
 
-/** The optional delivery filters (state list, provider, `lastError.code`) as AND terms. */
+/** The optional delivery filters (state list, provider, `lastError.code` and `.vendorCode`) as AND terms. */
 function addDeliveryFilter(w: Terms, filter: DeliveryFilter): void {
   if (filter.states?.length) w.add(`state = ANY(${w.v(filter.states)}::text[])`);
   if (filter.provider !== undefined) w.add(`provider = ${w.v(filter.provider)}`);
   if (filter.errorCode !== undefined) w.add(`(last_error::jsonb ->> 'code') = ${w.v(filter.errorCode)}`);
+  if (filter.vendorCode !== undefined) w.add(`(last_error::jsonb ->> 'vendorCode') = ${w.v(filter.vendorCode)}`);
 }
 
 export async function pgListDeliveries(pool: pg.Pool, tenant: string, messageId: string, after: string | null, limit: number, filter: DeliveryFilter): Promise<DeliveryRow[]> {
@@ -77,10 +78,34 @@ export async function pgListDeadLetters(pool: pg.Pool, tenant: string, filter: D
 
 export async function pgDeliverySummary(pool: pg.Pool, tenant: string, since: number): Promise<DeliverySummaryRow[]> {
   const { rows } = await pool.query(
-    `SELECT provider, state, last_error::jsonb ->> 'code' AS code, COUNT(*) AS n FROM deliveries
+    `SELECT provider, state, last_error::jsonb ->> 'code' AS code, last_error::jsonb ->> 'vendorCode' AS vendor, COUNT(*) AS n FROM deliveries
      WHERE tenant = $1 AND state IN ('sent','delivered','failed','expired','canceled') AND updated_at >= $2
-     GROUP BY provider, state, code ORDER BY provider, state, code`,
+     -- NULLS FIRST: SQLite's order, so both stores list the groups alike.
+     GROUP BY provider, state, code, vendor ORDER BY provider, state, code NULLS FIRST, vendor NULLS FIRST`,
     [tenant, since],
   );
-  return rows.map((r: Row) => ({ provider: String(r.provider), state: r.state as DeliveryState, errorCode: r.code === null || r.code === undefined ? null : String(r.code), count: Number(r.n) }));
+  return rows.map((r: Row) => ({ provider: String(r.provider), state: r.state as DeliveryState, errorCode: textOrNull(r.code), vendorCode: textOrNull(r.vendor), count: Number(r.n) }));
 }
+
+/** GET /v1/lanes: the same two queries as sqliteLaneActivity, on the same partial indexes. */
+export async function pgLaneActivity(pool: pg.Pool, tenant: string, sentSince: number): Promise<LaneActivity[]> {
+  const lanes = new Map<string, LaneActivity>();
+  const lane = (provider: string) => lanes.get(provider) ?? lanes.set(provider, { provider, queued: 0, sending: 0, oldestPendingAt: null, sentSince: 0 }).get(provider)!;
+  const pending = await pool.query(`SELECT provider, state, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE tenant = $1 AND ${ACTIVE} GROUP BY provider, state`, [tenant]);
+  for (const r of pending.rows as Row[]) {
+    const l = lane(String(r.provider));
+    l[r.state === 'sending' ? 'sending' : 'queued'] = Number(r.n);
+    const oldest = Number(r.oldest);
+    l.oldestPendingAt = l.oldestPendingAt === null ? oldest : Math.min(l.oldestPendingAt, oldest);
+  }
+  const sent = await pool.query(
+    `SELECT provider, COUNT(*) AS n FROM deliveries
+     WHERE tenant = $1 AND state IN ('sent','delivered','failed','expired','canceled') AND updated_at >= $2 AND state IN ('sent','delivered')
+     GROUP BY provider`,
+    [tenant, sentSince],
+  );
+  for (const r of sent.rows as Row[]) lane(String(r.provider)).sentSince = Number(r.n);
+  return [...lanes.values()].sort((a, b) => (a.provider < b.provider ? -1 : 1));
+}
+
+const textOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));

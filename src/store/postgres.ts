@@ -25,7 +25,7 @@ import {
   pgSetPause,
   pgStartSending,
 } from './postgres.claims.js';
-import { pgDeliverySummary, pgListDeadLetters, pgListDeliveries, pgListMessages, pgMessageStateCounts } from './postgres.listing.js';
+import { pgDeliverySummary, pgLaneActivity, pgListDeadLetters, pgListDeliveries, pgListMessages, pgMessageStateCounts } from './postgres.listing.js';
 import { pgInsertMessage } from './postgres.messages.js';
 import { applyPostgresMigrations } from './postgres.migrations.js';
 import {
@@ -54,6 +54,7 @@ import type {
   DeliveryUpdate,
   DeviceRow,
   IdempotencyRecord,
+  LaneActivity,
   LaneKey,
   LanePause,
   LaneStats,
@@ -256,6 +257,10 @@ export class PostgresStore implements Store {
 
   deliverySummary(tenant: string, since: number): Promise<DeliverySummaryRow[]> {
     return pgDeliverySummary(this.pool, tenant, since);
+  }
+
+  laneActivity(tenant: string, sentSince: number): Promise<LaneActivity[]> {
+    return pgLaneActivity(this.pool, tenant, sentSince);
   }
 
   async pendingCount(tenant: string): Promise<number> {

@@ -5,7 +5,7 @@
  */
 import { toDelivery, toMessage, type Row } from './rows.js';
 import { ACTIVE, inChunks, marks, type Stmt } from './sqlite.sql.js';
-import type { DeadLetterFilter, DeliveryFilter, DeliveryRow, DeliveryState, DeliverySummaryRow, MessageFilter, MessageRow, TimeKey } from './types.js';
+import type { DeadLetterFilter, DeliveryFilter, DeliveryRow, DeliveryState, DeliverySummaryRow, LaneActivity, MessageFilter, MessageRow, TimeKey } from './types.js';
 
 export function sqliteListDeliveries(stmt: Stmt, tenant: string, messageId: string, after: string | null, limit: number, filter: DeliveryFilter): DeliveryRow[] {
   const f = deliveryWhere(filter);
@@ -49,11 +49,39 @@ export function sqliteListDeadLetters(stmt: Stmt, tenant: string, filter: DeadLe
 export function sqliteDeliverySummary(stmt: Stmt, tenant: string, since: number): DeliverySummaryRow[] {
   return (
     stmt(
-      `SELECT provider, state, json_extract(last_error, '$.code') AS code, COUNT(*) AS n FROM deliveries
+      `SELECT provider, state, json_extract(last_error, '$.code') AS code, json_extract(last_error, '$.vendorCode') AS vendor, COUNT(*) AS n FROM deliveries
          WHERE tenant = ? AND state IN ('sent','delivered','failed','expired','canceled') AND updated_at >= ?
-         GROUP BY provider, state, code ORDER BY provider, state, code`,
+         GROUP BY provider, state, code, vendor ORDER BY provider, state, code, vendor`,
     ).all(tenant, since) as Row[]
-  ).map((r) => ({ provider: String(r.provider), state: r.state as DeliveryState, errorCode: r.code === null || r.code === undefined ? null : String(r.code), count: Number(r.n) }));
+  ).map((r) => ({ provider: String(r.provider), state: r.state as DeliveryState, errorCode: textOrNull(r.code), vendorCode: textOrNull(r.vendor), count: Number(r.n) }));
+}
+
+/**
+ * GET /v1/lanes. The pending counts read the lane index (deliveries_lane_due: pending rows only); the
+ * sent count reads deliveries_finished (tenant, updated_at), whose partial-index condition is repeated
+ * word for word: without it SQLite cannot use that index and scans the tenant's rows. Exported for
+ * the query-plan test (test/contract/sqlite.store.test.ts).
+ */
+export const LANE_ACTIVITY_SQL = {
+  pending: `SELECT provider, state, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE tenant = ? AND ${ACTIVE} GROUP BY provider, state`,
+  sent: `SELECT provider, COUNT(*) AS n FROM deliveries
+           WHERE tenant = ? AND state IN ('sent','delivered','failed','expired','canceled') AND updated_at >= ? AND state IN ('sent','delivered')
+           GROUP BY provider`,
+} as const;
+
+export function sqliteLaneActivity(stmt: Stmt, tenant: string, sentSince: number): LaneActivity[] {
+  const lanes = new Map<string, LaneActivity>();
+  const lane = (provider: string) => lanes.get(provider) ?? lanes.set(provider, { provider, queued: 0, sending: 0, oldestPendingAt: null, sentSince: 0 }).get(provider)!;
+  const pending = stmt(LANE_ACTIVITY_SQL.pending).all(tenant) as Row[];
+  for (const r of pending) {
+    const l = lane(String(r.provider));
+    l[r.state === 'sending' ? 'sending' : 'queued'] = Number(r.n);
+    const oldest = Number(r.oldest);
+    l.oldestPendingAt = l.oldestPendingAt === null ? oldest : Math.min(l.oldestPendingAt, oldest);
+  }
+  const sent = stmt(LANE_ACTIVITY_SQL.sent).all(tenant, sentSince) as Row[];
+  for (const r of sent) lane(String(r.provider)).sentSince = Number(r.n);
+  return [...lanes.values()].sort((a, b) => (a.provider < b.provider ? -1 : 1));
 }
 
 export function sqlitePendingCount(stmt: Stmt, tenant: string): number {
@@ -61,12 +89,13 @@ export function sqlitePendingCount(stmt: Stmt, tenant: string): number {
   return Number(row.n);
 }
 
-/** The optional delivery filters as extra AND terms (state list, provider, `lastError.code`). */
+/** The optional delivery filters as extra AND terms (state list, provider, `lastError.code` and `.vendorCode`). */
 function deliveryWhere(filter: DeliveryFilter): { sql: string; args: unknown[] } {
   const w = terms();
   if (filter.states?.length) w.add(`state IN (${marks(filter.states)})`, ...filter.states);
   if (filter.provider !== undefined) w.add('provider = ?', filter.provider);
   if (filter.errorCode !== undefined) w.add(`json_extract(last_error, '$.code') = ?`, filter.errorCode);
+  if (filter.vendorCode !== undefined) w.add(`json_extract(last_error, '$.vendorCode') = ?`, filter.vendorCode);
   return { sql: w.args.length ? ` AND ${w.sql()}` : '', args: w.args };
 }
 
@@ -83,3 +112,5 @@ function terms(first?: string, ...values: unknown[]) {
     sql: () => parts.join(' AND '),
   };
 }
+
+const textOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));

@@ -19,7 +19,7 @@ import {
   sqliteStartSending,
 } from './sqlite.claims.js';
 import { sqliteCountDevices, sqliteDeleteDevice, sqliteDeleteDeviceByHash, sqliteDevicesOfUsers, sqliteFindDevicesByHashes, sqliteGetDevices, sqliteUpsertDevice } from './sqlite.devices.js';
-import { sqliteDeliverySummary, sqliteListDeadLetters, sqliteListDeliveries, sqliteListMessages, sqliteMessageStateCounts, sqlitePendingCount } from './sqlite.listing.js';
+import { sqliteDeliverySummary, sqliteLaneActivity, sqliteListDeadLetters, sqliteListDeliveries, sqliteListMessages, sqliteMessageStateCounts, sqlitePendingCount } from './sqlite.listing.js';
 import { sqliteGetIdempotency, sqliteGetMessage, sqliteInsertMessage, sqliteMessageCounts, type InsertOutcome } from './sqlite.messages.js';
 import { SQLITE_MIGRATIONS } from './sqlite.migrations.js';
 import { sqliteCancelDeliveries, sqliteMarkRecalled, sqliteRequeueDeliveries } from './sqlite.replay.js';
@@ -53,6 +53,7 @@ import type {
   DeliveryUpdate,
   DeviceRow,
   IdempotencyRecord,
+  LaneActivity,
   LaneKey,
   LanePause,
   LaneStats,
@@ -263,6 +264,10 @@ export class SqliteStore implements Store {
 
   async deliverySummary(tenant: string, since: number): Promise<DeliverySummaryRow[]> {
     return sqliteDeliverySummary((sql) => this.stmt(sql), tenant, since);
+  }
+
+  async laneActivity(tenant: string, sentSince: number): Promise<LaneActivity[]> {
+    return sqliteLaneActivity((sql) => this.stmt(sql), tenant, sentSince);
   }
 
   async pendingCount(tenant: string): Promise<number> {

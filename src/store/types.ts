@@ -181,6 +181,8 @@ export interface DeliveryFilter {
   provider?: string | undefined;
   /** `lastError.code`. */
   errorCode?: string | undefined;
+  /** `lastError.vendorCode`: a summary group is (provider, state, errorCode, vendorCode). */
+  vendorCode?: string | undefined;
 }
 
 /** The dead-letter view: failed/expired deliveries of a tenant that reached that state at or after `since`. */
@@ -190,12 +192,29 @@ export interface DeadLetterFilter extends DeliveryFilter {
   since?: number | undefined;
 }
 
-/** One cell of the summary: deliveries of a provider that reached `state` with this error code (null: no error). */
+/** One cell of the summary: deliveries of a provider that reached `state` with this error code and vendor code (null: none). */
 export interface DeliverySummaryRow {
   provider: string;
   state: DeliveryState;
+  /** `lastError.code`. */
   errorCode: string | null;
+  /** `lastError.vendorCode`: the vendor's own code, when the adapter recorded one. */
+  vendorCode: string | null;
   count: number;
+}
+
+/**
+ * One provider's deliveries of a tenant as GET /v1/lanes shows them: what waits, and what the vendor
+ * took lately. Only providers with a row to count are listed; the core adds the idle lanes.
+ */
+export interface LaneActivity {
+  provider: string;
+  queued: number;
+  sending: number;
+  /** Creation time of the oldest delivery not finished (queued or sending), as pushgate_queue_oldest_age_seconds; null when none. */
+  oldestPendingAt: number | null;
+  /** Deliveries now sent or delivered whose last change (the send, or a receipt since) was at or after `since`. */
+  sentSince: number;
 }
 
 /** Replay (POST /v1/messages/{id}/retry, POST /v1/deliveries/retry): what goes back to `queued`, in one transaction. */
@@ -326,8 +345,10 @@ export interface Store {
   messageStateCounts(tenant: string, messageIds: string[]): Promise<Array<{ messageId: string; state: DeliveryState; count: number }>>;
   /** Failed/expired deliveries of a tenant, newest first: (updatedAt, id) descending, strictly after `after`. */
   listDeadLetters(tenant: string, filter: DeadLetterFilter, after: TimeKey | null, limit: number): Promise<DeliveryRow[]>;
-  /** Finished deliveries (sent, delivered, failed, expired, canceled) updated at or after `since`, counted by provider × state × error code. */
+  /** Finished deliveries (sent, delivered, failed, expired, canceled) updated at or after `since`, counted by provider × state × error code × vendor code. */
   deliverySummary(tenant: string, since: number): Promise<DeliverySummaryRow[]>;
+  /** Per provider of a tenant: deliveries queued and sending, the oldest pending one, and those sent since `sentSince` (GET /v1/lanes). */
+  laneActivity(tenant: string, sentSince: number): Promise<LaneActivity[]>;
   /** Deliveries not yet finished (queued or sending) of a tenant: the back-pressure measure. */
   pendingCount(tenant: string): Promise<number>;
 

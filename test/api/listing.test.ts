@@ -4,6 +4,7 @@
  * must give each row exactly once, in its order, with its filters exact; another tenant sees
  * nothing of it; bad query parameters are named.
  */
+import { HUAWEI_EXPLANATIONS } from '../../providers/huawei/huawei.errors.js';
 import { maskToken } from '../../src/privacy/token-cipher.js';
 import { CLIENT_KEY, OTHER_SERVER_KEY, SERVER_KEY, hwToken, testGateway, type TestGateway } from '../factories/gateway.js';
 
@@ -187,7 +188,9 @@ describe('GET /v1/deliveries (dead letters)', () => {
         token: maskToken(hwToken(0)),
         state: 'failed',
         attempts: 1,
-        lastError: expect.objectContaining({ code: 'invalid_token' }),
+        lastError: expect.objectContaining({ code: 'invalid_token', vendorCode: '80100000' }),
+        // Huawei's partial success, in words (providers/huawei/huawei.errors.ts).
+        explanation: { ...HUAWEI_EXPLANATIONS['80100000'], of: 'vendorCode' },
         vendorMessageId: null,
         updatedAt: expect.any(String),
       });
@@ -215,17 +218,20 @@ describe('GET /v1/deliveries (dead letters)', () => {
 });
 
 describe('GET /v1/deliveries/summary', () => {
-  it('counts finished deliveries by provider, state and error code since a time (the last hour by default)', async () => {
+  it('counts finished deliveries by provider, state, error code and vendor code since a time (the last hour by default), each group explained', async () => {
     const ok = MESSAGES * (PER_MESSAGE - FAILED_PER_MESSAGE);
-    const everything = { counts: [{ provider: 'huawei', state: 'failed', errorCode: 'invalid_token', count: MESSAGES * FAILED_PER_MESSAGE }, { provider: 'huawei', state: 'sent', errorCode: null, count: ok }] };
+    const explained = { ...HUAWEI_EXPLANATIONS['80100000'], of: 'vendorCode' };
+    const failedGroup = { provider: 'huawei', state: 'failed', errorCode: 'invalid_token', vendorCode: '80100000', explanation: explained };
+    const sentGroup = { provider: 'huawei', state: 'sent', errorCode: null, vendorCode: null, explanation: null };
+    const everything = { counts: [{ ...failedGroup, count: MESSAGES * FAILED_PER_MESSAGE }, { ...sentGroup, count: ok }] };
     const all = await t.server('get', `/v1/deliveries/summary?since=${iso(sent[0]!.createdAt)}`).expect(200);
     expect(all.body).toEqual({ since: iso(sent[0]!.createdAt), ...everything });
     const byDefault = await t.server('get', '/v1/deliveries/summary').expect(200);
     expect(byDefault.body).toEqual({ since: iso(t.clock.now() - 3600_000), ...everything });
     const phase2 = await t.server('get', `/v1/deliveries/summary?since=${iso(phase2At)}`).expect(200);
     expect(phase2.body.counts).toEqual([
-      { provider: 'huawei', state: 'failed', errorCode: 'invalid_token', count: 15 * FAILED_PER_MESSAGE },
-      { provider: 'huawei', state: 'sent', errorCode: null, count: 15 * (PER_MESSAGE - FAILED_PER_MESSAGE) },
+      { ...failedGroup, count: 15 * FAILED_PER_MESSAGE },
+      { ...sentGroup, count: 15 * (PER_MESSAGE - FAILED_PER_MESSAGE) },
     ]);
   });
 });

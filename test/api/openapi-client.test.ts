@@ -82,6 +82,7 @@ describe('a client generated from /openapi.json', () => {
     listMessageDeliveries: [200, (cfg) => op('listMessageDeliveries')({ id: ids.message, limit: 10, state: 'sent', provider: 'huawei' }, null, cfg)],
     listDeadLetters: [200, (cfg) => op('listDeadLetters')({ state: 'failed', errorCode: 'invalid_token', limit: 10 }, null, cfg)],
     getDeliverySummary: [200, (cfg) => op('getDeliverySummary')({ since: new Date(t.clock.now() - 60_000).toISOString() }, null, cfg)],
+    listLanes: [200, (cfg) => op('listLanes')(null, null, cfg)],
     retryMessage: [200, (cfg) => op('retryMessage')({ id: ids.message, 'Idempotency-Key': 'oa-retry-1' }, { providers: ['huawei'], errorCodes: ['auth_error'] }, cfg)],
     retryDeliveries: [200, (cfg) => op('retryDeliveries')(null, { state: 'failed', errorCode: 'invalid_token', limit: 100 }, cfg)],
     postReceipt: [
@@ -115,6 +116,12 @@ describe('a client generated from /openapi.json', () => {
         await op('sendMessage')(null, { to: { tokens: [{ provider: 'huawei', token: hwToken(7) }] }, data: { k: 'v' } });
         await t.gw.dispatcher.runLane({ tenant: 'acme', provider: 'huawei' });
       }
+      if (operationId === 'listLanes') {
+        // A paused lane with something queued, so the pause and the counts are checked against the schema too.
+        t.sim.throttle(1, 5);
+        await op('sendMessage')(null, { to: { tokens: [{ provider: 'huawei', token: hwToken(6) }] }, data: { k: 'v' } });
+        await t.gw.dispatcher.runLane({ tenant: 'acme', provider: 'huawei' });
+      }
       if (operationId === 'deleteDevice') {
         ids.device = (await op('registerDevice')(null, { provider: 'huawei', token: hwToken(3) })).data.id;
         await op('registerDevice')(null, { provider: 'huawei', token: hwToken(2) });
@@ -122,7 +129,7 @@ describe('a client generated from /openapi.json', () => {
       const res = await call();
       if (operationId === 'sendMessage') ids.message = res.data.id;
       // The listings answer a non-empty page, so their item schemas were exercised too.
-      const items = { listMessages: 'messages', listMessageDeliveries: 'deliveries', listDeadLetters: 'deliveries', getDeliverySummary: 'counts' }[operationId];
+      const items = { listMessages: 'messages', listMessageDeliveries: 'deliveries', listDeadLetters: 'deliveries', getDeliverySummary: 'counts', listLanes: 'lanes' }[operationId];
       if (items) expect([operationId, ((res.data as Record<string, unknown[]>)[items]?.length ?? 0) > 0]).toEqual([operationId, true]);
       expect([operationId, res.status]).toEqual([operationId, expected]);
       expectDocumented(operationId, res);
@@ -157,6 +164,7 @@ describe('a client generated from /openapi.json', () => {
       ['listMessageDeliveries', 404, () => op('listMessageDeliveries')({ id: 'no-such-message' })],
       ['listDeadLetters', 400, () => op('listDeadLetters')({ state: 'sent' })],
       ['getDeliverySummary', 400, () => op('getDeliverySummary')({ since: 'yesterday' })],
+      ['listLanes', 400, () => op('listLanes')(null, null, { params: { provider: 'huawei' } })],
       ['deleteDevice', 404, () => op('deleteDevice')({ id: 'no-such-device' })],
       ['unregisterDevice', 404, () => op('unregisterDevice')(null, { provider: 'huawei', token: hwToken(8) })],
       [

@@ -206,6 +206,54 @@ export function describeListings(current: () => Store): void {
         ]);
         expect(await store.deliverySummary('nobody', 0)).toEqual([]);
       });
+
+      it('splits the counts by the vendor code the adapter recorded (null where there is none), and filters by it', async () => {
+        const m = await send(T0, 4);
+        const claimed = await store.claimBatch({ tenant: 'acme', provider: 'huawei', now: T0 + 10, leaseUntil: T0 + 60_000, owner: OWNER, limit: 10, excludeClasses: [] });
+        expect(claimed?.deliveries).toHaveLength(4);
+        const [a, b, c, d] = m.ids as [string, string, string, string];
+        const fail = (id: string, vendorCode?: string) => ({ id, state: 'failed' as const, attempts: 1, error: { code: 'rejected', ...(vendorCode ? { vendorCode } : {}), message: 'no' } });
+        await store.completeDeliveries(OWNER, [fail(a, '80100003'), fail(b, '80100003'), fail(c, '80300008'), fail(d)], T0 + 20);
+        const rows = await store.deliverySummary('acme', T0);
+        expect(rows.map((r) => [r.errorCode, r.vendorCode, r.count])).toEqual([
+          ['rejected', null, 1],
+          ['rejected', '80100003', 2],
+          ['rejected', '80300008', 1],
+        ]);
+        // Each group is addressable by its vendor code, in the dead-letter view and in a message's deliveries.
+        const dead = await store.listDeadLetters('acme', { states: ['failed'], errorCode: 'rejected', vendorCode: '80100003' }, null, 100);
+        expect(dead.map((x) => x.id).sort()).toEqual([a, b].sort());
+        expect((await store.listDeliveries('acme', m.message.id, null, 100, { vendorCode: '80300008' })).map((x) => x.id)).toEqual([c]);
+        expect(await store.listDeadLetters('beta', { states: ['failed'], vendorCode: '80100003' }, null, 100)).toEqual([]);
+      });
+    });
+
+    describe('lane activity of a tenant', () => {
+      it('counts queued and sending deliveries per provider, the oldest pending one, and those sent since a moment', async () => {
+        const first = await send(T0, 3); // huawei: claimed below, so sending
+        await send(T0 + 5, 2); // huawei: queued
+        await send(T0 + 7, 4, {}, 'vivo');
+        await finish('acme', 'vivo', 'sent', T0 + 1000, undefined);
+        await send(T0 + 8, 2, {}, 'vivo'); // queued after the others were sent
+        const fcm = await send(T0 + 9, 3, {}, 'fcm');
+        await finish('acme', 'fcm', 'sent', T0 + 100); // before `since`: not counted
+        // A receipt after `since` makes one of them delivered: counted again, by its last change.
+        await store.markReceipt({ tenant: 'acme', provider: 'fcm', messageId: fcm.message.id, tokenHash: 'hash:' + fcm.ids[0]!.slice(4) }, 'delivered', T0 + 1500);
+        const failed = await send(T0 + 10, 2, {}, 'fcm');
+        await finish('acme', 'fcm', 'failed', T0 + 1500, 'rejected', failed.ids); // failed: not sent
+        await send(T0 - 50, 6, { tenant: 'beta' });
+        const claim = await store.claimBatch({ tenant: 'acme', provider: 'huawei', now: T0 + 2000, leaseUntil: T0 + 60_000, owner: OWNER, limit: 1000, excludeClasses: [] });
+        expect(claim?.message.id).toBe(first.message.id);
+
+        expect(await store.laneActivity('acme', T0 + 1000)).toEqual([
+          { provider: 'fcm', queued: 0, sending: 0, oldestPendingAt: null, sentSince: 1 },
+          { provider: 'huawei', queued: 2, sending: 3, oldestPendingAt: T0, sentSince: 0 },
+          { provider: 'vivo', queued: 2, sending: 0, oldestPendingAt: T0 + 8, sentSince: 4 },
+        ]);
+        expect(await store.laneActivity('acme', T0 + 1001)).toContainEqual({ provider: 'vivo', queued: 2, sending: 0, oldestPendingAt: T0 + 8, sentSince: 0 });
+        expect(await store.laneActivity('beta', 0)).toEqual([{ provider: 'huawei', queued: 6, sending: 0, oldestPendingAt: T0 - 50, sentSince: 0 }]);
+        expect(await store.laneActivity('nobody', 0)).toEqual([]);
+      });
     });
   });
 }

@@ -15,8 +15,10 @@ import type {
   PushProvider,
   SendBatch,
   SendOutcome,
+  SendResult,
   SimulatorControls,
 } from '../../providers/types.js';
+import { explainError } from '../../src/core/explanations.js';
 
 export interface ProviderContractOptions {
   /** Every provider id in the registry (foreign overrides and their keys are drawn from the others). */
@@ -162,6 +164,33 @@ export function describeProvider(definition: AnyProviderDefinition, opts: Provid
       // What the dispatcher does after an auth_error (static keys have nothing to refresh).
       await provider.refreshCredentials?.();
       expect(outcomes(await send(batchOf(message(), targets(2))))).toEqual(['sent']);
+    });
+
+    it('explains its vendor codes in words: every entry a non-empty meaning and action', () => {
+      // Optional on the contract; every vendor in this repository has a table.
+      const table = definition.errors ?? {};
+      expect(Object.keys(table).length).toBeGreaterThan(0);
+      for (const [code, e] of Object.entries(table)) {
+        expect([code, Object.keys(e).sort()]).toEqual([code, ['action', 'meaning']]);
+        expect([code, e.meaning.trim().length > 10, e.action.trim().length > 5]).toEqual([code, true, true]);
+      }
+    });
+
+    it('explains the vendor code it records for a dead token, a throttle and refused credentials', async () => {
+      await start();
+      await provider.warmUp?.();
+      const recorded: SendResult[] = [];
+      const [dead, live] = targets(2) as [DeliveryTarget, DeliveryTarget];
+      sim.invalidTokens.add(dead.token);
+      recorded.push(...(await send(batchOf(message(), [dead, live]))).results);
+      sim.throttle(1, RETRY_AFTER_SECONDS);
+      recorded.push(...(await send(batchOf(message(), targets(1)))).results);
+      sim.rejectCredentials = true;
+      recorded.push(...(await send(batchOf(message(), targets(1)))).results);
+      const failed = recorded.filter((r) => r.outcome !== 'sent');
+      expect(failed.length).toBeGreaterThan(0);
+      // Explained by the vendor's own table or pushgate's kit codes (http_<status>), never only by the outcome.
+      for (const r of failed) expect([r.outcome, r.vendorCode, explainError(definition, r.outcome, r.vendorCode)?.of]).toEqual([r.outcome, r.vendorCode, 'vendorCode']);
     });
 
     it('an oversized payload is refused before any request to the vendor', async () => {

@@ -87,7 +87,7 @@ export function describeReplayAndCancel(current: () => Store): void {
       expect(r[ids[0]!]).toMatchObject({ state: 'canceled', lastError: { code: 'recalled' } });
       expect(r[ids[1]!]?.state).toBe('sent');
       expect(r[ids[2]!]?.state).toBe('failed');
-      expect((await store.deliverySummary('acme', T0)).find((c) => c.state === 'canceled')).toEqual({ provider: 'huawei', state: 'canceled', errorCode: 'recalled', count: 1 });
+      expect((await store.deliverySummary('acme', T0)).find((c) => c.state === 'canceled')).toEqual({ provider: 'huawei', state: 'canceled', errorCode: 'recalled', vendorCode: null, count: 1 });
     });
 
     it('requeues failed and expired deliveries with fresh attempts, due now, the last error kept; sent and canceled ones stay', async () => {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SQLITE_MIGRATIONS } from '../../src/store/sqlite.migrations.js';
+import { LANE_ACTIVITY_SQL } from '../../src/store/sqlite.listing.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { describeStore } from './store.contract.js';
 
@@ -31,4 +32,25 @@ describeStore('SQLite', async () => {
       }
     },
   };
+});
+
+describe('SQLite query plans', () => {
+  it('counts a tenant’s lanes from the lane and finished-delivery indexes, never by scanning deliveries', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pushgate-plan-'));
+    const file = path.join(dir, 'pushgate.db');
+    try {
+      await new SqliteStore(file).close(); // migrated schema
+      const db = new Database(file, { readonly: true });
+      const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...['acme', 0].slice(0, sql.split('?').length - 1)) as Array<{ detail: string }>).map((r) => r.detail).join('; ');
+      try {
+        expect(plan(LANE_ACTIVITY_SQL.pending)).toMatch(/SEARCH deliveries USING INDEX deliveries_lane_due \(tenant=\?/);
+        expect(plan(LANE_ACTIVITY_SQL.sent)).toMatch(/SEARCH deliveries USING INDEX deliveries_finished \(tenant=\? AND updated_at>\?\)/);
+        for (const sql of Object.values(LANE_ACTIVITY_SQL)) expect(plan(sql)).not.toMatch(/SCAN deliveries/);
+      } finally {
+        db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
