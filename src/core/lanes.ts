@@ -14,8 +14,8 @@ import { DEFAULT_QUOTA_TIME_ZONE, nextMidnight } from './time.js';
 /** "Sends per minute" counts what the vendor took in this window. */
 export const SENT_WINDOW_MS = 60_000;
 
-/** A lane's pauses (from the store) and its vendor's condition (as this instance last saw it). */
-export interface LaneCondition {
+/** A lane's pauses (from the store) and its vendor's condition (as this instance last saw it); not LaneHealth's LaneCondition, which is only the latter. */
+export interface LaneState {
   /** A pause of the whole lane (rate limit, refused credentials); the latest-ending one. */
   paused: { reason: string; until: number } | null;
   /** Pauses of single quota classes (`quota:<class>` until the vendor's quota day ends); the others flow. */
@@ -29,7 +29,7 @@ export interface LaneCondition {
 }
 
 /** One lane's condition from the active pauses (any lanes: only this one's are read) and LaneHealth. */
-export function laneCondition(lane: LaneKey, pauses: readonly LanePause[], health: LaneHealth): LaneCondition {
+export function laneCondition(lane: LaneKey, pauses: readonly LanePause[], health: LaneHealth): LaneState {
   const mine = pauses.filter((p) => p.tenant === lane.tenant && p.provider === lane.provider);
   const whole = mine.filter((p) => p.quotaClass === '*').sort((a, b) => b.until - a.until)[0];
   const h = health.get(lane);
@@ -124,7 +124,7 @@ export class LaneService {
  */
 function quotaOf(
   def: Pick<AnyProviderDefinition, 'quotaResetTimeZone'>,
-  pausedClasses: LaneCondition['pausedClasses'],
+  pausedClasses: LaneState['pausedClasses'],
   readings: ReadonlyArray<{ quotaClass: string; remaining: number; at: number }>,
   now: number,
 ): Array<QuotaView & { class: string }> {
