@@ -79,7 +79,8 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   /** Prepared statements by SQL text: compiling SQL on every call was a top hotspot (bench). */
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly pendingInserts: Array<{ run: () => InsertOutcome; resolve(o: InsertOutcome): void; reject(err: unknown): void }> = [];
+  /** Writes waiting for this event-loop turn's group commit (see `grouped`). */
+  private readonly pendingWrites: Array<{ run: () => unknown; resolve(o: unknown): void; reject(err: unknown): void }> = [];
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -199,21 +200,27 @@ export class SqliteStore implements Store {
     return sqliteGetIdempotency((sql) => this.stmt(sql), tenant, key, notBefore);
   }
 
-  /**
-   * Group commit: inserts that arrive in the same event-loop turn share one transaction (one WAL
-   * write), each inside its own savepoint so one failure never takes the others with it. Every
-   * caller is still answered only after the commit that holds its rows.
-   */
   insertMessage(message: MessageRow, deliveries: NewDelivery[], idempotency: IdempotencyRecord | null): Promise<InsertOutcome> {
-    return new Promise((resolve, reject) => {
-      this.pendingInserts.push({ run: () => sqliteInsertMessage((sql) => this.stmt(sql), message, deliveries, idempotency), resolve, reject });
-      if (this.pendingInserts.length === 1) setImmediate(() => this.flushInserts());
+    return this.grouped(() => sqliteInsertMessage((sql) => this.stmt(sql), message, deliveries, idempotency));
+  }
+
+  /**
+   * Group commit: writes that arrive in the same event-loop turn (accepted messages, and the lanes'
+   * claims, hand-offs and completions) share one transaction (one WAL commit), each inside its own
+   * savepoint so one failure never takes the others with it. Every caller is still answered only
+   * after the commit that holds its rows. With lanes running, a commit per claim and per completion
+   * was most of what a single-target message cost (issue 11).
+   */
+  private grouped<T>(run: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pendingWrites.push({ run, resolve: resolve as (o: unknown) => void, reject });
+      if (this.pendingWrites.length === 1) setImmediate(() => this.flushWrites());
     });
   }
 
-  private flushInserts(): void {
-    const batch = this.pendingInserts.splice(0);
-    const outcomes: Array<{ ok: InsertOutcome } | { err: unknown }> = [];
+  private flushWrites(): void {
+    const batch = this.pendingWrites.splice(0);
+    const outcomes: Array<{ ok: unknown } | { err: unknown }> = [];
     try {
       this.db.transaction(() => {
         for (const item of batch) {
@@ -275,16 +282,16 @@ export class SqliteStore implements Store {
     return sqliteNextDueAt((sql) => this.stmt(sql), lane, excludeClasses);
   }
 
-  async claimBatch(req: ClaimRequest): Promise<ClaimedBatch | null> {
-    return sqliteClaimBatch(this.db, (sql) => this.stmt(sql), req);
+  claimBatch(req: ClaimRequest): Promise<ClaimedBatch | null> {
+    return this.grouped(() => sqliteClaimBatch(this.db, (sql) => this.stmt(sql), req));
   }
 
-  async completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number, outbox?: OutboxWriter): Promise<void> {
-    sqliteCompleteDeliveries(this.db, (sql) => this.stmt(sql), owner, updates, now, outbox);
+  completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number, outbox?: OutboxWriter): Promise<void> {
+    return this.grouped(() => sqliteCompleteDeliveries(this.db, (sql) => this.stmt(sql), owner, updates, now, outbox));
   }
 
-  async startSending(owner: string, ids: string[], now: number): Promise<string[]> {
-    return sqliteStartSending((sql) => this.stmt(sql), owner, ids, now);
+  startSending(owner: string, ids: string[], now: number): Promise<string[]> {
+    return this.grouped(() => sqliteStartSending((sql) => this.stmt(sql), owner, ids, now));
   }
 
   async releaseClaims(owner: string, now: number): Promise<number> {
