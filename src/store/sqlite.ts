@@ -200,7 +200,7 @@ export class SqliteStore implements Store {
     return sqliteGetIdempotency((sql) => this.stmt(sql), tenant, key, notBefore);
   }
 
-  insertMessage(message: MessageRow, deliveries: NewDelivery[], idempotency: IdempotencyRecord | null): Promise<InsertOutcome> {
+  insertMessage(message: MessageRow, deliveries: Iterable<NewDelivery>, idempotency: IdempotencyRecord | null): Promise<InsertOutcome> {
     return this.grouped(() => sqliteInsertMessage((sql) => this.stmt(sql), message, deliveries, idempotency));
   }
 
