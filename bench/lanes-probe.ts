@@ -68,13 +68,14 @@ if (process.send) {
   const { values, positionals } = parseCommandLine({
     usage: 'node dist/bench/lanes-probe.js single|latency|backlog [options]',
     summary: 'Probe the single-send path of a gateway child: rates and p99 next to a bare hello, accept→vendor latency, peak RSS of big accepts. Not a benchmark.',
-    options: { requests: { type: 'string' }, messages: { type: 'string' }, targets: { type: 'string' }, 'cpu-prof': { type: 'boolean' }, seconds: { type: 'string' } },
+    options: { requests: { type: 'string' }, messages: { type: 'string' }, targets: { type: 'string' }, 'cpu-prof': { type: 'boolean' }, seconds: { type: 'string' }, rate: { type: 'string' } },
     help: {
       requests: 'single: requests per round (default 2000)',
       messages: 'backlog: messages (default 10)',
       targets: 'backlog: targets per message (default 100000)',
       'cpu-prof': 'write a CPU profile of the gateway child into bench/profiles/',
       seconds: 'latency: seconds of loaded traffic (default 5)',
+      rate: 'latency: messages/s of the loaded phase (default: half the closed-loop maximum just measured)',
     },
     positionals: [{ name: 'mode', help: 'single | latency | backlog' }],
   });
@@ -90,7 +91,7 @@ if (process.send) {
     const opts: GatewayChildOptions = { dbPath: path.join(dir, 'g.db'), serverKey: SERVER_KEY, tenant: 'probe', sim: info, rateLimit: { perSecond: 1000, concurrency: 8 }, bodyLimit: '32mb', startLanes: mode !== 'backlog' };
     const ports = await gw.call<GatewayPorts>('start', opts);
     if (mode === 'single') await singleMode(ports, num(values.requests, 2000));
-    if (mode === 'latency') await latencyMode(ports, num(values.seconds, 5));
+    if (mode === 'latency') await latencyMode(ports, num(values.seconds, 5), values.rate === undefined ? undefined : Number(values.rate));
     if (mode === 'backlog') await backlogMode(ports, num(values.messages, 10), num(values.targets, 100_000));
   } finally {
     await gw.call('close').catch(() => undefined);
@@ -124,7 +125,7 @@ if (process.send) {
     }
   }
 
-  async function latencyMode(ports: GatewayPorts, seconds: number): Promise<void> {
+  async function latencyMode(ports: GatewayPorts, seconds: number, fixedRate: number | undefined): Promise<void> {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
     let next = 10_000_000;
     const one = async (): Promise<{ token: string; at: number }> => {
@@ -157,7 +158,7 @@ if (process.send) {
     report('idle', await measure(idle));
     // Loaded: open loop at half the maximum.
     await sim.call('reset');
-    const rate = maxRate / 2;
+    const rate = fixedRate ?? maxRate / 2;
     const total = Math.round(rate * seconds);
     const started = performance.now();
     const pending: Array<Promise<{ token: string; at: number }>> = [];

@@ -21,6 +21,7 @@ import {
 import { sqliteCountDevices, sqliteDeleteDevice, sqliteDeleteDeviceByHash, sqliteDevicesOfUsers, sqliteFindDevicesByHashes, sqliteGetDevices, sqliteUpsertDevice } from './sqlite.devices.js';
 import { sqliteDeliverySummary, sqliteListDeadLetters, sqliteListDeliveries, sqliteListMessages, sqliteMessageStateCounts, sqlitePendingCount } from './sqlite.listing.js';
 import { sqliteGetIdempotency, sqliteGetMessage, sqliteInsertMessage, sqliteMessageCounts, type InsertOutcome } from './sqlite.messages.js';
+import { GroupCommit } from './sqlite.group.js';
 import { SQLITE_MIGRATIONS } from './sqlite.migrations.js';
 import { sqliteCancelDeliveries, sqliteMarkRecalled, sqliteRequeueDeliveries } from './sqlite.replay.js';
 import {
@@ -79,8 +80,10 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   /** Prepared statements by SQL text: compiling SQL on every call was a top hotspot (bench). */
   private readonly statements = new Map<string, Database.Statement>();
-  /** Writes waiting for this event-loop turn's group commit (see `grouped`). */
-  private readonly pendingWrites: Array<{ run: () => unknown; resolve(o: unknown): void; reject(err: unknown): void }> = [];
+  /** Accepted messages and lane completions: one transaction per event-loop turn (sqlite.group.ts). */
+  private readonly perTurn: GroupCommit;
+  /** Claims and hand-offs: one transaction per chain of callbacks, before any I/O (sqlite.group.ts). */
+  private readonly perTick: GroupCommit;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -94,6 +97,8 @@ export class SqliteStore implements Store {
     this.db.pragma('temp_store = MEMORY');
     this.db.pragma('foreign_keys = ON');
     this.migrate();
+    this.perTurn = new GroupCommit(this.db, (flush) => setImmediate(flush));
+    this.perTick = new GroupCommit(this.db, (flush) => process.nextTick(flush));
   }
 
   private stmt(sql: string): Database.Statement {
@@ -201,45 +206,7 @@ export class SqliteStore implements Store {
   }
 
   insertMessage(message: MessageRow, deliveries: Iterable<NewDelivery>, idempotency: IdempotencyRecord | null): Promise<InsertOutcome> {
-    return this.grouped(() => sqliteInsertMessage((sql) => this.stmt(sql), message, deliveries, idempotency));
-  }
-
-  /**
-   * Group commit: writes that arrive in the same event-loop turn (accepted messages, and the lanes'
-   * claims, hand-offs and completions) share one transaction (one WAL commit), each inside its own
-   * savepoint so one failure never takes the others with it. Every caller is still answered only
-   * after the commit that holds its rows. With lanes running, a commit per claim and per completion
-   * was most of what a single-target message cost (issue 11).
-   */
-  private grouped<T>(run: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.pendingWrites.push({ run, resolve: resolve as (o: unknown) => void, reject });
-      if (this.pendingWrites.length === 1) setImmediate(() => this.flushWrites());
-    });
-  }
-
-  private flushWrites(): void {
-    const batch = this.pendingWrites.splice(0);
-    const outcomes: Array<{ ok: unknown } | { err: unknown }> = [];
-    try {
-      this.db.transaction(() => {
-        for (const item of batch) {
-          try {
-            outcomes.push({ ok: this.db.transaction(item.run)() }); // nested: a savepoint
-          } catch (err) {
-            outcomes.push({ err });
-          }
-        }
-      }).immediate();
-    } catch (err) {
-      for (const item of batch) item.reject(err);
-      return;
-    }
-    batch.forEach((item, i) => {
-      const o = outcomes[i];
-      if (o && 'ok' in o) item.resolve(o.ok);
-      else item.reject(o?.err);
-    });
+    return this.perTurn.add(() => sqliteInsertMessage((sql) => this.stmt(sql), message, deliveries, idempotency));
   }
 
   async getMessage(tenant: string, id: string): Promise<MessageRow | null> {
@@ -283,15 +250,15 @@ export class SqliteStore implements Store {
   }
 
   claimBatch(req: ClaimRequest): Promise<ClaimedBatch | null> {
-    return this.grouped(() => sqliteClaimBatch(this.db, (sql) => this.stmt(sql), req));
+    return this.perTick.add(() => sqliteClaimBatch(this.db, (sql) => this.stmt(sql), req));
   }
 
   completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number, outbox?: OutboxWriter): Promise<void> {
-    return this.grouped(() => sqliteCompleteDeliveries(this.db, (sql) => this.stmt(sql), owner, updates, now, outbox));
+    return this.perTurn.add(() => sqliteCompleteDeliveries(this.db, (sql) => this.stmt(sql), owner, updates, now, outbox));
   }
 
   startSending(owner: string, ids: string[], now: number): Promise<string[]> {
-    return this.grouped(() => sqliteStartSending((sql) => this.stmt(sql), owner, ids, now));
+    return this.perTick.add(() => sqliteStartSending((sql) => this.stmt(sql), owner, ids, now));
   }
 
   async releaseClaims(owner: string, now: number): Promise<number> {
