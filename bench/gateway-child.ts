@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import express from 'express';
 import pino from 'pino';
 import { huaweiProvider } from '../providers/huawei/index.js';
@@ -34,6 +35,10 @@ export interface GatewayPorts {
 // independent of adapters that are still being written.
 const providers = [huaweiProvider] as AnyProviderDefinition[];
 const rss = new RssSampler();
+/** Event-loop delay of this process (what a request waits behind), read and reset by `eventLoop`. */
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
+let lastCpu = process.cpuUsage();
 let gw: Gateway | undefined;
 const servers: http.Server[] = [];
 
@@ -89,6 +94,14 @@ serve({
     (globalThis as { gc?: () => void }).gc?.();
     rss.sample();
     return process.memoryUsage();
+  },
+  /** Event-loop delay (ms) and CPU time (ms, user + system) since the last call; then a new window. */
+  eventLoop: (): { p50: number; p99: number; max: number; cpuMs: number } => {
+    const cpu = process.cpuUsage(lastCpu);
+    lastCpu = process.cpuUsage();
+    const out = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6, cpuMs: (cpu.user + cpu.system) / 1000 };
+    loopDelay.reset();
+    return out;
   },
   pending: async (tenant: string): Promise<number> => {
     if (!gw) throw new Error('not started');

@@ -15,6 +15,7 @@ import { deviceFieldKeys, parseDeviceExtras } from './extras.js';
 import type { IdSource } from './ids.js';
 import type { StoredPayload } from './payload.js';
 import type { ProviderHub } from './providers.js';
+import { TargetList, type Target } from './targets.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 
@@ -79,18 +80,20 @@ export class MessageService {
       if (seen) return this.replay(seen, bodyHash);
     }
 
-    const resolved = await this.resolveTargets(tenant, body);
+    const { targets, skipped: unresolved } = await this.resolveTargets(tenant, body);
     const id = this.deps.ids.message();
     const priority = body.options?.priority ?? (body.notification ? 'high' : 'normal');
     const { overrides: _raw, ...options } = body.options ?? {};
     const message: OutgoingMessage = { id, createdAt: now, notification: body.notification, data: body.data ?? {}, options: { ...options, priority } };
     // The parsed overrides, keyed by provider id, beside the message: the dispatcher hands each adapter its own.
     const payload: StoredPayload = { notification: message.notification, data: message.data, options: message.options, ...(overrides ? { overrides } : {}) };
-    const { deliveries, skipped } = this.checkVendors(tenant, message, overrides ?? {}, resolved);
-    await this.checkBacklog(tenant, deliveries.length);
+    const skipped = this.checkVendors(tenant, message, overrides ?? {}, targets, unresolved);
+    const count = targets.count;
+    await this.checkBacklog(tenant, count);
 
     const ttl = body.options?.ttlSeconds;
-    const response: AcceptedMessage = { id, status: 'accepted', targets: deliveries.length, ...(skipped.length ? { skipped } : {}) };
+    const category = body.options?.category;
+    const response: AcceptedMessage = { id, status: 'accepted', targets: count, ...(skipped.length ? { skipped } : {}) };
     const stored = await this.deps.store.insertMessage(
       {
         id,
@@ -100,17 +103,17 @@ export class MessageService {
         createdAt: now,
         expiresAt: ttl === undefined ? null : now + ttl * 1000,
         // Beside the payload too, so GET /v1/messages can filter on it.
-        category: body.options?.category ?? null,
+        category: category ?? null,
       },
-      deliveries,
+      targets.rows((t) => this.row(tenant, category, t)),
       idempotency === undefined ? null : { key: idempotency.key, bodyHash, status: idempotency.answerStatus, response: JSON.stringify(response), createdAt: now },
     );
     if (!stored.inserted) return this.replay(stored.existing, bodyHash);
     const cached = this.pending.get(tenant);
-    if (cached) cached.count += deliveries.length;
+    if (cached) cached.count += count;
     // A message with no target (every user without devices) is still counted; a replay is not.
     this.deps.metrics.messagesAccepted.inc({ tenant });
-    for (const provider of new Set(deliveries.map((d) => d.provider))) this.deps.kick({ tenant, provider });
+    for (const provider of targets.perProvider().keys()) this.deps.kick({ tenant, provider });
     return { kind: 'accepted', body: response };
   }
 
@@ -183,21 +186,15 @@ export class MessageService {
    * (ProviderDefinition.checkMessage). Its deliveries are dropped and listed in `skipped` when it cannot;
    * when no delivery is left, nothing is stored and the answer is 400 naming each provider and its limit.
    */
-  private checkVendors(
-    tenant: string,
-    message: OutgoingMessage,
-    overrides: Record<string, unknown>,
-    resolved: { deliveries: NewDelivery[]; skipped: unknown[] },
-  ): { deliveries: NewDelivery[]; skipped: unknown[] } {
-    const counts = new Map<string, number>();
-    for (const d of resolved.deliveries) counts.set(d.provider, (counts.get(d.provider) ?? 0) + 1);
+  private checkVendors(tenant: string, message: OutgoingMessage, overrides: Record<string, unknown>, targets: TargetList, unresolved: unknown[]): unknown[] {
+    const counts = targets.perProvider();
     const refused = new Map<string, MessageCheckFailure & { count: number }>();
     for (const [provider, count] of counts) {
       const channel = this.deps.hub.get(tenant, provider);
       const failure = channel?.def.checkMessage?.(message, channel.config, overrides[provider]);
       if (failure) refused.set(provider, { ...failure, count });
     }
-    if (refused.size === 0) return resolved;
+    if (refused.size === 0) return unresolved;
     if (refused.size === counts.size) {
       const list = [...refused].map(([provider, f]) => `${provider}: ${f.message}`).join(' ');
       throw new DomainError(
@@ -206,42 +203,50 @@ export class MessageService {
         [...refused].map(([provider, f]) => ({ ...(f.reason === 'data_only_unsupported' ? { field: 'notification' } : {}), provider, reason: f.reason, message: f.message })),
       );
     }
-    const skipped = [...resolved.skipped];
-    for (const [provider, f] of refused) skipped.push({ provider, count: f.count, reason: f.reason, message: f.message });
-    return { deliveries: resolved.deliveries.filter((d) => !refused.has(d.provider)), skipped };
+    const skipped = [...unresolved];
+    for (const [provider, f] of refused) {
+      targets.drop(provider);
+      skipped.push({ provider, count: f.count, reason: f.reason, message: f.message });
+    }
+    return skipped;
   }
 
-  private async resolveTargets(tenant: string, body: SendMessageBody): Promise<{ deliveries: NewDelivery[]; skipped: unknown[] }> {
-    const { store, hub, cipher, ids } = this.deps;
-    const skipped: unknown[] = [];
-    const deliveries: NewDelivery[] = [];
-    const seen = new Set<string>();
-    const category = body.options?.category;
-    const unconfigured = new Map<string, number>();
+  /** A target's delivery row, built while the store writes it: a raw token is encrypted here, not before. */
+  private row(tenant: string, category: string | undefined, t: Target): NewDelivery {
+    const { hub, cipher, ids } = this.deps;
+    const channel = hub.get(tenant, t.provider);
+    return {
+      id: ids.delivery(),
+      provider: t.provider,
+      deviceId: t.device?.id ?? null,
+      tokenEnc: t.device?.tokenEnc ?? cipher.encrypt(t.token ?? ''),
+      tokenHash: t.tokenHash,
+      extras: t.extras ?? t.device?.extras ?? null,
+      quotaClass: (channel && channel.def.quotaClassOf?.(category, channel.config)) ?? 'default',
+      registered: t.device !== null,
+    };
+  }
 
-    const add = (provider: string, tokenEnc: string, tokenHash: string, device: DeviceRow | null, extras: NewDelivery['extras']) => {
-      const key = `${provider}\0${tokenHash}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      const channel = hub.get(tenant, provider);
-      if (!channel) {
-        unconfigured.set(provider, (unconfigured.get(provider) ?? 0) + 1);
+  private async resolveTargets(tenant: string, body: SendMessageBody): Promise<{ targets: TargetList; skipped: unknown[] }> {
+    const { store, hub, cipher } = this.deps;
+    const skipped: unknown[] = [];
+    const targets = new TargetList();
+    const unconfigured = new Map<string, number>();
+    const add = (t: Target) => {
+      if (!hub.get(tenant, t.provider)) {
+        // Counted once per distinct token, as a delivery would have been.
+        if (targets.add(t)) targets.drop(t.provider);
+        else return;
+        unconfigured.set(t.provider, (unconfigured.get(t.provider) ?? 0) + 1);
         return;
       }
-      deliveries.push({
-        id: ids.delivery(),
-        provider,
-        deviceId: device?.id ?? null,
-        tokenEnc,
-        tokenHash,
-        extras: extras ?? device?.extras ?? null,
-        quotaClass: channel.def.quotaClassOf?.(category, channel.config) ?? 'default',
-        registered: device !== null,
-      });
+      targets.add(t);
     };
+    const ofDevice = (d: DeviceRow): Target => ({ provider: d.provider, tokenHash: d.tokenHash, device: d, token: null, extras: null });
 
     // Raw tokens are validated first: a malformed token is the caller's bug, answered 400 before anything is stored.
-    const raw = (body.to.tokens ?? []).map((t, i) => {
+    // One small object per token (no copies of the body's entries): they become the targets.
+    const raw: Target[] = (body.to.tokens ?? []).map((t, i) => {
       const def = hub.definitions.get(t.provider);
       if (!def) throw unknownProvider(t.provider, `to.tokens[${i}].provider`, hub);
       const ok = def.tokenSchema.safeParse(t.token);
@@ -249,38 +254,38 @@ export class MessageService {
         throw new DomainError('invalid_token', `to.tokens[${i}].token is not a valid ${t.provider} token: ${ok.error.issues[0]?.message ?? 'bad format'}.`, [{ field: `to.tokens[${i}].token`, message: ok.error.issues[0]?.message ?? 'bad format' }]);
       }
       // Device fields another provider declares are refused here, by name, as at registration.
-      const own = new Set(deviceFieldKeys(def));
+      const own = deviceFieldKeys(def);
       const fields: Record<string, unknown> = t;
-      const foreign = Object.keys(fields).find((k) => k !== 'provider' && k !== 'token' && fields[k] !== undefined && !own.has(k));
+      const foreign = Object.keys(fields).find((k) => k !== 'provider' && k !== 'token' && fields[k] !== undefined && !own.includes(k));
       if (foreign !== undefined) throw new DomainError('field_not_allowed', `to.tokens[${i}].${foreign} is not a ${t.provider} field; remove it.`, [{ field: `to.tokens[${i}].${foreign}`, message: 'remove it' }]);
-      return { provider: t.provider, token: ok.data, extras: parseDeviceExtras(def, fields, `to.tokens[${i}]`) };
+      return { provider: t.provider, token: ok.data, tokenHash: cipher.hash(t.provider, ok.data), device: null, extras: parseDeviceExtras(def, fields, `to.tokens[${i}]`) };
     });
 
     if (body.to.userIds?.length) {
       const devices = await store.devicesOfUsers(tenant, body.to.userIds);
       const found = new Set(devices.map((d) => d.userId));
       for (const u of body.to.userIds) if (!found.has(u)) skipped.push({ userId: u, reason: 'no_devices' });
-      for (const d of devices) add(d.provider, d.tokenEnc, d.tokenHash, d, null);
+      for (const d of devices) add(ofDevice(d));
     }
     if (body.to.deviceIds?.length) {
       const devices = await store.getDevices(tenant, body.to.deviceIds);
       const found = new Set(devices.map((d) => d.id));
       for (const id of body.to.deviceIds) if (!found.has(id)) skipped.push({ deviceId: id, reason: 'not_found' });
-      for (const d of devices) add(d.provider, d.tokenEnc, d.tokenHash, d, null);
+      for (const d of devices) add(ofDevice(d));
     }
     // Raw tokens that belong to registered devices become those devices (one lookup per provider).
-    const hashed = raw.map((t) => ({ ...t, hash: cipher.hash(t.provider, t.token) }));
     const known = new Map<string, DeviceRow>();
-    for (const provider of new Set(hashed.map((t) => t.provider))) {
-      const hashes = hashed.filter((t) => t.provider === provider).map((t) => t.hash);
+    for (const provider of new Set(raw.map((t) => t.provider))) {
+      const hashes = raw.filter((t) => t.provider === provider).map((t) => t.tokenHash);
       for (const d of await store.findDevicesByHashes(tenant, provider, hashes)) known.set(`${provider}\0${d.tokenHash}`, d);
     }
-    for (const t of hashed) {
-      const device = known.get(`${t.provider}\0${t.hash}`) ?? null;
-      add(t.provider, device?.tokenEnc ?? cipher.encrypt(t.token), t.hash, device, t.extras);
+    for (const t of raw) {
+      const device = known.size ? (known.get(`${t.provider}\0${t.tokenHash}`) ?? null) : null;
+      // A known device is sent with its stored ciphertext: the plain token is not kept.
+      add(device ? { ...t, device, token: null } : t);
     }
     for (const [provider, count] of unconfigured) skipped.push({ provider, count, reason: 'provider_not_configured' });
-    return { deliveries, skipped };
+    return { targets, skipped };
   }
 
   /** Back-pressure: 429 + Retry-After rather than an unbounded backlog. The count is cached for a second. */

@@ -15,6 +15,8 @@ interface LaneState {
   inFlight: number;
   /** True once a run found nothing due: stop refilling until woken. */
   idle: boolean;
+  /** Kicks so far: a run's "nothing due" only idles the lane if no kick came while it looked. */
+  kicks: number;
   timer: NodeJS.Timeout | undefined;
   wakeAt: number;
 }
@@ -36,7 +38,7 @@ export class LocalQueueEngine implements QueueEngine {
       // Sub-1/s rates (e.g. 0.5) become one request per 1/perSecond seconds.
       const window = settings.perSecond >= 1 ? { intervalCap: Math.round(settings.perSecond), interval: 1000 } : { intervalCap: 1, interval: Math.round(1000 / settings.perSecond) };
       const queue = new PQueue({ concurrency: settings.concurrency, ...window, strict: true });
-      this.lanes.set(key(settings), { settings, queue, inFlight: 0, idle: false, timer: undefined, wakeAt: Infinity });
+      this.lanes.set(key(settings), { settings, queue, inFlight: 0, idle: false, kicks: 0, timer: undefined, wakeAt: Infinity });
     }
     for (const lane of this.lanes.values()) this.fill(lane);
   }
@@ -44,6 +46,7 @@ export class LocalQueueEngine implements QueueEngine {
   kick(lane: LaneKey): void {
     const state = this.lanes.get(key(lane));
     if (!state || this.stopping) return;
+    state.kicks++;
     state.idle = false;
     this.fill(state);
   }
@@ -70,7 +73,10 @@ export class LocalQueueEngine implements QueueEngine {
   private async once(lane: LaneState): Promise<void> {
     try {
       if (this.stopping || lane.idle || !this.run) return;
+      const kicks = lane.kicks;
       const result = await this.run(lane.settings);
+      // A message accepted while this run looked found the lane busy and was not claimed: keep going.
+      if (result.kind === 'idle' && lane.kicks !== kicks) return;
       if (result.kind === 'idle') {
         lane.idle = true;
         this.wakeAt(lane, result.nextDueAt);

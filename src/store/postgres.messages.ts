@@ -13,7 +13,7 @@ const INSERT_CHUNK = 5000;
 export async function pgInsertMessage(
   pool: pg.Pool,
   message: MessageRow,
-  deliveries: NewDelivery[],
+  deliveries: Iterable<NewDelivery>,
   idempotency: IdempotencyRecord | null,
 ): Promise<{ inserted: true } | { inserted: false; existing: IdempotencyRecord }> {
   return withTransaction(pool, async (c) => {
@@ -41,8 +41,7 @@ export async function pgInsertMessage(
       message.expiresAt,
       message.category ?? null,
     ]);
-    for (let i = 0; i < deliveries.length; i += INSERT_CHUNK) {
-      const chunk = deliveries.slice(i, i + INSERT_CHUNK);
+    for (const chunk of chunksOf(deliveries, INSERT_CHUNK)) {
       // One statement per chunk: the rows travel as nine parallel arrays.
       await c.query(
         `INSERT INTO deliveries (id, tenant, message_id, provider, device_id, token_enc, token_hash, extras, quota_class, registered,
@@ -67,4 +66,17 @@ export async function pgInsertMessage(
     }
     return { inserted: true as const };
   });
+}
+
+/** The rows in chunks, read as they come (the caller may build each row only when it is read). */
+function* chunksOf<T>(items: Iterable<T>, size: number): Generator<T[]> {
+  let chunk: T[] = [];
+  for (const item of items) {
+    chunk.push(item);
+    if (chunk.length === size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length) yield chunk;
 }

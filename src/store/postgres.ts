@@ -223,7 +223,7 @@ export class PostgresStore implements Store {
     return rows[0] ? toIdem(rows[0]) : null;
   }
 
-  insertMessage(message: MessageRow, deliveries: NewDelivery[], idempotency: IdempotencyRecord | null): Promise<{ inserted: true } | { inserted: false; existing: IdempotencyRecord }> {
+  insertMessage(message: MessageRow, deliveries: Iterable<NewDelivery>, idempotency: IdempotencyRecord | null): Promise<{ inserted: true } | { inserted: false; existing: IdempotencyRecord }> {
     return pgInsertMessage(this.pool, message, deliveries, idempotency);
   }
 

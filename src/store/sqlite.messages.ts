@@ -5,7 +5,7 @@ import type { DeliveryState, IdempotencyRecord, MessageRow, NewDelivery } from '
 
 export type InsertOutcome = { inserted: true } | { inserted: false; existing: IdempotencyRecord };
 
-export function sqliteInsertMessage(stmt: Stmt, message: MessageRow, deliveries: NewDelivery[], idempotency: IdempotencyRecord | null): InsertOutcome {
+export function sqliteInsertMessage(stmt: Stmt, message: MessageRow, deliveries: Iterable<NewDelivery>, idempotency: IdempotencyRecord | null): InsertOutcome {
   if (idempotency) {
     const existing = stmt('SELECT * FROM idempotency WHERE tenant = ? AND key = ?').get(message.tenant, idempotency.key) as Row | undefined;
     if (existing && Number(existing.created_at) >= idempotency.createdAt - 86_400_000) return { inserted: false, existing: toIdem(existing) };

@@ -21,6 +21,7 @@ import {
 import { sqliteCountDevices, sqliteDeleteDevice, sqliteDeleteDeviceByHash, sqliteDevicesOfUsers, sqliteFindDevicesByHashes, sqliteGetDevices, sqliteUpsertDevice } from './sqlite.devices.js';
 import { sqliteDeliverySummary, sqliteLaneActivity, sqliteListDeadLetters, sqliteListDeliveries, sqliteListMessages, sqliteMessageStateCounts, sqlitePendingCount } from './sqlite.listing.js';
 import { sqliteGetIdempotency, sqliteGetMessage, sqliteInsertMessage, sqliteMessageCounts, type InsertOutcome } from './sqlite.messages.js';
+import { GroupCommit } from './sqlite.group.js';
 import { SQLITE_MIGRATIONS } from './sqlite.migrations.js';
 import { sqliteCancelDeliveries, sqliteMarkRecalled, sqliteRequeueDeliveries } from './sqlite.replay.js';
 import {
@@ -80,7 +81,10 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   /** Prepared statements by SQL text: compiling SQL on every call was a top hotspot (bench). */
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly pendingInserts: Array<{ run: () => InsertOutcome; resolve(o: InsertOutcome): void; reject(err: unknown): void }> = [];
+  /** Accepted messages and lane completions: one transaction per event-loop turn (sqlite.group.ts). */
+  private readonly perTurn: GroupCommit;
+  /** Claims and hand-offs: one transaction per chain of callbacks, before any I/O (sqlite.group.ts). */
+  private readonly perTick: GroupCommit;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -94,6 +98,8 @@ export class SqliteStore implements Store {
     this.db.pragma('temp_store = MEMORY');
     this.db.pragma('foreign_keys = ON');
     this.migrate();
+    this.perTurn = new GroupCommit(this.db, (flush) => setImmediate(flush));
+    this.perTick = new GroupCommit(this.db, (flush) => process.nextTick(flush));
   }
 
   private stmt(sql: string): Database.Statement {
@@ -200,40 +206,8 @@ export class SqliteStore implements Store {
     return sqliteGetIdempotency((sql) => this.stmt(sql), tenant, key, notBefore);
   }
 
-  /**
-   * Group commit: inserts that arrive in the same event-loop turn share one transaction (one WAL
-   * write), each inside its own savepoint so one failure never takes the others with it. Every
-   * caller is still answered only after the commit that holds its rows.
-   */
-  insertMessage(message: MessageRow, deliveries: NewDelivery[], idempotency: IdempotencyRecord | null): Promise<InsertOutcome> {
-    return new Promise((resolve, reject) => {
-      this.pendingInserts.push({ run: () => sqliteInsertMessage((sql) => this.stmt(sql), message, deliveries, idempotency), resolve, reject });
-      if (this.pendingInserts.length === 1) setImmediate(() => this.flushInserts());
-    });
-  }
-
-  private flushInserts(): void {
-    const batch = this.pendingInserts.splice(0);
-    const outcomes: Array<{ ok: InsertOutcome } | { err: unknown }> = [];
-    try {
-      this.db.transaction(() => {
-        for (const item of batch) {
-          try {
-            outcomes.push({ ok: this.db.transaction(item.run)() }); // nested: a savepoint
-          } catch (err) {
-            outcomes.push({ err });
-          }
-        }
-      }).immediate();
-    } catch (err) {
-      for (const item of batch) item.reject(err);
-      return;
-    }
-    batch.forEach((item, i) => {
-      const o = outcomes[i];
-      if (o && 'ok' in o) item.resolve(o.ok);
-      else item.reject(o?.err);
-    });
+  insertMessage(message: MessageRow, deliveries: Iterable<NewDelivery>, idempotency: IdempotencyRecord | null): Promise<InsertOutcome> {
+    return this.perTurn.add(() => sqliteInsertMessage((sql) => this.stmt(sql), message, deliveries, idempotency));
   }
 
   async getMessage(tenant: string, id: string): Promise<MessageRow | null> {
@@ -280,16 +254,16 @@ export class SqliteStore implements Store {
     return sqliteNextDueAt((sql) => this.stmt(sql), lane, excludeClasses);
   }
 
-  async claimBatch(req: ClaimRequest): Promise<ClaimedBatch | null> {
-    return sqliteClaimBatch(this.db, (sql) => this.stmt(sql), req);
+  claimBatch(req: ClaimRequest): Promise<ClaimedBatch | null> {
+    return this.perTick.add(() => sqliteClaimBatch(this.db, (sql) => this.stmt(sql), req));
   }
 
-  async completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number, outbox?: OutboxWriter): Promise<void> {
-    sqliteCompleteDeliveries(this.db, (sql) => this.stmt(sql), owner, updates, now, outbox);
+  completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number, outbox?: OutboxWriter): Promise<void> {
+    return this.perTurn.add(() => sqliteCompleteDeliveries(this.db, (sql) => this.stmt(sql), owner, updates, now, outbox));
   }
 
-  async startSending(owner: string, ids: string[], now: number): Promise<string[]> {
-    return sqliteStartSending((sql) => this.stmt(sql), owner, ids, now);
+  startSending(owner: string, ids: string[], now: number): Promise<string[]> {
+    return this.perTick.add(() => sqliteStartSending((sql) => this.stmt(sql), owner, ids, now));
   }
 
   async releaseClaims(owner: string, now: number): Promise<number> {

@@ -328,10 +328,12 @@ export interface Store {
   /**
    * Insert the message, all its deliveries and the idempotency record in ONE transaction.
    * Returns the record already there when another request won the race for the same key.
+   * `deliveries` is iterated once, inside the transaction: the caller may build each row as it is
+   * read, so a 100,000-target message never holds all its rows in memory at once.
    */
   insertMessage(
     message: MessageRow,
-    deliveries: NewDelivery[],
+    deliveries: Iterable<NewDelivery>,
     idempotency: IdempotencyRecord | null,
   ): Promise<{ inserted: true } | { inserted: false; existing: IdempotencyRecord }>;
   getMessage(tenant: string, id: string): Promise<MessageRow | null>;
