@@ -62,7 +62,9 @@ export function Confirm({ title, children, confirmLabel, typeToConfirm, onConfir
         <div>{children}</div>
         {typeToConfirm !== undefined && (
           <label>
-            Type <code>{typeToConfirm}</code> to confirm
+            <span>
+              Type <code>{typeToConfirm}</code> to confirm
+            </span>
             <input value={typed} onInput={(e) => setTyped(e.currentTarget.value)} autoComplete="off" />
           </label>
         )}
