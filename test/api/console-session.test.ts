@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CLIENT_KEY, hwToken, OTHER_SERVER_KEY, SERVER_KEY, testGateway, type TestGateway } from '../factories/gateway.js';
 
+/** The token with its last character changed (never to itself). */
+const tamper = (token: string) => `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+
 const send = { to: { userIds: ['alice'] }, notification: { title: 'Hi', body: 'there' } };
 
 describe('web console sessions', () => {
@@ -62,7 +65,7 @@ describe('web console sessions', () => {
     await t.http.get('/v1/messages').set('Cookie', s.cookie).expect(200);
     const none = await t.http.post('/v1/messages').set('Cookie', s.cookie).send(send).expect(403);
     expect(none.body.error.code).toBe('csrf_token_invalid');
-    const wrong = await t.http.post('/v1/messages').set('Cookie', s.cookie).set('X-CSRF-Token', `${s.csrf.slice(0, -1)}A`).send(send).expect(403);
+    const wrong = await t.http.post('/v1/messages').set('Cookie', s.cookie).set('X-CSRF-Token', tamper(s.csrf)).send(send).expect(403);
     expect(wrong.body.error.code).toBe('csrf_token_invalid');
     const other = await signIn();
     await t.http.delete('/v1/users/alice').set('Cookie', s.cookie).set('X-CSRF-Token', other.csrf).expect(403);
