@@ -54,4 +54,5 @@ export default tseslint.config(
   },
   { files: ['src/**/*.test.ts', 'providers/**/*.test.ts'], rules: { 'import-x/no-restricted-paths': ['error', { basePath: root, zones: everywhere }] } },
   { files: ['bench/**', 'test/**', '**/*.test.ts'], rules: { 'no-console': 'off' } },
+  { files: ['scripts/**'], rules: { 'no-console': 'off' } },
 );

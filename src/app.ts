@@ -19,6 +19,7 @@ import type { WebhookService } from './core/webhooks.js';
 import { requireKey, type KeyRing } from './http/auth.js';
 import { ApiError, toApiError } from './http/errors.js';
 import { checkQueryEncoding, clientError, refuseOversizeBody } from './http/request-errors.js';
+import { consoleRouter, type ConsoleDeps } from './http/console/routes.js';
 import { deviceRoutes } from './http/routes/devices.js';
 import { healthRoutes } from './http/routes/health.js';
 import { laneRoutes } from './http/routes/lanes.js';
@@ -46,6 +47,10 @@ export interface AppDeps {
   registry: Registry;
   logger: Logger;
   bodyLimit: string;
+  /** Express's `trust proxy` (server.trustProxy): https and client address from X-Forwarded-*. */
+  trustProxy?: boolean | number | string;
+  /** The web console (console.enabled): its sign-in and bundle; its sessions are accepted by the /v1 guards. */
+  console?: Omit<ConsoleDeps, 'keys' | 'logger'>;
   /** False once shutdown has begun: new work is refused with 503. */
   accepting(): boolean;
 }
@@ -54,8 +59,10 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  const server = requireKey(deps.keys, ['server']);
-  const anyKey = requireKey(deps.keys, ['server', 'client']);
+  app.set('trust proxy', deps.trustProxy ?? false);
+  const sessions = deps.console?.sessions;
+  const server = requireKey(deps.keys, ['server'], sessions);
+  const anyKey = requireKey(deps.keys, ['server', 'client'], sessions);
 
   app.use(httpMetrics(deps.metrics, deps.logger));
   app.use(refuseOversizeBody(deps.bodyLimit), checkQueryEncoding);
@@ -82,6 +89,7 @@ export function createApp(deps: AppDeps): express.Express {
   operationRoutes(app, guards, deps.replay, deps.cancel, [...deps.hub.definitions.values()]);
   webhookRoutes(app, guards, deps.webhooks);
   receiptRoutes(app, deps.receipts);
+  if (deps.console) app.use('/console', consoleRouter({ ...deps.console, keys: deps.keys, logger: deps.logger }));
 
   app.use((req, _res, next) => next(new ApiError('not_found', `No route ${req.method} ${req.path}. See /openapi.json.`)));
   app.use(errorHandler(deps.logger, deps.bodyLimit));

@@ -3,7 +3,10 @@
  * and stop them in order. main.ts adds the process concerns (listen, signals, exit codes); tests
  * and benchmarks call `buildGateway` directly with injected clocks and registries.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { AnyProviderDefinition } from '../providers/types.js';
@@ -16,6 +19,7 @@ import { LaneHealth } from './core/lane-health.js';
 import { timeOrderedIds, type IdSource } from './core/ids.js';
 import { CancelService } from './core/cancel.js';
 import { LaneService } from './core/lanes.js';
+import { ConsoleSessions } from './core/console-sessions.js';
 import { ListingService } from './core/listing.js';
 import { MessageService } from './core/messages.js';
 import { ReplayService } from './core/replay.js';
@@ -45,6 +49,10 @@ export interface GatewayOptions {
   store?: Store;
   /** Lane pause after a rate limit without Retry-After, ms (doubles per strike). */
   pauseBaseMs?: number;
+  /** Random bytes for console session ids (default crypto.randomBytes). */
+  randomBytes?: (n: number) => Buffer;
+  /** Where the console bundle is (default dist/console/ of this package). */
+  consoleAssetsDir?: string;
 }
 
 export interface Gateway {
@@ -143,9 +151,10 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
   });
 
   let accepting = true;
+  const keys = new KeyRing(config.tenants);
   const app = createApp({
     hub,
-    keys: new KeyRing(config.tenants),
+    keys,
     devices: new DeviceService({ store, hub, cipher, ids, now, outbox: (t) => outbox.writer(t) }),
     messages: new MessageService({ store, hub, cipher, ids, metrics, kick: (lane) => queue.kick(lane), now, maxBacklog: (t) => tenants.get(t)?.maxBacklog ?? Infinity }),
     listing: new ListingService({ store, cipher, definitions: hub.definitions, now }),
@@ -159,6 +168,23 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
     registry,
     logger,
     bodyLimit: config.server.bodyLimit,
+    trustProxy: config.server.trustProxy,
+    ...(config.console.enabled
+      ? {
+          console: {
+            sessions: new ConsoleSessions({
+              store,
+              now,
+              randomBytes: opts.randomBytes ?? randomBytes,
+              ttlMs: config.console.sessionTtlMinutes * 60_000,
+              keyStillConfigured: (tenant, tag) => keys.hasServerKey(tenant, tag),
+            }),
+            assetsDir: opts.consoleAssetsDir ?? defaultConsoleAssetsDir(),
+            signInAttemptsPerMinute: config.console.signInAttemptsPerMinute,
+            now,
+          },
+        }
+      : {}),
     accepting: () => accepting,
   });
   const retention = new RetentionSweep({
@@ -207,4 +233,14 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
       await store.close();
     },
   };
+}
+
+/**
+ * dist/console/ of this package, found from this module whether it runs compiled (dist/src/) or
+ * from source (src/, under jest): the package root is the nearest folder with a package.json.
+ */
+function defaultConsoleAssetsDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return path.join(dir, 'dist', 'console');
 }

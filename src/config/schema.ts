@@ -72,6 +72,12 @@ export const configSchema = z
         publicBaseUrl: z.url().optional(),
         /** Seconds to finish in-flight work after SIGTERM. */
         shutdownGraceSeconds: z.number().positive().default(15),
+        /**
+         * Express's `trust proxy`: set it when a TLS-terminating proxy is in front, so the client
+         * address (console sign-in limits) and https (the session cookie's Secure flag) are read
+         * from X-Forwarded-For / X-Forwarded-Proto. true, a hop count, or addresses/subnets.
+         */
+        trustProxy: z.union([z.boolean(), z.number().int().min(0), z.string().min(1)]).default(false),
       })
       .strict()
       .prefault({}),
@@ -163,6 +169,17 @@ export const configSchema = z
         backoffMaxMs: z.number().positive().default(3_600_000),
         /** Retries stop this many hours after the event; it is then kept as failed (GET /v1/webhooks/deliveries?state=failed). */
         maxAgeHours: z.number().positive().default(24),
+      })
+      .strict()
+      .prefault({}),
+    console: z
+      .object({
+        /** Serve the web console at /console (sign-in with a server key). Off: /console is 404. */
+        enabled: z.boolean().default(false),
+        /** A console session ends after this many minutes without a request. */
+        sessionTtlMinutes: z.number().int().positive().max(7 * 24 * 60).default(480),
+        /** Sign-in attempts per client address per minute (per instance); more answer 429. */
+        signInAttemptsPerMinute: z.number().int().positive().default(10),
       })
       .strict()
       .prefault({}),

@@ -16,11 +16,13 @@ export const ERROR_CODES = {
   message_not_deliverable: 400,
   unauthorized: 401,
   forbidden: 403,
+  csrf_token_invalid: 403,
   not_found: 404,
   idempotency_conflict: 409,
   body_too_large: 413,
   unsupported_media_type: 415,
   backlog_full: 429,
+  too_many_sign_in_attempts: 429,
   internal: 500,
   not_ready: 503,
 } as const;

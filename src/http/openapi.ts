@@ -135,12 +135,12 @@ export function errorStatuses(r: RouteDoc): number[] {
 const ERROR_MEANING: Record<number, string> = {
   400: 'The request is invalid; error.details names each field.',
   401: 'No key, an unknown key, or a receipt that could not be authenticated.',
-  403: 'A client key on a server-only route.',
+  403: 'A client key on a server-only route, or a web console session call without its CSRF token.',
   404: 'No such object in your tenant.',
   409: 'Idempotency-Key reused with a different body (or on another route).',
   413: 'The body is over server.bodyLimit.',
   415: 'The body is not UTF-8 JSON.',
-  429: 'Backlog full; retry after Retry-After seconds. Nothing was stored.',
+  429: 'Backlog full (or, at console sign-in only, too many attempts); retry after Retry-After seconds. Nothing was stored.',
   500: 'A bug; the request was not applied.',
   503: 'Shutting down; retry on another instance.',
 };

@@ -140,6 +140,18 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE INDEX webhook_outbox_list ON webhook_outbox (tenant, state, created_at, id);
   ALTER TABLE messages ADD COLUMN completed_at BIGINT;
   `,
+  // 9: web console sessions (src/core/console-sessions.ts): only the session id's SHA-256 is kept,
+  // with the tenant, a tag of the server key that signed in, and the idle expiry.
+  `
+  CREATE TABLE console_sessions (
+    id_hash TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    key_tag TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+  );
+  CREATE INDEX console_sessions_expiry ON console_sessions (expires_at);
+  `,
 ];
 
 /**

@@ -42,8 +42,10 @@ import { pgRewriteDeliveryTokens, pgRewriteDeviceTokens, pgScanDeliveryTokens, p
 import { firstRow, withTransaction } from './postgres.tx.js';
 import { pgEraseUser, pgExportUser } from './postgres.users.js';
 import { json, toDevice, toIdem, toMessage, type Row } from './rows.js';
+import { pgCreateConsoleSession, pgDeleteConsoleSession, pgDeleteExpiredConsoleSessions, pgExtendConsoleSession, pgFindConsoleSession } from './postgres.sessions.js';
 import type {
   ClaimRequest,
+  ConsoleSessionRow,
   ClaimedBatch,
   DeadLetterFilter,
   DeliveryFilter,
@@ -354,6 +356,28 @@ export class PostgresStore implements Store {
 
   async releaseOutbox(owner: string, now: number): Promise<number> {
     return pgReleaseOutbox(this.pool, owner, now);
+  }
+
+  // ---- console sessions (postgres.sessions.ts) ----
+
+  async createConsoleSession(session: ConsoleSessionRow): Promise<void> {
+    await pgCreateConsoleSession(this.pool, session);
+  }
+
+  async findConsoleSession(idHash: string, now: number): Promise<ConsoleSessionRow | null> {
+    return pgFindConsoleSession(this.pool, idHash, now);
+  }
+
+  async extendConsoleSession(idHash: string, expiresAt: number): Promise<void> {
+    await pgExtendConsoleSession(this.pool, idHash, expiresAt);
+  }
+
+  async deleteConsoleSession(idHash: string): Promise<boolean> {
+    return pgDeleteConsoleSession(this.pool, idHash);
+  }
+
+  async deleteExpiredConsoleSessions(now: number): Promise<number> {
+    return pgDeleteExpiredConsoleSessions(this.pool, now);
   }
 
   // ---- retention ----

@@ -2,7 +2,7 @@
  * Row → object mapping shared by the SQLite and PostgreSQL stores: both keep the same columns
  * (ms timestamps, JSON text for device extras and errors), so one mapping serves both.
  */
-import type { DeliveryError, DeliveryRow, DeviceExtras, DeliveryState, DeviceRow, IdempotencyRecord, LanePause, MessageRow, OutboxRow, OutboxState, StoreChange } from './types.js';
+import type { ConsoleSessionRow, DeliveryError, DeliveryRow, DeviceExtras, DeliveryState, DeviceRow, IdempotencyRecord, LanePause, MessageRow, OutboxRow, OutboxState, StoreChange } from './types.js';
 
 export type Row = Record<string, unknown>;
 
@@ -100,4 +100,8 @@ export function deliveryChange(r: Row): StoreChange {
     attempts: Number(r.attempts),
     error: r.last_error ? (JSON.parse(String(r.last_error)) as DeliveryError) : null,
   };
+}
+
+export function toSession(r: Row): ConsoleSessionRow {
+  return { idHash: String(r.id_hash), tenant: String(r.tenant), keyTag: String(r.key_tag), createdAt: Number(r.created_at), expiresAt: Number(r.expires_at) };
 }

@@ -153,4 +153,16 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX webhook_outbox_list ON webhook_outbox (tenant, state, created_at, id);
   ALTER TABLE messages ADD COLUMN completed_at INTEGER;
   `,
+  // 9: web console sessions (src/core/console-sessions.ts): only the session id's SHA-256 is kept,
+  // with the tenant, a tag of the server key that signed in, and the idle expiry.
+  `
+  CREATE TABLE console_sessions (
+    id_hash TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    key_tag TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX console_sessions_expiry ON console_sessions (expires_at);
+  `,
 ];

@@ -42,8 +42,10 @@ import {
   sqliteRetryOutbox,
 } from './sqlite.outbox.js';
 import { sqliteEraseUser, sqliteExportUser } from './sqlite.users.js';
+import { sqliteCreateConsoleSession, sqliteDeleteConsoleSession, sqliteDeleteExpiredConsoleSessions, sqliteExtendConsoleSession, sqliteFindConsoleSession } from './sqlite.sessions.js';
 import type {
   ClaimRequest,
+  ConsoleSessionRow,
   ClaimedBatch,
   DeadLetterFilter,
   DeliveryFilter,
@@ -334,6 +336,28 @@ export class SqliteStore implements Store {
 
   async releaseOutbox(owner: string, now: number): Promise<number> {
     return sqliteReleaseOutbox((sql) => this.stmt(sql), owner, now);
+  }
+
+  // ---- console sessions (sqlite.sessions.ts) ----
+
+  async createConsoleSession(session: ConsoleSessionRow): Promise<void> {
+    sqliteCreateConsoleSession((sql) => this.stmt(sql), session);
+  }
+
+  async findConsoleSession(idHash: string, now: number): Promise<ConsoleSessionRow | null> {
+    return sqliteFindConsoleSession((sql) => this.stmt(sql), idHash, now);
+  }
+
+  async extendConsoleSession(idHash: string, expiresAt: number): Promise<void> {
+    sqliteExtendConsoleSession((sql) => this.stmt(sql), idHash, expiresAt);
+  }
+
+  async deleteConsoleSession(idHash: string): Promise<boolean> {
+    return sqliteDeleteConsoleSession((sql) => this.stmt(sql), idHash);
+  }
+
+  async deleteExpiredConsoleSessions(now: number): Promise<number> {
+    return sqliteDeleteExpiredConsoleSessions((sql) => this.stmt(sql), now);
   }
 
   // ---- retention ----

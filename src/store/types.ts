@@ -158,6 +158,20 @@ export interface ReceiptMatch {
   vendorMessageId?: string | undefined;
 }
 
+/**
+ * A web console session (src/core/console-sessions.ts). Only the SHA-256 of the random session id
+ * is stored, so a copy of the table cannot be replayed as cookies.
+ */
+export interface ConsoleSessionRow {
+  idHash: string;
+  tenant: string;
+  /** A short digest of the server key that signed in: a key removed from the config ends its sessions. */
+  keyTag: string;
+  createdAt: number;
+  /** Idle expiry (ms): pushed forward as the session is used. */
+  expiresAt: number;
+}
+
 /** Filters of a tenant's message list (GET /v1/messages); all optional, combined with AND. */
 export interface MessageFilter {
   /** created_at >= createdFrom (ms). */
@@ -408,6 +422,17 @@ export interface Store {
   outboxStats(): Promise<OutboxStats[]>;
   /** Give back every outbox lease held by `owner` (graceful shutdown). */
   releaseOutbox(owner: string, now: number): Promise<number>;
+
+  /** Console sessions: store a new one. */
+  createConsoleSession(session: ConsoleSessionRow): Promise<void>;
+  /** The session with this id hash, unless it expired at `now`. */
+  findConsoleSession(idHash: string, now: number): Promise<ConsoleSessionRow | null>;
+  /** Push the idle expiry forward (never back). */
+  extendConsoleSession(idHash: string, expiresAt: number): Promise<void>;
+  /** Logout: returns whether a session was removed. */
+  deleteConsoleSession(idHash: string): Promise<boolean>;
+  /** Remove sessions expired at `now`; returns how many. */
+  deleteExpiredConsoleSessions(now: number): Promise<number>;
 
   /** Retention: delete devices idle since before `before`; returns how many. */
   deleteIdleDevices(before: number): Promise<number>;

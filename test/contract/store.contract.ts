@@ -9,6 +9,7 @@ import { describeKeyRotation } from './key-rotation.contract.js';
 import { describeListings } from './listing.contract.js';
 import { describeMigrations } from './migration.contract.js';
 import { describeReplayAndCancel } from './replay-cancel.contract.js';
+import { describeConsoleSessions } from './sessions.contract.js';
 import { DAY, storeFixtures, T0 } from './store-fixtures.js';
 import { describeOutbox } from './outbox.contract.js';
 import { describeTokenForms } from './token-forms.contract.js';
@@ -352,5 +353,6 @@ export function describeStore(name: string, makeHarness: () => Promise<StoreHarn
     describeListings(() => store);
     describeReplayAndCancel(() => store);
     describeOutbox(() => store, open);
+    describeConsoleSessions(() => store);
   });
 }

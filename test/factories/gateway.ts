@@ -44,6 +44,8 @@ export interface TestGatewayOptions {
   logger?: Logger;
   /** Merged into tenant acme's huawei section, e.g. { rateLimit: { perSecond: 50, concurrency: 1 } }. */
   huawei?: Record<string, unknown>;
+  /** Where the web console bundle is read from (when config.console.enabled). */
+  consoleAssetsDir?: string;
 }
 
 export async function testGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -83,6 +85,7 @@ export async function testGateway(opts: TestGatewayOptions = {}): Promise<TestGa
     ...(opts.realClock ? {} : { now: clock.now }),
     random: () => 0.5,
     owner: 'test-owner',
+    ...(opts.consoleAssetsDir ? { consoleAssetsDir: opts.consoleAssetsDir } : {}),
   });
   const http = request(gw.app);
   return {
