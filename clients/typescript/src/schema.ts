@@ -151,7 +151,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Finished deliveries since a time, counted by provider, state and error code */
+        /** Finished deliveries since a time, counted by provider, state, error code and vendor code, each group explained */
         get: operations["getDeliverySummary"];
         put?: never;
         post?: never;
@@ -189,6 +189,23 @@ export interface paths {
         put?: never;
         /** Replay failed and expired deliveries across your messages, with the dead-letter filters; at most 10,000 per call */
         post: operations["retryDeliveries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lanes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your lanes, one per configured provider: queue, pauses, vendor condition, quota, sends in the last minute */
+        get: operations["listLanes"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -363,7 +380,7 @@ export interface components {
                 };
             };
         };
-        /** @description A client key on a server-only route. Codes: forbidden. */
+        /** @description A client key on a server-only route, or a web console session call without its CSRF token. Codes: forbidden, csrf_token_invalid. */
         Error403: {
             headers: {
                 [name: string]: unknown;
@@ -372,7 +389,7 @@ export interface components {
                 "application/json": {
                     error: {
                         /** @enum {string} */
-                        code: "forbidden";
+                        code: "forbidden" | "csrf_token_invalid";
                         /** @description What is wrong and how to fix it. */
                         message: string;
                         details?: ({
@@ -473,7 +490,7 @@ export interface components {
                 };
             };
         };
-        /** @description Backlog full; retry after Retry-After seconds. Nothing was stored. Codes: backlog_full. */
+        /** @description Backlog full (or, at console sign-in only, too many attempts); retry after Retry-After seconds. Nothing was stored. Codes: backlog_full, too_many_sign_in_attempts. */
         Error429: {
             headers: {
                 /** @description Seconds to wait. */
@@ -484,7 +501,7 @@ export interface components {
                 "application/json": {
                     error: {
                         /** @enum {string} */
-                        code: "backlog_full";
+                        code: "backlog_full" | "too_many_sign_in_attempts";
                         /** @description What is wrong and how to fix it. */
                         message: string;
                         details?: ({
@@ -1168,6 +1185,18 @@ export interface operations {
                                 vendorCode?: string;
                                 message: string;
                             } | null;
+                            /** @description The error in words; null when there is no error, or for a code pushgate has no explanation of. */
+                            explanation: {
+                                /** @description What the error means. */
+                                meaning: string;
+                                /** @description What to do about it. */
+                                action: string;
+                                /**
+                                 * @description Which was explained: the vendor's own code (from the vendor's documentation), or pushgate's normalized reason when the vendor code is unknown or absent.
+                                 * @enum {string}
+                                 */
+                                of: "vendorCode" | "errorCode";
+                            } | null;
                             vendorMessageId: string | null;
                             /**
                              * Format: date-time
@@ -1248,6 +1277,8 @@ export interface operations {
                 provider?: "xiaomi" | "huawei" | "harmony" | "vivo" | "oppo" | "rongcloud" | "fcm" | "apns" | "honor" | "meizu";
                 /** @description Only deliveries whose lastError.code is this, e.g. invalid_token. */
                 errorCode?: string;
+                /** @description Only deliveries whose lastError.vendorCode (the vendor's own code) is this, e.g. 80300008: one group of the summary. */
+                vendorCode?: string;
             };
             header?: never;
             path: {
@@ -1284,6 +1315,18 @@ export interface operations {
                                 code: string;
                                 vendorCode?: string;
                                 message: string;
+                            } | null;
+                            /** @description The error in words; null when there is no error, or for a code pushgate has no explanation of. */
+                            explanation: {
+                                /** @description What the error means. */
+                                meaning: string;
+                                /** @description What to do about it. */
+                                action: string;
+                                /**
+                                 * @description Which was explained: the vendor's own code (from the vendor's documentation), or pushgate's normalized reason when the vendor code is unknown or absent.
+                                 * @enum {string}
+                                 */
+                                of: "vendorCode" | "errorCode";
                             } | null;
                             vendorMessageId: string | null;
                             /**
@@ -1322,6 +1365,8 @@ export interface operations {
                 provider?: "xiaomi" | "huawei" | "harmony" | "vivo" | "oppo" | "rongcloud" | "fcm" | "apns" | "honor" | "meizu";
                 /** @description Only deliveries whose lastError.code is this, e.g. invalid_token. */
                 errorCode?: string;
+                /** @description Only deliveries whose lastError.vendorCode (the vendor's own code) is this, e.g. 80300008: one group of the summary. */
+                vendorCode?: string;
             };
             header?: never;
             path?: never;
@@ -1355,6 +1400,18 @@ export interface operations {
                                 code: string;
                                 vendorCode?: string;
                                 message: string;
+                            } | null;
+                            /** @description The error in words; null when there is no error, or for a code pushgate has no explanation of. */
+                            explanation: {
+                                /** @description What the error means. */
+                                meaning: string;
+                                /** @description What to do about it. */
+                                action: string;
+                                /**
+                                 * @description Which was explained: the vendor's own code (from the vendor's documentation), or pushgate's normalized reason when the vendor code is unknown or absent.
+                                 * @enum {string}
+                                 */
+                                of: "vendorCode" | "errorCode";
                             } | null;
                             vendorMessageId: string | null;
                             /**
@@ -1407,7 +1464,21 @@ export interface operations {
                             state: "sent" | "delivered" | "failed" | "expired" | "canceled";
                             /** @description lastError.code; null for deliveries that finished without an error. */
                             errorCode: string | null;
+                            /** @description lastError.vendorCode: the vendor's own code; null when none was recorded. */
+                            vendorCode: string | null;
                             count: number;
+                            /** @description The error in words; null when there is no error, or for a code pushgate has no explanation of. */
+                            explanation: {
+                                /** @description What the error means. */
+                                meaning: string;
+                                /** @description What to do about it. */
+                                action: string;
+                                /**
+                                 * @description Which was explained: the vendor's own code (from the vendor's documentation), or pushgate's normalized reason when the vendor code is unknown or absent.
+                                 * @enum {string}
+                                 */
+                                of: "vendorCode" | "errorCode";
+                            } | null;
                         }[];
                     };
                 };
@@ -1510,6 +1581,8 @@ export interface operations {
                     provider?: "xiaomi" | "huawei" | "harmony" | "vivo" | "oppo" | "rongcloud" | "fcm" | "apns" | "honor" | "meizu";
                     /** @description Only deliveries whose lastError.code is this, e.g. invalid_token. */
                     errorCode?: string;
+                    /** @description Only deliveries whose lastError.vendorCode (the vendor's own code) is this, e.g. 80300008: one group of the summary. */
+                    vendorCode?: string;
                     /** @description Replay deliveries of expired messages too: the message then expires this many seconds from now (at most 28 days). Without it, a delivery whose message expired is skipped as ttl_passed. */
                     extendTtlSeconds?: number;
                     /** @description Deliveries examined by this call, most recently failed first; 10,000 (the most) when omitted. */
@@ -1549,6 +1622,95 @@ export interface operations {
             401: components["responses"]["Error401"];
             403: components["responses"]["Error403"];
             409: components["responses"]["Error409"];
+            413: components["responses"]["Error413"];
+            415: components["responses"]["Error415"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    listLanes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every lane of your tenant, in config order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lanes: {
+                            provider: string;
+                            /** @description Deliveries waiting (due now, or retrying later). */
+                            queued: number;
+                            /** @description Deliveries claimed by an instance and being sent. */
+                            sending: number;
+                            /** @description Creation time of the oldest delivery not finished (queued or sending), as pushgate_queue_oldest_age_seconds; null when none. */
+                            oldestQueuedAt: string | null;
+                            /** @description A pause of the whole lane (shared by all instances); null when it flows. Quota pauses of one class are in pausedClasses. */
+                            paused: {
+                                /** @description rate_limited (the vendor throttled) or auth (the vendor refused the credentials). */
+                                reason: string;
+                                until: string | null;
+                            } | null;
+                            /** @description Quota classes held until the vendor quota day ends; the lane’s other classes flow. */
+                            pausedClasses: {
+                                class: string;
+                                /** @description quota:<class> */
+                                reason: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO 8601 time, UTC.
+                                 */
+                                until: string;
+                            }[];
+                            /** @description False when this instance's last exchange with the vendor got no verdict (unreachable, 5xx, timeout) or the credentials were refused. Per instance. */
+                            providerUp: boolean;
+                            /**
+                             * @description As pushgate_provider_up: failing after the vendor refused the credentials, until a send works. Per instance.
+                             * @enum {string}
+                             */
+                            credentials: "ok" | "failing";
+                            /** @description Why this instance's last exchange failed; null after a success. Per instance. */
+                            lastError: string | null;
+                            /** @description When the current run of failures began (this instance). */
+                            failingSince: string | null;
+                            /** @description This instance's last exchange with verdicts; null before the first. */
+                            lastSuccessAt: string | null;
+                            /** @description The most constrained quota class pushgate knows of; null where the vendor reports none. */
+                            quota: {
+                                /** @description What is left of the vendor's daily quota; 0 once the vendor said it ran out. */
+                                remaining: number | null;
+                                /** @description When the vendor's quota day ends (midnight Beijing time for the Chinese vendors). */
+                                resetsAt: string | null;
+                            } | null;
+                            /** @description Every quota class pushgate knows of: exhausted ones (all instances) and vendor readings (this instance). */
+                            quotaClasses: {
+                                class: string;
+                                /** @description What is left of the vendor's daily quota; 0 once the vendor said it ran out. */
+                                remaining: number | null;
+                                /** @description When the vendor's quota day ends (midnight Beijing time for the Chinese vendors). */
+                                resetsAt: string | null;
+                            }[];
+                            /** @description Deliveries the vendor took (sent, or delivered since) in the last 60 seconds, all instances. */
+                            sentLastMinute: number;
+                            /** @description The lane’s configured vendor requests per second and in flight. */
+                            rateLimit: {
+                                perSecond: number;
+                                concurrency: number;
+                            };
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
             413: components["responses"]["Error413"];
             415: components["responses"]["Error415"];
             500: components["responses"]["Error500"];
