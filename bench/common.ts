@@ -87,15 +87,18 @@ export interface EndToEnd {
   acceptMs: number;
   /** POST → the simulator has every target. */
   ms: number;
+  /** Different tokens the simulator accepted. */
   accepted: number;
+  /** Tokens it accepted more than once (at-least-once). */
+  duplicates: number;
   peakRss: number;
   sim: SimStats;
 }
 
 /**
  * POST one body (or several, back to back on one connection) to a gateway or the floor (`target`
- * answers `resetRss` / `rss`), timed until the simulator has `count` tokens. The simulator is
- * reset first; every POST must answer 202.
+ * answers `resetRss` / `rss`), timed until the simulator has `count` different tokens. The
+ * simulator is reset first; every POST must answer 202.
  */
 export async function endToEnd(sim: Peer, target: Peer, port: number, bodies: string[], count: number, timeoutMs = 600_000): Promise<EndToEnd> {
   const agent = new http.Agent({ keepAlive: true });
@@ -103,7 +106,7 @@ export async function endToEnd(sim: Peer, target: Peer, port: number, bodies: st
     await sim.call('reset');
     await target.call('resetRss');
     const started = performance.now();
-    const delivered = sim.call<SimStats>('waitFor', { count, timeoutMs });
+    const delivered = sim.call<SimStats>('waitFor', { count, timeoutMs, distinct: true });
     delivered.catch(() => undefined); // awaited below; a POST failing first must not leave it unhandled
     for (const body of bodies) {
       const res = await post(agent, port, '/v1/messages', body, AUTH);
@@ -112,7 +115,7 @@ export async function endToEnd(sim: Peer, target: Peer, port: number, bodies: st
     const acceptMs = performance.now() - started;
     const done = await delivered;
     const ms = performance.now() - started;
-    return { acceptMs, ms, accepted: done.accepted, peakRss: (await target.call<RssReading>('rss')).peak, sim: done };
+    return { acceptMs, ms, accepted: done.distinct, duplicates: done.accepted - done.distinct, peakRss: (await target.call<RssReading>('rss')).peak, sim: done };
   } finally {
     agent.destroy();
   }

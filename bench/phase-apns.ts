@@ -43,8 +43,8 @@ export async function apns(run: BenchRun, sim: Peer, info: ApnsSimInfo): Promise
   const measure = async (client: () => Promise<ClientRun>): Promise<Measured> => {
     await sim.call('reset');
     const r = await client();
-    const { accepted } = await sim.call<SimStats>('settle', { quietMs: 200, timeoutMs: 10_000 });
-    return { ...r, delivered: accepted };
+    const { distinct } = await sim.call<SimStats>('settle', { quietMs: 200, timeoutMs: 10_000 });
+    return { ...r, delivered: distinct };
   };
   await measure(() => rawHttp2(info, range(9_000_000, 1000, apnsToken))); // warms the orchestrator's JIT
   const raw: Measured[] = [];
@@ -89,8 +89,8 @@ export async function apns(run: BenchRun, sim: Peer, info: ApnsSimInfo): Promise
       `- raw node:http2 (one session, first request alone, ≤ 1000 in flight): ${raw.map(describe).join('; ')}; refused streams sent again: ${raw.map((r) => (r as Measured & { refused?: number }).refused ?? 0).join(', ')}`,
       `- Parse adapter, sequential batches of 100: ${parseSeq.map(describe).join('; ')}`,
       `- Parse adapter, every batch at once (Parse Server's default): ${describe(parseConc)}`,
-      `- pushgate ${fmt(n)}: accept ${pg.map((e) => fmt(e.acceptMs)).join(', ')} ms; end to end ${pg.map((e) => fmt(e.ms)).join(', ')} ms; sessions opened ${pg.map((e) => e.sim.sessionsOpened).join(', ')} (cumulative), most streams in flight ${pg.map((e) => e.sim.maxStreamsInFlight).join(', ')}; peak RSS ${pg.map((e) => mb(e.peakRss)).join(', ')}`,
-      `- pushgate ${fmt(big)}: both POSTs answered after ${fmt(huge.acceptMs)} ms; all delivered after ${fmt(huge.ms)} ms; simulator count ${fmt(huge.accepted)}; gateway peak RSS ${mb(huge.peakRss)}`,
+      `- pushgate ${fmt(n)}: accept ${pg.map((e) => fmt(e.acceptMs)).join(', ')} ms; end to end ${pg.map((e) => fmt(e.ms)).join(', ')} ms; delivered twice ${pg.map((e) => e.duplicates).join(', ')}; sessions opened ${pg.map((e) => e.sim.sessionsOpened).join(', ')} (cumulative), most streams in flight ${pg.map((e) => e.sim.maxStreamsInFlight).join(', ')}; peak RSS ${pg.map((e) => mb(e.peakRss)).join(', ')}`,
+      `- pushgate ${fmt(big)}: both POSTs answered after ${fmt(huge.acceptMs)} ms; all delivered after ${fmt(huge.ms)} ms; simulator had ${fmt(huge.accepted)} different tokens (${fmt(huge.duplicates)} delivered twice: at least once); gateway peak RSS ${mb(huge.peakRss)}`,
     ],
   };
 }

@@ -103,7 +103,7 @@ export async function fanout(run: BenchRun, sim: Peer, info: HuaweiSimInfo): Pro
     raw: [
       `- fan-out: ${fmt(n)} raw Huawei tokens (≈${fmt(body.length / 1024 / 1024, 1)} MB of JSON), lane ${HUAWEI_LANE.perSecond}/s × ${HUAWEI_LANE.concurrency} in flight, ${BATCH} tokens a request; ${rounds} alternating rounds after a ${fmt(n / 10)}-token warm-up of each; medians`,
       `- durable floor (bench/floor.ts child): accept ${list(floorRuns, 'acceptMs')} ms; end to end ${list(floorRuns, 'ms')} ms; lost ${lost(floorRuns)}`,
-      `- pushgate (gateway child, SQLite, local queue): accept ${list(gwRuns, 'acceptMs')} ms; end to end ${list(gwRuns, 'ms')} ms; lost ${lost(gwRuns)}; dispatch alone (median) ${fmt(med(gwRuns, 'ms') - med(gwRuns, 'acceptMs'))} ms`,
+      `- pushgate (gateway child, SQLite, local queue): accept ${list(gwRuns, 'acceptMs')} ms; end to end ${list(gwRuns, 'ms')} ms; lost ${lost(gwRuns)}; delivered twice ${gwRuns.map((e) => e.duplicates).join(', ')}; dispatch alone (median) ${fmt(med(gwRuns, 'ms') - med(gwRuns, 'acceptMs'))} ms`,
       `- plain client (HuaweiProvider.send in the orchestrator, no store, ${HUAWEI_LANE.concurrency} in flight): ${plain.map((m) => fmt(m, 1)).join(', ')} ms`,
     ],
   };

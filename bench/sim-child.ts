@@ -24,7 +24,10 @@ export interface ApnsSimInfo {
 }
 
 export interface SimStats {
+  /** Tokens accepted, duplicates included (at-least-once may deliver one twice). */
   accepted: number;
+  /** Different tokens accepted. */
+  distinct: number;
   sendRequests: number;
   tokenRequests: number;
   sessionsOpened: number;
@@ -39,12 +42,15 @@ const apns = vendor === 'apns' ? await ApnsSimulator.start({ initialMaxStreams: 
 const huawei = vendor === 'huawei' ? await HuaweiSimulator.start({ appId: '100200300', clientSecret: 'bench-sim-secret' }) : undefined;
 const sim = (apns ?? huawei) as ApnsSimulator | HuaweiSimulator;
 
-// Arrival times (wall clock, ms with fractions) of the tokens being watched. The simulators push
-// every accepted token into `accepted`; wrapping that one push keeps providers/ untouched.
+// The different tokens accepted, and the arrival times (wall clock, ms with fractions) of the
+// tokens being watched. The simulators push every accepted token into `accepted`; wrapping that
+// one push keeps providers/ untouched.
+const distinct = new Set<string>();
 const watched = new Set<string>();
 const arrivals = new Map<string, number>();
 const push = sim.accepted.push.bind(sim.accepted);
 sim.accepted.push = (...tokens: string[]): number => {
+  for (const t of tokens) distinct.add(t);
   if (watched.size > 0) {
     const at = performance.timeOrigin + performance.now();
     for (const t of tokens) if (watched.has(t)) arrivals.set(t, at);
@@ -54,6 +60,7 @@ sim.accepted.push = (...tokens: string[]): number => {
 
 const stats = (): SimStats => ({
   accepted: sim.accepted.length,
+  distinct: distinct.size,
   sendRequests: sim.sendRequests,
   tokenRequests: huawei?.tokenRequests ?? 0,
   sessionsOpened: apns?.sessionsOpened ?? 0,
@@ -70,6 +77,7 @@ serve({
   /** Forget accepted tokens, counters and watched tokens (between phases), and start a new RSS window. */
   reset: () => {
     sim.accepted.length = 0;
+    distinct.clear();
     sim.sendRequests = 0;
     if (apns) apns.maxStreamsInFlight = 0;
     watched.clear();
@@ -85,18 +93,18 @@ serve({
   arrivals: (): Array<[string, number]> => [...arrivals],
   /**
    * Resolve once the simulator has accepted at least `count` tokens (checked every millisecond);
-   * `distinct`: `count` different tokens (at-least-once may deliver some twice).
+   * `distinct`: `count` different ones (at-least-once may deliver some twice).
    */
   waitFor: (arg: { count: number; timeoutMs: number; distinct?: boolean }) =>
     new Promise<SimStats>((resolve, reject) => {
       const started = Date.now();
       const check = () => {
-        if (sim.accepted.length >= arg.count && (!arg.distinct || new Set(sim.accepted).size >= arg.count)) {
+        if ((arg.distinct ? distinct.size : sim.accepted.length) >= arg.count) {
           clearInterval(timer);
           resolve(stats());
         } else if (Date.now() - started > arg.timeoutMs) {
           clearInterval(timer);
-          reject(new Error(`simulator accepted ${sim.accepted.length} of ${arg.count} tokens within ${arg.timeoutMs} ms`));
+          reject(new Error(`simulator accepted ${sim.accepted.length} (${distinct.size} different) of ${arg.count} tokens within ${arg.timeoutMs} ms`));
         }
       };
       const timer = setInterval(check, 1);
