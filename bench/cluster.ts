@@ -1,30 +1,33 @@
 /**
- * The cluster case of `npm run bench`: deliveries per second with 1, 2 and 3 gateway processes
- * on one PostgreSQL schema and one Redis prefix, against the same Huawei simulator (in this
- * process). Each instance count gets a fresh schema and prefix, the same 50,000 targets (50
- * messages × 1,000, posted round-robin to the instances) and a lane limit that does not bind.
- * Needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 (PUSHGATE_TEST_PG_URL /
- * PUSHGATE_TEST_REDIS_URL); without them it says so and writes nothing.
+ * Phase "cluster" (PostgreSQL on 127.0.0.1:5432 db test and Redis on 127.0.0.1:6379, or
+ * PUSHGATE_TEST_PG_URL / PUSHGATE_TEST_REDIS_URL; without them the phase says so and adds no row):
+ * - one gateway on PostgreSQL + Redis with the fan-out of bench/phase-fanout.ts (one POST of
+ *   100,000 raw tokens), against the SQLite figure of that phase in the same run (or measured here
+ *   when that phase did not run);
+ * - 1 and 3 gateway processes (`dist/src/main.js`) on one schema and one Redis prefix, 50 messages
+ *   × 1,000 tokens posted round-robin, until the simulator has every target.
+ * Each scenario gets a fresh schema and prefix, dropped afterwards.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { HuaweiSimulator } from '../providers/huawei/index.js';
-import { benchArgs } from './args.js';
+import type { BenchRun} from './common.js';
+import { AUTH, closeChild, endToEnd, HUAWEI_LANE, huaweiToken, range, repoRoot, sendBody, SERVER_KEY, TENANT, BODY_LIMIT, type EndToEnd } from './common.js';
+import type { GatewayChildOptions } from './gateway-child.js';
+import type { Peer } from './ipc.js';
+import type { FanoutFigures } from './phase-fanout.js';
+import { fmt, mb, pct, perSecond, x, type PhaseResult } from './report.js';
+import type { HuaweiSimInfo } from './sim-child.js';
 
 const PG_URL = process.env.PUSHGATE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.PUSHGATE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const { quick: QUICK, write: WRITE } = benchArgs();
-const MESSAGES = QUICK ? 10 : 50;
-const PER_MESSAGE = 1000;
-const KEY = 'bench-cluster-server-key-01';
-const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const MAIN = path.join(repoRoot, 'dist', 'src', 'main.js');
+const PER_MESSAGE = 1000;
 
 async function admin(sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
@@ -36,13 +39,39 @@ async function admin(sql: string): Promise<void> {
   }
 }
 
-function withSchema(url: string, schema: string): string {
-  const u = new URL(url);
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  return u.toString();
+async function reachable(): Promise<string | undefined> {
+  try {
+    await admin('SELECT 1');
+    const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    r.on('error', () => {});
+    await r.connect();
+    await r.ping();
+    r.disconnect();
+    return undefined;
+  } catch (err) {
+    return `PostgreSQL (${PG_URL}) or Redis (${REDIS_URL}) not reachable: ${(err as Error).message}`;
+  }
 }
 
-async function start(config: string): Promise<{ child: ChildProcess; port: number }> {
+/** A fresh schema and Redis prefix for `body`, dropped afterwards. */
+async function isolated<T>(body: (pgUrl: string, prefix: string) => Promise<T>): Promise<T> {
+  const schema = `pushgate_bench_${randomBytes(5).toString('hex')}`;
+  const prefix = `pushgate-bench-${randomBytes(5).toString('hex')}`;
+  await admin(`CREATE SCHEMA ${schema}`);
+  const u = new URL(PG_URL);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  try {
+    return await body(u.toString(), prefix);
+  } finally {
+    await admin(`DROP SCHEMA ${schema} CASCADE`);
+    const r = new Redis(REDIS_URL);
+    const keys = await r.keys(`${prefix}*`);
+    if (keys.length) await r.del(...keys);
+    r.disconnect();
+  }
+}
+
+async function startMain(config: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, [MAIN], { env: { ...process.env, PUSHGATE_CONFIG: config }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -58,111 +87,92 @@ async function start(config: string): Promise<{ child: ChildProcess; port: numbe
   return { child, port };
 }
 
-async function runWith(instances: number, sim: HuaweiSimulator, dir: string): Promise<{ instances: number; ms: number; perSecond: number; requests: number }> {
-  const schema = `pushgate_bench_${randomBytes(5).toString('hex')}`;
-  const prefix = `pushgate-bench-${randomBytes(5).toString('hex')}`;
-  await admin(`CREATE SCHEMA ${schema}`);
-  const config = path.join(dir, `cluster-${instances}.yaml`);
-  writeFileSync(
-    config,
-    `server: { port: 0, host: 127.0.0.1, bodyLimit: 8mb }
-store: { driver: postgres, url: "${withSchema(PG_URL, schema)}", poolSize: 8 }
+/** `messages` × 1000 tokens round-robin over `instances` main.js processes: deliveries/s. */
+async function instancesRun(run: BenchRun, sim: Peer, info: HuaweiSimInfo, instances: number, messages: number): Promise<{ ms: number; requests: number }> {
+  return isolated(async (pgUrl, prefix) => {
+    const config = path.join(run.dir, `cluster-${instances}.yaml`);
+    writeFileSync(
+      config,
+      `server: { port: 0, host: 127.0.0.1, bodyLimit: 8mb }
+store: { driver: postgres, url: "${pgUrl}", poolSize: 8 }
 queue: { driver: redis, url: "${REDIS_URL}", prefix: "${prefix}" }
 security: { encryptionKey: "${'b'.repeat(64)}" }
 dispatch: { pollIntervalMs: 100 }
 log: { level: info }
 tenants:
-  - id: bench
-    serverKeys: [ "${KEY}" ]
-    maxBacklog: 10000000
+  - id: ${TENANT}
+    serverKeys: [ "${SERVER_KEY}" ]
     providers:
-      huawei: { appId: "${sim.appId}", clientSecret: "${sim.clientSecret}", endpoint: "${sim.url}", authEndpoint: "${sim.url}", rateLimit: { perSecond: 1000, concurrency: 8 } }
+      huawei: { appId: "${info.appId}", clientSecret: "${info.clientSecret}", endpoint: "${info.url}", authEndpoint: "${info.url}", rateLimit: { perSecond: ${HUAWEI_LANE.perSecond}, concurrency: ${HUAWEI_LANE.concurrency} } }
 `,
-  );
-  const gws: Array<{ child: ChildProcess; port: number }> = [];
-  for (let i = 0; i < instances; i++) gws.push(await start(config));
-  try {
-    sim.accepted.length = 0;
-    const before = sim.sendRequests;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: MESSAGES }, async (_, m) => {
-        const tokens = Array.from({ length: PER_MESSAGE }, (_, i) => ({ provider: 'huawei', token: `IQAAAACy0bench${instances}x${String(m * PER_MESSAGE + i).padStart(20, '0')}` }));
-        const gw = gws[m % gws.length]!;
-        const res = await fetch(`http://127.0.0.1:${gw.port}/v1/messages`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ to: { tokens }, notification: { title: 'bench', body: `m${m}` } }),
-        });
-        if (res.status !== 202) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
-      }),
     );
-    const total = MESSAGES * PER_MESSAGE;
-    // Condition, not sleep: poll the simulator's count.
-    while (new Set(sim.accepted).size < total) await new Promise((r) => setTimeout(r, 5));
-    const ms = performance.now() - t0;
-    return { instances, ms, perSecond: Math.round((total / ms) * 1000), requests: sim.sendRequests - before };
-  } finally {
-    for (const gw of gws) gw.child.kill('SIGTERM');
-    await Promise.all(gws.map((gw) => new Promise((r) => (gw.child.exitCode !== null ? r(null) : gw.child.once('exit', r)))));
-    await admin(`DROP SCHEMA ${schema} CASCADE`);
-    const r = new Redis(REDIS_URL);
-    const keys = await r.keys(`${prefix}*`);
-    if (keys.length) await r.del(...keys);
-    r.disconnect();
-  }
-}
-
-async function main(): Promise<void> {
-  try {
-    await admin('SELECT 1');
-    const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    r.on('error', () => {});
-    await r.connect();
-    await r.ping();
-    r.disconnect();
-  } catch (err) {
-    console.log(`cluster bench skipped: PostgreSQL (${PG_URL}) or Redis (${REDIS_URL}) not reachable: ${(err as Error).message}`);
-    return;
-  }
-  const sim = await HuaweiSimulator.start({ appId: '4242', clientSecret: 'bench-cluster' });
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'pushgate-bench-cluster-'));
-  const rows = [];
-  try {
-    for (const n of [1, 2, 3]) {
-      const r = await runWith(n, sim, dir);
-      console.log(`cluster: ${n} instance(s): ${MESSAGES * PER_MESSAGE} deliveries in ${Math.round(r.ms)} ms = ${r.perSecond}/s (${r.requests} vendor requests)`);
-      rows.push(r);
+    const gws: Array<{ child: ChildProcess; port: number }> = [];
+    try {
+      for (let i = 0; i < instances; i++) gws.push(await startMain(config));
+      const before = (await sim.call<{ sendRequests: number }>('reset')).sendRequests;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: messages }, async (_, m) => {
+          const gw = gws[m % gws.length]!;
+          const res = await fetch(`http://127.0.0.1:${gw.port}/v1/messages`, { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body: sendBody('huawei', range(30_000_000 + instances * 1_000_000 + m * PER_MESSAGE, PER_MESSAGE, huaweiToken)) });
+          if (res.status !== 202) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
+        }),
+      );
+      const done = await sim.call<{ sendRequests: number }>('waitFor', { count: messages * PER_MESSAGE, timeoutMs: 300_000, distinct: true });
+      return { ms: performance.now() - t0, requests: done.sendRequests - before };
+    } finally {
+      for (const gw of gws) gw.child.kill('SIGTERM');
+      await Promise.all(gws.map((gw) => new Promise((r) => (gw.child.exitCode !== null ? r(null) : gw.child.once('exit', r)))));
     }
-  } finally {
-    await sim.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const cpus = os.cpus();
-  const section = [
-    `## Cluster — ${new Date().toISOString()}${QUICK ? ' (quick)' : ''}`,
-    '',
-    'Command: `npm run bench` (bench/cluster.ts, after bench/run.ts)  ',
-    `Machine: node ${process.version}, ${os.platform()} ${os.release()}, ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB RAM`,
-    '',
-    `${MESSAGES} messages × ${PER_MESSAGE} raw tokens, posted round-robin to the instances, Huawei lane 1000 requests/s × 8 (does not bind),`,
-    'PostgreSQL store + Redis engine, simulator in the bench process; timed from the first POST until the simulator has every target.',
-    'All processes share the same 2 cores, so more instances add coordination, not CPU.',
-    '',
-    '| instances | deliveries/s | time | vendor requests |',
-    '|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.instances} | ${r.perSecond.toLocaleString('en-US')} | ${Math.round(r.ms).toLocaleString('en-US')} ms | ${r.requests} |`),
-  ].join('\n');
-  const file = path.join(repoRoot, 'bench', 'RESULTS.md');
-  const startMark = `<!-- bench:cluster${QUICK ? '-quick' : ''}:start -->`;
-  const endMark = `<!-- bench:cluster${QUICK ? '-quick' : ''}:end -->`;
-  let text = readFileSync(file, 'utf8');
-  const block = `${startMark}\n${section}\n${endMark}`;
-  const from = text.indexOf(startMark);
-  const to = text.indexOf(endMark);
-  text = from >= 0 && to > from ? text.slice(0, from) + block + text.slice(to + endMark.length) : `${text.trimEnd()}\n\n${block}\n`;
-  if (WRITE) writeFileSync(file, text);
-  console.log(section);
+  });
 }
 
-await main();
+export async function cluster(run: BenchRun, sim: Peer, info: HuaweiSimInfo, fan: FanoutFigures | undefined): Promise<PhaseResult> {
+  const why = await reachable();
+  if (why) {
+    run.log(`cluster phase skipped: ${why}`);
+    return { rows: [], raw: [`- cluster phase skipped: ${why}`] };
+  }
+  const n = run.quick ? 10_000 : 100_000;
+  const messages = run.quick ? 10 : 50;
+  const body = sendBody('huawei', range(0, n, huaweiToken));
+  const base = (store: GatewayChildOptions['store']): GatewayChildOptions => ({
+    store,
+    serverKey: SERVER_KEY,
+    tenant: TENANT,
+    providers: { huawei: { appId: info.appId, clientSecret: info.clientSecret, endpoint: info.url, authEndpoint: info.url, rateLimit: HUAWEI_LANE } },
+    bodyLimit: BODY_LIMIT,
+    startLanes: true,
+  });
+  const once = async (opts: GatewayChildOptions): Promise<EndToEnd> => {
+    const { gw, ports } = await run.gateway(opts);
+    try {
+      await endToEnd(sim, gw, ports.gateway, [sendBody('huawei', range(5_000_000, n / 10, huaweiToken))], n / 10);
+      return await endToEnd(sim, gw, ports.gateway, [body], n);
+    } finally {
+      await closeChild(gw);
+    }
+  };
+  const sqlite = fan && fan.targets === n ? fan.pushgate : [await once(base({ driver: 'sqlite', path: path.join(run.dir, 'cluster-sqlite.db') }))];
+  const pgRun = await isolated((pgUrl, prefix) => once({ ...base({ driver: 'postgres', url: pgUrl, poolSize: 8 }), queue: { driver: 'redis', url: REDIS_URL, prefix } }));
+  run.log(`PostgreSQL + Redis, one instance: accept ${fmt(pgRun.acceptMs)} ms, end to end ${fmt(pgRun.ms)} ms`);
+  const one = await instancesRun(run, sim, info, 1, messages);
+  const three = await instancesRun(run, sim, info, 3, messages);
+  run.log(`instances: 1 → ${fmt(one.ms)} ms, 3 → ${fmt(three.ms)} ms`);
+
+  const sqliteRate = perSecond(n, pct(sqlite.map((e) => e.ms), 50));
+  const pgRate = perSecond(n, pgRun.ms);
+  const total = messages * PER_MESSAGE;
+  const oneRate = perSecond(total, one.ms);
+  const threeRate = perSecond(total, three.ms);
+  return {
+    rows: [
+      { figure: `PostgreSQL + Redis, one instance, the same ${fmt(n)}-token fan-out (deliveries/s)`, reference: `SQLite path ${fmt(sqliteRate)}/s`, pushgate: `${fmt(pgRate)}/s`, ratio: x(pgRate / sqliteRate), goal: '≥ 0.5× SQLite', met: pgRate / sqliteRate >= 0.5 },
+      { figure: `3 instances on PostgreSQL + Redis, ${messages} × ${fmt(PER_MESSAGE)} tokens round-robin (deliveries/s)`, reference: `1 instance ${fmt(oneRate)}/s`, pushgate: `${fmt(threeRate)}/s`, ratio: x(threeRate / oneRate), goal: '≥ 1× one instance', met: threeRate >= oneRate },
+    ],
+    raw: [
+      `- PostgreSQL + Redis, one gateway child (pool 8, lane ${HUAWEI_LANE.perSecond}/s × ${HUAWEI_LANE.concurrency}): ${fmt(n)} tokens accepted in ${fmt(pgRun.acceptMs)} ms, all delivered after ${fmt(pgRun.ms)} ms (lost ${Math.max(0, n - pgRun.accepted)}), gateway peak RSS ${mb(pgRun.peakRss)}; SQLite side: ${sqlite.map((e) => fmt(e.ms)).join(', ')} ms ${fan && fan.targets === n ? '(the fan-out phase)' : '(measured here)'}`,
+      `- instances (dist/src/main.js processes, one schema, one Redis prefix): 1 → ${fmt(total)} deliveries in ${fmt(one.ms)} ms (${one.requests} vendor requests); 3 → ${fmt(three.ms)} ms (${three.requests} vendor requests). All processes share the same 2 cores, so more instances add coordination, not CPU.`,
+    ],
+  };
+}

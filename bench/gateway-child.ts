@@ -1,7 +1,7 @@
 /**
- * One gateway (SQLite in a temp file, local queue, the Huawei adapter pointed at the simulator
- * child) in its own process, plus a bare express "hello" app in the same process for the
- * single-target comparison. Its RSS is sampled every 50 ms here, so the figure is the gateway's
+ * One gateway (SQLite in a temp file and the local queue, or PostgreSQL + Redis; the Huawei or
+ * APNs adapter pointed at the simulator child) in its own process, plus a bare express "hello"
+ * app in the same process for the single-target comparison. Its RSS is sampled every 50 ms here, so the figure is the gateway's
  * alone (no load generator, no simulator, no token arrays of the harness).
  */
 import http from 'node:http';
@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import express from 'express';
 import pino from 'pino';
+import { apnsProvider } from '../providers/apns/index.js';
 import { huaweiProvider } from '../providers/huawei/index.js';
 import type { AnyProviderDefinition } from '../providers/types.js';
 import { parseConfig } from '../src/config/load.js';
@@ -16,11 +17,13 @@ import { buildGateway, type Gateway } from '../src/gateway.js';
 import { RssSampler, serve, type RssReading } from './ipc.js';
 
 export interface GatewayChildOptions {
-  dbPath: string;
+  store: { driver: 'sqlite'; path: string } | { driver: 'postgres'; url: string; poolSize: number };
+  /** Default: the local queue. */
+  queue?: { driver: 'redis'; url: string; prefix: string };
   serverKey: string;
   tenant: string;
-  sim: { url: string; appId: string; clientSecret: string };
-  rateLimit: { perSecond: number; concurrency: number };
+  /** The tenant's provider sections; only these definitions are loaded. */
+  providers: { huawei?: Record<string, unknown>; apns?: Record<string, unknown> };
   bodyLimit: string;
   /** Start the lanes (dispatch to the simulator); false = accept only, the backlog stays in the store. */
   startLanes: boolean;
@@ -31,9 +34,9 @@ export interface GatewayPorts {
   hello: number;
 }
 
-// Only the Huawei definition: the bench needs no other vendor, and this keeps the bench
-// independent of adapters that are still being written.
-const providers = [huaweiProvider] as AnyProviderDefinition[];
+// Only the definitions a scenario configures: the bench needs no other vendor, and a gateway
+// with only the apns definition is the APNs figure's set-up.
+const definitions = { huawei: huaweiProvider, apns: apnsProvider } as Record<string, AnyProviderDefinition>;
 const rss = new RssSampler();
 /** Event-loop delay of this process (what a request waits behind), read and reset by `eventLoop`. */
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
@@ -52,22 +55,16 @@ async function listen(handler: http.RequestListener): Promise<number> {
 
 serve({
   start: async (o: GatewayChildOptions): Promise<GatewayPorts> => {
+    const providers = Object.keys(o.providers).map((id) => definitions[id]!);
     const config = parseConfig(
       {
         server: { port: 0, host: '127.0.0.1', bodyLimit: o.bodyLimit },
-        store: { driver: 'sqlite', path: o.dbPath },
+        store: o.store,
+        ...(o.queue ? { queue: o.queue } : {}),
         security: { encryptionKey: 'b'.repeat(64) },
         dispatch: { pollIntervalMs: 100 },
         log: { level: 'silent' },
-        tenants: [
-          {
-            id: o.tenant,
-            serverKeys: [o.serverKey],
-            providers: {
-              huawei: { appId: o.sim.appId, clientSecret: o.sim.clientSecret, endpoint: o.sim.url, authEndpoint: o.sim.url, rateLimit: o.rateLimit },
-            },
-          },
-        ],
+        tenants: [{ id: o.tenant, serverKeys: [o.serverKey], providers: o.providers }],
       },
       {},
       providers,

@@ -1,6 +1,7 @@
 /**
  * A tiny request/response protocol over the Node IPC channel between the bench orchestrator
- * (bench/run.ts) and its child processes (bench/sim-child.ts, bench/gateway-child.ts).
+ * (bench/all.ts and its phases) and its child processes (bench/sim-child.ts, bench/gateway-child.ts,
+ * bench/floor.ts).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -60,10 +61,10 @@ export class Peer {
     });
   }
 
-  /** Fork a compiled sibling module (e.g. './sim-child.js' next to this file). */
-  static start(moduleName: string, execArgv: string[] = []): Peer {
+  /** Fork a compiled sibling module (e.g. './sim-child.js' next to this file) with these node flags and arguments. */
+  static start(moduleName: string, execArgv: string[] = [], args: string[] = []): Peer {
     const file = fileURLToPath(new URL(moduleName, import.meta.url));
-    return new Peer(fork(file, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv }));
+    return new Peer(fork(file, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv }));
   }
 
   call<T>(cmd: string, arg?: unknown): Promise<T> {

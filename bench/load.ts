@@ -1,6 +1,6 @@
 /**
- * The HTTP client side of bench/run.ts: one keep-alive POST, a closed-loop load generator and the
- * percentiles of what it measured. No state of its own; bench/run.ts owns the ports and the server key.
+ * The HTTP client side of the bench: one keep-alive POST, a closed-loop and an open-loop load
+ * generator. No state of its own; the phases own the ports and the server key.
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -73,7 +73,37 @@ export function merge(a: LoadResult, b: LoadResult): LoadResult {
   return { count: a.count + b.count, ms: a.ms + b.ms, latencies: [...a.latencies, ...b.latencies], unexpected: a.unexpected + b.unexpected, firstUnexpected: a.firstUnexpected ?? b.firstUnexpected };
 }
 
-export function pct(values: number[], p: number): number {
-  const s = [...values].sort((x, y) => x - y);
-  return s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
+/**
+ * Open-loop load: `total` requests started at `rate` per second whatever the answers do (a
+ * closed loop would slow down with the server and hide its queueing). `started(i)` gets the
+ * wall-clock start of request i, for latencies measured elsewhere (the simulator's arrival time).
+ */
+export async function openLoop(port: number, urlPath: string, headers: Record<string, string>, body: (i: number) => string, total: number, rate: number, expect: number, started: (i: number, at: number) => void): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const latencies: number[] = [];
+  let unexpected = 0;
+  let firstUnexpected: string | undefined;
+  const inFlight: Array<Promise<void>> = [];
+  const t0 = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const b = body(i);
+    const t = performance.now();
+    started(i, performance.timeOrigin + t);
+    inFlight.push(
+      post(agent, port, urlPath, b, headers).then((res) => {
+        latencies.push(performance.now() - t);
+        if (res.status !== expect) {
+          unexpected += 1;
+          firstUnexpected ??= `${res.status} ${res.text.slice(0, 300)}`;
+        }
+      }),
+    );
+  }
+  await Promise.all(inFlight);
+  const ms = performance.now() - t0;
+  agent.destroy();
+  return { count: total, ms, latencies, unexpected, ...(firstUnexpected ? { firstUnexpected } : {}) };
 }

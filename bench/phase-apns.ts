@@ -1,0 +1,96 @@
+/**
+ * Phase "apns": against the APNs simulator child (one stream per new session until the first
+ * authenticated answer, as Apple does):
+ * - 20,000 APNs tokens in one POST to a gateway with only the apns definition (its defaults: lane
+ *   rate, streams per session), timed until the simulator has them all, next to a raw node:http2
+ *   client (median of 3) and Parse Server's adapter in sequential batches of 100 (median of 2);
+ *   deliveries/s and how many were lost (sent − simulator count);
+ * - 200,000 APNs tokens in one send: the API caps a request at 100,000 targets
+ *   (src/http/schemas.ts MAX_TARGETS), so two 100,000-token POSTs back to back on one connection,
+ *   timed until the simulator has all 200,000, with the gateway's peak RSS. Registered users were
+ *   not chosen: 200,000 POST /v1/devices would dominate the phase, and seeding the store behind
+ *   the API would measure something else than a send. Reference: Parse's adapter on its default
+ *   concurrent path (every batch of 100 at once) with 20,000.
+ * Every client starts on a new session, so each pays Apple's one-stream start.
+ */
+import path from 'node:path';
+import { APNS_TOPIC, parseAdapter, rawHttp2, type ClientRun } from './apns-clients.js';
+import type { BenchRun} from './common.js';
+import { apnsToken, closeChild, endToEnd, range, sendBody, SERVER_KEY, TENANT, BODY_LIMIT, type EndToEnd } from './common.js';
+import type { GatewayChildOptions } from './gateway-child.js';
+import type { Peer } from './ipc.js';
+import { fmt, mb, pct, perSecond, x, type PhaseResult } from './report.js';
+import type { ApnsSimInfo, SimStats } from './sim-child.js';
+
+interface Measured extends ClientRun {
+  delivered: number;
+}
+
+export async function apns(run: BenchRun, sim: Peer, info: ApnsSimInfo): Promise<PhaseResult> {
+  const n = run.quick ? 2_000 : 20_000;
+  const big = run.quick ? 20_000 : 200_000;
+  const tokens = range(0, n, apnsToken);
+  const opts = (file: string): GatewayChildOptions => ({
+    store: { driver: 'sqlite', path: path.join(run.dir, file) },
+    serverKey: SERVER_KEY,
+    tenant: TENANT,
+    providers: { apns: { auth: { token: { key: info.key, keyId: info.keyId, teamId: info.teamId } }, topic: APNS_TOPIC, production: true, address: '127.0.0.1', port: info.port, ca: info.caPem } },
+    bodyLimit: BODY_LIMIT,
+    startLanes: true,
+  });
+
+  /** A reference client run on a reset simulator: what the simulator got. */
+  const measure = async (client: () => Promise<ClientRun>): Promise<Measured> => {
+    await sim.call('reset');
+    const r = await client();
+    const { distinct } = await sim.call<SimStats>('settle', { quietMs: 200, timeoutMs: 10_000 });
+    return { ...r, delivered: distinct };
+  };
+  await measure(() => rawHttp2(info, range(9_000_000, 1000, apnsToken))); // warms the orchestrator's JIT
+  const raw: Measured[] = [];
+  for (let i = 0; i < 3; i++) raw.push(await measure(() => rawHttp2(info, tokens)));
+  const parseSeq: Measured[] = [];
+  for (let i = 0; i < 2; i++) parseSeq.push(await measure(() => parseAdapter(info, tokens, 'sequential')));
+  const parseConc = await measure(() => parseAdapter(info, tokens, 'concurrent'));
+  run.log(`APNs references: raw ${raw.map((r) => fmt(r.ms)).join(', ')} ms; Parse batches ${parseSeq.map((r) => `${fmt(r.ms)} ms (${r.delivered})`).join(', ')}; Parse concurrent ${fmt(parseConc.delivered)} of ${fmt(n)}`);
+
+  // pushgate: a fresh gateway per run, so its session starts cold like the references'.
+  const gateway = async (file: string, bodies: string[], count: number): Promise<EndToEnd> => {
+    const { gw, ports } = await run.gateway(opts(file));
+    try {
+      return await endToEnd(sim, gw, ports.gateway, bodies, count);
+    } finally {
+      await closeChild(gw);
+    }
+  };
+  const body = sendBody('apns', tokens);
+  const pg: EndToEnd[] = [];
+  for (let i = 0; i < 2; i++) pg.push(await gateway(`apns-${i}.db`, [body], n));
+  run.log(`APNs pushgate ${fmt(n)}: ${pg.map((e) => `${fmt(e.ms)} ms`).join(', ')}`);
+  const halves = [range(10_000_000, big / 2, apnsToken), range(10_000_000 + big / 2, big / 2, apnsToken)].map((t) => sendBody('apns', t));
+  const huge = await gateway('apns-big.db', halves, big);
+  run.log(`APNs pushgate ${fmt(big)}: accepted ${fmt(huge.acceptMs)} ms, all after ${fmt(huge.ms)} ms, peak RSS ${mb(huge.peakRss)}`);
+
+  const med = (runs: Array<{ ms: number }>) => pct(runs.map((r) => r.ms), 50);
+  const rawRate = perSecond(n, med(raw));
+  const parseRate = perSecond(pct(parseSeq.map((r) => r.delivered), 50), med(parseSeq));
+  const pgRate = perSecond(n, med(pg));
+  const lost = (runs: Measured[]) => runs.map((r) => n - r.delivered);
+  const pgLost = pg.map((e) => n - e.accepted);
+  const describe = (r: Measured) => `${fmt(r.ms)} ms, ${fmt(r.delivered)} delivered, client saw ${fmt(r.ok)} ok / ${fmt(r.failed)} failed${r.firstFailure ? ` (first: ${r.firstFailure})` : ''}`;
+  return {
+    rows: [
+      { figure: `${fmt(n)} APNs tokens in one POST, simulator with one stream per new session (deliveries/s)`, reference: `raw node:http2 ${fmt(rawRate)}/s`, pushgate: `${fmt(pgRate)}/s, lost ${Math.max(...pgLost)}`, ratio: x(pgRate / rawRate), goal: '≥ 0.8× raw, none lost', met: pgRate / rawRate >= 0.8 && Math.max(...pgLost) === 0 },
+      { figure: 'the same ÷ Parse Server\'s push adapter (node-apn, batches of 100)', reference: `Parse ${fmt(parseRate)}/s, lost ${lost(parseSeq).join(' / ')}`, pushgate: `${fmt(pgRate)}/s`, ratio: x(pgRate / parseRate), goal: 'ahead (> 1×)', met: pgRate > parseRate },
+      { figure: `${fmt(big)} APNs tokens in one send (two ${fmt(big / 2)}-target POSTs: the API's cap)`, reference: `Parse, all batches at once: ${fmt(parseConc.delivered)} of ${fmt(n)} delivered`, pushgate: `${fmt(huge.accepted)} of ${fmt(big)} delivered, ${fmt(perSecond(big, huge.ms))}/s, peak RSS ${mb(huge.peakRss)}`, ratio: '', goal: 'all delivered, peak RSS reported', met: huge.accepted >= big },
+    ],
+    raw: [
+      `- APNs simulator child: initialMaxStreams 1, then 1000 streams per session; gateway child with only the apns definition and its defaults, SQLite, a fresh child per run`,
+      `- raw node:http2 (one session, first request alone, ≤ 1000 in flight): ${raw.map(describe).join('; ')}; refused streams sent again: ${raw.map((r) => (r as Measured & { refused?: number }).refused ?? 0).join(', ')}`,
+      `- Parse adapter, sequential batches of 100: ${parseSeq.map(describe).join('; ')}`,
+      `- Parse adapter, every batch at once (Parse Server's default): ${describe(parseConc)}`,
+      `- pushgate ${fmt(n)}: accept ${pg.map((e) => fmt(e.acceptMs)).join(', ')} ms; end to end ${pg.map((e) => fmt(e.ms)).join(', ')} ms; delivered twice ${pg.map((e) => e.duplicates).join(', ')}; sessions opened ${pg.map((e) => e.sim.sessionsOpened).join(', ')} (cumulative), most streams in flight ${pg.map((e) => e.sim.maxStreamsInFlight).join(', ')}; peak RSS ${pg.map((e) => mb(e.peakRss)).join(', ')}`,
+      `- pushgate ${fmt(big)}: both POSTs answered after ${fmt(huge.acceptMs)} ms; all delivered after ${fmt(huge.ms)} ms; simulator had ${fmt(huge.accepted)} different tokens (${fmt(huge.duplicates)} delivered twice: at least once); gateway peak RSS ${mb(huge.peakRss)}`,
+    ],
+  };
+}
