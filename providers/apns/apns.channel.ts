@@ -73,7 +73,12 @@ export class Channel {
    * 'go' once a request was answered with these credentials; else the first caller verifies them with one request
    * ('verify') while the others wait for its answer, and get `{ failed }` to copy when it failed.
    */
-  async admit(): Promise<Admission> {
+  admit(): Admission | Promise<Admission> {
+    // Synchronous once verified: no promise per target on the hot path.
+    return this.verifiedOnce ? 'go' : this.admitLater();
+  }
+
+  private async admitLater(): Promise<Admission> {
     for (;;) {
       if (this.verifiedOnce) return 'go';
       if (!this.verifying) {

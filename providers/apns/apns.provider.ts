@@ -48,8 +48,9 @@ export class ApnsProvider implements PushProvider<ApnsOverrides, ApnsDeviceExtra
     const results = new Array<SendResult>(targets.length);
     const overrides = batch.overrides ?? {};
 
-    const body = JSON.stringify(buildApnsPayload(message, this.config, overrides));
-    const size = Buffer.byteLength(body);
+    // Encoded once and shared by every stream of the batch.
+    const body = Buffer.from(JSON.stringify(buildApnsPayload(message, this.config, overrides)), 'utf8');
+    const size = body.length;
     const limit = apnsPayloadLimit(apnsPushTypeOf(message, overrides));
     if (size > limit) {
       // Apple would answer 413 PayloadTooLarge for every stream: say it without sending.
@@ -77,7 +78,7 @@ export class ApnsProvider implements PushProvider<ApnsOverrides, ApnsDeviceExtra
     items: Item[],
     message: SendBatch['message'],
     overrides: ApnsOverrides,
-    body: string,
+    body: Buffer,
     results: SendResult[],
   ): Promise<void> {
     const channel = this.channel(env);
@@ -94,7 +95,8 @@ export class ApnsProvider implements PushProvider<ApnsOverrides, ApnsDeviceExtra
         results[index] = this.resultOf(target, stop);
         continue;
       }
-      const admission = await channel.admit();
+      const ready = channel.admit();
+      const admission = typeof ready === 'string' ? ready : await ready;
       if (typeof admission === 'object') {
         stop = notAttempted(admission.failed);
         results[index] = this.resultOf(target, stop);
@@ -116,13 +118,12 @@ export class ApnsProvider implements PushProvider<ApnsOverrides, ApnsDeviceExtra
     await Promise.all(pending);
   }
 
-  private async write(channel: Channel, h: ApnsRequestHeaders, body: string, token: string): Promise<WriteResult> {
+  private async write(channel: Channel, h: ApnsRequestHeaders, body: Buffer, token: string): Promise<WriteResult> {
     const headers: Record<string, string> = {
       'apns-push-type': h['apns-push-type'],
       'apns-priority': String(h['apns-priority']),
       'apns-topic': h['apns-topic'],
       'apns-id': h['apns-id'],
-      'content-type': 'application/json',
     };
     if (h['apns-expiration'] !== undefined) headers['apns-expiration'] = String(h['apns-expiration']);
     if (h['apns-collapse-id'] !== undefined) headers['apns-collapse-id'] = h['apns-collapse-id'];

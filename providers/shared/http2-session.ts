@@ -23,7 +23,8 @@ import type { Logger } from 'pino';
 export interface StreamRequest {
   path: string;
   headers: OutgoingHttpHeaders;
-  body: string;
+  /** A Buffer can be shared by every stream of a batch (APNs: one payload for all its targets). */
+  body: string | Buffer;
 }
 
 /** A stream's answer, or `error` (a short lower-case reason) when it ended without a status. */
@@ -159,11 +160,14 @@ export class Http2Session {
     if (!this.session) return this.connect();
     if (!this.ready) return;
     const session = this.session;
+    // Destroyed (a reset connection) before its 'close' event: start nothing more on it.
+    if (session.destroyed || session.closed) return this.retire(session, 'connection_closed');
     const limit = this.limit();
     while (this.inFlight < limit && this.head < this.queue.length) {
       const job = this.queue[this.head++] as Job;
       if (job.done) continue;
       this.start(session, job);
+      if (this.session !== session) return; // retired while starting: the next session takes the queue
     }
     this.compact();
   }
@@ -247,15 +251,19 @@ export class Http2Session {
     try {
       stream = session.request(headers);
     } catch (err) {
-      this.finish(job, { error: reasonOf(err as NodeJS.ErrnoException) });
+      if (session.destroyed || session.closed) {
+        // Never sent: it waits for the next session, first in line.
+        this.queue.splice(this.head, 0, job);
+        this.retire(session, 'connection_closed');
+      } else this.finish(job, { error: reasonOf(err as NodeJS.ErrnoException) });
       return;
     }
     this.inFlight++;
     let status: number | undefined;
     let resHeaders: IncomingHttpHeaders | undefined;
-    let body = '';
+    // Buffers, decoded once at the end: most answers (APNs 200) have no body at all.
+    const chunks: Buffer[] = [];
     let failure: string | undefined;
-    stream.setEncoding('utf8');
     stream.setTimeout(this.opts.timeoutMs, () => {
       failure = 'timeout';
       stream.close(NGHTTP2_CANCEL);
@@ -264,18 +272,21 @@ export class Http2Session {
       resHeaders = h;
       status = Number(h[':status']);
     });
-    stream.on('data', (c: string) => (body += c));
+    stream.on('data', (c: Buffer) => chunks.push(c));
     stream.on('error', (err: NodeJS.ErrnoException) => {
       failure ??= reasonOf(err);
     });
     stream.on('close', () => {
       this.inFlight--;
       const complete = status !== undefined && failure === undefined && stream.rstCode === NGHTTP2_NO_ERROR;
-      if (complete) this.finish(job, { status, headers: resHeaders ?? {}, body });
+      if (complete) this.finish(job, { status, headers: resHeaders ?? {}, body: chunks.length ? Buffer.concat(chunks).toString('utf8') : '' });
       else if (status === undefined && failure !== 'timeout' && stream.rstCode === NGHTTP2_REFUSED_STREAM && job.refused < (this.opts.refusedRetries ?? 0)) {
         // Refused unprocessed (over the stream limit, or above a GOAWAY's last stream id): send it again, first.
         job.refused++;
         this.queue.splice(this.head, 0, job);
+      } else if (status === undefined && failure === undefined && (session.destroyed || stream.rstCode === NGHTTP2_NO_ERROR)) {
+        // Closed with the connection, before any answer.
+        this.finish(job, { error: 'connection_closed' });
       } else this.finish(job, { error: failure ?? RST_NAMES.get(stream.rstCode) ?? 'stream_closed' });
       this.pump();
     });
