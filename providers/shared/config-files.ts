@@ -22,7 +22,7 @@ export function readConfigFile(file: string): { text: string } | { problem: stri
 }
 
 /**
- * A value that is PEM text or the path of a file holding it (node-apn's rule, also used for CA
+ * A value that is PEM text or the path of a file holding it (APNs keys and certificates, also used for CA
  * files): a path must be readable and hold a complete PEM block; `check` then judges the PEM
  * itself and returns a problem, or undefined when it is fine. Returns the PEM, or undefined after
  * adding an issue.
