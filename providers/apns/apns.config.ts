@@ -12,7 +12,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import { categoryMapSchema } from '../categories.js';
-import { caSchema, pemFromValue } from '../shared/config-files.js';
+import { caSchema, pemFromValue, pemText } from '../shared/config-files.js';
 import type { ApnsEnvironment } from './apns.wire.js';
 
 /** Apple's hosts, port 443 (2197 is also accepted). */
@@ -32,7 +32,9 @@ const pemOrPath = (check?: (pem: string) => string | undefined) =>
   z
     .string()
     .min(1)
-    .transform((v, ctx) => pemFromValue(v, ctx, check) ?? z.NEVER);
+    .superRefine((v, ctx) => void pemFromValue(v, ctx, check))
+    // Checked above, so this only reads a path the check just read (a refinement keeps the union's report naming the field).
+    .transform((v) => pemText(v));
 
 const tokenAuth = z
   .object({

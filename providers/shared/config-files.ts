@@ -42,6 +42,13 @@ export function pemFromValue(value: string, ctx: z.RefinementCtx, check?: (pem: 
   return problem === undefined ? pem : fail(ctx, `${where === 'the PEM block' ? '' : `${value}: `}${problem}`);
 }
 
+/** The PEM text of a value `pemFromValue` accepted: the value itself, or the contents of the file it names. */
+export function pemText(value: string): string {
+  if (PEM_BLOCK.test(value)) return value;
+  const read = readConfigFile(value);
+  return 'text' in read ? read.text : value;
+}
+
 /** A vendor's `ca`: PEM text, or the path of a PEM file read at start-up; TLS always gets the PEM. */
 export const caSchema = z.string().transform((v, ctx) => pemFromValue(v, ctx) ?? z.NEVER);
 
