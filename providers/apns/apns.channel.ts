@@ -1,11 +1,19 @@
 /**
- * One APNs environment's connection (docs/vendors/apns.md#transport): a node-apn Provider (= one HTTP/2 session
- * at a time), the cap on streams in flight shared by concurrent batches, and the warm-up gate (Apple allows one
- * stream on a new session until a request with valid credentials went through).
+ * One APNs environment's connection (docs/vendors/apns.md#transport): one long-lived HTTP/2 session
+ * (providers/shared/http2-session.ts), the credentials that go with it, and the credentials gate.
+ *
+ * The session itself keeps streams under min(maxStreamsPerSession, the server's SETTINGS limit), so Apple's ramp (one
+ * stream on a new connection until a request with valid credentials went through, then e.g. 1000) is followed as the
+ * SETTINGS frames arrive. The gate adds one thing: until a request has been answered with these credentials, a batch
+ * sends its first target alone, so credentials APNs refuses cost one request, not one per target at one stream at a time.
  */
-import apn from '@parse/node-apn';
+import { createSecureContext } from 'node:tls';
+import type { Logger } from 'pino';
+import { Http2Session, type StreamAnswer, type StreamRequest } from '../shared/http2-session.js';
+import { APNS_HOSTS, type ApnsConfig } from './apns.config.js';
 import type { ApnsFailure } from './apns.errors.js';
-import type { NodeApnClientInternals, NodeApnOptions } from './node-apn.js';
+import { ApnsProviderToken } from './apns.jwt.js';
+import type { ApnsEnvironment } from './apns.wire.js';
 
 /** What one stream came back with. */
 export interface WriteResult extends ApnsFailure {
@@ -14,135 +22,101 @@ export interface WriteResult extends ApnsFailure {
   retryAfterMs?: number | undefined;
 }
 
-export type Admission = 'go' | 'warmup' | { failed: WriteResult };
-
-/** How long close() waits for node-apn's shutdown, which can hang after a TLS failure (docs/vendors/apns.md#transport). */
-const SHUTDOWN_TIMEOUT_MS = 2000;
-
-/** Makes the node-apn Provider for one environment (a seam for tests). */
-export type NodeApnFactory = (options: NodeApnOptions) => apn.Provider;
-export const defaultFactory: NodeApnFactory = (options) => new apn.Provider(options as apn.ProviderOptions);
+/** 'go': send now; 'verify': send this one alone and report it with `verified()`; or the failed check to copy. */
+export type Admission = 'go' | 'verify' | { failed: WriteResult };
 
 /**
- * One environment's connection: a node-apn Provider (= one HTTP/2 session at a time), its stream
- * cap and its warm-up gate.
+ * A stream the server refused unprocessed (REFUSED_STREAM, or above a GOAWAY's last stream id) is sent again on the
+ * next session this many times before it is answered `retry`: it was never processed, so resending is no duplicate.
  */
+const REFUSED_RETRIES = 3;
+
 export class Channel {
-  private inFlight = 0;
-  private readonly waiting: Array<() => void> = [];
-  private warmSession: unknown;
-  private warm = false;
-  private warming: Promise<WriteResult | undefined> | undefined;
-  private endWarmup: ((failed: WriteResult | undefined) => void) | undefined;
+  readonly session: Http2Session;
+  /** Token auth: the provider token (JWT) put on every stream; undefined for certificate auth. */
+  readonly token: ApnsProviderToken | undefined;
+  private verifiedOnce = false;
+  private verifying: Promise<WriteResult | undefined> | undefined;
+  private endVerify: ((failed: WriteResult | undefined) => void) | undefined;
 
-  constructor(
-    readonly provider: apn.Provider,
-    private readonly cap: number,
-  ) {}
-
-  /** node-apn's current session, or `unknown` when it cannot be seen (mock or another version). */
-  private session(): NodeApnClientInternals['session'] | 'unknown' {
-    const client = (this.provider as unknown as { client?: NodeApnClientInternals }).client;
-    return client && 'session' in client ? client.session : 'unknown';
+  /** Throws when the key or certificate cannot be used (a credentials problem). */
+  constructor(env: ApnsEnvironment, config: ApnsConfig, deps: { logger: Logger; now(): number }) {
+    const { auth } = config;
+    let tls: { ca?: string; cert?: string; key?: string; passphrase?: string } = config.ca !== undefined ? { ca: config.ca } : {};
+    if ('token' in auth) {
+      this.token = new ApnsProviderToken(auth.token.key, auth.token.keyId, auth.token.teamId, deps.now);
+    } else {
+      const { cert, key, passphrase } = auth.cert;
+      tls = { ...tls, cert, key, ...(passphrase !== undefined ? { passphrase } : {}) };
+      // Fails now on a wrong passphrase or a key that does not match the certificate.
+      createSecureContext(tls);
+    }
+    this.session = new Http2Session({
+      origin: `https://${APNS_HOSTS[env]}`,
+      connectTo: { host: config.address, port: config.port },
+      tls,
+      timeoutMs: config.requestTimeoutMs,
+      maxStreams: config.maxStreamsPerSession,
+      refusedRetries: REFUSED_RETRIES,
+      logger: deps.logger,
+      label: 'apns',
+    });
   }
 
-  /** Warm: a request was answered on the session node-apn is using now. */
-  isWarm(): boolean {
-    if (!this.warm) return false;
-    const s = this.session();
-    if (s === 'unknown') return true;
-    return s !== undefined && s !== null && s === this.warmSession && !s.closed && !s.destroyed;
+  /** One notification: the token's `authorization` header is added here. */
+  request(req: StreamRequest): Promise<StreamAnswer> {
+    if (this.token) req.headers.authorization = this.token.authorization();
+    return this.session.request(req);
   }
 
   /**
-   * Wait for the right to open a stream: 'go' (a slot on a warm session), 'warmup' (this request
-   * goes alone on a new session; call `warmed()` with its result), or the failed warm-up's result
-   * to copy (the credentials or the connection are broken: nothing more is sent).
+   * 'go' once a request was answered with these credentials; else the first caller verifies them with one request
+   * ('verify') while the others wait for its answer, and get `{ failed }` to copy when it failed.
    */
-  async admit(): Promise<Admission> {
+  admit(): Admission | Promise<Admission> {
+    // Synchronous once verified: no promise per target on the hot path.
+    return this.verifiedOnce ? 'go' : this.admitLater();
+  }
+
+  private async admitLater(): Promise<Admission> {
     for (;;) {
-      if (this.isWarm()) {
-        await this.acquire();
-        if (this.isWarm()) return 'go';
-        this.release();
-        continue;
+      if (this.verifiedOnce) return 'go';
+      if (!this.verifying) {
+        this.verifying = new Promise((resolve) => (this.endVerify = resolve));
+        return 'verify';
       }
-      if (this.warming) {
-        const failed = await this.warming;
-        if (failed) return { failed };
-        continue;
-      }
-      this.warm = false;
-      this.warming = new Promise((resolve) => (this.endWarmup = resolve));
-      // The warm-up takes a slot but does not wait for streams still draining from an old session.
-      this.inFlight += 1;
-      return 'warmup';
+      const failed = await this.verifying;
+      if (failed) return { failed };
     }
   }
 
-  /** The warm-up's answer: any HTTP status but 403 means the session accepted our credentials. */
-  warmed(result: WriteResult): void {
-    const ok = warmedUp(result);
-    if (ok) {
-      const s = this.session();
-      this.warmSession = s === 'unknown' ? undefined : s;
-      this.warm = true;
-    }
-    const end = this.endWarmup;
-    this.warming = undefined;
-    this.endWarmup = undefined;
+  /** The verifying request's answer: any HTTP status but 403 means APNs took our credentials. */
+  verified(result: WriteResult): void {
+    const ok = credentialsAccepted(result);
+    if (ok) this.verifiedOnce = true;
+    const end = this.endVerify;
+    this.verifying = undefined;
+    this.endVerify = undefined;
     end?.(ok ? undefined : result);
   }
 
-  /** A stream failed without an answer: if the session cannot be seen, assume it is gone. */
-  lostAnswer(): void {
-    if (this.session() === 'unknown') this.warm = false;
+  /**
+   * After an auth_error: token auth signs a fresh JWT for the next request (on the same connection: a new one would
+   * start again at one stream); certificate auth reconnects (the certificate is presented at the TLS handshake).
+   * The next batch checks the credentials with one request first.
+   */
+  refresh(): void {
+    if (this.token) this.token.invalidate();
+    else this.session.reconnect();
+    this.verifiedOnce = false;
   }
 
-  private acquire(): Promise<void> {
-    if (this.inFlight < this.cap) {
-      this.inFlight += 1;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.inFlight -= 1;
-  }
-
-  shutdown(): Promise<void> {
-    const s = this.session();
-    if (s === undefined || s === null || (s !== 'unknown' && s.destroyed)) {
-      // node-apn would wait forever for close() on a destroyed session (docs/vendors/apns.md#transport); its timers are
-      // cleared synchronously, so there is nothing to wait for.
-      void this.provider.shutdown();
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        const s = this.session();
-        if (s && s !== 'unknown') s.destroy();
-        resolve();
-      }, SHUTDOWN_TIMEOUT_MS);
-      timer.unref();
-      try {
-        // shutdown() does not return its promise (lib/provider.js:158-160): use the callback.
-        void this.provider.shutdown(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      } catch {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
+  close(): Promise<void> {
+    return this.session.close();
   }
 }
 
 /** Any HTTP answer but 403 means the session accepted our credentials (Apple then allows more streams). */
-export function warmedUp(r: WriteResult): boolean {
+export function credentialsAccepted(r: WriteResult): boolean {
   return r.sent || (r.status !== undefined && r.status !== 403);
 }

@@ -12,7 +12,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import { categoryMapSchema } from '../categories.js';
-import { caSchema, pemFromValue } from '../shared/config-files.js';
+import { caSchema, pemFromValue, pemText } from '../shared/config-files.js';
 import type { ApnsEnvironment } from './apns.wire.js';
 
 /** Apple's hosts, port 443 (2197 is also accepted). */
@@ -25,15 +25,16 @@ export const APNS_HOSTS: Record<ApnsEnvironment, string> = {
 const APPLE_ID = /^[A-Z0-9]{10}$/;
 
 /**
- * A PEM string, or a file path node-apn reads when the adapter connects (lib/credentials/resolve.js).
- * A path is checked now (readable, holds PEM), so a missing file is a configuration problem
- * reported with the others, not a failure on the first send.
+ * A PEM string, or the path of a file holding it, read and checked now (readable, holds PEM): a missing file is a
+ * configuration problem reported with the others, and the adapter always gets the PEM text.
  */
 const pemOrPath = (check?: (pem: string) => string | undefined) =>
   z
     .string()
     .min(1)
-    .superRefine((v, ctx) => void pemFromValue(v, ctx, check));
+    .superRefine((v, ctx) => void pemFromValue(v, ctx, check))
+    // Checked above, so this only reads a path the check just read (a refinement keeps the union's report naming the field).
+    .transform((v) => pemText(v));
 
 const tokenAuth = z
   .object({
@@ -92,17 +93,17 @@ export const apnsConfigSchema = z
     /** Extra trusted CA for a TLS simulator or proxy: PEM text or the path of a PEM file (read at start-up). */
     ca: caSchema.optional(),
     /**
-     * Streams in flight on one HTTP/2 session (one per environment). Too many at once trip Node's
-     * session memory limit and kill the session (docs/vendors/apns.md#transport). @default 1000
+     * Our ceiling on streams in flight on one HTTP/2 session (one per environment), shared by the lane's concurrent
+     * batches; the server's SETTINGS limit applies below it (docs/vendors/apns.md#transport). @default 1000
      */
     maxStreamsPerSession: z.number().int().min(1).max(5000).default(1000),
     /**
-     * node-apn's own immediate retries of 408/429/5xx and ExpiredProviderToken. It ignores
-     * Retry-After (lib/client.js:565), so pushgate's dispatcher retries with backoff instead.
-     * @default 0
+     * No longer used (it was @parse/node-apn's immediate-retry count; pushgate's dispatcher retries with backoff).
+     * Still accepted so configurations written for 0.2 load unchanged.
+     * @deprecated
      */
-    connectionRetryLimit: z.number().int().min(0).max(3).default(0),
-    /** Per-stream answer timeout in ms (node-apn `requestTimeout`). @default 5000 */
+    connectionRetryLimit: z.number().int().min(0).max(3).optional(),
+    /** Per-stream answer timeout in ms (also the connect timeout). @default 5000 */
     requestTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
     /** `options.category` → `aps.interruption-level`, e.g. `{ marketing: passive, account: time-sensitive }`. */
     interruptionLevels: categoryMapSchema(z.enum(['passive', 'active', 'time-sensitive', 'critical'])).optional(),

@@ -11,7 +11,7 @@ import type { ApnsReason } from './apns.wire.js';
 export interface ApnsFailure {
   status?: number | undefined;
   reason?: string | undefined;
-  /** node-apn's error text (refused stream, timeout, GOAWAY, TLS…). */
+  /** The transport's reason when no answer came (refused stream, timeout, reset, TLS…). */
   errorMessage?: string | undefined;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The APNs adapter against the APNs simulator over real TLS HTTP/2, through @parse/node-apn:
+ * The APNs adapter against the APNs simulator over real TLS HTTP/2 (pushgate's own session):
  * one test per vendor behaviour. Authentication is in apns.auth.test.ts, sessions and streams in
  * apns.sessions.test.ts; the shared setup is apns.test-helpers.ts.
  */
@@ -146,7 +146,7 @@ describe('outcomes', () => {
     expect(sim.sendRequests).toBe(0);
   });
 
-  test('429 TooManyRequests is rate_limited and node-apn does not retry it on its own', async () => {
+  test('429 TooManyRequests is rate_limited and not retried by the adapter itself', async () => {
     await setup();
     sim.throttle(1, 30);
     const { results } = await provider.send(batchOf([raw(1)]));

@@ -1,20 +1,22 @@
 /**
- * The APNs adapter: @parse/node-apn carries each target as one HTTP/2 stream. What
- * pushgate adds around it (docs/vendors/apns.md#transport):
- * - one node-apn Provider (one HTTP/2 session) per environment, created on first use; the
- *   device's registered environment picks it, a raw token goes to the tenant's default;
- * - warm-up: a new session carries one request alone before the burst, because Apple allows one
- *   stream until a request with valid credentials went through, and node-apn does not retry the
- *   streams refused meanwhile;
- * - at most `maxStreamsPerSession` streams in flight per session, shared by concurrent batches
- *   (20,000 at once kill the session);
- * - node-apn's immediate retries off (`connectionRetryLimit: 0`, it ignores Retry-After):
- *   429/5xx and status-less failures become `retry`/`rate_limited` for the dispatcher's backoff.
+ * The APNs adapter: each target is one `POST /3/device/<token>` stream on the tenant's long-lived HTTP/2 session for
+ * its environment (apns.channel.ts, providers/shared/http2-session.ts; docs/vendors/apns.md#transport):
+ * - one session per environment, created on first use; the device's registered environment picks it, a raw token
+ *   goes to the tenant's default;
+ * - streams in flight stay under min(maxStreamsPerSession, the server's SETTINGS limit), shared by concurrent batches:
+ *   a new session starts at one stream as Apple allows and ramps when Apple raises the limit;
+ * - until a request was answered with the current credentials, a batch sends one target alone first: refused
+ *   credentials cost one request;
+ * - 429/5xx and streams that ended without an answer become `retry`/`rate_limited` for the dispatcher's backoff;
+ *   streams APNs refused unprocessed (GOAWAY, REFUSED_STREAM) are sent again on the next session first.
+ * Why not @parse/node-apn any more: measured, it cost about twice the CPU per notification of a plain node:http2
+ * client and did not follow Apple's stream ramp (docs/vendors/apns.md#transport).
  */
-import apn from '@parse/node-apn';
-import { sameResult } from '../shared/results.js';
+import { retryAfterOf, sameResult } from '../shared/results.js';
+import { parseJsonObject } from '../shared/text.js';
+import type { StreamAnswer } from '../shared/http2-session.js';
 import type { DeliveryTarget, ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
-import { APNS_HOSTS, type ApnsConfig } from './apns.config.js';
+import type { ApnsConfig } from './apns.config.js';
 import { apnsOutcome } from './apns.errors.js';
 import {
   apnsPayloadLimit,
@@ -25,9 +27,8 @@ import {
   type ApnsOverrides,
 } from './apns.request.js';
 import type { ApnsDeviceExtras } from './apns.token.js';
-import type { ApnsEnvironment, ApnsPayload, ApnsRequestHeaders } from './apns.wire.js';
-import type { NodeApnFailure, NodeApnOptions, NodeApnSent } from './node-apn.js';
-import { Channel, defaultFactory, warmedUp, type NodeApnFactory, type WriteResult } from './apns.channel.js';
+import type { ApnsEnvironment, ApnsRequestHeaders } from './apns.wire.js';
+import { Channel, credentialsAccepted, type WriteResult } from './apns.channel.js';
 
 interface Item {
   target: DeliveryTarget<ApnsDeviceExtras>;
@@ -36,12 +37,10 @@ interface Item {
 
 export class ApnsProvider implements PushProvider<ApnsOverrides, ApnsDeviceExtras> {
   private readonly channels = new Map<ApnsEnvironment, Channel | { error: string }>();
-  private readonly closing = new Set<Promise<void>>();
 
   constructor(
     private readonly config: ApnsConfig,
     private readonly deps: ProviderDeps,
-    private readonly factory: NodeApnFactory = defaultFactory,
   ) {}
 
   async send(batch: SendBatch<ApnsOverrides, ApnsDeviceExtras>): Promise<SendOutcome> {
@@ -49,8 +48,9 @@ export class ApnsProvider implements PushProvider<ApnsOverrides, ApnsDeviceExtra
     const results = new Array<SendResult>(targets.length);
     const overrides = batch.overrides ?? {};
 
-    const payload = buildApnsPayload(message, this.config, overrides);
-    const size = Buffer.byteLength(JSON.stringify(payload));
+    // Encoded once and shared by every stream of the batch.
+    const body = Buffer.from(JSON.stringify(buildApnsPayload(message, this.config, overrides)), 'utf8');
+    const size = body.length;
     const limit = apnsPayloadLimit(apnsPushTypeOf(message, overrides));
     if (size > limit) {
       // Apple would answer 413 PayloadTooLarge for every stream: say it without sending.
@@ -66,7 +66,7 @@ export class ApnsProvider implements PushProvider<ApnsOverrides, ApnsDeviceExtra
       else groups.set(env, [{ target, index }]);
     });
     await Promise.all(
-      [...groups].map(([env, items]) => this.sendGroup(env, items, message, overrides, payload, results)),
+      [...groups].map(([env, items]) => this.sendGroup(env, items, message, overrides, body, results)),
     );
     const auth = results.find((r) => r.outcome === 'auth_error');
     if (auth) this.deps.logger.warn({ provider: 'apns', vendorCode: auth.vendorCode }, auth.vendorMessage ?? 'APNs auth error');
@@ -78,7 +78,7 @@ export class ApnsProvider implements PushProvider<ApnsOverrides, ApnsDeviceExtra
     items: Item[],
     message: SendBatch['message'],
     overrides: ApnsOverrides,
-    payload: ApnsPayload,
+    body: Buffer,
     results: SendResult[],
   ): Promise<void> {
     const channel = this.channel(env);
@@ -95,23 +95,22 @@ export class ApnsProvider implements PushProvider<ApnsOverrides, ApnsDeviceExtra
         results[index] = this.resultOf(target, stop);
         continue;
       }
-      const admission = await channel.admit();
+      const ready = channel.admit();
+      const admission = typeof ready === 'string' ? ready : await ready;
       if (typeof admission === 'object') {
         stop = notAttempted(admission.failed);
         results[index] = this.resultOf(target, stop);
         continue;
       }
       const headers = buildApnsHeaders(message, target, this.config, overrides);
-      const write = this.write(channel, headers, payload, target.token).then((r) => {
-        channel.release();
-        if (admission === 'warmup') channel.warmed(r);
-        if (!r.sent && r.status === undefined) channel.lostAnswer();
+      const write = this.write(channel, headers, body, target.token).then((r) => {
         results[index] = this.resultOf(target, r, headers['apns-id']);
         return r;
       });
-      if (admission === 'warmup') {
+      if (admission === 'verify') {
         const r = await write;
-        if (!warmedUp(r)) stop = notAttempted(r);
+        channel.verified(r);
+        if (!credentialsAccepted(r)) stop = notAttempted(r);
       } else {
         pending.push(write.then(() => undefined));
       }
@@ -119,27 +118,39 @@ export class ApnsProvider implements PushProvider<ApnsOverrides, ApnsDeviceExtra
     await Promise.all(pending);
   }
 
-  private async write(channel: Channel, headers: ApnsRequestHeaders, payload: ApnsPayload, token: string): Promise<WriteResult> {
-    const note = new apn.Notification();
-    note.rawPayload = payload;
-    note.id = headers['apns-id'];
-    note.topic = headers['apns-topic'];
-    note.pushType = headers['apns-push-type'];
-    note.priority = headers['apns-priority'];
-    if (headers['apns-expiration'] !== undefined) note.expiry = headers['apns-expiration'];
-    if (headers['apns-collapse-id'] !== undefined) note.collapseId = headers['apns-collapse-id'];
+  private async write(channel: Channel, h: ApnsRequestHeaders, body: Buffer, token: string): Promise<WriteResult> {
+    const headers: Record<string, string> = {
+      'apns-push-type': h['apns-push-type'],
+      'apns-priority': String(h['apns-priority']),
+      'apns-topic': h['apns-topic'],
+      'apns-id': h['apns-id'],
+    };
+    if (h['apns-expiration'] !== undefined) headers['apns-expiration'] = String(h['apns-expiration']);
+    if (h['apns-collapse-id'] !== undefined) headers['apns-collapse-id'] = h['apns-collapse-id'];
     const started = process.hrtime.bigint();
-    let result: WriteResult;
-    try {
-      const { sent, failed } = await channel.provider.send(note, token);
-      const ok = sent[0] as NodeApnSent | undefined;
-      result = ok ? { sent: true, status: 200, apnsId: ok['apns-id'] } : failureOf(failed[0] as NodeApnFailure | undefined);
-    } catch (err) {
-      result = failureOf({ error: err instanceof Error ? err : String(err) });
-    }
+    const answer = await channel.request({ path: `/3/device/${token}`, headers, body });
+    const result = this.writeResultOf(answer);
+    // Apple says the token is too old: the next request signs a new one, whether or not the dispatcher refreshes.
+    if (result.reason === 'ExpiredProviderToken') channel.token?.invalidate();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    this.deps.observeRequest(seconds, result.sent ? undefined : result.status === undefined ? 'transport' : `http_${result.status}`);
+    this.deps.observeRequest(seconds, result.sent ? undefined : result.status === undefined ? (answer.error ?? 'transport') : `http_${result.status}`);
     return result;
+  }
+
+  /** One stream's answer as a WriteResult: 200 with the echoed apns-id, else Apple's JSON `{ reason }`. */
+  private writeResultOf(a: StreamAnswer): WriteResult {
+    if (a.status === undefined) return { sent: false, errorMessage: `APNs stream ended without an answer (${a.error ?? 'transport'})` };
+    const apnsId = headerText(a.headers?.['apns-id']);
+    if (a.status === 200) return { sent: true, status: 200, apnsId };
+    const reason = parseJsonObject(a.body)?.reason;
+    return {
+      sent: false,
+      status: a.status,
+      reason: typeof reason === 'string' ? reason : undefined,
+      errorMessage: typeof reason === 'string' ? reason : undefined,
+      apnsId,
+      retryAfterMs: retryAfterOf(a.headers, this.deps.now()),
+    };
   }
 
   private resultOf(target: DeliveryTarget<ApnsDeviceExtras>, r: WriteResult, apnsId?: string): SendResult {
@@ -158,47 +169,24 @@ export class ApnsProvider implements PushProvider<ApnsOverrides, ApnsDeviceExtra
     if (existing) return existing;
     let created: Channel | { error: string };
     try {
-      created = new Channel(this.factory(this.providerOptions(env)), this.config.maxStreamsPerSession);
+      created = new Channel(env, this.config, this.deps);
     } catch (err) {
-      // node-apn reads and checks the key/certificate here (file missing, key mismatch, expired or
-      // wrong-environment certificate): a credentials problem.
+      // The .p8 key or the certificate/key pair cannot be used (not a key, key mismatch, wrong passphrase).
       created = { error: `APNs credentials could not be loaded for ${env}: ${errorText(err)}` };
     }
     this.channels.set(env, created);
     return created;
   }
 
-  private providerOptions(env: ApnsEnvironment): NodeApnOptions {
-    const { auth, address, port, ca } = this.config;
-    return {
-      ...('token' in auth ? { token: { key: auth.token.key, keyId: auth.token.keyId, teamId: auth.token.teamId } } : { cert: auth.cert.cert, key: auth.cert.key }),
-      ...('cert' in auth && auth.cert.passphrase !== undefined ? { passphrase: auth.cert.passphrase } : {}),
-      // Always explicit: node-apn's default comes from NODE_ENV.
-      production: env === 'production',
-      address: APNS_HOSTS[env],
-      // `host` moves only the TCP connection (SNI, certificate check and :authority stay Apple's).
-      ...(address !== undefined ? { host: address } : {}),
-      ...(port !== undefined ? { port } : {}),
-      ...(ca !== undefined ? { ca: [ca] } : {}),
-      connectionRetryLimit: this.config.connectionRetryLimit,
-      requestTimeout: this.config.requestTimeoutMs,
-    };
-  }
-
-  /** Drop both sessions: the next send builds new providers, which sign a fresh JWT. */
+  /** After an auth_error: a fresh JWT (token auth) or a new TLS connection (certificate auth) for the next send. */
   async refreshCredentials(): Promise<void> {
-    const old = [...this.channels.values()];
-    this.channels.clear();
-    for (const channel of old) {
-      if (!(channel instanceof Channel)) continue;
-      const done = channel.shutdown().finally(() => this.closing.delete(done));
-      this.closing.add(done);
-    }
+    for (const channel of this.channels.values()) if (channel instanceof Channel) channel.refresh();
   }
 
   async close(): Promise<void> {
-    await this.refreshCredentials();
-    await Promise.all([...this.closing]);
+    const channels = [...this.channels.values()];
+    this.channels.clear();
+    await Promise.all(channels.map((c) => (c instanceof Channel ? c.close() : undefined)));
   }
 }
 
@@ -211,21 +199,8 @@ function notAttempted(r: WriteResult): WriteResult {
   };
 }
 
-function failureOf(f: NodeApnFailure | undefined): WriteResult {
-  if (!f) return { sent: false, errorMessage: 'node-apn returned no result' };
-  const status = typeof f.status === 'number' ? f.status : undefined;
-  const text = errorText(f.error);
-  // ExpiredProviderToken comes back as error.message, not response.reason (lib/client.js:486-494).
-  const reason = f.response?.reason ?? (status !== undefined && /^[A-Z][A-Za-z]+$/.test(text) ? text : undefined);
-  const retryAfter = Number(f.retryAfter);
-  return {
-    sent: false,
-    status,
-    reason,
-    errorMessage: status === undefined ? `APNs stream failed without an answer: ${text || String(f.status ?? 'unknown error')}` : text || undefined,
-    apnsId: f['apns-id'],
-    ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
-  };
+function headerText(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
 }
 
 function errorText(err: unknown): string {

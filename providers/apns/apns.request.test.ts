@@ -186,12 +186,13 @@ describe('APNs token, device fields and config schemas', () => {
 
   test('config: token or certificate auth, defaults documented, typos refused', () => {
     const c = config();
-    expect(c).toMatchObject({ production: true, maxStreamsPerSession: 1000, connectionRetryLimit: 0, requestTimeoutMs: 5000 });
-    // Certificate and key as file paths (node-apn reads them): the files must exist and hold PEM.
+    expect(c).toMatchObject({ production: true, maxStreamsPerSession: 1000, requestTimeoutMs: 5000 });
+    // Certificate and key as file paths: the files must exist and hold PEM, which the config then carries.
     const dir = mkdtempSync(path.join(tmpdir(), 'pushgate-apns-cfg-'));
     const pem = (name: string, text: string) => (writeFileSync(path.join(dir, name), text), path.join(dir, name));
     const cert = pem('apns.pem', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
-    expect(apnsConfigSchema.safeParse({ auth: { cert: { cert, key: pem('apns.key', P8) } }, topic: 'com.example.app' }).success).toBe(true);
+    const fromFiles = apnsConfigSchema.safeParse({ auth: { cert: { cert, key: pem('apns.key', P8) } }, topic: 'com.example.app' });
+    expect(fromFiles.success && 'cert' in fromFiles.data.auth && fromFiles.data.auth.cert.key).toBe(P8);
     expect(apnsConfigSchema.safeParse({ auth: { cert: { cert, key: path.join(dir, 'missing.key') } }, topic: 'com.example.app' }).success).toBe(false);
     expect(apnsConfigSchema.safeParse({ auth: { token: { key: P8, keyId: 'short', teamId: 'TEAM123456' } }, topic: 'a' }).success).toBe(false);
     expect(apnsConfigSchema.safeParse({ auth: { token: { key: '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----', keyId: 'ABC123DEFG', teamId: 'TEAM123456' } }, topic: 'a' }).success).toBe(false);

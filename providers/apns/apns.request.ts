@@ -1,6 +1,6 @@
 /**
  * Pure builders for one APNs request: (message, target, config) → the exact headers and JSON
- * payload (docs/vendors/apns.md#request). The transport (node-apn) only carries them.
+ * payload (docs/vendors/apns.md#request). The transport (apns.channel.ts) only carries them.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';

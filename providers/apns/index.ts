@@ -1,6 +1,6 @@
 /**
- * APNs (Apple Push Notification service) on @parse/node-apn: token (.p8) or certificate auth,
- * one HTTP/2 session per environment, devices carrying their environment (docs/vendors/apns.md).
+ * APNs (Apple Push Notification service) over pushgate's own HTTP/2 session: token (.p8 JWT) or certificate auth,
+ * one long-lived session per environment, devices carrying their environment (docs/vendors/apns.md).
  */
 import { defineProvider } from '../types.js';
 import { checkApnsMessage } from './apns.limits.js';
@@ -41,7 +41,7 @@ export const apnsProvider = defineProvider<ApnsConfig, ApnsOverrides, ApnsDevice
       address: '127.0.0.1',
       port: simulator.port,
       ca: simulator.caPem,
-      // node-apn's per-stream answer timeout is APNs' `timeoutMs`.
+      // The per-stream answer timeout is APNs' `timeoutMs`.
       ...(ctx?.timeoutMs ? { requestTimeoutMs: ctx.timeoutMs } : {}),
     });
     return { simulator, config };

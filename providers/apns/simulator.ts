@@ -1,6 +1,6 @@
 /**
  * An in-process APNs: HTTP/2 over TLS on 127.0.0.1 (the shared starter, providers/shared/sim-http2.ts),
- * speaking Apple's provider API (docs/vendors/apns.md#request) closely enough that @parse/node-apn
+ * speaking Apple's provider API (docs/vendors/apns.md#request) closely enough that an APNs client (pushgate's, or @parse/node-apn)
  * cannot tell the difference:
  * - token auth: `authorization: bearer <ES256 JWT>` verified against the public half of the .p8
  *   key it hands out (kid, iss, signature; iat older than 1 h → ExpiredProviderToken);

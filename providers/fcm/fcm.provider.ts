@@ -1,7 +1,7 @@
 /**
  * FCM HTTP v1 adapter (docs/vendors/fcm.md#transport, #request): firebase-admin supplies the OAuth access token
  * (fcm.credentials.ts); each target is one `POST /v1/projects/{project}/messages:send` stream on
- * the tenant's persistent HTTP/2 session (fcm.session.ts); fcm.errors.ts decides the outcomes.
+ * the tenant's persistent HTTP/2 session (providers/shared/http2-session.ts); fcm.errors.ts decides the outcomes.
  * On `auth_error` the dispatcher calls `refreshCredentials()` once and resends; this adapter
  * never loops on auth errors itself.
  */
@@ -12,13 +12,13 @@ import type { FcmConfig } from './fcm.config.js';
 import { FcmAccessTokens, FcmCredentialError, serviceAccountOf } from './fcm.credentials.js';
 import { fcmBatchResults, fcmErrorCodeOf, type FcmAnswer, type FcmTargetAnswer } from './fcm.errors.js';
 import { buildFcmMessage, buildFcmRequestHead, fcmBodyFor, fcmPlatformOf, type FcmDeviceExtras, type FcmOverrides } from './fcm.request.js';
-import { FcmHttp2Session, type StreamAnswer } from './fcm.session.js';
+import { Http2Session, type StreamAnswer } from '../shared/http2-session.js';
 import type { FcmErrorBody, FcmSendResponse } from './fcm.wire.js';
 
 export class FcmProvider implements PushProvider<FcmOverrides, FcmDeviceExtras> {
   readonly projectId: string;
   /** Exposed for tests and diagnostics (sessions opened, streams in flight). */
-  readonly session: FcmHttp2Session;
+  readonly session: Http2Session;
   /** Exposed for tests and diagnostics (OAuth exchanges made). */
   readonly tokens: FcmAccessTokens;
   private readonly basePath: string;
@@ -32,9 +32,10 @@ export class FcmProvider implements PushProvider<FcmOverrides, FcmDeviceExtras> 
     this.projectId = projectId;
     const url = new URL(config.endpoint);
     this.basePath = url.pathname.replace(/\/+$/, '');
-    this.session = new FcmHttp2Session({
+    this.session = new Http2Session({
       origin: url.origin,
-      ca: config.ca,
+      tls: { ca: config.ca },
+      label: 'fcm',
       timeoutMs: config.timeoutMs,
       maxStreams: config.maxConcurrentStreams,
       logger: deps.logger,

@@ -22,7 +22,7 @@ export function readConfigFile(file: string): { text: string } | { problem: stri
 }
 
 /**
- * A value that is PEM text or the path of a file holding it (node-apn's rule, also used for CA
+ * A value that is PEM text or the path of a file holding it (APNs keys and certificates, also used for CA
  * files): a path must be readable and hold a complete PEM block; `check` then judges the PEM
  * itself and returns a problem, or undefined when it is fine. Returns the PEM, or undefined after
  * adding an issue.
@@ -40,6 +40,13 @@ export function pemFromValue(value: string, ctx: z.RefinementCtx, check?: (pem: 
   if (!PEM_END.test(pem)) return fail(ctx, `${where} is not complete (BEGIN without END)`);
   const problem = check?.(pem);
   return problem === undefined ? pem : fail(ctx, `${where === 'the PEM block' ? '' : `${value}: `}${problem}`);
+}
+
+/** The PEM text of a value `pemFromValue` accepted: the value itself, or the contents of the file it names. */
+export function pemText(value: string): string {
+  if (PEM_BLOCK.test(value)) return value;
+  const read = readConfigFile(value);
+  return 'text' in read ? read.text : value;
 }
 
 /** A vendor's `ca`: PEM text, or the path of a PEM file read at start-up; TLS always gets the PEM. */

@@ -38,40 +38,47 @@ export function sqliteClaimBatch(db: Database.Database, stmt: Stmt, req: ClaimRe
 }
 
 export function sqliteCompleteDeliveries(db: Database.Database, stmt: Stmt, owner: string, updates: DeliveryUpdate[], now: number, outbox?: OutboxWriter): void {
-  // Updates with the same values (a batch that all went `sent` with one vendor id) are applied by
-  // one statement over a JSON list of ids, not one statement per row.
-  const groups = new Map<string, { values: unknown[]; ids: string[] }>();
+  // Updates with the same values are applied by one statement over a JSON list of ids, not one statement per row.
+  // `sent` rows group without their vendor id and carry [id, vendor id] pairs: APNs answers each target with its
+  // own apns-id, which made a batch of 1000 sent rows 1000 statements (~15% of the gateway's CPU per APNs delivery).
+  const groups = new Map<string, { values: unknown[]; ids: string[]; pairs: Array<[string, string | null]> }>();
   for (const u of updates) {
     const values =
       u.state === 'queued'
         ? ['queued', u.attempts, null, json(u.error), u.nextAttemptAt]
         : u.state === 'sent'
-          ? ['sent', u.attempts, u.vendorMessageId, null, null]
+          ? ['sent', u.attempts]
           : [u.state, u.attempts, null, json(u.error), null];
     const key = JSON.stringify(values);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { values, ids: [] }));
-    g.ids.push(u.id);
+    if (!g) groups.set(key, (g = { values, ids: [], pairs: [] }));
+    if (u.state === 'sent') g.pairs.push([u.id, u.vendorMessageId]);
+    else g.ids.push(u.id);
   }
+  const returning = outbox ? ' RETURNING id, tenant, message_id, provider, state, attempts, last_error' : '';
   const apply = stmt(
     `UPDATE deliveries SET state = ?, attempts = ?, vendor_message_id = ?, last_error = ?, due_at = ?, lease_owner = NULL, updated_at = ?
-       WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ? AND state = 'sending'`,
+       WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ? AND state = 'sending'${returning}`,
   );
-  if (!outbox) {
-    db.transaction(() => {
-      for (const g of groups.values()) apply.run(...g.values, now, JSON.stringify(g.ids), owner);
-    }).immediate();
-    return;
-  }
-  const applyReturning = stmt(
-    `UPDATE deliveries SET state = ?, attempts = ?, vendor_message_id = ?, last_error = ?, due_at = ?, lease_owner = NULL, updated_at = ?
-       WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ? AND state = 'sending'
-       RETURNING id, tenant, message_id, provider, state, attempts, last_error`,
+  const applySent = stmt(
+    `UPDATE deliveries SET state = 'sent', attempts = ?, vendor_message_id = json_extract(j.value, '$[1]'), last_error = NULL, due_at = NULL,
+         lease_owner = NULL, updated_at = ?
+       FROM json_each(?) AS j
+       WHERE deliveries.id = json_extract(j.value, '$[0]') AND lease_owner = ? AND state = 'sending'${returning}`,
   );
-  db.transaction(() => {
+  const run = (): Row[] => {
     const changed: Row[] = [];
-    for (const g of groups.values()) changed.push(...(applyReturning.all(...g.values, now, JSON.stringify(g.ids), owner) as Row[]));
-    sqliteOutboxForDeliveries(stmt, changed, outbox, now);
+    for (const g of groups.values()) {
+      const s = g.pairs.length ? applySent : apply;
+      const args = g.pairs.length ? [g.values[1], now, JSON.stringify(g.pairs), owner] : [...g.values, now, JSON.stringify(g.ids), owner];
+      if (outbox) changed.push(...(s.all(...args) as Row[]));
+      else s.run(...args);
+    }
+    return changed;
+  };
+  db.transaction(() => {
+    const changed = run();
+    if (outbox) sqliteOutboxForDeliveries(stmt, changed, outbox, now);
   }).immediate();
 }
 

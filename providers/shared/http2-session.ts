@@ -1,23 +1,30 @@
 /**
- * One persistent HTTP/2 session per FCM provider instance (= per tenant):
- * docs/vendors/fcm.md#transport (firebase-admin opens a new session per sendEach; we keep one).
+ * One persistent HTTP/2 session to one vendor host, shared by every request of one adapter instance (FCM and APNs:
+ * docs/vendors/fcm.md#transport, docs/vendors/apns.md#transport).
  *
- * - Streams in flight are capped at min(our ceiling, the server's SETTINGS maxConcurrentStreams);
- *   the rest wait in a FIFO queue and start as answers come back. Nothing is sent before the
- *   server's SETTINGS arrive, so a low server limit never refuses our first streams (docs/vendors/fcm.md#transport, docs/vendors/apns.md#transport).
- * - GOAWAY or close: the session is dropped; streams the server did not take fail without a
- *   status (the adapter maps that to `retry`), queued ones go out on a fresh session.
+ * - Streams in flight are capped at min(our ceiling, the server's SETTINGS maxConcurrentStreams), read again on
+ *   every SETTINGS frame and every answer; the rest wait in a FIFO queue and start as answers come back. Nothing is
+ *   sent before the server's SETTINGS arrive, so a server that starts a session at one stream (APNs, until the first
+ *   authenticated request) gets one, and the next ones as soon as it raises the limit. Node's client does not wait:
+ *   it opens every stream it is asked for and the server refuses the extra ones.
+ * - GOAWAY or close: the session is dropped; queued requests go out on a fresh session. A stream the server
+ *   refused unprocessed (REFUSED_STREAM, or above a GOAWAY's last stream id) is sent again on the next session up
+ *   to `refusedRetries` times (it was never processed, so this is no duplicate); any other stream that ended
+ *   without a status (reset connection, timeout) is answered with an `error` and left to the caller: the vendor
+ *   may have taken it.
  * - `:scheme` is `https` (firebase-admin sends `https:`, which nghttp2 servers reject, docs/vendors/fcm.md#transport).
  * - A failed connect fails only the requests queued at that moment; the next request dials again.
  */
 import http2 from 'node:http2';
+import { isIP } from 'node:net';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import type { Logger } from 'pino';
 
 export interface StreamRequest {
   path: string;
-  headers: Record<string, string>;
-  body: string;
+  headers: OutgoingHttpHeaders;
+  /** A Buffer can be shared by every stream of a batch (APNs: one payload for all its targets). */
+  body: string | Buffer;
 }
 
 /** A stream's answer, or `error` (a short lower-case reason) when it ended without a status. */
@@ -28,24 +35,39 @@ export interface StreamAnswer {
   error?: string;
 }
 
-export interface Http2SessionOptions {
-  /** `https://host[:port]`; the path part is ignored here. */
-  origin: string;
+/** TLS options of the connection (client certificates for APNs certificate auth). */
+export interface SessionTls {
   ca?: string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
+  passphrase?: string | undefined;
+}
+
+export interface Http2SessionOptions {
+  /** `https://host[:port]`: `:authority` and the TLS server name; the path part is ignored. */
+  origin: string;
+  /** Dial this host/port instead of the origin's (a simulator or proxy); the TLS name and `:authority` stay the origin's. */
+  connectTo?: { host?: string | undefined; port?: number | undefined } | undefined;
+  tls?: SessionTls | undefined;
   /** Per-stream and connect timeout. */
   timeoutMs: number;
   /** Our ceiling on streams in flight. */
   maxStreams: number;
+  /** How often a stream the server refused unprocessed is sent again on the next session. @default 0 */
+  refusedRetries?: number;
   logger: Logger;
+  /** A name for the debug log lines (`fcm`, `apns`). */
+  label?: string;
 }
 
 interface Job {
   req: StreamRequest;
   resolve(a: StreamAnswer): void;
   done: boolean;
+  refused: number;
 }
 
-const { NGHTTP2_CANCEL } = http2.constants;
+const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_NO_ERROR } = http2.constants;
 
 /** RST_STREAM/GOAWAY error code → a bounded reason label (RFC 9113 §7). */
 const RST_NAMES = new Map<number, string>(
@@ -54,7 +76,7 @@ const RST_NAMES = new Map<number, string>(
   ),
 );
 
-export class FcmHttp2Session {
+export class Http2Session {
   private session: http2.ClientHttp2Session | undefined;
   /** True once the current session's SETTINGS arrived. */
   private ready = false;
@@ -62,12 +84,21 @@ export class FcmHttp2Session {
   private head = 0;
   private inFlight = 0;
   private closed = false;
+  private readonly origin: string;
   private readonly authority: string;
+  private readonly servername: string;
+  private readonly label: string;
   /** Sessions opened so far (observability and tests). */
   sessionsOpened = 0;
 
   constructor(private readonly opts: Http2SessionOptions) {
-    this.authority = new URL(opts.origin).host;
+    const url = new URL(opts.origin);
+    this.authority = url.host;
+    // SNI carries names only (RFC 6066): none for an IP origin.
+    this.servername = isIP(url.hostname) ? '' : url.hostname;
+    const { host, port } = opts.connectTo ?? {};
+    this.origin = host !== undefined || port !== undefined ? `https://${bracket(host ?? url.hostname)}:${port ?? (url.port || 443)}` : url.origin;
+    this.label = opts.label ?? 'http2';
   }
 
   /** True while a session is open and has the server's SETTINGS (new streams go out at once). */
@@ -80,13 +111,22 @@ export class FcmHttp2Session {
     return this.inFlight;
   }
 
+  /** Streams the server allows now (1 on a fresh APNs session), or undefined before its SETTINGS. */
+  get remoteLimit(): number | undefined {
+    return this.ready ? this.session?.remoteSettings.maxConcurrentStreams : undefined;
+  }
+
   request(req: StreamRequest): Promise<StreamAnswer> {
     if (this.closed) return Promise.resolve({ error: 'closed' });
     return new Promise<StreamAnswer>((resolve) => {
-      const job: Job = { req, resolve, done: false };
-      this.queue.push(job);
+      this.queue.push({ req, resolve, done: false, refused: 0 });
       this.pump();
     });
+  }
+
+  /** Stop using the current session (in-flight streams end on it); the next request dials a new one. */
+  reconnect(): void {
+    if (this.session) this.retire(this.session, 'reconnect');
   }
 
   async close(): Promise<void> {
@@ -120,11 +160,14 @@ export class FcmHttp2Session {
     if (!this.session) return this.connect();
     if (!this.ready) return;
     const session = this.session;
+    // Destroyed (a reset connection) before its 'close' event: start nothing more on it.
+    if (session.destroyed || session.closed) return this.retire(session, 'connection_closed');
     const limit = this.limit();
     while (this.inFlight < limit && this.head < this.queue.length) {
       const job = this.queue[this.head++] as Job;
       if (job.done) continue;
       this.start(session, job);
+      if (this.session !== session) return; // retired while starting: the next session takes the queue
     }
     this.compact();
   }
@@ -140,10 +183,17 @@ export class FcmHttp2Session {
   }
 
   private connect(): void {
-    const { origin, ca, timeoutMs, logger } = this.opts;
+    const { tls, timeoutMs, logger } = this.opts;
     this.ready = false;
     this.sessionsOpened++;
-    const s = http2.connect(origin, { ...(ca ? { ca } : {}), settings: { enablePush: false } });
+    const s = http2.connect(this.origin, {
+      ...(this.servername ? { servername: this.servername } : {}),
+      ...(tls?.ca ? { ca: tls.ca } : {}),
+      ...(tls?.cert ? { cert: tls.cert } : {}),
+      ...(tls?.key ? { key: tls.key } : {}),
+      ...(tls?.passphrase ? { passphrase: tls.passphrase } : {}),
+      settings: { enablePush: false },
+    });
     this.session = s;
     const timer = setTimeout(() => s.destroy(Object.assign(new Error('HTTP/2 connect timeout'), { code: 'ETIMEDOUT' })), timeoutMs);
     let failure: string | undefined;
@@ -156,12 +206,12 @@ export class FcmHttp2Session {
     // A later SETTINGS frame may raise or lower the stream limit.
     s.on('remoteSettings', () => this.session === s && this.ready && this.pump());
     s.on('goaway', (errorCode: number, lastStreamID: number) => {
-      logger.debug({ errorCode, lastStreamID }, 'fcm: server sent GOAWAY; new streams go to a new session');
+      logger.debug({ errorCode, lastStreamID }, `${this.label}: server sent GOAWAY; new streams go to a new session`);
       this.retire(s, 'goaway');
     });
     s.on('error', (err: NodeJS.ErrnoException) => {
       failure = reasonOf(err);
-      logger.debug({ err: { code: err.code, message: err.message } }, 'fcm: HTTP/2 session error');
+      logger.debug({ err: { code: err.code, message: err.message } }, `${this.label}: HTTP/2 session error`);
     });
     s.on('close', () => {
       clearTimeout(timer);
@@ -201,12 +251,17 @@ export class FcmHttp2Session {
     try {
       stream = session.request(headers);
     } catch (err) {
-      this.finish(job, { error: reasonOf(err as NodeJS.ErrnoException) });
+      if (session.destroyed || session.closed) {
+        // Never sent: it waits for the next session, first in line.
+        this.queue.splice(this.head, 0, job);
+        this.retire(session, 'connection_closed');
+      } else this.finish(job, { error: reasonOf(err as NodeJS.ErrnoException) });
       return;
     }
     this.inFlight++;
     let status: number | undefined;
     let resHeaders: IncomingHttpHeaders | undefined;
+    // Buffers, decoded once at the end: most answers (APNs 200) have no body at all.
     const chunks: Buffer[] = [];
     let failure: string | undefined;
     stream.setTimeout(this.opts.timeoutMs, () => {
@@ -223,9 +278,16 @@ export class FcmHttp2Session {
     });
     stream.on('close', () => {
       this.inFlight--;
-      const complete = status !== undefined && failure === undefined && stream.rstCode === http2.constants.NGHTTP2_NO_ERROR;
-      if (complete) this.finish(job, { status, headers: resHeaders ?? {}, body: Buffer.concat(chunks).toString('utf8') });
-      else this.finish(job, { error: failure ?? RST_NAMES.get(stream.rstCode) ?? 'stream_closed' });
+      const complete = status !== undefined && failure === undefined && stream.rstCode === NGHTTP2_NO_ERROR;
+      if (complete) this.finish(job, { status, headers: resHeaders ?? {}, body: chunks.length ? Buffer.concat(chunks).toString('utf8') : '' });
+      else if (status === undefined && failure !== 'timeout' && stream.rstCode === NGHTTP2_REFUSED_STREAM && job.refused < (this.opts.refusedRetries ?? 0)) {
+        // Refused unprocessed (over the stream limit, or above a GOAWAY's last stream id): send it again, first.
+        job.refused++;
+        this.queue.splice(this.head, 0, job);
+      } else if (status === undefined && failure === undefined && (session.destroyed || stream.rstCode === NGHTTP2_NO_ERROR)) {
+        // Closed with the connection, before any answer.
+        this.finish(job, { error: 'connection_closed' });
+      } else this.finish(job, { error: failure ?? RST_NAMES.get(stream.rstCode) ?? 'stream_closed' });
       this.pump();
     });
     stream.end(job.req.body);
@@ -244,4 +306,8 @@ function reasonOf(err: NodeJS.ErrnoException): string {
   if (m?.[1]) return m[1].toLowerCase();
   if (typeof err.code === 'string' && /^[A-Z0-9_]{2,40}$/.test(err.code)) return err.code.toLowerCase();
   return 'transport';
+}
+
+function bracket(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
