@@ -102,8 +102,8 @@ export function sqliteMarkReceipt(db: Database.Database, stmt: Stmt, match: Rece
   add('vendor_message_id = ?', match.vendorMessageId);
   if (args.length === 2) return [];
   return db.transaction(() => {
-    // 'sent' rows through the partial index deliveries_token_sent; 'sending' covers a receipt that
-    // beat our own commit (rare, and then found through the message's active rows).
+    // By (message id, token hash) through deliveries_message_token, the form every token-reporting vendor
+    // sends; 'sending' covers a receipt that beat our own commit (rare).
     const sent = stmt(`SELECT id FROM deliveries WHERE ${where.join(' AND ')} AND state = 'sent' LIMIT 1000`).all(...args) as Row[];
     const sending = match.messageId ? (stmt(`SELECT id FROM deliveries WHERE ${where.join(' AND ')} AND state = 'sending' LIMIT 1000`).all(...args) as Row[]) : [];
     const ids = [...sent, ...sending].map((r) => String(r.id));
