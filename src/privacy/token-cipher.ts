@@ -23,8 +23,18 @@ export interface EncryptionKey {
   secret: Buffer;
 }
 
+/** IVs per refill of the pool: 48 KB of CSPRNG output, one `randomBytes` call per 4096 encryptions. */
+const IVS_PER_REFILL = 4096;
+
 export class TokenCipher {
   private readonly encKeys = new Map<number, Buffer>();
+  /**
+   * Unused IV bytes. One `randomBytes(12)` per token was 13% of a 100k-target accept (bench profile):
+   * IVs are cut from one larger CSPRNG buffer instead. Each 12-byte slice is handed out once (the
+   * offset only moves forward), so every IV is still a fresh 96-bit random value, never reused.
+   */
+  private ivPool = Buffer.alloc(0);
+  private ivOffset = 0;
   private readonly macKey: Buffer;
   /** The id of the key that encrypts (the first one configured). */
   readonly currentKeyId: number;
@@ -56,12 +66,24 @@ export class TokenCipher {
 
   encrypt(plain: string): string {
     const id = this.currentKeyId;
-    const iv = randomBytes(12);
+    const iv = this.nextIv();
     const cipher = createCipheriv('aes-256-gcm', this.encKeys.get(id)!, iv);
     if (id !== 1) cipher.setAAD(aad(id));
-    const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    // GCM is a stream mode: final() adds no ciphertext, it only computes the tag.
+    const ct = cipher.update(plain, 'utf8');
+    cipher.final();
     const body = `${iv.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}.${ct.toString('base64url')}`;
     return id === 1 ? `v1.${body}` : `v2.${id}.${body}`;
+  }
+
+  private nextIv(): Buffer {
+    if (this.ivOffset + 12 > this.ivPool.length) {
+      this.ivPool = randomBytes(12 * IVS_PER_REFILL);
+      this.ivOffset = 0;
+    }
+    const iv = this.ivPool.subarray(this.ivOffset, this.ivOffset + 12);
+    this.ivOffset += 12;
+    return iv;
   }
 
   decrypt(stored: string): string {
@@ -71,7 +93,9 @@ export class TokenCipher {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
     if (id !== 1) decipher.setAAD(aad(id));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+    const plain = decipher.update(Buffer.from(ct, 'base64url'));
+    decipher.final(); // GCM: no more plaintext, only the tag check (throws when it fails)
+    return plain.toString('utf8');
   }
 
   /** The id of the key a stored token was encrypted with (no decryption; throws when it is not a pushgate ciphertext). */

@@ -140,7 +140,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE INDEX webhook_outbox_list ON webhook_outbox (tenant, state, created_at, id);
   ALTER TABLE messages ADD COLUMN completed_at BIGINT;
   `,
-  // 9: web console sessions (src/core/console-sessions.ts): only the session id's SHA-256 is kept,
+  // 7: web console sessions (src/core/console-sessions.ts): only the session id's SHA-256 is kept,
   // with the tenant, a tag of the server key that signed in, and the idle expiry.
   `
   CREATE TABLE console_sessions (
@@ -151,6 +151,19 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     expires_at BIGINT NOT NULL
   );
   CREATE INDEX console_sessions_expiry ON console_sessions (expires_at);
+  `,
+  // 8: fewer index entries per delivery, as SQLite's migration 10. Receipts find a delivery by (message id,
+  // token hash), in the message's own region of the index instead of a global index of random hashes;
+  // raw-token deliveries (no device) no longer enter the device index; the lease-owner index went (a
+  // shutdown's releaseClaims reads the active rows through deliveries_lane_due). Each claim and each
+  // completion is a non-HOT update that writes an entry into every index the new row belongs to, so
+  // every index dropped here is one write less per delivery, twice.
+  `
+  DROP INDEX deliveries_token;
+  CREATE INDEX deliveries_message_token ON deliveries (message_id, token_hash);
+  DROP INDEX deliveries_device;
+  CREATE INDEX deliveries_device ON deliveries (device_id) WHERE device_id IS NOT NULL;
+  DROP INDEX deliveries_owner;
   `,
 ];
 

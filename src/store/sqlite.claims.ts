@@ -23,10 +23,11 @@ export function sqliteClaimBatch(db: Database.Database, stmt: Stmt, req: ClaimRe
     if (!first) return null;
     const messageId = String(first.message_id);
     // One statement leases the whole batch (UPDATE … RETURNING): per-row round trips were the claim's cost.
+    // By rowid, not id: the subquery's rows are found without a second lookup through the id index.
     const rows = stmt(
       `UPDATE deliveries SET state = 'sending', lease_owner = ?, due_at = ?, updated_at = ?, handed_at = NULL
-         WHERE id IN (SELECT id FROM deliveries WHERE message_id = ? AND provider = ? AND ${ACTIVE} AND due_at <= ?${ex} ORDER BY due_at, id LIMIT ?)
-         RETURNING *`,
+         WHERE rowid IN (SELECT rowid FROM deliveries WHERE message_id = ? AND provider = ? AND ${ACTIVE} AND due_at <= ?${ex} ORDER BY due_at, id LIMIT ?)
+         RETURNING ${CLAIMED_COLUMNS}`,
     ).all(req.owner, req.leaseUntil, req.now, messageId, req.provider, req.now, ...req.excludeClasses, req.limit) as Row[];
     rows.sort((a, b) => (String(a.id) < String(b.id) ? -1 : 1));
     const message = stmt('SELECT * FROM messages WHERE id = ?').get(messageId) as Row;
@@ -36,6 +37,9 @@ export function sqliteClaimBatch(db: Database.Database, stmt: Stmt, req: ClaimRe
     };
   }).immediate();
 }
+
+/** What toDelivery reads of a claimed row (RETURNING * also copied the columns nobody reads). */
+const CLAIMED_COLUMNS = 'id, tenant, message_id, provider, device_id, token_enc, token_hash, extras, quota_class, registered, state, attempts, due_at, last_error, vendor_message_id, updated_at';
 
 export function sqliteCompleteDeliveries(db: Database.Database, stmt: Stmt, owner: string, updates: DeliveryUpdate[], now: number, outbox?: OutboxWriter): void {
   // Updates with the same values are applied by one statement over a JSON list of ids, not one statement per row.
@@ -109,8 +113,8 @@ export function sqliteMarkReceipt(db: Database.Database, stmt: Stmt, match: Rece
   add('vendor_message_id = ?', match.vendorMessageId);
   if (args.length === 2) return [];
   return db.transaction(() => {
-    // 'sent' rows through the partial index deliveries_token_sent; 'sending' covers a receipt that
-    // beat our own commit (rare, and then found through the message's active rows).
+    // By (message id, token hash) through deliveries_message_token, the form every token-reporting vendor
+    // sends; 'sending' covers a receipt that beat our own commit (rare).
     const sent = stmt(`SELECT id FROM deliveries WHERE ${where.join(' AND ')} AND state = 'sent' LIMIT 1000`).all(...args) as Row[];
     const sending = match.messageId ? (stmt(`SELECT id FROM deliveries WHERE ${where.join(' AND ')} AND state = 'sending' LIMIT 1000`).all(...args) as Row[]) : [];
     const ids = [...sent, ...sending].map((r) => String(r.id));

@@ -194,6 +194,18 @@ export function describeStore(name: string, makeHarness: () => Promise<StoreHarn
         expect(ms).toBeLessThan(15_000);
       });
 
+      it('stores every field of every delivery of a large message, whatever the row', async () => {
+        const m = message();
+        const extras = { apns: { environment: 'sandbox', topic: 'com.example' } };
+        // Rows that differ from their neighbours in each field, across more than one insert statement's worth of rows.
+        const ds = Array.from({ length: 257 }, (_, i) =>
+          delivery(i % 3 === 0 ? { provider: 'apns', extras, registered: true, deviceId: `dev_${i}`, quotaClass: 'marketing' } : {}),
+        );
+        await store.insertMessage(m, ds, null);
+        const rest = { tenant: 'acme', messageId: m.id, state: 'queued', attempts: 0, nextAttemptAt: T0, leaseUntil: null, lastError: null, vendorMessageId: null, updatedAt: T0 };
+        expect(await all('acme', m.id)).toEqual(ds.map((d) => ({ ...d, ...rest })));
+      });
+
       it('pages through deliveries with a cursor, in id order, within the tenant', async () => {
         const { message: m, ids } = await send(25);
         const seen: string[] = [];

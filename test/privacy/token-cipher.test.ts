@@ -81,3 +81,31 @@ describe('security.encryptionKeys in the configuration', () => {
     expect(shown).not.toMatch(/not-a-key-but-secret|another-secret-value/);
   });
 });
+
+describe('initialisation vectors', () => {
+  const ivOf = (enc: string) => enc.split('.').at(-3)!;
+
+  it('gives every ciphertext its own 96-bit IV, also across the refills of the IV pool', () => {
+    const cipher = new TokenCipher(K1);
+    // More than one refill of the pool (4096 IVs each): the IVs of one large message's targets.
+    const ivs = Array.from({ length: 10_000 }, () => ivOf(cipher.encrypt(TOKEN)));
+    expect(new Set(ivs).size).toBe(ivs.length);
+    for (const iv of ivs.slice(0, 10)) expect(Buffer.from(iv, 'base64url')).toHaveLength(12);
+  });
+
+  it('decrypts what it encrypted, for every length and for non-ASCII tokens', () => {
+    const cipher = new TokenCipher([{ id: 2, secret: K2 }], K1);
+    for (let n = 0; n < 200; n += 7) {
+      const token = `${'t'.repeat(n)}é€`;
+      expect(cipher.decrypt(cipher.encrypt(token))).toBe(token);
+    }
+  });
+
+  it('refuses a ciphertext whose tag was changed', () => {
+    const cipher = new TokenCipher(K1);
+    const [v, iv, tag, ct] = cipher.encrypt(TOKEN).split('.');
+    const flipped = Buffer.from(tag!, 'base64url');
+    flipped[0]! ^= 1;
+    expect(() => cipher.decrypt([v, iv, flipped.toString('base64url'), ct].join('.'))).toThrow();
+  });
+});
