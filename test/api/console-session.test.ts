@@ -88,6 +88,15 @@ describe('web console sessions', () => {
     await t.http.get('/console/session').set('Cookie', s.cookie).expect(401);
   });
 
+  it('ends the session a new sign-in in the same browser replaces', async () => {
+    const first = await signIn();
+    const again = await t.http.post('/console/session').set('Cookie', first.cookie).send({ key: SERVER_KEY }).expect(200);
+    const second = String(([] as string[]).concat(again.headers['set-cookie'] ?? [])[0]).split(';')[0]!;
+    expect(second).not.toBe(first.cookie);
+    await t.http.get('/v1/messages').set('Cookie', first.cookie).expect(401);
+    await t.http.get('/v1/messages').set('Cookie', second).expect(200);
+  });
+
   it('ends a session left idle longer than console.sessionTtlMinutes, and keeps a used one alive', async () => {
     const used = await signIn();
     const idle = await signIn();

@@ -67,6 +67,10 @@ export function consoleRouter(deps: ConsoleDeps): express.Router {
       deps.logger.warn({ ip: req.ip, tenant: found.tenant }, 'console sign-in refused: client key');
       throw new ApiError('forbidden', 'A client key cannot sign in to the console: it is shipped inside apps. Use a server key of your tenant.');
     }
+    // A new sign-in in this browser ends the session it replaces, so an earlier copy of the
+    // cookie does not stay valid until it idles out.
+    const previous = readCookie(req.get('cookie'), SESSION_COOKIE);
+    if (previous !== undefined) await deps.sessions.close(previous);
     const opened = await deps.sessions.open(found.tenant, found.keyTag);
     res.cookie(SESSION_COOKIE, opened.id, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/' });
     deps.logger.info({ ip: req.ip, tenant: found.tenant }, 'console sign-in');
