@@ -4,7 +4,8 @@
  * instance, so logout ends the session everywhere and a copied cookie stops working. Sessions end
  * after `ttlMs` without use, and when the server key that opened them leaves the config.
  *
- * The CSRF token is derived from the session id (a keyed hash of it): the browser script reads it
+ * The CSRF token is derived from the session id (SHA-256 of it with a purpose prefix; safe because
+ * the id itself is secret): the browser script reads it
  * from the sign-in answer or GET /console/session and sends it as a header; a cross-site page can
  * read neither the HttpOnly cookie nor the token, so it cannot forge a state-changing request.
  */

@@ -14,7 +14,8 @@ export interface IdSource {
  *
  * The random part (48 bits) is drawn once per millisecond and per prefix, not per id: a
  * `randomUUID()` per delivery was a visible share of a 100k-target accept. Within a millisecond
- * the counter keeps ids distinct and ordered; two processes collide only if they draw the same 48
+ * the counter keeps ids distinct and ordered (past 36^4 ids in one millisecond a new random part
+ * is drawn, so order within that millisecond is no longer kept; ids stay distinct); two processes collide only if they draw the same 48
  * bits in the same millisecond.
  */
 export function timeOrderedIds(now: () => number): IdSource {

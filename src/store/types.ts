@@ -343,7 +343,8 @@ export interface Store {
    * Insert the message, all its deliveries and the idempotency record in ONE transaction.
    * Returns the record already there when another request won the race for the same key.
    * `deliveries` is iterated once, inside the transaction: the caller may build each row as it is
-   * read, so a 100,000-target message never holds all its rows in memory at once.
+   * read, so a 100,000-target message never holds all its rows in memory at once. It can be read
+   * only once: a caller that retries the insert must build the rows again.
    */
   insertMessage(
     message: MessageRow,
