@@ -9,7 +9,7 @@
  */
 import { createSecureContext } from 'node:tls';
 import type { Logger } from 'pino';
-import { Http2Session, type StreamAnswer, type StreamRequest } from '../shared/http2-session.js';
+import { Http2Session, type AnswerCallback, type StreamRequest } from '../shared/http2-session.js';
 import { APNS_HOSTS, type ApnsConfig } from './apns.config.js';
 import type { ApnsFailure } from './apns.errors.js';
 import { ApnsProviderToken } from './apns.jwt.js';
@@ -64,9 +64,9 @@ export class Channel {
   }
 
   /** One notification: the token's `authorization` header is added here. */
-  request(req: StreamRequest): Promise<StreamAnswer> {
+  send(req: StreamRequest, done: AnswerCallback): void {
     if (this.token) req.headers.authorization = this.token.authorization();
-    return this.session.request(req);
+    this.session.send(req, done);
   }
 
   /**

@@ -88,7 +88,11 @@ export class ApnsProvider implements PushProvider<ApnsOverrides, ApnsDeviceExtra
       }
       return;
     }
-    const pending: Promise<void>[] = [];
+    // Answers arrive by callback, counted down to one promise for the batch: no promise per stream.
+    let open = 1;
+    let allAnswered!: () => void;
+    const answered = new Promise<void>((resolve) => (allAnswered = resolve));
+    const settle = () => --open === 0 && allAnswered();
     let stop: WriteResult | undefined;
     for (const { target, index } of items) {
       if (stop) {
@@ -103,22 +107,24 @@ export class ApnsProvider implements PushProvider<ApnsOverrides, ApnsDeviceExtra
         continue;
       }
       const headers = buildApnsHeaders(message, target, this.config, overrides);
-      const write = this.write(channel, headers, body, target.token).then((r) => {
-        results[index] = this.resultOf(target, r, headers['apns-id']);
-        return r;
-      });
       if (admission === 'verify') {
-        const r = await write;
+        const r = await new Promise<WriteResult>((resolve) => this.write(channel, headers, body, target.token, resolve));
+        results[index] = this.resultOf(target, r, headers['apns-id']);
         channel.verified(r);
         if (!credentialsAccepted(r)) stop = notAttempted(r);
       } else {
-        pending.push(write.then(() => undefined));
+        open++;
+        this.write(channel, headers, body, target.token, (r) => {
+          results[index] = this.resultOf(target, r, headers['apns-id']);
+          settle();
+        });
       }
     }
-    await Promise.all(pending);
+    settle();
+    await answered;
   }
 
-  private async write(channel: Channel, h: ApnsRequestHeaders, body: Buffer, token: string): Promise<WriteResult> {
+  private write(channel: Channel, h: ApnsRequestHeaders, body: Buffer, token: string, done: (r: WriteResult) => void): void {
     const headers: Record<string, string> = {
       'apns-push-type': h['apns-push-type'],
       'apns-priority': String(h['apns-priority']),
@@ -127,14 +133,14 @@ export class ApnsProvider implements PushProvider<ApnsOverrides, ApnsDeviceExtra
     };
     if (h['apns-expiration'] !== undefined) headers['apns-expiration'] = String(h['apns-expiration']);
     if (h['apns-collapse-id'] !== undefined) headers['apns-collapse-id'] = h['apns-collapse-id'];
-    const started = process.hrtime.bigint();
-    const answer = await channel.request({ path: `/3/device/${token}`, headers, body });
-    const result = this.writeResultOf(answer);
-    // Apple says the token is too old: the next request signs a new one, whether or not the dispatcher refreshes.
-    if (result.reason === 'ExpiredProviderToken') channel.token?.invalidate();
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    this.deps.observeRequest(seconds, result.sent ? undefined : result.status === undefined ? (answer.error ?? 'transport') : `http_${result.status}`);
-    return result;
+    const started = performance.now();
+    channel.send({ path: `/3/device/${token}`, headers, body }, (answer) => {
+      const result = this.writeResultOf(answer);
+      // Apple says the token is too old: the next request signs a new one, whether or not the dispatcher refreshes.
+      if (result.reason === 'ExpiredProviderToken') channel.token?.invalidate();
+      this.deps.observeRequest((performance.now() - started) / 1000, result.sent ? undefined : result.status === undefined ? (answer.error ?? 'transport') : `http_${result.status}`);
+      done(result);
+    });
   }
 
   /** One stream's answer as a WriteResult: 200 with the echoed apns-id, else Apple's JSON `{ reason }`. */
