@@ -12,7 +12,7 @@ export const PROVIDER_TOKEN_MAX_AGE_MS = 50 * 60_000;
 
 export class ApnsProviderToken {
   private readonly key: KeyObject;
-  private current: { jwt: string; issuedAt: number } | undefined;
+  private current: { authorization: string; issuedAt: number } | undefined;
 
   /** Throws when the key is not a readable private key (a credentials problem, reported as auth_error). */
   constructor(
@@ -27,8 +27,9 @@ export class ApnsProviderToken {
   /** `bearer <jwt>`, signed again when the one kept is 50 minutes old. */
   authorization(): string {
     const t = this.now();
-    if (!this.current || t - this.current.issuedAt >= PROVIDER_TOKEN_MAX_AGE_MS) this.current = { jwt: this.signed(t), issuedAt: t };
-    return `bearer ${this.current.jwt}`;
+    // The header text is kept whole: one string for every stream, not a new one per request.
+    if (!this.current || t - this.current.issuedAt >= PROVIDER_TOKEN_MAX_AGE_MS) this.current = { authorization: `bearer ${this.signed(t)}`, issuedAt: t };
+    return this.current.authorization;
   }
 
   /** Drop the token (Apple answered ExpiredProviderToken): the next request signs a new one. */

@@ -125,16 +125,9 @@ export class ApnsProvider implements PushProvider<ApnsOverrides, ApnsDeviceExtra
   }
 
   private write(channel: Channel, h: ApnsRequestHeaders, body: Buffer, token: string, done: (r: WriteResult) => void): void {
-    const headers: Record<string, string> = {
-      'apns-push-type': h['apns-push-type'],
-      'apns-priority': String(h['apns-priority']),
-      'apns-topic': h['apns-topic'],
-      'apns-id': h['apns-id'],
-    };
-    if (h['apns-expiration'] !== undefined) headers['apns-expiration'] = String(h['apns-expiration']);
-    if (h['apns-collapse-id'] !== undefined) headers['apns-collapse-id'] = h['apns-collapse-id'];
     const started = performance.now();
-    channel.send({ path: `/3/device/${token}`, headers, body }, (answer) => {
+    // The target's own headers object goes out as it is (node writes numbers as decimal text): no copy per target.
+    channel.send({ path: `/3/device/${token}`, headers: h, body }, (answer) => {
       const result = this.writeResultOf(answer);
       // Apple says the token is too old: the next request signs a new one, whether or not the dispatcher refreshes.
       if (result.reason === 'ExpiredProviderToken') channel.token?.invalidate();

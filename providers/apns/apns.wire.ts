@@ -28,7 +28,7 @@ export type ApnsPushType = (typeof APNS_PUSH_TYPES)[number];
 export type ApnsPriority = 10 | 5 | 1;
 
 /** Headers pushgate sets on `POST /3/device/<token>` (besides `authorization` and pseudo-headers). */
-export interface ApnsRequestHeaders {
+export type ApnsRequestHeaders = {
   'apns-push-type': ApnsPushType;
   'apns-priority': ApnsPriority;
   'apns-topic': string;
@@ -38,7 +38,7 @@ export interface ApnsRequestHeaders {
   'apns-expiration'?: number | undefined;
   /** ≤ 64 bytes. */
   'apns-collapse-id'?: string | undefined;
-}
+};
 
 export type ApnsInterruptionLevel = 'passive' | 'active' | 'time-sensitive' | 'critical';
 
