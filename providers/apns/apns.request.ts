@@ -2,7 +2,7 @@
  * Pure builders for one APNs request: (message, target, config) → the exact headers and JSON
  * payload (docs/vendors/apns.md#request). The transport (apns.channel.ts) only carries them.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { z } from 'zod';
 import { expiryEpochSeconds } from '../shared/ttl.js';
 import type { DeliveryTarget, OutgoingMessage } from '../types.js';
@@ -138,9 +138,13 @@ const APNS_ID_NAMESPACE = Buffer.from('6b1f3a0e9c2d4f5a8e7b1c3d5f7a9b0c', 'hex')
 
 /** RFC 9562 UUIDv5 of the delivery id: deterministic, canonical 8-4-4-4-12 as APNs requires. */
 export function apnsIdFor(deliveryId: string): string {
-  const bytes = createHash('sha1').update(APNS_ID_NAMESPACE).update(deliveryId, 'utf8').digest().subarray(0, 16);
+  // One-shot crypto.hash over namespace ‖ id: a Hash object per target was most of this function's cost.
+  const input = Buffer.allocUnsafe(APNS_ID_NAMESPACE.length + Buffer.byteLength(deliveryId, 'utf8'));
+  APNS_ID_NAMESPACE.copy(input);
+  input.write(deliveryId, APNS_ID_NAMESPACE.length, 'utf8');
+  const bytes = hash('sha1', input, 'buffer');
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
+  const hex = bytes.toString('hex', 0, 16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
