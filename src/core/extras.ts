@@ -8,9 +8,17 @@ import type { AnyProviderDefinition } from '../../providers/types.js';
 import { invalidFields } from './errors.js';
 import type { DeviceExtras } from '../store/types.js';
 
-/** The keys of one provider's `deviceFieldsSchema` (a z.object), or none: the extra fields it takes. */
-export function deviceFieldKeys(def: Pick<AnyProviderDefinition, 'deviceFieldsSchema'>): string[] {
-  return def.deviceFieldsSchema instanceof z.ZodObject ? Object.keys(def.deviceFieldsSchema.shape) : [];
+/** Per schema: its keys, and whether an input with none of its fields parses to no extras (schemas are pure). */
+const keysOf = new WeakMap<object, string[]>();
+const emptyIsNone = new WeakMap<object, boolean>();
+
+/** The keys of one provider's `deviceFieldsSchema` (a z.object), or none: the extra fields it takes. Shared: do not modify. */
+export function deviceFieldKeys(def: Pick<AnyProviderDefinition, 'deviceFieldsSchema'>): readonly string[] {
+  const schema = def.deviceFieldsSchema;
+  if (!(schema instanceof z.ZodObject)) return [];
+  let keys = keysOf.get(schema);
+  if (!keys) keysOf.set(schema, (keys = Object.keys(schema.shape)));
+  return keys;
 }
 
 /**
@@ -19,12 +27,20 @@ export function deviceFieldKeys(def: Pick<AnyProviderDefinition, 'deviceFieldsSc
  * extras reads the same whatever the provider. A bad field is a 400 naming it under `at`.
  */
 export function parseDeviceExtras(def: Pick<AnyProviderDefinition, 'deviceFieldsSchema'>, input: Record<string, unknown>, at?: string): DeviceExtras | null {
-  if (!def.deviceFieldsSchema) return null;
-  const picked = Object.fromEntries(deviceFieldKeys(def).filter((k) => input[k] !== undefined).map((k) => [k, input[k]]));
-  const parsed = def.deviceFieldsSchema.safeParse(picked);
+  const schema = def.deviceFieldsSchema;
+  if (!schema) return null;
+  let picked: Record<string, unknown> | undefined;
+  for (const k of deviceFieldKeys(def)) if (input[k] !== undefined) (picked ??= {})[k] = input[k];
+  // Raw APNs tokens without fields (every target of a large send): `{}` is parsed once per schema, not per token.
+  if (!picked && emptyIsNone.get(schema) === true) return null;
+  const parsed = schema.safeParse(picked ?? {});
   if (!parsed.success) throw invalidFields(parsed.error.issues, at);
   const out = parsed.data;
-  if (!out || typeof out !== 'object' || Array.isArray(out)) return null;
-  const kept = Object.entries(out).filter(([, v]) => v !== undefined);
-  return kept.length ? Object.fromEntries(kept) : null;
+  let extras: DeviceExtras | null = null;
+  if (out && typeof out === 'object' && !Array.isArray(out)) {
+    const kept = Object.entries(out).filter(([, v]) => v !== undefined);
+    if (kept.length) extras = Object.fromEntries(kept);
+  }
+  if (!picked) emptyIsNone.set(schema, extras === null);
+  return extras;
 }
