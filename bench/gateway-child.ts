@@ -14,6 +14,7 @@ import { huaweiProvider } from '../providers/huawei/index.js';
 import type { AnyProviderDefinition } from '../providers/types.js';
 import { parseConfig } from '../src/config/load.js';
 import { buildGateway, type Gateway } from '../src/gateway.js';
+import { applyHeapSettings } from '../src/heap.js';
 import { RssSampler, serve, type RssReading } from './ipc.js';
 
 export interface GatewayChildOptions {
@@ -37,6 +38,8 @@ export interface GatewayPorts {
 // Only the definitions a scenario configures: the bench needs no other vendor, and a gateway
 // with only the apns definition is the APNs figure's set-up.
 const definitions = { huawei: huaweiProvider, apns: apnsProvider } as Record<string, AnyProviderDefinition>;
+// As `pushgate serve` does: the figures are the product's own.
+applyHeapSettings();
 const rss = new RssSampler();
 /** Event-loop delay of this process (what a request waits behind), read and reset by `eventLoop`. */
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });

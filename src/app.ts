@@ -18,7 +18,8 @@ import type { ReplayService } from './core/replay.js';
 import type { WebhookService } from './core/webhooks.js';
 import { requireKey, type KeyRing } from './http/auth.js';
 import { ApiError, toApiError } from './http/errors.js';
-import { checkQueryEncoding, clientError, refuseOversizeBody } from './http/request-errors.js';
+import { BodyBudget, bodyBudget } from './http/body-budget.js';
+import { checkQueryEncoding, clientError, limitBytes, refuseOversizeBody } from './http/request-errors.js';
 import { consoleRouter, type ConsoleDeps } from './http/console/routes.js';
 import { deviceRoutes } from './http/routes/devices.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -47,6 +48,8 @@ export interface AppDeps {
   registry: Registry;
   logger: Logger;
   bodyLimit: string;
+  /** server.bodyBudget: bytes of request bodies in flight at once (src/http/body-budget.ts). */
+  bodyBudget: string;
   /** Express's `trust proxy` (server.trustProxy): https and client address from X-Forwarded-*. */
   trustProxy?: boolean | number | string;
   /** The web console (console.enabled): its sign-in and bundle; its sessions are accepted by the /v1 guards. */
@@ -67,6 +70,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(httpMetrics(deps.metrics, deps.logger));
   app.use(refuseOversizeBody(deps.bodyLimit), checkQueryEncoding);
   app.use((req, _res, next) => (deps.accepting() || req.path.startsWith('/healthz') || req.path === '/metrics' ? next() : next(new ApiError('not_ready', 'pushgate is shutting down; retry on another instance.'))));
+  // Bodies are read only while the budget has room: concurrent big sends wait instead of adding up.
+  app.use(bodyBudget(new BodyBudget(limitBytes(deps.bodyBudget)), limitBytes(deps.bodyLimit)));
   // Receipts keep the raw body (signatures may cover it); other routes skip that copy.
   const jsonTypes = ['application/json', 'application/*+json'];
   app.use('/v1/receipts', express.json({ limit: deps.bodyLimit, type: jsonTypes, verify: keepRaw }), express.urlencoded({ limit: deps.bodyLimit, extended: false, verify: keepRaw }));

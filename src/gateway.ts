@@ -168,6 +168,7 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
     registry,
     logger,
     bodyLimit: config.server.bodyLimit,
+    bodyBudget: config.server.bodyBudget,
     trustProxy: config.server.trustProxy,
     ...(config.console.enabled
       ? {

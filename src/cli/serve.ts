@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { providers } from '../../providers/registry.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import { buildGateway } from '../gateway.js';
+import { applyHeapSettings } from '../heap.js';
 import { createLogger } from '../logger.js';
 import { StartupError } from '../startup-error.js';
 import { parseCommandLine } from './args.js';
@@ -38,6 +39,7 @@ export async function serve(argv: string[]): Promise<void> {
 }
 
 async function start(file: string): Promise<void> {
+  applyHeapSettings();
   const config = loadConfigFile(file, process.env, providers);
   const logger = createLogger(config.log.level);
   const gateway = await buildGateway(config, { providers, logger });

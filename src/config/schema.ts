@@ -68,6 +68,11 @@ export const configSchema = z
         host: z.string().default('0.0.0.0'),
         /** Largest request body accepted, in express/bytes syntax (e.g. 64kb, 1mb). */
         bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 64kb or 1mb').default('1mb'),
+        /**
+         * Request bodies read and held at once, in bytes of body (each is held until its answer):
+         * a request beyond it waits its turn, never fails. One body larger than this goes alone.
+         */
+        bodyBudget: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 16mb').default('16mb'),
         /** Public https base URL of this gateway; when set, vendors are told to post receipts to it. */
         publicBaseUrl: z.url().optional(),
         /** Seconds to finish in-flight work after SIGTERM. */

@@ -95,8 +95,10 @@ export class SqliteStore implements Store {
     // NORMAL in WAL mode: a power loss may lose the last commits, a process crash loses nothing.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
-    // A 64 MB page cache (default 2 MB): a large backlog's indexes stay in memory while lanes churn them.
-    this.db.pragma('cache_size = -65536');
+    // A 16 MB page cache (default 2 MB) for the hot ends of the active-row indexes that claims and
+    // inserts touch. It is resident for the process's life once the database outgrows it: 64 MB was
+    // a fifth of a 1,000,000-delivery backlog's peak RSS for no measured gain in accept or fan-out.
+    this.db.pragma('cache_size = -16384');
     this.db.pragma('temp_store = MEMORY');
     this.db.pragma('foreign_keys = ON');
     this.migrate();
