@@ -15,9 +15,11 @@ export interface LaneSettings extends LaneKey {
 
 /**
  * One vendor request's worth of work for a lane. `more`: a batch was sent, call again when the
- * rate allows. `idle`: nothing to do before `nextDueAt` (ms epoch; null = until kicked).
+ * rate allows; `full` false: the batch was smaller than a request holds (its message had no more
+ * due), so other runs would likely find nothing (absent: assume full). `idle`: nothing to do
+ * before `nextDueAt` (ms epoch; null = until kicked).
  */
-export type RunResult = { kind: 'more' } | { kind: 'idle'; nextDueAt: number | null };
+export type RunResult = { kind: 'more'; full?: boolean } | { kind: 'idle'; nextDueAt: number | null };
 export type LaneRunner = (lane: LaneKey) => Promise<RunResult>;
 
 export interface QueueEngine {

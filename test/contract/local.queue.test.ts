@@ -25,3 +25,46 @@ describe('local queue engine, kicks', () => {
     }
   });
 });
+
+describe('local queue engine, how many runs', () => {
+  const lane = { tenant: 'acme', provider: 'huawei' };
+  const settings = { ...lane, perSecond: 1000, concurrency: 8 };
+  const engine = () => new LocalQueueEngine({ now: Date.now, pollIntervalMs: 60_000, logger: pino({ level: 'silent' }) });
+
+  it('starts one run for a kick and one in place of a run that sent less than a full batch, not one per free slot', async () => {
+    const e = engine();
+    // Start: every slot looks once (a backlog from before); then one kick announces one small message.
+    const { rec, run } = recorder((n) => (n === 9 ? { kind: 'more', full: false } : { kind: 'idle', nextDueAt: null }));
+    try {
+      await e.start([settings], run);
+      await until(() => rec.finished === 8, 3000, 'the start-up runs');
+      e.kick(lane);
+      await until(() => rec.finished === 10, 3000, 'the kicked run and its one follow-up');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(rec.starts).toHaveLength(10);
+    } finally {
+      await e.stop();
+    }
+  });
+
+  it('fills every slot after a full batch (a big message has more due)', async () => {
+    const e = engine();
+    // The runs after the full batch wait (vendor requests in flight) until released.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const { rec, run } = recorder(async (n) => {
+      if (n === 9) return { kind: 'more', full: true };
+      if (n > 9) await held;
+      return { kind: 'idle', nextDueAt: null };
+    });
+    try {
+      await e.start([settings], run);
+      await until(() => rec.finished === 8, 3000, 'the start-up runs');
+      e.kick(lane);
+      await until(() => rec.active === 8, 3000, 'eight runs after the full batch');
+    } finally {
+      release();
+      await e.stop();
+    }
+  });
+});
