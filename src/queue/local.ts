@@ -3,11 +3,11 @@
  * 1-second window of `perSecond` vendor requests. It keeps at most `concurrency` runs queued, so
  * memory stays flat however large the backlog in the store is.
  *
- * How many runs to start follows what is known to be due: all `concurrency` at start (a backlog
- * from before) and after a full batch (a big message); one for a kick (one accepted message), and
- * one in place of a run that sent a smaller batch. Filling every free slot on each kick made each
- * single-target message cost up to `concurrency` - 1 runs that claimed nothing (issue 11: four
- * empty claims per message at 150 msg/s, CPU taken from the runs that had work).
+ * How many runs to start follows what is known to be due: every slot at start (a backlog from
+ * before), on a timed wake-up (retries falling due) and after a full batch (a big message); one for a
+ * kick (one accepted message) and one in place of a run that sent a smaller batch. Filling every free
+ * slot on each kick made each single-target message cost up to `concurrency` - 1 runs that claimed
+ * nothing (issue 11: four empty claims per message at 150 msg/s, CPU taken from the runs with work).
  */
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
@@ -51,10 +51,7 @@ export class LocalQueueEngine implements QueueEngine {
 
   kick(lane: LaneKey): void {
     const state = this.lanes.get(key(lane));
-    if (!state || this.stopping) return;
-    state.kicks++;
-    state.idle = false;
-    this.fill(state, 1);
+    if (state) this.wake(state, 1);
   }
 
   async ping(): Promise<void> {}
@@ -66,6 +63,13 @@ export class LocalQueueEngine implements QueueEngine {
       lane.queue.clear();
     }
     await Promise.all([...this.lanes.values()].map((l) => l.queue.onIdle()));
+  }
+
+  private wake(lane: LaneState, runs: number): void {
+    if (this.stopping) return;
+    lane.kicks++;
+    lane.idle = false;
+    this.fill(lane, runs);
   }
 
   /** Start up to `runs` more runs, never more than `concurrency` queued or running. */
@@ -109,7 +113,8 @@ export class LocalQueueEngine implements QueueEngine {
     lane.timer = setTimeout(() => {
       lane.timer = undefined;
       lane.wakeAt = Infinity;
-      this.kick(lane.settings);
+      // Unlike a kick, a wake-up does not know how much fell due (a wave of retries of small messages): every slot looks.
+      this.wake(lane, lane.settings.concurrency);
     }, Math.max(0, target - now));
     lane.timer.unref?.();
   }
