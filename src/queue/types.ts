@@ -25,8 +25,12 @@ export type LaneRunner = (lane: LaneKey) => Promise<RunResult>;
 export interface QueueEngine {
   readonly driver: string;
   start(lanes: LaneSettings[], run: LaneRunner): Promise<void>;
-  /** New work may be due in this lane now (a message was accepted, a pause ended). */
-  kick(lane: LaneKey): void;
+  /**
+   * New work may be due in this lane now (a message was accepted, a pause ended). `requests`: how many
+   * vendor requests' worth it is, when known (an accepted message); engines may start no more runs
+   * than that. Absent: unknown, as many runs as the lane allows.
+   */
+  kick(lane: LaneKey, requests?: number): void;
   ping(): Promise<void>;
   /** Stop starting work; wait for in-flight runs to finish. */
   stop(): Promise<void>;

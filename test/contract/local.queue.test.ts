@@ -31,19 +31,42 @@ describe('local queue engine, how many runs', () => {
   const settings = { ...lane, perSecond: 1000, concurrency: 8 };
   const engine = () => new LocalQueueEngine({ now: Date.now, pollIntervalMs: 60_000, logger: pino({ level: 'silent' }) });
 
-  it('starts one run for a kick and one in place of a run that sent less than a full batch, not one per free slot', async () => {
+  it('starts one run for a one-request kick and one in place of a run that sent less than a full batch, not one per free slot', async () => {
     const e = engine();
-    // Start: every slot looks once (a backlog from before); then one kick announces one small message.
+    // Start: every slot looks once (a backlog from before); then one kick announces a single-target message.
     const { rec, run } = recorder((n) => (n === 9 ? { kind: 'more', full: false } : { kind: 'idle', nextDueAt: null }));
     try {
       await e.start([settings], run);
       await until(() => rec.finished === 8, 3000, 'the start-up runs');
-      e.kick(lane);
+      e.kick(lane, 1);
       await until(() => rec.finished === 10, 3000, 'the kicked run and its one follow-up');
       await new Promise((r) => setTimeout(r, 50));
       expect(rec.starts).toHaveLength(10);
     } finally {
       await e.stop();
+    }
+  });
+
+  it('starts as many runs as a kick announces requests, and every slot for a kick that does not say', async () => {
+    for (const [requests, runs] of [[3, 3], [undefined, 8]] as const) {
+      const e = engine();
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const { rec, run } = recorder(async (n) => {
+        if (n > 8) await held;
+        return { kind: 'idle', nextDueAt: null };
+      });
+      try {
+        await e.start([settings], run);
+        await until(() => rec.finished === 8, 3000, 'the start-up runs');
+        e.kick(lane, requests);
+        await until(() => rec.active === runs, 3000, `${runs} runs for the kick`);
+        await new Promise((r) => setTimeout(r, 50));
+        expect(rec.active).toBe(runs);
+      } finally {
+        release();
+        await e.stop();
+      }
     }
   });
 
@@ -60,7 +83,7 @@ describe('local queue engine, how many runs', () => {
     try {
       await e.start([settings], run);
       await until(() => rec.finished === 8, 3000, 'the start-up runs');
-      e.kick(lane);
+      e.kick(lane, 1);
       await until(() => rec.active === 8, 3000, 'eight runs after the full batch');
     } finally {
       release();
