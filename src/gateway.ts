@@ -156,7 +156,7 @@ export async function buildGateway(config: LoadedConfig, opts: GatewayOptions): 
     hub,
     keys,
     devices: new DeviceService({ store, hub, cipher, ids, now, outbox: (t) => outbox.writer(t) }),
-    messages: new MessageService({ store, hub, cipher, ids, metrics, kick: (lane) => queue.kick(lane), now, maxBacklog: (t) => tenants.get(t)?.maxBacklog ?? Infinity }),
+    messages: new MessageService({ store, hub, cipher, ids, metrics, kick: (lane, requests) => queue.kick(lane, requests), now, maxBacklog: (t) => tenants.get(t)?.maxBacklog ?? Infinity }),
     listing: new ListingService({ store, cipher, definitions: hub.definitions, now }),
     lanes: new LaneService({ store, hub, health, now }),
     replay: new ReplayService({ store, metrics, kick: (lane) => queue.kick(lane), now }),

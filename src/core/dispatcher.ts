@@ -82,7 +82,7 @@ export class Dispatcher {
       return { kind: 'idle', nextDueAt: minOf(next, pauseEnd) };
     }
     await this.dispatch(channel, batch);
-    return { kind: 'more' };
+    return { kind: 'more', full: batch.deliveries.length >= channel.def.limits.maxTargetsPerRequest };
   };
 
   private async dispatch(channel: Channel, batch: ClaimedBatch): Promise<void> {

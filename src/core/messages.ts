@@ -43,8 +43,8 @@ export interface MessageServiceDeps {
   cipher: TokenCipher;
   ids: IdSource;
   metrics: Pick<Metrics, 'messagesAccepted'>;
-  /** Wake a lane that just got work (the queue engine's kick). */
-  kick(lane: LaneKey): void;
+  /** Wake a lane that just got work, `requests` vendor requests' worth (the queue engine's kick). */
+  kick(lane: LaneKey, requests: number): void;
   now(): number;
   maxBacklog(tenant: string): number;
 }
@@ -113,7 +113,10 @@ export class MessageService {
     if (cached) cached.count += count;
     // A message with no target (every user without devices) is still counted; a replay is not.
     this.deps.metrics.messagesAccepted.inc({ tenant });
-    for (const provider of targets.perProvider().keys()) this.deps.kick({ tenant, provider });
+    for (const [provider, n] of targets.perProvider()) {
+      const perRequest = this.deps.hub.get(tenant, provider)?.def.limits.maxTargetsPerRequest ?? 1;
+      this.deps.kick({ tenant, provider }, Math.ceil(n / Math.max(1, perRequest)));
+    }
     return { kind: 'accepted', body: response };
   }
 

@@ -15,16 +15,22 @@ export interface LaneSettings extends LaneKey {
 
 /**
  * One vendor request's worth of work for a lane. `more`: a batch was sent, call again when the
- * rate allows. `idle`: nothing to do before `nextDueAt` (ms epoch; null = until kicked).
+ * rate allows; `full` false: the batch was smaller than a request holds (its message had no more
+ * due), so other runs would likely find nothing (absent: assume full). `idle`: nothing to do
+ * before `nextDueAt` (ms epoch; null = until kicked).
  */
-export type RunResult = { kind: 'more' } | { kind: 'idle'; nextDueAt: number | null };
+export type RunResult = { kind: 'more'; full?: boolean } | { kind: 'idle'; nextDueAt: number | null };
 export type LaneRunner = (lane: LaneKey) => Promise<RunResult>;
 
 export interface QueueEngine {
   readonly driver: string;
   start(lanes: LaneSettings[], run: LaneRunner): Promise<void>;
-  /** New work may be due in this lane now (a message was accepted, a pause ended). */
-  kick(lane: LaneKey): void;
+  /**
+   * New work may be due in this lane now (a message was accepted, a pause ended). `requests`: how many
+   * vendor requests' worth it is, when known (an accepted message); engines may start no more runs
+   * than that. Absent: unknown, as many runs as the lane allows.
+   */
+  kick(lane: LaneKey, requests?: number): void;
   ping(): Promise<void>;
   /** Stop starting work; wait for in-flight runs to finish. */
   stop(): Promise<void>;

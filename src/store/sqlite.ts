@@ -21,6 +21,7 @@ import {
 import { sqliteCountDevices, sqliteDeleteDevice, sqliteDeleteDeviceByHash, sqliteDevicesOfUsers, sqliteFindDevicesByHashes, sqliteGetDevices, sqliteUpsertDevice } from './sqlite.devices.js';
 import { sqliteDeliverySummary, sqliteLaneActivity, sqliteListDeadLetters, sqliteListDeliveries, sqliteListMessages, sqliteMessageStateCounts, sqlitePendingCount } from './sqlite.listing.js';
 import { sqliteGetIdempotency, sqliteGetMessage, sqliteInsertMessage, sqliteMessageCounts, type InsertOutcome } from './sqlite.messages.js';
+import { WalCheckpointer } from './sqlite.checkpoint.js';
 import { GroupCommit } from './sqlite.group.js';
 import { SQLITE_MIGRATIONS } from './sqlite.migrations.js';
 import { sqliteCancelDeliveries, sqliteMarkRecalled, sqliteRequeueDeliveries } from './sqlite.replay.js';
@@ -87,11 +88,13 @@ export class SqliteStore implements Store {
   private readonly perTurn: GroupCommit;
   /** Claims and hand-offs: one transaction per chain of callbacks, before any I/O (sqlite.group.ts). */
   private readonly perTick: GroupCommit;
+  /** WAL checkpoints on a worker thread, not inside this connection's commits (sqlite.checkpoint.ts); none in memory. */
+  private readonly checkpointer: WalCheckpointer | undefined;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
+    const wal = this.db.pragma('journal_mode = WAL', { simple: true }) === 'wal';
     // NORMAL in WAL mode: a power loss may lose the last commits, a process crash loses nothing.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
@@ -102,6 +105,7 @@ export class SqliteStore implements Store {
     this.db.pragma('temp_store = MEMORY');
     this.db.pragma('foreign_keys = ON');
     this.migrate();
+    this.checkpointer = wal ? WalCheckpointer.start(this.db, file) : undefined;
     this.perTurn = new GroupCommit(this.db, (flush) => setImmediate(flush));
     this.perTick = new GroupCommit(this.db, (flush) => process.nextTick(flush));
   }
@@ -133,6 +137,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 

@@ -44,7 +44,7 @@ describe('dispatcher with the Huawei simulator', () => {
 
   it('sends a batch in one vendor request and marks every delivery sent with the vendor id', async () => {
     const { id, tokens } = await sendTo(3);
-    expect(await t.gw.dispatcher.runLane(lane)).toEqual({ kind: 'more' });
+    expect(await t.gw.dispatcher.runLane(lane)).toEqual({ kind: 'more', full: false });
     expect(t.sim.sendRequests).toBe(1);
     expect([...t.sim.accepted].sort()).toEqual([...tokens].sort());
     const rows = await deliveries(id);
