@@ -198,10 +198,12 @@ export class Dispatcher {
     let firstRetry: string | undefined;
     let authError: string | undefined;
 
+    // Counted per outcome, then added once each: prom-client validates and hashes the labels on every inc (bench profile).
+    const attemptsByOutcome = new Map<string, number>();
     for (const r of results) {
       const d = byId.get(r.deliveryId);
       if (!d) continue;
-      metrics.attempts.inc({ ...lane, outcome: r.outcome });
+      attemptsByOutcome.set(r.outcome, (attemptsByOutcome.get(r.outcome) ?? 0) + 1);
       const attempts = d.attempts + 1;
       const error = { code: r.outcome, vendorCode: r.vendorCode, message: r.vendorMessage ?? r.outcome };
       switch (r.outcome) {
@@ -246,6 +248,7 @@ export class Dispatcher {
         }
       }
     }
+    for (const [outcome, n] of attemptsByOutcome) metrics.attempts.inc({ ...lane, outcome }, n);
     for (const [cls, until] of quotaPauses) await store.setPause({ ...lane, quotaClass: cls, until, reason: `quota:${cls}` });
     if (authPausedUntil !== null) {
       await store.setPause({ ...lane, quotaClass: '*', until: authPausedUntil, reason: 'auth' });
@@ -277,7 +280,9 @@ export class Dispatcher {
 
   private async complete(lane: LaneKey, updates: DeliveryUpdate[]): Promise<void> {
     // Every final state passes through here exactly once; `queued` is not final (counted as attempts only).
-    for (const u of updates) if (u.state !== 'queued') this.deps.metrics.deliveries.inc({ ...lane, state: u.state });
+    const finals = new Map<string, number>();
+    for (const u of updates) if (u.state !== 'queued') finals.set(u.state, (finals.get(u.state) ?? 0) + 1);
+    for (const [state, n] of finals) this.deps.metrics.deliveries.inc({ ...lane, state }, n);
     await this.deps.store.completeDeliveries(this.deps.owner, updates, this.deps.now(), this.deps.outbox?.(lane.tenant));
   }
 

@@ -51,7 +51,8 @@ export interface RedisQueueOptions {
   pingTimeoutMs?: number;
 }
 
-type Outcome = RunResult | { kind: 'error' } | { kind: 'skipped' };
+/** A run's result, with the lane's kick count read before it ran. */
+type Outcome = (RunResult & { kicks: number }) | { kind: 'error' } | { kind: 'skipped' };
 
 interface Lane {
   settings: LaneSettings;
@@ -63,6 +64,8 @@ interface Lane {
   /** This instance saw the lane send within the last poll interval: its tokens are circulating. */
   busyUntil: number;
   kick: { running: boolean; again: boolean };
+  /** Redis counter of the lane's kicks, from every instance (see after()). */
+  kicksKey: string;
 }
 
 const CONTROL_QUEUE = 'control';
@@ -78,8 +81,8 @@ const CLOSE_GRACE_MS = 5000;
  * `window / max` ms apart on Redis's clock, whichever instance asks. A plain sliding window let
  * `concurrency` runs start together at each window edge, and a few ms of claim latency then put
  * up to 1.4× the rate into one second as the vendor sees it (test/integration/multi-instance).
- * KEYS[1] the theoretical arrival time; ARGV max, window ms. Returns 0 when a slot was taken,
- * else the ms to wait.
+ * KEYS[1] the theoretical arrival time, KEYS[2] the lane's kick counter; ARGV max, window ms.
+ * Returns {0, kicks so far} when a slot was taken, else {ms to wait, 0}.
  */
 const PACE = `
 local t = redis.call('TIME')
@@ -87,10 +90,10 @@ local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local interval = tonumber(ARGV[2]) / tonumber(ARGV[1])
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat > now then
-  return math.max(1, math.ceil(tat - now))
+  return {math.max(1, math.ceil(tat - now)), 0}
 end
 redis.call('SET', KEYS[1], tostring(now + interval), 'PX', math.ceil(interval) + 1000)
-return 0
+return {0, tonumber(redis.call('GET', KEYS[2]) or '0')}
 `;
 
 export class RedisQueueEngine implements QueueEngine {
@@ -144,6 +147,7 @@ export class RedisQueueEngine implements QueueEngine {
         limit,
         busyUntil: 0,
         kick: { running: false, again: false },
+        kicksKey: `${prefix}:${name}:kicks`,
       };
       this.lanes.set(name, lane);
     }
@@ -178,7 +182,10 @@ export class RedisQueueEngine implements QueueEngine {
     for (const lane of this.lanes.values()) this.kick(lane.settings);
   }
 
-  /** Refill the lane's tokens; kicks arriving while one is on its way are folded into one more. */
+  /**
+   * Count the kick in Redis, then refill the lane's tokens; kicks arriving while one is on its way are
+   * folded into one more. The count is what keeps a kick from being lost when every token is running.
+   */
   kick(key: LaneKey): void {
     const lane = this.lanes.get(laneName(key));
     if (!lane || this.stopping) return;
@@ -190,7 +197,10 @@ export class RedisQueueEngine implements QueueEngine {
     const go = async (): Promise<void> => {
       do {
         lane.kick.again = false;
-        await this.addRuns(lane.queue, lane.slots).catch((err: unknown) => this.logError('could not kick a lane', err));
+        await this.conn
+          .incr(lane.kicksKey)
+          .then(() => this.addRuns(lane.queue, lane.slots))
+          .catch((err: unknown) => this.logError('could not kick a lane', err));
       } while (lane.kick.again && !this.stopping);
       lane.kick.running = false;
     };
@@ -239,7 +249,7 @@ export class RedisQueueEngine implements QueueEngine {
   /** One token: take a slot of the lane's rate, then make one run. */
   private async process(lane: Lane): Promise<Outcome> {
     if (this.stopping || !this.run) return { kind: 'skipped' };
-    const waitMs = Number(await this.conn.eval(PACE, 1, `${this.opts.prefix}:${lane.name}:pace`, lane.limit.max, lane.limit.windowMs));
+    const [waitMs, kicks] = (await this.conn.eval(PACE, 2, `${this.opts.prefix}:${lane.name}:pace`, lane.kicksKey, lane.limit.max, lane.limit.windowMs)) as [number, number];
     if (waitMs > 0) {
       // Every instance's worker holds off, and this token goes back to the waiting list.
       await lane.queue.rateLimit(waitMs);
@@ -248,7 +258,7 @@ export class RedisQueueEngine implements QueueEngine {
     const running = this.run(lane.settings);
     this.track(this.inFlight, running.catch(() => undefined));
     try {
-      return await running;
+      return { ...(await running), kicks };
     } catch (err) {
       this.opts.logger.error({ err, lane: lane.name }, 'lane run failed; retrying after the poll interval');
       return { kind: 'error' };
@@ -268,6 +278,13 @@ export class RedisQueueEngine implements QueueEngine {
         await this.addRuns(lane.queue, [slot]);
         return;
       case 'idle':
+        // A kick since this run began (a message accepted on any instance while it looked) found every token
+        // taken and added none: refill now, or that message waits for the poll. This token is already removed,
+        // so a kick counted after this read adds its own tokens.
+        if (Number((await this.conn.get(lane.kicksKey)) ?? 0) !== result.kicks) {
+          await this.addRuns(lane.queue, lane.slots);
+          return;
+        }
         if (result.nextDueAt !== null) await this.wake(lane, result.nextDueAt, now);
         return;
       case 'error':

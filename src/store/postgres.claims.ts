@@ -53,33 +53,56 @@ export async function pgClaimBatch(pool: pg.Pool, req: ClaimRequest): Promise<Cl
 
 export async function pgCompleteDeliveries(pool: pg.Pool, owner: string, updates: DeliveryUpdate[], now: number, outbox?: OutboxWriter): Promise<void> {
   if (!updates.length) return;
-  if (!outbox) return void (await completeStatement(pool, owner, updates, now, false));
+  const groups = completionGroups(updates);
+  // One group (the usual batch: all sent) is one statement, atomic by itself; more share a transaction.
+  if (!outbox && groups.length === 1) return void (await completeStatement(pool, owner, groups[0]!, now, false));
   await withTransaction(pool, async (c) => {
-    const messages = await c.query('SELECT DISTINCT message_id FROM deliveries WHERE id = ANY($1::text[])', [updates.map((u) => u.id)]);
-    await pgLockMessages(c, (messages.rows as Row[]).map((r) => String(r.message_id)));
-    const changed = await completeStatement(c, owner, updates, now, true);
-    await pgOutboxForDeliveries(c, changed, outbox, now);
+    if (outbox) {
+      const messages = await c.query('SELECT DISTINCT message_id FROM deliveries WHERE id = ANY($1::text[])', [updates.map((u) => u.id)]);
+      await pgLockMessages(c, (messages.rows as Row[]).map((r) => String(r.message_id)));
+    }
+    const changed: Row[] = [];
+    for (const g of groups) changed.push(...(await completeStatement(c, owner, g, now, outbox !== undefined)));
+    if (outbox) await pgOutboxForDeliveries(c, changed, outbox, now);
   });
 }
 
-/** One statement for the whole batch; rows whose lease another claimer took over are left alone. */
-async function completeStatement(c: Pick<pg.PoolClient, 'query'>, owner: string, updates: DeliveryUpdate[], now: number, returning: boolean): Promise<Row[]> {
+/** Updates that set the same values; sent rows keep their own vendor ids, keyed by delivery id. */
+interface CompletionGroup {
+  state: DeliveryUpdate['state'];
+  attempts: number;
+  lastError: string | null;
+  dueAt: number | null;
+  ids: string[];
+  vendorIds: Record<string, string | null>;
+}
+
+function completionGroups(updates: DeliveryUpdate[]): CompletionGroup[] {
+  const groups = new Map<string, CompletionGroup>();
+  for (const u of updates) {
+    const lastError = u.state === 'sent' ? null : json(u.error);
+    const dueAt = u.state === 'queued' ? u.nextAttemptAt : null;
+    const key = JSON.stringify([u.state, u.attempts, lastError, dueAt]);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { state: u.state, attempts: u.attempts, lastError, dueAt, ids: [], vendorIds: {} }));
+    g.ids.push(u.id);
+    if (u.state === 'sent') g.vendorIds[u.id] = u.vendorMessageId;
+  }
+  return [...groups.values()];
+}
+
+/**
+ * One statement per group, through the primary key (`id = ANY`); rows whose lease another claimer took
+ * over are left alone. A join with unnest() of per-row values was planned as a nested loop over the stale
+ * statistics of 'sending' rows: 1000 × 1000 comparisons, ~0.4 s for a batch of 1000 (EXPLAIN ANALYZE).
+ * The jsonb object of vendor ids is a parameter, parsed once per statement.
+ */
+async function completeStatement(c: Pick<pg.PoolClient, 'query'>, owner: string, g: CompletionGroup, now: number, returning: boolean): Promise<Row[]> {
+  const vendorId = g.state === 'sent' ? `$8::jsonb ->> d.id` : g.state === 'queued' ? 'd.vendor_message_id' : 'NULL';
   const { rows } = await c.query(
-    `UPDATE deliveries d SET state = u.state, attempts = u.attempts,
-       vendor_message_id = CASE WHEN u.state = 'queued' THEN d.vendor_message_id ELSE u.vendor_message_id END,
-       last_error = u.last_error, lease_owner = NULL, due_at = u.due_at, updated_at = $2
-     FROM unnest($3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::bigint[]) AS u(id, state, attempts, vendor_message_id, last_error, due_at)
-     WHERE d.id = u.id AND d.lease_owner = $1 AND d.state = 'sending'${returning ? ' RETURNING d.id, d.tenant, d.message_id, d.provider, d.state, d.attempts, d.last_error' : ''}`,
-    [
-      owner,
-      now,
-      updates.map((u) => u.id),
-      updates.map((u) => u.state),
-      updates.map((u) => u.attempts),
-      updates.map((u) => (u.state === 'sent' ? u.vendorMessageId : null)),
-      updates.map((u) => (u.state === 'sent' ? null : json(u.error))),
-      updates.map((u) => (u.state === 'queued' ? u.nextAttemptAt : null)),
-    ],
+    `UPDATE deliveries d SET state = $3, attempts = $4, vendor_message_id = ${vendorId}, last_error = $5, lease_owner = NULL, due_at = $6, updated_at = $2
+     WHERE d.id = ANY($7::text[]) AND d.lease_owner = $1 AND d.state = 'sending'${returning ? ' RETURNING d.id, d.tenant, d.message_id, d.provider, d.state, d.attempts, d.last_error' : ''}`,
+    [owner, now, g.state, g.attempts, g.lastError, g.dueAt, g.ids, ...(g.state === 'sent' ? [JSON.stringify(g.vendorIds)] : [])],
   );
   return rows as Row[];
 }

@@ -165,6 +165,15 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_device ON deliveries (device_id) WHERE device_id IS NOT NULL;
   DROP INDEX deliveries_owner;
   `,
+  // 9: room on each page for a row's next versions. A delivery is updated three times (claim, hand-off,
+  // completion); on full pages every new version went to another page and wrote an entry into every index,
+  // even the hand-off's, which changes no indexed column. At 75% the hand-off is a HOT update (no index
+  // writes) and the others stay on their page: sequential claim/hand-off/complete of 50,000 deliveries
+  // 27.7 s → 21.7 s (scratch script, two rounds each, same load). Pages written before this keep their
+  // packing until rewritten.
+  `
+  ALTER TABLE deliveries SET (fillfactor = 75);
+  `,
 ];
 
 /**

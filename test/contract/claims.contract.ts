@@ -79,12 +79,14 @@ export function describeClaims(current: () => Store, open: () => Promise<Store>)
     });
 
     it('applies sent, failed, expired and retry decisions from the lease owner', async () => {
-      const { message: m, ids } = await send(5);
+      const { message: m, ids } = await send(6);
       await claim(store);
-      const [s, f, e, r, untouched] = ids as [string, string, string, string, string];
+      const [s, f, e, r, untouched, s2] = ids as [string, string, string, string, string, string];
       const err = { code: 'rejected', vendorCode: '80100003', message: 'bad payload' };
       const updates: DeliveryUpdate[] = [
         { id: s, state: 'sent', vendorMessageId: 'vendor-1', attempts: 1 },
+        // Each target's own vendor id (APNs answers every stream with its own apns-id).
+        { id: s2, state: 'sent', vendorMessageId: 'vendor-2', attempts: 1 },
         { id: f, state: 'failed', error: err, attempts: 1 },
         { id: e, state: 'expired', error: { code: 'expired', message: 'ttl' }, attempts: 0 },
         { id: r, state: 'queued', nextAttemptAt: T0 + 30_000, error: { code: 'retry', message: '503' }, attempts: 2 },
@@ -93,11 +95,12 @@ export function describeClaims(current: () => Store, open: () => Promise<Store>)
       await store.completeDeliveries('owner-a', [], T0 + 50);
       const rows = new Map((await all('acme', m.id)).map((x) => [x.id, x]));
       expect(rows.get(s)).toMatchObject({ state: 'sent', vendorMessageId: 'vendor-1', attempts: 1, lastError: null, leaseUntil: null, updatedAt: T0 + 50 });
+      expect(rows.get(s2)).toMatchObject({ state: 'sent', vendorMessageId: 'vendor-2', attempts: 1 });
       expect(rows.get(f)).toMatchObject({ state: 'failed', lastError: err, attempts: 1, vendorMessageId: null, leaseUntil: null });
       expect(rows.get(e)).toMatchObject({ state: 'expired', lastError: { code: 'expired', message: 'ttl' }, attempts: 0 });
       expect(rows.get(r)).toMatchObject({ state: 'queued', nextAttemptAt: T0 + 30_000, lastError: { code: 'retry', message: '503' }, attempts: 2, leaseUntil: null });
       expect(rows.get(untouched)).toMatchObject({ state: 'sending', leaseUntil: T0 + 60_000 });
-      expect(await counts('acme', m.id)).toEqual({ 'huawei:sent': 1, 'huawei:failed': 1, 'huawei:expired': 1, 'huawei:queued': 1, 'huawei:sending': 1 });
+      expect(await counts('acme', m.id)).toEqual({ 'huawei:sent': 2, 'huawei:failed': 1, 'huawei:expired': 1, 'huawei:queued': 1, 'huawei:sending': 1 });
 
       // The retried one is due again at its next attempt, not before.
       expect(await store.nextDueAt(LANE, [])).toBe(T0 + 30_000);

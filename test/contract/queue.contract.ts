@@ -94,6 +94,18 @@ export function describeQueueEngine(name: string, makeHarness: () => Promise<Eng
       await expect(engine.ping()).resolves.toBeUndefined();
     });
 
+    it('does not lose a kick that comes while every run is finding nothing due (its message waits no poll interval)', async () => {
+      const engine = await make(60_000);
+      const { rec, run } = recorder((n) => {
+        // A message accepted just after this run looked: its kick must bring another run, though the
+        // lane's only token is this run's own.
+        if (n === 1) engine.kick(LANE);
+        return { kind: 'idle', nextDueAt: null };
+      });
+      await engine.start([lane({ concurrency: 1 })], run);
+      await until(() => rec.starts.length >= 2, 5000, 'a run for the kick');
+    });
+
     it('keeps running while the runner has more, then stops asking', async () => {
       const engine = await make();
       const { rec, run } = recorder((n) => (n < 50 ? { kind: 'more' } : { kind: 'idle', nextDueAt: null }));

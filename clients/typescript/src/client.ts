@@ -38,6 +38,7 @@ export type WebhookDeliveryList = JsonReply<'listWebhookDeliveries', 200>;
 export type WebhookDeliveriesQuery = Query<'listWebhookDeliveries'>;
 export type RetryWebhookDeliveriesBody = JsonBody<'retryWebhookDeliveries'>;
 export type WebhookRetry = JsonReply<'retryWebhookDeliveries', 200>;
+export type LaneList = JsonReply<'listLanes', 200>;
 
 export interface PushgateClientOptions {
   /** The gateway's root URL, e.g. `https://push.example.com` (paths start with /v1). */
@@ -93,6 +94,8 @@ export interface PushgateClient {
   exportUserData(userId: string, options?: CallOptions): Promise<UserExport>;
   /** DELETE /v1/users/{userId} */
   eraseUser(userId: string, options?: CallOptions): Promise<UserErasure>;
+  /** GET /v1/lanes: each provider's queue, pauses, vendor condition and quota (what the console's Lanes page shows). */
+  listLanes(options?: CallOptions): Promise<LaneList>;
   /** GET /v1/webhooks/deliveries */
   listWebhookDeliveries(query?: WebhookDeliveriesQuery, options?: CallOptions): Promise<WebhookDeliveryList>;
   /** POST /v1/webhooks/deliveries/retry */
@@ -150,6 +153,7 @@ export function createPushgateClient(options: PushgateClientOptions): PushgateCl
     listDevices: (userId, o) => ok(raw.GET('/v1/devices', { params: { query: { userId } }, signal: o?.signal })),
     exportUserData: (userId, o) => ok(raw.GET('/v1/users/{userId}/data', { params: { path: { userId } }, signal: o?.signal })),
     eraseUser: (userId, o) => ok(raw.DELETE('/v1/users/{userId}', { params: { path: { userId } }, signal: o?.signal })),
+    listLanes: (o) => ok(raw.GET('/v1/lanes', { signal: o?.signal })),
     listWebhookDeliveries: (query, o) => ok(raw.GET('/v1/webhooks/deliveries', { params: { query }, signal: o?.signal })),
     retryWebhookDeliveries: (body, o) => ok(raw.POST('/v1/webhooks/deliveries/retry', { body: body ?? {}, signal: o?.signal })),
   };

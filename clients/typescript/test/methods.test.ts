@@ -43,6 +43,8 @@ describe('the typed methods on a real gateway', () => {
     expect(failed.deliveries.map((d) => d.lastError?.code)).toEqual(['invalid_token']);
     expect((await pushgate.listDeadLetters({ errorCode: 'invalid_token' })).deliveries.map((d) => d.id)).toEqual([failed.deliveries[0]!.id]);
     expect((await pushgate.listMessages({ limit: 10 })).messages.map((m) => m.id)).toEqual([sent.id, queued.id]);
+    const { lanes } = await pushgate.listLanes();
+    expect(lanes.find((l) => l.provider === 'huawei')).toMatchObject({ queued: 0, sending: 0 });
     const summary = await pushgate.getDeliverySummary({ since: new Date(t.clock.now() - 60_000).toISOString() });
     expect(JSON.stringify(summary)).toContain('invalid_token');
 
