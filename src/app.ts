@@ -16,7 +16,7 @@ import type { ReadinessService } from './core/readiness.js';
 import type { ReceiptService } from './core/receipts.js';
 import type { ReplayService } from './core/replay.js';
 import type { WebhookService } from './core/webhooks.js';
-import { requireKey, type KeyRing } from './http/auth.js';
+import { presentsKey, requireKey, type KeyRing } from './http/auth.js';
 import { ApiError, toApiError } from './http/errors.js';
 import { BodyBudget, bodyBudget } from './http/body-budget.js';
 import { checkQueryEncoding, clientError, limitBytes, refuseOversizeBody } from './http/request-errors.js';
@@ -71,7 +71,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(refuseOversizeBody(deps.bodyLimit), checkQueryEncoding);
   app.use((req, _res, next) => (deps.accepting() || req.path.startsWith('/healthz') || req.path === '/metrics' ? next() : next(new ApiError('not_ready', 'pushgate is shutting down; retry on another instance.'))));
   // Bodies are read only while the budget has room: concurrent big sends wait instead of adding up.
-  app.use(bodyBudget(new BodyBudget(limitBytes(deps.bodyBudget)), limitBytes(deps.bodyLimit)));
+  app.use(bodyBudget(new BodyBudget(limitBytes(deps.bodyBudget)), limitBytes(deps.bodyLimit), (req) => presentsKey(deps.keys, req)));
   // Receipts keep the raw body (signatures may cover it); other routes skip that copy.
   const jsonTypes = ['application/json', 'application/*+json'];
   app.use('/v1/receipts', express.json({ limit: deps.bodyLimit, type: jsonTypes, verify: keepRaw }), express.urlencoded({ limit: deps.bodyLimit, extended: false, verify: keepRaw }));

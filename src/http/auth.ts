@@ -17,6 +17,7 @@ export const SESSION_COOKIE = 'pushgate_session';
 export const CSRF_HEADER = 'x-csrf-token';
 
 export type KeyRole = 'server' | 'client';
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
 export interface Principal {
   tenant: string;
   role: KeyRole;
@@ -76,7 +77,7 @@ export function requireKey(ring: KeyRing, roles: KeyRole[], sessions?: ConsoleSe
       const id = readCookie(req.get('cookie'), SESSION_COOKIE);
       if (id !== undefined) return void sessionPrincipal(sessions, req, id, roles).then(() => next(), next);
     }
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+    const m = BEARER.exec(header ?? '');
     if (!m?.[1]) return next(new ApiError('unauthorized', 'Send your API key as "Authorization: Bearer <key>".'));
     const p = ring.find(m[1]);
     if (!p) return next(new ApiError('unauthorized', 'The API key is not valid. Check it against your tenant configuration.'));
@@ -86,6 +87,12 @@ export function requireKey(ring: KeyRing, roles: KeyRole[], sessions?: ConsoleSe
     req.principal = { tenant: p.tenant, role: p.role };
     next();
   };
+}
+
+/** Whether the request's Authorization header carries a key of some tenant (any role); the route's guard still decides. */
+export function presentsKey(ring: KeyRing, req: Request): boolean {
+  const m = BEARER.exec(req.get('authorization') ?? '');
+  return !!m?.[1] && ring.find(m[1]) !== undefined;
 }
 
 async function sessionPrincipal(sessions: ConsoleSessions, req: Request, id: string, roles: KeyRole[]): Promise<void> {

@@ -61,10 +61,13 @@ export class BodyBudget {
 /**
  * The middleware: a request with a body takes its declared length (or `bodyLimit` when the length is
  * unknown or the body is compressed: it may inflate to that) until its response is finished or its
- * connection closes.
+ * connection closes. Only requests that `counts` (a valid API key) take part: a client without a key
+ * could otherwise hold the budget with a body it sends slowly and make every send wait behind it.
+ * The others are read as before, each within `bodyLimit`, and answered 401 by their route.
  */
-export function bodyBudget(budget: BodyBudget, bodyLimit: number) {
+export function bodyBudget(budget: BodyBudget, bodyLimit: number, counts: (req: Request) => boolean) {
   return (req: Request, res: Response, next: NextFunction): void => {
+    if (!counts(req)) return next();
     const declared = Number(req.headers['content-length'] ?? 0);
     const chunked = req.headers['transfer-encoding'] !== undefined;
     if (!chunked && !(declared > 0)) return next();

@@ -2,6 +2,8 @@
  * server.bodyBudget: request bodies beyond the budget wait their turn before they are read, and
  * every one of them is still accepted (src/http/body-budget.ts).
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { MessageService } from '../../src/core/messages.js';
 import { BodyBudget } from '../../src/http/body-budget.js';
 import { hwToken, testGateway, type TestGateway } from '../factories/gateway.js';
@@ -67,6 +69,27 @@ describe('POST /v1/messages under a body budget', () => {
     expect(answers.map((r) => r.body.targets)).toEqual([40, 40, 40, 40, 40]);
     expect(most).toBe(1);
     expect(await t.gw.store.pendingCount('acme')).toBe(200);
+  });
+
+  it('does not let a request without a valid key hold the budget with a body it never finishes', async () => {
+    t = await testGateway({ config: { server: { port: 0, bodyLimit: '1mb', bodyBudget: '2kb' } } });
+    const listening = t.gw.app.listen(0);
+    await new Promise((resolve) => listening.once('listening', resolve));
+    const slow = http.request({ port: (listening.address() as AddressInfo).port, method: 'POST', path: '/v1/messages', headers: { 'content-type': 'application/json', 'content-length': 500_000, authorization: 'Bearer not-a-key' } });
+    slow.on('error', () => {});
+    try {
+      // The app is the first 'request' listener: once ours runs, the slow request has passed the budget's middleware.
+      const seen = new Promise((resolve) => listening.once('request', resolve));
+      slow.write('{"to":'); // and nothing more: a slow client, or an attacker
+      await seen;
+      const tokens = Array.from({ length: 40 }, (_, i) => ({ provider: 'huawei', token: hwToken(i) }));
+      const sent = await t.server('post', '/v1/messages').send({ to: { tokens }, notification: { title: 'hi', body: 'x' } });
+      expect(sent.status).toBe(202);
+    } finally {
+      slow.destroy();
+      listening.closeAllConnections();
+      await new Promise((resolve) => listening.close(resolve));
+    }
   });
 
   it('still refuses a body over server.bodyLimit with 413, and bad input with 400 naming the field', async () => {
