@@ -391,4 +391,10 @@ export interface SimulatorControls extends Simulator {
    * sends none (APNs' 429). @default true
    */
   readonly sendsRetryAfter?: boolean;
+  /**
+   * True when the vendor's rate-limit answer is about one target, not the sender (APNs' 429
+   * TooManyRequests: too many notifications to one device): a throttled target is `retry` with its
+   * own back-off and the lane is not paused. @default false
+   */
+  readonly throttlesPerTarget?: boolean;
 }

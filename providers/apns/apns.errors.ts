@@ -36,8 +36,10 @@ const BY_REASON: Partial<Record<ApnsReason, Outcome>> = {
   BadCertificate: 'auth_error',
   BadCertificateEnvironment: 'auth_error',
   Forbidden: 'auth_error',
-  // 429: too many requests to one device, or JWT churn — back off; never refresh credentials for it.
-  TooManyRequests: 'rate_limited',
+  // 429 TooManyRequests is about one device ("too many requests were made consecutively to the same
+  // device token"; Apple: retry with a delay): that target backs off, the lane keeps sending to everyone
+  // else. TooManyProviderTokenUpdates is our JWT churn: the whole lane waits. Never refresh credentials for either.
+  TooManyRequests: 'retry',
   TooManyProviderTokenUpdates: 'rate_limited',
   // Our payload or headers: fix, don't retry, don't prune.
   PayloadTooLarge: 'rejected',
@@ -140,7 +142,7 @@ const EXPLANATIONS: Record<ApnsReason | 'transport' | 'credentials', CodeExplana
   Unregistered: { meaning: 'The device token is no longer active for the topic (Unregistered, 410): the app was uninstalled or notifications were revoked. The device was pruned.', action: 'Nothing: the app registers its new token on its next start.' },
   PayloadTooLarge: { meaning: 'The payload is over 4 KB (5 KB for VoIP) (PayloadTooLarge).', action: 'Shorten the notification and data.' },
   TooManyProviderTokenUpdates: { meaning: 'The provider token was refreshed too often (TooManyProviderTokenUpdates); pushgate paused the lane.', action: 'Nothing if rare; it resumes by itself.' },
-  TooManyRequests: { meaning: 'Too many requests to the same device in a short time (TooManyRequests); pushgate paused the lane.', action: 'Send less often to one device; use collapseKey for updates that replace each other.' },
+  TooManyRequests: { meaning: 'Too many notifications to this one device in a short time (TooManyRequests); pushgate retries this device later with back-off, the lane keeps sending to the others.', action: 'Send less often to one device; use collapseKey for updates that replace each other.' },
   InternalServerError: { meaning: 'APNs had an internal error (InternalServerError); pushgate retried.', action: 'Transient: replay when APNs recovers.' },
   ServiceUnavailable: { meaning: 'APNs was unavailable (ServiceUnavailable); pushgate retried.', action: 'Transient: replay when APNs recovers.' },
   Shutdown: { meaning: 'The APNs server was shutting down (Shutdown); pushgate retried.', action: 'Nothing: transient.' },

@@ -146,11 +146,11 @@ describe('outcomes', () => {
     expect(sim.sendRequests).toBe(0);
   });
 
-  test('429 TooManyRequests is rate_limited and not retried by the adapter itself', async () => {
+  test('429 TooManyRequests (one device) is retry for that target only, and not retried by the adapter itself', async () => {
     await setup();
     sim.throttle(1, 30);
     const { results } = await provider.send(batchOf([raw(1)]));
-    expect(results[0]).toMatchObject({ outcome: 'rate_limited', vendorCode: 'TooManyRequests' });
+    expect(results[0]).toMatchObject({ outcome: 'retry', vendorCode: 'TooManyRequests' });
     expect(sim.sendRequests).toBe(1);
   });
 
@@ -162,11 +162,11 @@ describe('outcomes', () => {
     expect(sim.sendRequests).toBe(1);
   });
 
-  test('quotaExhausted (APNs has no daily quota) answers 429 and is rate_limited', async () => {
+  test('quotaExhausted (APNs has no daily quota) answers 429 TooManyRequests: retry, never a lane pause', async () => {
     await setup();
     sim.quotaExhausted = true;
     const { results } = await provider.send(batchOf([raw(1)]));
-    expect(results[0]?.outcome).toBe('rate_limited');
+    expect(results[0]?.outcome).toBe('retry');
   });
 });
 

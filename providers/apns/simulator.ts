@@ -81,6 +81,8 @@ const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 export class ApnsSimulator extends SimControls {
   /** Apple documents no Retry-After on 429 TooManyRequests (docs/vendors/apns.md#rate-limits-and-quotas). */
   override readonly sendsRetryAfter = false;
+  /** Apple's only 429 for sending is per device (TooManyRequests); it has no sender-wide throttle. */
+  readonly throttlesPerTarget = true;
   readonly url: string;
   readonly port: number;
   /** Trust this CA to reach the simulator (config `ca`). */
