@@ -6,6 +6,13 @@ import type { Row } from './rows.js';
 export async function withTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
   let broken: Error | undefined;
+  // The pool listens for errors only on idle clients: a connection that drops while this one is checked
+  // out and between two queries emits 'error' with nobody listening, and the process would crash. The
+  // next query then fails, the transaction's error is thrown, and the client is discarded.
+  const lost = (err: Error) => {
+    broken = err;
+  };
+  c.on('error', lost);
   try {
     await c.query('BEGIN');
     const out = await fn(c);
@@ -17,6 +24,7 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) =
     });
     throw err;
   } finally {
+    c.removeListener('error', lost);
     c.release(broken);
   }
 }
