@@ -59,6 +59,9 @@ export const tenantSchema = z
     });
   });
 
+/** A size in express/bytes syntax (what limitBytes in src/http/request-errors.ts reads). */
+const byteSize = (example: string) => z.string().regex(/^\d+(b|kb|mb)$/i, `a size such as ${example}`);
+
 export const configSchema = z
   .object({
     server: z
@@ -67,12 +70,12 @@ export const configSchema = z
         port: z.coerce.number().int().min(0).max(65535).default(8080),
         host: z.string().default('0.0.0.0'),
         /** Largest request body accepted, in express/bytes syntax (e.g. 64kb, 1mb). */
-        bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 64kb or 1mb').default('1mb'),
+        bodyLimit: byteSize('64kb or 1mb').default('1mb'),
         /**
          * Request bodies read and held at once, in bytes of body (each is held until its answer):
          * a request beyond it waits its turn, never fails. One body larger than this goes alone.
          */
-        bodyBudget: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 16mb').default('16mb'),
+        bodyBudget: byteSize('16mb').default('16mb'),
         /** Public https base URL of this gateway; when set, vendors are told to post receipts to it. */
         publicBaseUrl: z.url().optional(),
         /** Seconds to finish in-flight work after SIGTERM. */

@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import { firstRow, withTransaction } from './postgres.tx.js';
+import { completionGroups, type CompletionGroup } from './completions.js';
 import { json, RECALLED, toDelivery, toIdem, toMessage, toPause, type Row } from './rows.js';
 import { pgLockMessages, pgOutboxForDeliveries } from './postgres.outbox.js';
 import type { ClaimRequest, ClaimedBatch, DeliveryUpdate, LaneKey, LanePause, LaneStats, OutboxWriter, ReceiptMatch, RequeueOutcome, RequeueRequest } from './types.js';
@@ -69,30 +70,6 @@ export async function pgCompleteDeliveries(pool: pg.Pool, owner: string, updates
     for (const g of groups) changed.push(...(await completeStatement(c, owner, g, now, outbox !== undefined)));
     if (outbox) await pgOutboxForDeliveries(c, changed, outbox, now);
   });
-}
-
-/** Updates that set the same values; sent rows keep their own vendor ids, keyed by delivery id. */
-interface CompletionGroup {
-  state: DeliveryUpdate['state'];
-  attempts: number;
-  lastError: string | null;
-  dueAt: number | null;
-  ids: string[];
-  vendorIds: Record<string, string | null>;
-}
-
-function completionGroups(updates: DeliveryUpdate[]): CompletionGroup[] {
-  const groups = new Map<string, CompletionGroup>();
-  for (const u of updates) {
-    const lastError = u.state === 'sent' ? null : json(u.error);
-    const dueAt = u.state === 'queued' ? u.nextAttemptAt : null;
-    const key = JSON.stringify([u.state, u.attempts, lastError, dueAt]);
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { state: u.state, attempts: u.attempts, lastError, dueAt, ids: [], vendorIds: {} }));
-    g.ids.push(u.id);
-    if (u.state === 'sent') g.vendorIds[u.id] = u.vendorMessageId;
-  }
-  return [...groups.values()];
 }
 
 /**

@@ -4,7 +4,8 @@
  * immediately and a claim never races another.
  */
 import type Database from 'better-sqlite3';
-import { json, toDelivery, toMessage, toPause, type Row } from './rows.js';
+import { completionGroups } from './completions.js';
+import { toDelivery, toMessage, toPause, type Row } from './rows.js';
 import { sqliteOutboxForDeliveries } from './sqlite.outbox.js';
 import { ACTIVE, notIn, type Stmt } from './sqlite.sql.js';
 import type { ClaimRequest, ClaimedBatch, DeliveryUpdate, LaneKey, LanePause, LaneStats, OutboxWriter, ReceiptMatch } from './types.js';
@@ -42,23 +43,8 @@ export function sqliteClaimBatch(db: Database.Database, stmt: Stmt, req: ClaimRe
 const CLAIMED_COLUMNS = 'id, tenant, message_id, provider, device_id, token_enc, token_hash, extras, quota_class, registered, state, attempts, due_at, last_error, vendor_message_id, updated_at';
 
 export function sqliteCompleteDeliveries(db: Database.Database, stmt: Stmt, owner: string, updates: DeliveryUpdate[], now: number, outbox?: OutboxWriter): void {
-  // Updates with the same values are applied by one statement over a JSON list of ids, not one statement per row.
-  // `sent` rows group without their vendor id and carry [id, vendor id] pairs: APNs answers each target with its
-  // own apns-id, which made a batch of 1000 sent rows 1000 statements (~15% of the gateway's CPU per APNs delivery).
-  const groups = new Map<string, { values: unknown[]; ids: string[]; pairs: Array<[string, string | null]> }>();
-  for (const u of updates) {
-    const values =
-      u.state === 'queued'
-        ? ['queued', u.attempts, null, json(u.error), u.nextAttemptAt]
-        : u.state === 'sent'
-          ? ['sent', u.attempts]
-          : [u.state, u.attempts, null, json(u.error), null];
-    const key = JSON.stringify(values);
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { values, ids: [], pairs: [] }));
-    if (u.state === 'sent') g.pairs.push([u.id, u.vendorMessageId]);
-    else g.ids.push(u.id);
-  }
+  // One statement per group of equal values (completions.ts); sent rows carry [id, vendor id] pairs.
+  const groups = completionGroups(updates);
   const returning = outbox ? ' RETURNING id, tenant, message_id, provider, state, attempts, last_error' : '';
   const apply = stmt(
     `UPDATE deliveries SET state = ?, attempts = ?, vendor_message_id = ?, last_error = ?, due_at = ?, lease_owner = NULL, updated_at = ?
@@ -72,9 +58,12 @@ export function sqliteCompleteDeliveries(db: Database.Database, stmt: Stmt, owne
   );
   const run = (): Row[] => {
     const changed: Row[] = [];
-    for (const g of groups.values()) {
-      const s = g.pairs.length ? applySent : apply;
-      const args = g.pairs.length ? [g.values[1], now, JSON.stringify(g.pairs), owner] : [...g.values, now, JSON.stringify(g.ids), owner];
+    for (const g of groups) {
+      const sent = g.state === 'sent';
+      const s = sent ? applySent : apply;
+      const args = sent
+        ? [g.attempts, now, JSON.stringify(Object.entries(g.vendorIds)), owner]
+        : [g.state, g.attempts, null, g.lastError, g.dueAt, now, JSON.stringify(g.ids), owner];
       if (outbox) changed.push(...(s.all(...args) as Row[]));
       else s.run(...args);
     }

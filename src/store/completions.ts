@@ -1,0 +1,34 @@
+/**
+ * A lane batch's completions grouped by the values they set, shared by the SQLite and PostgreSQL
+ * stores: each group is one UPDATE over its ids, not one statement per row (per-row statements were
+ * most of a completion's cost on both). Sent rows group without their vendor id, which each keeps
+ * (APNs answers every stream with its own apns-id).
+ */
+import { json } from './rows.js';
+import type { DeliveryUpdate } from './types.js';
+
+export interface CompletionGroup {
+  state: DeliveryUpdate['state'];
+  attempts: number;
+  /** JSON text of the error; null for sent rows. */
+  lastError: string | null;
+  /** The next attempt of a requeued row; null otherwise. */
+  dueAt: number | null;
+  ids: string[];
+  /** Sent rows only: delivery id → vendor message id. */
+  vendorIds: Record<string, string | null>;
+}
+
+export function completionGroups(updates: readonly DeliveryUpdate[]): CompletionGroup[] {
+  const groups = new Map<string, CompletionGroup>();
+  for (const u of updates) {
+    const lastError = u.state === 'sent' ? null : json(u.error);
+    const dueAt = u.state === 'queued' ? u.nextAttemptAt : null;
+    const key = JSON.stringify([u.state, u.attempts, lastError, dueAt]);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { state: u.state, attempts: u.attempts, lastError, dueAt, ids: [], vendorIds: {} }));
+    g.ids.push(u.id);
+    if (u.state === 'sent') g.vendorIds[u.id] = u.vendorMessageId;
+  }
+  return [...groups.values()];
+}
