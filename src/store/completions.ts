@@ -17,6 +17,12 @@ export interface CompletionGroup {
   ids: string[];
   /** Sent rows only: delivery id → vendor message id. */
   vendorIds: Record<string, string | null>;
+  /**
+   * Sent rows only: the vendor message id when every row of the group has the same one (a vendor that
+   * answers a multicast request with one request id: Huawei, Xiaomi, vivo, …), so the store can set it
+   * as one value instead of joining a per-row list; undefined when they differ (APNs, FCM).
+   */
+  sharedVendorId?: string | null;
 }
 
 export function completionGroups(updates: readonly DeliveryUpdate[]): CompletionGroup[] {
@@ -24,11 +30,18 @@ export function completionGroups(updates: readonly DeliveryUpdate[]): Completion
   for (const u of updates) {
     const lastError = u.state === 'sent' ? null : json(u.error);
     const dueAt = u.state === 'queued' ? u.nextAttemptAt : null;
-    const key = JSON.stringify([u.state, u.attempts, lastError, dueAt]);
+    // A sent row's key is its attempts alone (its error and due time are null): no JSON per row for the common case.
+    const key = u.state === 'sent' ? `sent ${u.attempts}` : JSON.stringify([u.state, u.attempts, lastError, dueAt]);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { state: u.state, attempts: u.attempts, lastError, dueAt, ids: [], vendorIds: {} }));
+    if (!g) {
+      groups.set(key, (g = { state: u.state, attempts: u.attempts, lastError, dueAt, ids: [], vendorIds: {} }));
+      if (u.state === 'sent') g.sharedVendorId = u.vendorMessageId;
+    }
     g.ids.push(u.id);
-    if (u.state === 'sent') g.vendorIds[u.id] = u.vendorMessageId;
+    if (u.state === 'sent') {
+      g.vendorIds[u.id] = u.vendorMessageId;
+      if (g.sharedVendorId !== u.vendorMessageId) g.sharedVendorId = undefined;
+    }
   }
   return [...groups.values()];
 }

@@ -63,6 +63,35 @@ export function toDelivery(r: Row): DeliveryRow {
   };
 }
 
+/** The columns a claim returns: what differs between the rows of one batch (the rest is the claim's own). */
+export const CLAIMED_COLUMNS = 'id, device_id, token_enc, token_hash, extras, quota_class, registered, attempts, last_error, vendor_message_id';
+
+/**
+ * A row just claimed: the tenant, message, provider, state, lease and time are the claim's, equal for the
+ * whole batch, so they are not read back per row (returning them was a sixth of a claim's CPU, bench profile).
+ */
+export function toClaimedDelivery(r: Row, claim: { tenant: string; messageId: string; provider: string; leaseUntil: number; now: number }): DeliveryRow {
+  return {
+    id: String(r.id),
+    tenant: claim.tenant,
+    messageId: claim.messageId,
+    provider: claim.provider,
+    deviceId: str(r.device_id),
+    tokenEnc: String(r.token_enc),
+    tokenHash: String(r.token_hash),
+    extras: parse<DeviceExtras>(r.extras),
+    quotaClass: String(r.quota_class),
+    registered: r.registered === true || Number(r.registered) === 1,
+    state: 'sending',
+    attempts: Number(r.attempts),
+    nextAttemptAt: 0,
+    leaseUntil: claim.leaseUntil,
+    lastError: parse(r.last_error),
+    vendorMessageId: str(r.vendor_message_id),
+    updatedAt: claim.now,
+  };
+}
+
 export function toIdem(r: Row): IdempotencyRecord {
   return { key: String(r.key), bodyHash: String(r.body_hash), status: Number(r.status), response: String(r.response), createdAt: Number(r.created_at) };
 }

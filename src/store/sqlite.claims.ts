@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { completionGroups } from './completions.js';
-import { toDelivery, toMessage, toPause, type Row } from './rows.js';
+import { CLAIMED_COLUMNS, toClaimedDelivery, toMessage, toPause, type Row } from './rows.js';
 import { sqliteOutboxForDeliveries } from './sqlite.outbox.js';
 import { ACTIVE, notIn, type Stmt } from './sqlite.sql.js';
 import type { ClaimRequest, ClaimedBatch, DeliveryUpdate, LaneKey, LanePause, LaneStats, OutboxWriter, ReceiptMatch } from './types.js';
@@ -32,15 +32,13 @@ export function sqliteClaimBatch(db: Database.Database, stmt: Stmt, req: ClaimRe
     ).all(req.owner, req.leaseUntil, req.now, messageId, req.provider, req.now, ...req.excludeClasses, req.limit) as Row[];
     rows.sort((a, b) => (String(a.id) < String(b.id) ? -1 : 1));
     const message = stmt('SELECT * FROM messages WHERE id = ?').get(messageId) as Row;
+    const claim = { tenant: req.tenant, messageId, provider: req.provider, leaseUntil: req.leaseUntil, now: req.now };
     return {
       message: toMessage(message),
-      deliveries: rows.map(toDelivery),
+      deliveries: rows.map((r) => toClaimedDelivery(r, claim)),
     };
   }).immediate();
 }
-
-/** What toDelivery reads of a claimed row (RETURNING * also copied the columns nobody reads). */
-const CLAIMED_COLUMNS = 'id, tenant, message_id, provider, device_id, token_enc, token_hash, extras, quota_class, registered, state, attempts, due_at, last_error, vendor_message_id, updated_at';
 
 export function sqliteCompleteDeliveries(db: Database.Database, stmt: Stmt, owner: string, updates: DeliveryUpdate[], now: number, outbox?: OutboxWriter): void {
   // One statement per group of equal values (completions.ts); sent rows carry [id, vendor id] pairs.
@@ -59,11 +57,12 @@ export function sqliteCompleteDeliveries(db: Database.Database, stmt: Stmt, owne
   const run = (): Row[] => {
     const changed: Row[] = [];
     for (const g of groups) {
-      const sent = g.state === 'sent';
-      const s = sent ? applySent : apply;
-      const args = sent
+      // Per-row vendor ids only when they differ; one shared id is set like any other value.
+      const pairs = g.state === 'sent' && g.sharedVendorId === undefined;
+      const s = pairs ? applySent : apply;
+      const args = pairs
         ? [g.attempts, now, JSON.stringify(Object.entries(g.vendorIds)), owner]
-        : [g.state, g.attempts, null, g.lastError, g.dueAt, now, JSON.stringify(g.ids), owner];
+        : [g.state, g.attempts, g.sharedVendorId ?? null, g.lastError, g.dueAt, now, JSON.stringify(g.ids), owner];
       if (outbox) changed.push(...(s.all(...args) as Row[]));
       else s.run(...args);
     }

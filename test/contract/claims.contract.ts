@@ -40,7 +40,12 @@ export function describeClaims(current: () => Store, open: () => Promise<Store>)
       const first = await claim(store, { now: T0 + 100, leaseUntil: T0 + 60_100, limit: 3 });
       expect(first?.message).toEqual(a.message);
       expect(first?.deliveries.map((x) => x.id)).toEqual(a.ids.slice(0, 3));
-      for (const x of first!.deliveries) expect(x).toMatchObject({ tenant: 'acme', provider: 'huawei', state: 'sending', leaseUntil: T0 + 60_100, attempts: 0 });
+      for (const x of first!.deliveries) {
+        expect(x).toMatchObject({ tenant: 'acme', messageId: a.message.id, provider: 'huawei', state: 'sending', leaseUntil: T0 + 60_100, nextAttemptAt: 0, attempts: 0, lastError: null, vendorMessageId: null, updatedAt: T0 + 100 });
+      }
+      // What the claim returned is what the store holds.
+      const held = new Map((await all('acme', a.message.id)).map((x) => [x.id, x]));
+      for (const x of first!.deliveries) expect(x).toEqual(held.get(x.id));
 
       const second = await claim(store, { now: T0 + 100, owner: 'owner-b' });
       expect(second?.message.id).toBe(a.message.id);
@@ -107,6 +112,27 @@ export function describeClaims(current: () => Store, open: () => Promise<Store>)
       expect((await claim(store, { now: T0 + 29_999 }))).toBeNull();
       const again = await claim(store, { now: T0 + 30_000, owner: 'owner-b' });
       expect(again?.deliveries.map((x) => ({ id: x.id, attempts: x.attempts, lastError: x.lastError }))).toEqual([{ id: r, attempts: 2, lastError: { code: 'retry', message: '503' } }]);
+    });
+
+    it('keeps one vendor request id on every row sent with it, and leaves rows another owner took over', async () => {
+      const { message: m, ids } = await send(4);
+      await claim(store, { now: T0, leaseUntil: T0 + 1000 });
+      // The lease of every row ran out and owner-b took them; then owner-a completes late.
+      await claim(store, { now: T0 + 1000, owner: 'owner-b' });
+      await store.completeDeliveries('owner-a', ids.map((id) => ({ id, state: 'sent', vendorMessageId: 'stale', attempts: 1 })), T0 + 1001);
+      const [x, y, z, w] = ids as [string, string, string, string];
+      await store.completeDeliveries('owner-b', [
+        { id: x, state: 'sent', vendorMessageId: 'request-1', attempts: 1 },
+        { id: y, state: 'sent', vendorMessageId: 'request-1', attempts: 1 },
+        { id: z, state: 'sent', vendorMessageId: 'request-1', attempts: 2 },
+      ], T0 + 1002);
+      const rows = new Map((await all('acme', m.id)).map((r) => [r.id, r]));
+      expect([x, y, z].map((id) => rows.get(id))).toEqual([
+        expect.objectContaining({ state: 'sent', vendorMessageId: 'request-1', attempts: 1, updatedAt: T0 + 1002 }),
+        expect.objectContaining({ state: 'sent', vendorMessageId: 'request-1', attempts: 1 }),
+        expect.objectContaining({ state: 'sent', vendorMessageId: 'request-1', attempts: 2 }),
+      ]);
+      expect(rows.get(w)).toMatchObject({ state: 'sending', vendorMessageId: null });
     });
 
     it('releases every claim of an owner on shutdown, due at once', async () => {
