@@ -19,6 +19,8 @@ import http from 'node:http';
 const CLIENTS = 32;
 const msgBody = (offset: number) => (i: number) => JSON.stringify({ to: { tokens: [{ provider: 'huawei', token: huaweiToken(offset + i) }] }, notification: NOTIFICATION, options: { category: 'im' } });
 const rate = (r: LoadResult) => perSecond(r.count, r.ms);
+/** The mean time a closed-loop client waits for an answer: clients ÷ rate (Little's law). */
+const meanWait = (r: LoadResult) => (CLIENTS * 1000) / rate(r);
 const line = (r: LoadResult) => `${fmt(r.count)} req in ${fmt(r.ms)} ms = ${fmt(rate(r))} req/s, p50 ${fmt(pct(r.latencies, 50), 1)} / p99 ${fmt(pct(r.latencies, 99), 1)} / max ${fmt(pct(r.latencies, 100), 1)} ms, unexpected ${r.unexpected}${r.firstUnexpected ? ` (${r.firstUnexpected})` : ''}`;
 
 /** Two alternating rounds of hello and messages; `drain(n)` waits until the lanes delivered the first n messages. */
@@ -112,7 +114,17 @@ export async function single(run: BenchRun, sim: Peer, info: HuaweiSimInfo): Pro
   const loadedP99 = pct(lat.loaded, 99);
   const rows: Row[] = [
     { figure: `single-target POST /v1/messages, lanes running, ${CLIENTS} clients (req/s)`, reference: `bare express hello ${fmt(rate(running.hello))}/s`, pushgate: `${fmt(rate(running.messages))}/s`, ratio: x(ratioA), goal: '≥ 0.5×', met: ratioA >= 0.5 },
-    { figure: 'the same, p99 of the POST', reference: `hello p99 ${fmt(p99(running.hello), 1)} ms`, pushgate: `${fmt(p99(running.messages), 1)} ms`, ratio: '', goal: '< 25 ms', met: p99(running.messages) < 25 },
+    // Little's law: a closed loop of CLIENTS clients at a rate R waits CLIENTS / R on average, so a p99 below 25 ms
+    // needs a mean well below it; the hello route's own p99 shows how far the tail of this set-up reaches.
+    {
+      figure: `the same, p99 of the POST (mean by Little's law: ${CLIENTS} clients ÷ rate)`,
+      reference: `hello p99 ${fmt(p99(running.hello), 1)} ms (mean ${fmt(meanWait(running.hello), 1)} ms)`,
+      pushgate: `${fmt(p99(running.messages), 1)} ms (mean ${fmt(meanWait(running.messages), 1)} ms)`,
+      ratio: '',
+      goal: '< 25 ms',
+      met: p99(running.messages) < 25,
+    },
+    { figure: `(information) the same POST at half of the max single-send rate, open loop (p50 / p99)`, reference: '—', pushgate: `${fmt(pct(lat.http202.latencies, 50), 1)} / ${fmt(p99(lat.http202), 1)} ms`, ratio: '', goal: '—', met: undefined },
     { figure: '(information) single-target, accept only (lanes not started)', reference: `hello ${fmt(rate(acceptOnly.hello))}/s`, pushgate: `${fmt(rate(acceptOnly.messages))}/s, p99 ${fmt(p99(acceptOnly.messages), 1)} ms`, ratio: x(ratioB), goal: '—', met: undefined },
     { figure: 'accept → vendor latency of one message, idle (p50 / p99)', reference: '—', pushgate: `${fmt(pct(lat.idle, 50), 1)} / ${fmt(pct(lat.idle, 99), 1)} ms`, ratio: '', goal: 'reported', met: undefined },
     { figure: `accept → vendor latency at half of the max single-send rate (${fmt(lat.half)} of ${fmt(lat.maxRate)} msg/s; p50 / p99)`, reference: '—', pushgate: `${fmt(pct(lat.loaded, 50), 1)} / ${fmt(loadedP99, 1)} ms`, ratio: '', goal: 'p99 < 50 ms', met: loadedP99 < 50 },
