@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { completionGroups } from './completions.js';
 import { CLAIMED_COLUMNS, toClaimedDelivery, toMessage, toPause, type Row } from './rows.js';
 import { sqliteOutboxForDeliveries } from './sqlite.outbox.js';
-import { ACTIVE, notIn, type Stmt } from './sqlite.sql.js';
+import { ACTIVE, inTransaction, notIn, type Stmt } from './sqlite.sql.js';
 import type { ClaimRequest, ClaimedBatch, DeliveryUpdate, LaneKey, LanePause, LaneStats, OutboxWriter, ReceiptMatch } from './types.js';
 
 export function sqliteNextDueAt(stmt: Stmt, lane: LaneKey, excludeClasses: string[]): number | null {
@@ -18,7 +18,7 @@ export function sqliteNextDueAt(stmt: Stmt, lane: LaneKey, excludeClasses: strin
 
 export function sqliteClaimBatch(db: Database.Database, stmt: Stmt, req: ClaimRequest): ClaimedBatch | null {
   const ex = notIn(req.excludeClasses);
-  return db.transaction(() => {
+  return inTransaction(db, () => {
     const first = stmt(`SELECT message_id FROM deliveries WHERE tenant = ? AND provider = ? AND ${ACTIVE} AND due_at <= ?${ex} ORDER BY due_at LIMIT 1`)
       .get(req.tenant, req.provider, req.now, ...req.excludeClasses) as Row | undefined;
     if (!first) return null;
@@ -37,7 +37,7 @@ export function sqliteClaimBatch(db: Database.Database, stmt: Stmt, req: ClaimRe
       message: toMessage(message),
       deliveries: rows.map((r) => toClaimedDelivery(r, claim)),
     };
-  }).immediate();
+  });
 }
 
 export function sqliteCompleteDeliveries(db: Database.Database, stmt: Stmt, owner: string, updates: DeliveryUpdate[], now: number, outbox?: OutboxWriter): void {
@@ -68,10 +68,10 @@ export function sqliteCompleteDeliveries(db: Database.Database, stmt: Stmt, owne
     }
     return changed;
   };
-  db.transaction(() => {
+  inTransaction(db, () => {
     const changed = run();
     if (outbox) sqliteOutboxForDeliveries(stmt, changed, outbox, now);
-  }).immediate();
+  });
 }
 
 export function sqliteStartSending(stmt: Stmt, owner: string, ids: string[], now: number): string[] {
@@ -100,7 +100,7 @@ export function sqliteMarkReceipt(db: Database.Database, stmt: Stmt, match: Rece
   add('message_id = ?', match.messageId);
   add('vendor_message_id = ?', match.vendorMessageId);
   if (args.length === 2) return [];
-  return db.transaction(() => {
+  return inTransaction(db, () => {
     // By (message id, token hash) through deliveries_message_token, the form every token-reporting vendor
     // sends; 'sending' covers a receipt that beat our own commit (rare).
     const sent = stmt(`SELECT id FROM deliveries WHERE ${where.join(' AND ')} AND state = 'sent' LIMIT 1000`).all(...args) as Row[];
@@ -110,7 +110,7 @@ export function sqliteMarkReceipt(db: Database.Database, stmt: Stmt, match: Rece
     const changed = ids.flatMap((id) => upd.all(state, now, id) as Row[]);
     if (outbox) sqliteOutboxForDeliveries(stmt, changed, outbox, now);
     return ids;
-  }).immediate();
+  });
 }
 
 export function sqliteSetPause(stmt: Stmt, p: LanePause): void {

@@ -2,11 +2,11 @@
 import type Database from 'better-sqlite3';
 import { json, toDevice, type Row } from './rows.js';
 import { sqliteWriteOutbox } from './sqlite.outbox.js';
-import { inChunks, marks, type Stmt } from './sqlite.sql.js';
+import { inChunks, inTransaction, marks, type Stmt } from './sqlite.sql.js';
 import type { DeviceRow, LaneKey, OutboxWriter, UpsertDeviceInput } from './types.js';
 
 export function sqliteUpsertDevice(db: Database.Database, stmt: Stmt, input: UpsertDeviceInput): { device: DeviceRow; created: boolean } {
-  return db.transaction(() => {
+  return inTransaction(db, () => {
     const existing = stmt('SELECT * FROM devices WHERE tenant = ? AND provider = ? AND token_hash = ?')
       .get(input.tenant, input.provider, input.tokenHash) as Row | undefined;
     if (existing) {
@@ -20,7 +20,7 @@ export function sqliteUpsertDevice(db: Database.Database, stmt: Stmt, input: Ups
       .run(input.id, input.tenant, input.provider, input.tokenEnc, input.tokenHash, input.userId, json(input.extras), input.now, input.now);
     const row = stmt('SELECT * FROM devices WHERE id = ?').get(input.id) as Row;
     return { device: toDevice(row), created: true };
-  }).immediate();
+  });
 }
 
 export function sqliteFindDevicesByHashes(stmt: Stmt, tenant: string, provider: string, tokenHashes: string[]): DeviceRow[] {
@@ -50,7 +50,7 @@ export function sqliteDeleteDeviceByHash(
   prune?: { now: number; outbox: OutboxWriter },
 ): boolean {
   if (!prune) return stmt('DELETE FROM devices WHERE tenant = ? AND provider = ? AND token_hash = ?').run(tenant, provider, tokenHash).changes > 0;
-  return db.transaction(() => {
+  return inTransaction(db, () => {
     const gone = stmt('DELETE FROM devices WHERE tenant = ? AND provider = ? AND token_hash = ? RETURNING id, user_id').all(tenant, provider, tokenHash) as Row[];
     const { now, outbox } = prune;
     for (const d of gone) {
@@ -58,7 +58,7 @@ export function sqliteDeleteDeviceByHash(
       sqliteWriteOutbox(stmt, outbox(change, now), now);
     }
     return gone.length > 0;
-  }).immediate();
+  });
 }
 
 export function sqliteDeleteDevice(stmt: Stmt, tenant: string, id: string): boolean {

@@ -10,6 +10,7 @@
  * commit per claim, hand-off and completion was most of what a single-target message cost).
  */
 import type Database from 'better-sqlite3';
+import { inTransaction } from './sqlite.sql.js';
 
 interface Pending {
   run: () => unknown;
@@ -36,15 +37,15 @@ export class GroupCommit {
     const batch = this.pending.splice(0);
     const outcomes: Array<{ ok: unknown } | { err: unknown }> = [];
     try {
-      this.db.transaction(() => {
+      inTransaction(this.db, () => {
         for (const item of batch) {
           try {
-            outcomes.push({ ok: this.db.transaction(item.run)() }); // nested: a savepoint
+            outcomes.push({ ok: inTransaction(this.db, item.run, 'deferred') }); // nested: a savepoint
           } catch (err) {
             outcomes.push({ err });
           }
         }
-      }).immediate();
+      });
     } catch (err) {
       for (const item of batch) item.reject(err);
       return;

@@ -5,9 +5,9 @@
  */
 import type Database from 'better-sqlite3';
 import { deliveryChange, toOutbox, type Row } from './rows.js';
+import { inTransaction, type Stmt } from './sqlite.sql.js';
 import type { DeliveryState, NewOutboxEvent, OutboxRow, OutboxState, OutboxStats, OutboxUpdate, OutboxWriter, StoreChange, TimeKey } from './types.js';
 
-type Stmt = (sql: string) => Database.Statement;
 
 export function sqliteWriteOutbox(stmt: Stmt, rows: NewOutboxEvent[], now: number): void {
   const ins = stmt(
@@ -37,7 +37,9 @@ export function sqliteOutboxForDeliveries(stmt: Stmt, changed: Row[], outbox: Ou
 }
 
 export function sqliteClaimOutbox(db: Database.Database, stmt: Stmt, owner: string, now: number, leaseUntil: number, limit: number): OutboxRow[] {
-  return db.transaction(() =>
+  return inTransaction(
+    db,
+    () =>
     (
       stmt(
         `UPDATE webhook_outbox SET lease_owner = ?, due_at = ?, updated_at = ?
@@ -45,7 +47,8 @@ export function sqliteClaimOutbox(db: Database.Database, stmt: Stmt, owner: stri
          RETURNING *`,
       ).all(owner, leaseUntil, now, now, limit) as Row[]
     ).map(toOutbox),
-  )();
+    'deferred',
+  );
 }
 
 export function sqliteCompleteOutbox(db: Database.Database, stmt: Stmt, owner: string, updates: OutboxUpdate[], now: number): void {
@@ -53,9 +56,9 @@ export function sqliteCompleteOutbox(db: Database.Database, stmt: Stmt, owner: s
     `UPDATE webhook_outbox SET state = ?, attempts = ?, due_at = ?, last_error = ?, lease_owner = NULL, updated_at = ?
      WHERE id = ? AND lease_owner = ? AND state = 'pending'`,
   );
-  db.transaction(() => {
+  inTransaction(db, () => {
     for (const u of updates) apply.run(u.state, u.attempts, u.state === 'pending' ? u.dueAt : now, u.error, now, u.id, owner);
-  }).immediate();
+  });
 }
 
 export function sqliteNextOutboxDueAt(stmt: Stmt): number | null {

@@ -5,13 +5,13 @@
 import type Database from 'better-sqlite3';
 import { json, RECALLED, toIdem, type Row } from './rows.js';
 import { sqliteOutboxForDeliveries } from './sqlite.outbox.js';
-import type { Stmt } from './sqlite.sql.js';
+import { inTransaction, type Stmt } from './sqlite.sql.js';
 import type { LaneKey, OutboxWriter, RequeueOutcome, RequeueRequest } from './types.js';
 
 export function sqliteCancelDeliveries(db: Database.Database, stmt: Stmt, tenant: string, messageId: string, now: number, outbox?: OutboxWriter): Array<LaneKey & { id: string }> {
   // One writer at a time: a claim or a hand-off (startSending) is either before this, or sees `canceled`.
   // With `outbox`, a cancel that leaves nothing queued or sending completes the message (message.completed).
-  const rows = db.transaction(() => {
+  const rows = inTransaction(db, () => {
     const changed = stmt(
       `UPDATE deliveries SET state = 'canceled', lease_owner = NULL, due_at = NULL, updated_at = ?
          WHERE tenant = ? AND message_id = ? AND (state = 'queued' OR (state = 'sending' AND (handed_at IS NULL OR due_at <= ?)))
@@ -19,7 +19,7 @@ export function sqliteCancelDeliveries(db: Database.Database, stmt: Stmt, tenant
     ).all(now, tenant, messageId, now) as Row[];
     if (outbox && changed.length) sqliteOutboxForDeliveries(stmt, changed, outbox, now);
     return changed;
-  }).immediate();
+  });
   return rows.map((r) => ({ id: String(r.id), tenant: String(r.tenant), provider: String(r.provider) }));
 }
 
@@ -31,7 +31,7 @@ export function sqliteMarkRecalled(stmt: Stmt, tenant: string, ids: string[], no
 }
 
 export function sqliteRequeueDeliveries(db: Database.Database, stmt: Stmt, req: RequeueRequest): RequeueOutcome {
-  return db.transaction((): RequeueOutcome => {
+  return inTransaction(db, (): RequeueOutcome => {
     const idem = req.idempotency;
     if (idem) {
       const existing = stmt('SELECT * FROM idempotency WHERE tenant = ? AND key = ?').get(req.tenant, idem.key) as Row | undefined;
@@ -63,5 +63,5 @@ export function sqliteRequeueDeliveries(db: Database.Database, stmt: Stmt, req: 
         .run(req.tenant, idem.key, idem.bodyHash, idem.status, response, idem.createdAt);
     }
     return { inserted: true, requeued, response };
-  }).immediate();
+  });
 }

@@ -1,6 +1,7 @@
 /** The SQLite side of the canonical-token migration (token-forms.ts); SqliteStore delegates here. */
 import type Database from 'better-sqlite3';
 import { toDevice, type Row } from './rows.js';
+import { inTransaction } from './sqlite.sql.js';
 import { mergeDevices } from './token-forms.js';
 import type { DeliveryTokenRewrite, DeviceRow, StoredDeliveryToken, TokenRewrite } from './types.js';
 
@@ -18,7 +19,7 @@ export function sqliteScanDevices(db: Database.Database, provider: string, after
 }
 
 export function sqliteRewriteDeviceTokens(db: Database.Database, provider: string, rewrites: TokenRewrite[]): { rewritten: number; merged: number } {
-  return db.transaction(() => {
+  return inTransaction(db, () => {
     let rewritten = 0;
     let merged = 0;
     for (const r of rewrites) {
@@ -43,7 +44,7 @@ export function sqliteRewriteDeviceTokens(db: Database.Database, provider: strin
         .run(keep.id, r.tokenHash, r.tokenEnc, row.id, twin ? String(twin.id) : row.id);
     }
     return { rewritten, merged };
-  }).immediate();
+  });
 }
 
 export function sqliteScanDeliveryTokens(db: Database.Database, afterId: string | null, limit: number): StoredDeliveryToken[] {
@@ -57,5 +58,5 @@ export function sqliteScanDeliveryTokens(db: Database.Database, afterId: string 
 
 export function sqliteRewriteDeliveryTokens(db: Database.Database, rewrites: DeliveryTokenRewrite[]): number {
   const update = db.prepare('UPDATE deliveries SET token_enc = ?, token_hash = ? WHERE id = ? AND token_enc = ?');
-  return db.transaction(() => rewrites.reduce((n, r) => n + update.run(r.tokenEnc, r.tokenHash, r.id, r.fromEnc).changes, 0)).immediate();
+  return inTransaction(db, () => rewrites.reduce((n, r) => n + update.run(r.tokenEnc, r.tokenHash, r.id, r.fromEnc).changes, 0));
 }

@@ -23,6 +23,7 @@ import { sqliteDeliverySummary, sqliteLaneActivity, sqliteListDeadLetters, sqlit
 import { sqliteGetIdempotency, sqliteGetMessage, sqliteInsertMessage, sqliteMessageCounts, type InsertOutcome } from './sqlite.messages.js';
 import { WalCheckpointer } from './sqlite.checkpoint.js';
 import { GroupCommit } from './sqlite.group.js';
+import { inTransaction } from './sqlite.sql.js';
 import { SQLITE_MIGRATIONS } from './sqlite.migrations.js';
 import { sqliteCancelDeliveries, sqliteMarkRecalled, sqliteRequeueDeliveries } from './sqlite.replay.js';
 import {
@@ -125,10 +126,10 @@ export class SqliteStore implements Store {
     SQLITE_MIGRATIONS.forEach((sql, i) => {
       const version = i + 1;
       if (done.has(version)) return;
-      this.db.transaction(() => {
+      inTransaction(this.db, () => {
         this.db.exec(sql);
         this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
-      }).immediate();
+      });
     });
   }
 
@@ -374,11 +375,11 @@ export class SqliteStore implements Store {
   }
 
   async deleteOldMessages(before: number): Promise<number> {
-    return this.db.transaction(() => {
+    return inTransaction(this.db, () => {
       this.stmt('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE created_at < ?)').run(before);
       this.stmt('DELETE FROM idempotency WHERE created_at < ?').run(before);
       this.stmt(`DELETE FROM webhook_outbox WHERE created_at < ? AND state <> 'pending'`).run(before);
       return this.stmt('DELETE FROM messages WHERE created_at < ?').run(before).changes;
-    }).immediate();
+    });
   }
 }

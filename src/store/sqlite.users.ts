@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import { toDelivery, toDevice, type Row } from './rows.js';
 import { sqliteOutboxForDeliveries } from './sqlite.outbox.js';
-import { ACTIVE, type Stmt } from './sqlite.sql.js';
+import { ACTIVE, inTransaction, type Stmt } from './sqlite.sql.js';
 import type { DeliveryRow, DeviceRow, OutboxWriter } from './types.js';
 
 export function sqliteExportUser(stmt: Stmt, tenant: string, userId: string): { devices: DeviceRow[]; deliveries: DeliveryRow[] } {
@@ -21,7 +21,7 @@ export function sqliteEraseUser(
   userId: string,
   finish?: { now: number; outbox: OutboxWriter },
 ): { devices: number; deliveries: number } {
-  return db.transaction(() => {
+  return inTransaction(db, () => {
     const gone = stmt(`DELETE FROM deliveries WHERE ${ACTIVE} AND device_id IN (SELECT id FROM devices WHERE tenant = ? AND user_id = ?) RETURNING tenant, message_id`)
       .all(tenant, userId) as Row[];
     const deliveries = gone.length;
@@ -32,5 +32,5 @@ export function sqliteEraseUser(
       .run(tenant, userId);
     const devices = stmt('DELETE FROM devices WHERE tenant = ? AND user_id = ?').run(tenant, userId).changes;
     return { devices, deliveries };
-  }).immediate();
+  });
 }
