@@ -93,6 +93,8 @@ export interface EndToEnd {
   duplicates: number;
   peakRss: number;
   sim: SimStats;
+  /** The simulator's counters when the last POST was answered (its CPU until then: `cpuMs`). */
+  simAtAccept: SimStats;
 }
 
 /**
@@ -113,9 +115,11 @@ export async function endToEnd(sim: Peer, target: Peer, port: number, bodies: st
       if (res.status !== 202) throw new Error(`POST /v1/messages answered ${res.status}: ${res.text.slice(0, 500)}`);
     }
     const acceptMs = performance.now() - started;
+    // Not awaited here: the simulator answers while the deliveries run.
+    const atAccept = sim.call<SimStats>('stats');
     const done = await delivered;
     const ms = performance.now() - started;
-    return { acceptMs, ms, accepted: done.distinct, duplicates: done.accepted - done.distinct, peakRss: (await target.call<RssReading>('rss')).peak, sim: done };
+    return { acceptMs, ms, accepted: done.distinct, duplicates: done.accepted - done.distinct, peakRss: (await target.call<RssReading>('rss')).peak, sim: done, simAtAccept: await atAccept };
   } finally {
     agent.destroy();
   }

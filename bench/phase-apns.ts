@@ -24,6 +24,9 @@ import type { ApnsSimInfo, SimStats } from './sim-child.js';
 
 interface Measured extends ClientRun {
   delivered: number;
+  /** CPU ms of the simulator child during the run (until it settled) and of this process (the client) during it. */
+  simCpuMs: number;
+  clientCpuMs: number;
 }
 
 export async function apns(run: BenchRun, sim: Peer, info: ApnsSimInfo): Promise<PhaseResult> {
@@ -42,9 +45,11 @@ export async function apns(run: BenchRun, sim: Peer, info: ApnsSimInfo): Promise
   /** A reference client run on a reset simulator: what the simulator got. */
   const measure = async (client: () => Promise<ClientRun>): Promise<Measured> => {
     await sim.call('reset');
+    const cpu = process.cpuUsage();
     const r = await client();
-    const { distinct } = await sim.call<SimStats>('settle', { quietMs: 200, timeoutMs: 10_000 });
-    return { ...r, delivered: distinct };
+    const used = process.cpuUsage(cpu);
+    const { distinct, cpuMs } = await sim.call<SimStats>('settle', { quietMs: 200, timeoutMs: 10_000 });
+    return { ...r, delivered: distinct, simCpuMs: cpuMs, clientCpuMs: (used.user + used.system) / 1000 };
   };
   await measure(() => rawHttp2(info, range(9_000_000, 1000, apnsToken))); // warms the orchestrator's JIT
   const raw: Measured[] = [];
@@ -55,16 +60,18 @@ export async function apns(run: BenchRun, sim: Peer, info: ApnsSimInfo): Promise
   run.log(`APNs references: raw ${raw.map((r) => fmt(r.ms)).join(', ')} ms; Parse batches ${parseSeq.map((r) => `${fmt(r.ms)} ms (${r.delivered})`).join(', ')}; Parse concurrent ${fmt(parseConc.delivered)} of ${fmt(n)}`);
 
   // pushgate: a fresh gateway per run, so its session starts cold like the references'.
-  const gateway = async (file: string, bodies: string[], count: number): Promise<EndToEnd> => {
+  const gateway = async (file: string, bodies: string[], count: number): Promise<EndToEnd & { gatewayCpuMs: number }> => {
     const { gw, ports } = await run.gateway(opts(file));
     try {
-      return await endToEnd(sim, gw, ports.gateway, bodies, count);
+      await gw.call('eventLoop'); // a new CPU window: the gateway's CPU from the POST until the simulator has all
+      const e = await endToEnd(sim, gw, ports.gateway, bodies, count);
+      return { ...e, gatewayCpuMs: (await gw.call<{ cpuMs: number }>('eventLoop')).cpuMs };
     } finally {
       await closeChild(gw);
     }
   };
   const body = sendBody('apns', tokens);
-  const pg: EndToEnd[] = [];
+  const pg: Array<EndToEnd & { gatewayCpuMs: number }> = [];
   for (let i = 0; i < 2; i++) pg.push(await gateway(`apns-${i}.db`, [body], n));
   run.log(`APNs pushgate ${fmt(n)}: ${pg.map((e) => `${fmt(e.ms)} ms`).join(', ')}`);
   const halves = [range(10_000_000, big / 2, apnsToken), range(10_000_000 + big / 2, big / 2, apnsToken)].map((t) => sendBody('apns', t));
@@ -77,6 +84,16 @@ export async function apns(run: BenchRun, sim: Peer, info: ApnsSimInfo): Promise
   const pgRate = perSecond(n, med(pg));
   const lost = (runs: Measured[]) => runs.map((r) => n - r.delivered);
   const pgLost = pg.map((e) => n - e.accepted);
+  // Is the raw client bound by the simulator? Its share of one core while the raw client ran, and while pushgate
+  // dispatched (after the 202), with each side's CPU per delivery (steadier than wall time on a shared machine).
+  // Pushgate sends nothing before its 202 and does at least the raw client's HTTP/2 work per stream, so it can at
+  // best reach raw / (accept + raw), whichever process bounds the raw client.
+  const busy = (cpuMs: number, ms: number) => `${fmt((cpuMs / ms) * 100)}%`;
+  const rawMid = [...raw].sort((a, b) => a.ms - b.ms)[1] ?? raw[0]!;
+  const pgMid = [...pg].sort((a, b) => a.ms - b.ms)[0]!;
+  const pgSimCpu = (e: EndToEnd) => e.sim.cpuMs - e.simAtAccept.cpuMs;
+  const acceptMed = pct(pg.map((e) => e.acceptMs), 50);
+  const simLine = `- simulator busy: raw ${raw.map((r) => busy(r.simCpuMs, r.ms)).join(', ')} / pushgate ${pg.map((e) => busy(pgSimCpu(e), e.ms - e.acceptMs)).join(', ')} of one core (pushgate: after its 202); simulator CPU per delivery raw ${fmt((rawMid.simCpuMs * 1000) / n)} µs / pushgate ${fmt((pgSimCpu(pgMid) * 1000) / n)} µs; raw client ${raw.map((r) => busy(r.clientCpuMs, r.ms)).join(', ')} of one core (${fmt((rawMid.clientCpuMs * 1000) / n)} µs per delivery); pushgate's gateway ${pg.map((e) => fmt((e.gatewayCpuMs * 1000) / n)).join(', ')} µs per delivery (accept and dispatch); best ratio if pushgate dispatched as fast as the raw client: raw / (accept + raw) = ${fmt(med(raw))} / (${fmt(acceptMed)} + ${fmt(med(raw))}) = ${x(med(raw) / (acceptMed + med(raw)))}`;
   const describe = (r: Measured) => `${fmt(r.ms)} ms, ${fmt(r.delivered)} delivered, client saw ${fmt(r.ok)} ok / ${fmt(r.failed)} failed${r.firstFailure ? ` (first: ${r.firstFailure})` : ''}`;
   return {
     rows: [
@@ -90,6 +107,7 @@ export async function apns(run: BenchRun, sim: Peer, info: ApnsSimInfo): Promise
       `- Parse adapter, sequential batches of 100: ${parseSeq.map(describe).join('; ')}`,
       `- Parse adapter, every batch at once (Parse Server's default): ${describe(parseConc)}`,
       `- pushgate ${fmt(n)}: accept ${pg.map((e) => fmt(e.acceptMs)).join(', ')} ms; end to end ${pg.map((e) => fmt(e.ms)).join(', ')} ms; delivered twice ${pg.map((e) => e.duplicates).join(', ')}; sessions opened ${pg.map((e) => e.sim.sessionsOpened).join(', ')} (cumulative), most streams in flight ${pg.map((e) => e.sim.maxStreamsInFlight).join(', ')}; peak RSS ${pg.map((e) => mb(e.peakRss)).join(', ')}`,
+      simLine,
       `- pushgate ${fmt(big)}: both POSTs answered after ${fmt(huge.acceptMs)} ms; all delivered after ${fmt(huge.ms)} ms; simulator had ${fmt(huge.accepted)} different tokens (${fmt(huge.duplicates)} delivered twice: at least once); gateway peak RSS ${mb(huge.peakRss)}`,
     ],
   };

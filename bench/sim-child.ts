@@ -33,6 +33,8 @@ export interface SimStats {
   sessionsOpened: number;
   maxStreamsInFlight: number;
   rss: RssReading;
+  /** CPU time (ms, user + system) of this simulator process since the last `reset`. */
+  cpuMs: number;
 }
 
 const vendor = process.argv[2] === 'apns' ? 'apns' : 'huawei';
@@ -58,6 +60,12 @@ sim.accepted.push = (...tokens: string[]): number => {
   return push(...tokens);
 };
 
+let cpuFrom = process.cpuUsage();
+const cpuMs = () => {
+  const u = process.cpuUsage(cpuFrom);
+  return (u.user + u.system) / 1000;
+};
+
 const stats = (): SimStats => ({
   accepted: sim.accepted.length,
   distinct: distinct.size,
@@ -66,6 +74,7 @@ const stats = (): SimStats => ({
   sessionsOpened: apns?.sessionsOpened ?? 0,
   maxStreamsInFlight: apns?.maxStreamsInFlight ?? 0,
   rss: { current: rss.sample(), peak: rss.peak },
+  cpuMs: cpuMs(),
 });
 
 serve({
@@ -83,6 +92,7 @@ serve({
     watched.clear();
     arrivals.clear();
     rss.reset();
+    cpuFrom = process.cpuUsage();
     return stats();
   },
   /** Record the arrival time of these tokens from now on. */
