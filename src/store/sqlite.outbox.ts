@@ -8,7 +8,6 @@ import { deliveryChange, toOutbox, type Row } from './rows.js';
 import { inTransaction, type Stmt } from './sqlite.sql.js';
 import type { DeliveryState, NewOutboxEvent, OutboxRow, OutboxState, OutboxStats, OutboxUpdate, OutboxWriter, StoreChange, TimeKey } from './types.js';
 
-
 export function sqliteWriteOutbox(stmt: Stmt, rows: NewOutboxEvent[], now: number): void {
   const ins = stmt(
     `INSERT INTO webhook_outbox (id, tenant, url, event, body, state, attempts, due_at, give_up_at, created_at, updated_at)
@@ -37,18 +36,15 @@ export function sqliteOutboxForDeliveries(stmt: Stmt, changed: Row[], outbox: Ou
 }
 
 export function sqliteClaimOutbox(db: Database.Database, stmt: Stmt, owner: string, now: number, leaseUntil: number, limit: number): OutboxRow[] {
-  return inTransaction(
-    db,
-    () =>
+  const claim = () =>
     (
       stmt(
         `UPDATE webhook_outbox SET lease_owner = ?, due_at = ?, updated_at = ?
          WHERE id IN (SELECT id FROM webhook_outbox WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?)
          RETURNING *`,
       ).all(owner, leaseUntil, now, now, limit) as Row[]
-    ).map(toOutbox),
-    'deferred',
-  );
+    ).map(toOutbox);
+  return inTransaction(db, claim, 'deferred');
 }
 
 export function sqliteCompleteOutbox(db: Database.Database, stmt: Stmt, owner: string, updates: OutboxUpdate[], now: number): void {

@@ -18,6 +18,7 @@ export function inChunks(values: string[], query: (chunk: string[]) => Row[]): R
 }
 
 type Runner = Database.Transaction<(run: () => unknown) => unknown>;
+/** A cache keyed by connection, holding nothing but the wrapper: it goes with its connection and changes no behaviour. */
 const runners = new WeakMap<Database.Database, Runner>();
 
 /**

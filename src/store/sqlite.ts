@@ -1,6 +1,6 @@
 /**
  * The embedded default store: one SQLite file in WAL mode (better-sqlite3, synchronous API).
- * Every write that must be atomic runs in one `db.transaction`.
+ * Every write that must be atomic runs in one transaction (`inTransaction`, src/store/sqlite.sql.ts).
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';

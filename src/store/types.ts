@@ -345,7 +345,7 @@ export interface Store {
    * `deliveries` is iterated once, inside the transaction: the caller may build each row as it is
    * read, so a 100,000-target message never holds all its rows in memory at once. It can be read
    * only once: a caller that retries the insert must build the rows again. The rows come in id
-   * order, which is also token-hash order (src/core/targets.ts): indexes keyed by either are appended.
+   * order, which is also token-hash order in byte comparison (src/core/targets.ts).
    */
   insertMessage(
     message: MessageRow,

@@ -35,7 +35,7 @@ function run(entry: string, args: string[], configFile?: string) {
 }
 
 const gatewayEntries = ['src/main.js', 'src/cli/migrate.js', 'src/cli/rotate-keys.js'];
-const benchEntries = ['bench/all.js', 'bench/accept-profile.js', 'bench/dispatch-profile.js'];
+const benchEntries = ['bench/all.js', 'bench/accept-profile.js', 'bench/dispatch-profile.js', 'bench/store-profile.js'];
 
 describe('command-line entry points', () => {
   it.each(gatewayEntries)('%s --help prints the usage, exits 0 and opens no database', (entry) => {
