@@ -24,7 +24,9 @@ export function completionGroups(updates: readonly DeliveryUpdate[]): Completion
   for (const u of updates) {
     const lastError = u.state === 'sent' ? null : json(u.error);
     const dueAt = u.state === 'queued' ? u.nextAttemptAt : null;
-    const key = JSON.stringify([u.state, u.attempts, lastError, dueAt]);
+    // A template, not JSON.stringify of an array: that was 1.9% of the gateway's CPU in a 100,000-target fan-out
+    // (--cpu-prof). Unambiguous: the only free text, the error, comes last.
+    const key = `${u.state}|${u.attempts}|${dueAt}|${lastError}`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { state: u.state, attempts: u.attempts, lastError, dueAt, ids: [], vendorIds: {} }));
     g.ids.push(u.id);
