@@ -193,7 +193,7 @@ export async function pgMarkReceipt(pool: pg.Pool, match: ReceiptMatch, state: '
   const returning = 'RETURNING id, tenant, message_id, provider, state, attempts, last_error';
   const sql =
     match.messageId && match.tokenHash
-      ? // The usual receipt: one message's target. deliveries_receipt holds only sent and delivered rows (migration 12);
+      ? // The usual receipt: one message's target. deliveries_receipt holds only sent and delivered rows (migration 11);
         // a receipt that beat its completion finds its row still sending through the message's active rows, read
         // only when no sent or delivered row matched, so a repeated receipt does not read them either. The tenant
         // test is written so that it cannot lead the planner to deliveries_lane_due (the whole lane's active rows:
