@@ -19,8 +19,8 @@ export interface CompletionGroup {
   vendorIds: Record<string, string | null>;
   /**
    * Sent rows only: the vendor message id when every row of the group has the same one (a vendor that
-   * answers a multicast request with one request id: Huawei, Xiaomi, vivo, …), so the store can set it
-   * as one value instead of joining a per-row list; undefined when they differ (APNs, FCM).
+   * answers a multicast request with one id, Huawei's requestId for one), so the store can set it as
+   * one value instead of joining a per-row list; undefined when they differ (APNs, FCM).
    */
   sharedVendorId?: string | null;
 }
@@ -30,8 +30,9 @@ export function completionGroups(updates: readonly DeliveryUpdate[]): Completion
   for (const u of updates) {
     const lastError = u.state === 'sent' ? null : json(u.error);
     const dueAt = u.state === 'queued' ? u.nextAttemptAt : null;
-    // A sent row's key is its attempts alone (its error and due time are null): no JSON per row for the common case.
-    const key = u.state === 'sent' ? `sent ${u.attempts}` : JSON.stringify([u.state, u.attempts, lastError, dueAt]);
+    // A template, not JSON.stringify of an array: that was 1.9% of the gateway's CPU in a 100,000-target fan-out
+    // (--cpu-prof). Unambiguous: the only free text, the error, comes last.
+    const key = `${u.state}|${u.attempts}|${dueAt}|${lastError}`;
     let g = groups.get(key);
     if (!g) {
       groups.set(key, (g = { state: u.state, attempts: u.attempts, lastError, dueAt, ids: [], vendorIds: {} }));

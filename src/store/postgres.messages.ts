@@ -41,9 +41,14 @@ export async function pgInsertMessage(
       message.expiresAt,
       message.category ?? null,
     ]);
+    // Pipelined: chunk k is sent, and the next chunk is built (encrypted, hashed: the caller builds rows as
+    // they are read) while PostgreSQL inserts it. Built and inserted one after the other, the gateway and
+    // PostgreSQL took turns and a 100,000-target accept cost the sum of both (bench, 2026-11-30).
+    // The transaction still commits only after every chunk is in.
+    let inFlight: Promise<unknown> | undefined;
     for (const chunk of chunksOf(deliveries, INSERT_CHUNK)) {
       // One statement per chunk: the rows travel as nine parallel arrays.
-      await c.query(
+      const sent = c.query(
         `INSERT INTO deliveries (id, tenant, message_id, provider, device_id, token_enc, token_hash, extras, quota_class, registered,
              state, attempts, due_at, created_at, updated_at)
            SELECT u.id, $1, $2, u.provider, u.device_id, u.token_enc, u.token_hash, u.extras, u.quota_class, u.registered, 'queued', 0, $3, $3, $3
@@ -63,7 +68,12 @@ export async function pgInsertMessage(
           chunk.map((d) => d.registered),
         ],
       );
+      // Awaited below (or the transaction fails on an earlier chunk's error first): never unhandled.
+      sent.catch(() => undefined);
+      if (inFlight) await inFlight;
+      inFlight = sent;
     }
+    if (inFlight) await inFlight;
     return { inserted: true as const };
   });
 }

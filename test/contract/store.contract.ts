@@ -327,6 +327,24 @@ export function describeStore(name: string, makeHarness: () => Promise<StoreHarn
         expect((await all('acme', m.id)).find((x) => x.id === d1)).toMatchObject({ state: 'delivered', updatedAt: T0 + 1, vendorMessageId: 'v-1' });
         expect(await counts('beta', beta.id)).toEqual({ 'huawei:queued': 1 });
       });
+
+      it('marks a still-sending delivery delivered by token hash and message id once, the receipt having beaten the send answer', async () => {
+        const m = message();
+        const ds = [delivery({ tokenHash: 'h-1' }), delivery({ tokenHash: 'h-2' }), delivery({ tokenHash: 'h-3' })];
+        await store.insertMessage(m, ds, null);
+        await claim(store, { limit: 3 });
+        const [d1, d2] = ds.map((x) => x.id) as [string, string, string];
+        await store.completeDeliveries('owner-a', [{ id: d1, state: 'sent', vendorMessageId: 'v-1', attempts: 1 }], T0);
+        const receipt = (tokenHash: string, at: number) => store.markReceipt({ tenant: 'acme', provider: 'huawei', tokenHash, messageId: m.id }, 'delivered', at);
+        expect(await receipt('h-2', T0 + 1)).toEqual([d2]);
+        expect(await receipt('h-2', T0 + 2)).toEqual([]);
+        expect(await receipt('h-1', T0 + 3)).toEqual([d1]);
+        expect(await receipt('h-1', T0 + 4)).toEqual([]);
+        expect(await receipt('h-unknown', T0 + 5)).toEqual([]);
+        // The send answer arrives after the receipt: the delivery stays delivered.
+        await store.completeDeliveries('owner-a', [{ id: d2, state: 'sent', vendorMessageId: 'v-2', attempts: 1 }], T0 + 6);
+        expect(await counts('acme', m.id)).toEqual({ 'huawei:delivered': 2, 'huawei:sending': 1 });
+      });
     });
 
     describe('retention', () => {
