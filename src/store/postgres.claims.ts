@@ -92,7 +92,7 @@ async function completeStatement(c: Pick<pg.PoolClient, 'query'>, owner: string,
   const { rows } = await c.query(
     `UPDATE deliveries d SET state = $3, attempts = $4, vendor_message_id = ${vendorId}, last_error = $5, lease_owner = NULL, due_at = $6, updated_at = $2
      WHERE d.id = ANY($7::text[]) AND d.lease_owner = $1 AND ${SENDING}${returning ? ' RETURNING d.id, d.tenant, d.message_id, d.provider, d.state, d.attempts, d.last_error' : ''}`,
-    [owner, now, g.state, g.attempts, g.lastError, g.dueAt, g.ids, ...(g.state === 'sent' ? [JSON.stringify(g.vendorIds)] : [])],
+    [owner, now, g.state, g.attempts, g.lastError, g.dueAt, g.ids, ...(g.state === 'sent' ? [JSON.stringify(Object.fromEntries(g.vendorIds))] : [])],
   );
   return rows as Row[];
 }

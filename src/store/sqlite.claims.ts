@@ -61,7 +61,7 @@ export function sqliteCompleteDeliveries(db: Database.Database, stmt: Stmt, owne
       const pairs = g.state === 'sent' && g.sharedVendorId === undefined;
       const s = pairs ? applySent : apply;
       const args = pairs
-        ? [g.attempts, now, JSON.stringify(Object.entries(g.vendorIds)), owner]
+        ? [g.attempts, now, JSON.stringify(g.vendorIds), owner]
         : [g.state, g.attempts, g.sharedVendorId ?? null, g.lastError, g.dueAt, now, JSON.stringify(g.ids), owner];
       if (outbox) changed.push(...(s.all(...args) as Row[]));
       else s.run(...args);
