@@ -7,6 +7,7 @@
  *
  * Loaded only when `store.driver: postgres` is selected (see factory.ts).
  */
+import PQueue from 'p-queue';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import {
@@ -276,8 +277,29 @@ export class PostgresStore implements Store {
     return pgNextDueAt(this.pool, lane, excludeClasses);
   }
 
+  /**
+   * Claims of one lane from this process, one at a time while the lane is draining a big message.
+   * Concurrent claims of one message read the same head rows and step over each other's row locks
+   * (SKIP LOCKED): with the lane's eight runs claiming at once a claim cost about 2.3× a completion,
+   * against 1.3× alone, and one instance delivered 100,000 tokens at 0.50–0.55× the SQLite path
+   * against 0.59–0.68× one at a time (bench cluster phase, alternating runs). Claims of small messages
+   * (the last claim was not full) stay concurrent: they touch different rows, and one round trip at a
+   * time would cap single sends. Other instances claim concurrently either way (SKIP LOCKED).
+   */
+  private readonly claimsByLane = new Map<string, { queue: PQueue; draining: boolean }>();
+
   claimBatch(req: ClaimRequest): Promise<ClaimedBatch | null> {
-    return pgClaimBatch(this.pool, req);
+    const key = `${req.tenant}\0${req.provider}`;
+    let lane = this.claimsByLane.get(key);
+    if (!lane) this.claimsByLane.set(key, (lane = { queue: new PQueue(), draining: false }));
+    const state = lane;
+    state.queue.concurrency = state.draining ? 1 : Number.POSITIVE_INFINITY;
+    return state.queue.add(async () => {
+      const batch = await pgClaimBatch(this.pool, req);
+      // A full batch: the message has more rows, and the next claims would contend for them.
+      state.draining = batch !== null && batch.deliveries.length >= req.limit;
+      return batch;
+    }) as Promise<ClaimedBatch | null>;
   }
 
   completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number, outbox?: OutboxWriter): Promise<void> {
