@@ -292,9 +292,8 @@ export class PostgresStore implements Store {
 
   claimBatch(req: ClaimRequest): Promise<ClaimedBatch | null> {
     const key = `${req.tenant}\0${req.provider}`;
-    let lane = this.claimsByLane.get(key);
-    if (!lane) this.claimsByLane.set(key, (lane = { queue: new PQueue(), draining: false }));
-    const state = lane;
+    const state = this.claimsByLane.get(key) ?? { queue: new PQueue(), draining: false };
+    this.claimsByLane.set(key, state);
     state.queue.concurrency = state.draining ? 1 : Number.POSITIVE_INFINITY;
     return state.queue.add(async () => {
       const batch = await pgClaimBatch(this.pool, req, state.draining);
