@@ -31,13 +31,8 @@ export async function pgNextDueAt(pool: pg.Pool, lane: LaneKey, excludeClasses: 
   return due === null || due === undefined ? null : Number(due);
 }
 
-/**
- * `exclusive`: the caller's lane is draining a big message, so this claim first waits for the lane's
- * claims on other instances (a transaction-scoped advisory lock), which would step over the same rows.
- */
-export async function pgClaimBatch(pool: pg.Pool, req: ClaimRequest, exclusive = false): Promise<ClaimedBatch | null> {
+export async function pgClaimBatch(pool: pg.Pool, req: ClaimRequest): Promise<ClaimedBatch | null> {
   return withTransaction(pool, async (c) => {
-    if (exclusive) await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`pushgate claims ${req.tenant} ${req.provider}`]);
     // SKIP LOCKED: rows another claimer is taking right now are passed over, never waited for;
     // rows it already took fail the `due_at <= now` re-check once its transaction commits.
     const head = await c.query(

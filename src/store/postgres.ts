@@ -284,9 +284,7 @@ export class PostgresStore implements Store {
    * against 1.3× alone, and one instance delivered 100,000 tokens at 0.50–0.55× the SQLite path
    * against 0.59–0.68× one at a time (bench cluster phase, alternating runs). Claims of small messages
    * (the last claim was not full) stay concurrent: they touch different rows, and one round trip at a
-   * time would cap single sends. While draining, a claim also waits for the lane's draining claims on
-   * other instances (an advisory lock in its transaction): three instances on the bench's two cores
-   * went from 0.84–0.87× to 0.91–0.93× of one. Instances that are not draining never take it.
+   * time would cap single sends. Other instances claim concurrently either way (SKIP LOCKED).
    */
   private readonly claimsByLane = new Map<string, { queue: PQueue; draining: boolean }>();
 
@@ -296,7 +294,7 @@ export class PostgresStore implements Store {
     this.claimsByLane.set(key, state);
     state.queue.concurrency = state.draining ? 1 : Number.POSITIVE_INFINITY;
     return state.queue.add(async () => {
-      const batch = await pgClaimBatch(this.pool, req, state.draining);
+      const batch = await pgClaimBatch(this.pool, req);
       // A full batch: the message has more rows, and the next claims would contend for them.
       state.draining = batch !== null && batch.deliveries.length >= req.limit;
       return batch;
