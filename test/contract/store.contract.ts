@@ -4,6 +4,7 @@
  * Its larger parts live beside it (claims, migrations, listings, ...), each a describeX called
  * below; the row factories they share are in store-fixtures.ts.
  */
+import { describeChunks } from './chunks.contract.js';
 import { describeClaims } from './claims.contract.js';
 import { describeKeyRotation } from './key-rotation.contract.js';
 import { describeListings } from './listing.contract.js';
@@ -295,6 +296,7 @@ export function describeStore(name: string, makeHarness: () => Promise<StoreHarn
     });
 
     describeClaims(() => store, open);
+    describeChunks(() => store);
 
     describe('receipts', () => {
       it('marks sent deliveries delivered by token hash, message id or vendor message id, within the tenant and provider', async () => {

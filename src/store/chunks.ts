@@ -1,0 +1,90 @@
+/**
+ * Chunk rows: how both stores keep the targets of a message that no lane has claimed yet.
+ *
+ * A message's targets are written at accept as one `delivery_chunks` row per (provider, quota class)
+ * and up to CHUNK_TARGETS targets, and become per-target `deliveries` rows when a lane claims them
+ * (already leased, in the same statement that would otherwise have rewritten them), or when anything
+ * other than a claim needs them one by one (listing a message's deliveries, cancel, replay, erasure,
+ * export, key rotation: the store expands the message's chunks first, see each store). A target's
+ * path is therefore per-target only from its claim on, which is where paths diverge (retries,
+ * failures, receipts); the accept writes one row per thousand targets and the claim one insert per
+ * target instead of an insert at accept plus a rewrite at the claim (issue 11, docs/performance.md).
+ *
+ * The text form: one line per target, tab-separated `id, deviceId, tokenEnc, tokenHash, extras JSON,
+ * registered (1/0)`, empty for null. Every field is written by pushgate itself: ids and hashes are
+ * base-36/base64url, ciphertexts `v1.`/`v2.` base64url, and JSON.stringify escapes tabs and
+ * newlines inside strings, so neither separator can occur inside a field (encodeChunk checks the
+ * fields that are not JSON, once per target). Lines rather than a JSON array because splitting is a
+ * third of JSON.parse's cost on a 1000-target chunk and the claim splits a chunk at a line.
+ */
+import type { DeviceExtras, NewDelivery } from './types.js';
+
+/** Targets per chunk row: the largest batch any vendor takes in one request (a lane claims up to its limit). */
+export const CHUNK_TARGETS = 1000;
+
+export interface Chunk {
+  provider: string;
+  quotaClass: string;
+  /** Targets in the chunk. */
+  count: number;
+  /** The encoded targets (encodeChunk). */
+  targets: string;
+}
+
+/**
+ * The rows of one message as chunks, in the order they come within each (provider, quota class):
+ * rows arrive in token-hash order (src/core/targets.ts) and keep it, so claims take them in id order.
+ * Holds at most one partial chunk per (provider, quota class) in memory.
+ */
+export function* chunksOf(rows: Iterable<NewDelivery>, size: number = CHUNK_TARGETS): Generator<Chunk> {
+  const open = new Map<string, { provider: string; quotaClass: string; lines: string[] }>();
+  for (const d of rows) {
+    const key = `${d.provider}\n${d.quotaClass}`;
+    let c = open.get(key);
+    if (!c) open.set(key, (c = { provider: d.provider, quotaClass: d.quotaClass, lines: [] }));
+    c.lines.push(targetLine(d));
+    if (c.lines.length >= size) {
+      yield { provider: c.provider, quotaClass: c.quotaClass, count: c.lines.length, targets: c.lines.join('\n') };
+      c.lines = [];
+    }
+  }
+  for (const c of open.values()) if (c.lines.length) yield { provider: c.provider, quotaClass: c.quotaClass, count: c.lines.length, targets: c.lines.join('\n') };
+}
+
+const SEPARATOR = /[\t\n]/;
+
+function targetLine(d: NewDelivery): string {
+  const device = d.deviceId ?? '';
+  if (SEPARATOR.test(d.id) || SEPARATOR.test(device) || SEPARATOR.test(d.tokenEnc) || SEPARATOR.test(d.tokenHash)) {
+    throw new Error(`delivery ${JSON.stringify(d.id)}: a tab or newline in an id, token or hash cannot be stored in a chunk`);
+  }
+  return `${d.id}\t${device}\t${d.tokenEnc}\t${d.tokenHash}\t${d.extras === null ? '' : JSON.stringify(d.extras)}\t${d.registered ? 1 : 0}`;
+}
+
+/** The targets of an encoded chunk (or part of one), with the chunk's provider and quota class. */
+export function decodeChunk(targets: string, provider: string, quotaClass: string): NewDelivery[] {
+  if (!targets) return [];
+  return targets.split('\n').map((line) => {
+    const [id = '', device = '', tokenEnc = '', tokenHash = '', extras = '', registered = '0'] = line.split('\t');
+    return {
+      id,
+      provider,
+      deviceId: device === '' ? null : device,
+      tokenEnc,
+      tokenHash,
+      extras: extras === '' ? null : (JSON.parse(extras) as DeviceExtras),
+      quotaClass,
+      registered: registered === '1',
+    };
+  });
+}
+
+/** The first `count` targets of an encoded chunk and the rest, split at a line without decoding either. */
+export function splitChunk(targets: string, count: number): { head: string; rest: string } {
+  let at = -1;
+  for (let i = 0; i < count; i++) {
+    at = targets.indexOf('\n', at + 1);
+    if (at < 0) return { head: targets, rest: '' };
+  }
+  return { head: targets.slice(0, at), rest: targets.slice(at + 1) };
+}

@@ -1,0 +1,147 @@
+/**
+ * Part of the store conformance suite (store.contract.ts calls it for SQLite and PostgreSQL): targets no
+ * lane has claimed yet. Both stores keep them as chunk rows (src/store/chunks.ts) until a claim, or
+ * anything else that needs them one by one, turns them into deliveries; none of that may show. Each
+ * case uses more targets than one chunk holds, so a message spans chunks and claims split them.
+ */
+import { CHUNK_TARGETS } from '../../src/store/chunks.js';
+import type { DeliveryState, NewOutboxEvent, OutboxWriter, Store, StoreChange } from '../../src/store/types.js';
+import { LANE, storeFixtures, T0 } from './store-fixtures.js';
+
+export function describeChunks(current: () => Store): void {
+  describe('targets not yet claimed (chunk rows)', () => {
+    let store: Store;
+    beforeEach(() => {
+      store = current();
+    });
+    const { device, delivery, message, send, claim, all, counts } = storeFixtures(current);
+    const big = CHUNK_TARGETS + CHUNK_TARGETS / 2;
+
+    it('claims a message across its chunks in insertion order, at a limit that splits them, each target once', async () => {
+      const a = await send(big);
+      const taken: string[] = [];
+      const sizes: number[] = [];
+      for (let b = await claim(store, { limit: 400 }); b; b = await claim(store, { limit: 400 })) {
+        expect(b.message.id).toBe(a.message.id);
+        sizes.push(b.deliveries.length);
+        taken.push(...b.deliveries.map((d) => d.id));
+        expect(await counts('acme', a.message.id)).toEqual({ 'huawei:sending': taken.length, ...(taken.length < big ? { 'huawei:queued': big - taken.length } : {}) });
+      }
+      expect(taken).toEqual(a.ids);
+      expect(sizes.every((n) => n <= 400)).toBe(true);
+      expect(sizes.reduce((x, y) => x + y, 0)).toBe(big);
+    });
+
+    it('returns claimed targets with every field the accept stored (device, extras, registered, class)', async () => {
+      const m = message();
+      const extras = { apns: { environment: 'sandbox', topic: 'com.example\tapp' }, note: 'line\nbreak' };
+      const ds = [delivery({ deviceId: 'dev_x', extras, registered: true }), delivery({ quotaClass: 'marketing' }), delivery()];
+      await store.insertMessage(m, ds, null);
+      const batch = await claim(store, { excludeClasses: ['marketing'] });
+      expect(batch?.deliveries.map((d) => [d.id, d.deviceId, d.extras, d.registered, d.quotaClass, d.tokenEnc, d.tokenHash])).toEqual([
+        [ds[0]!.id, 'dev_x', extras, true, 'default', ds[0]!.tokenEnc, ds[0]!.tokenHash],
+        [ds[2]!.id, null, null, false, 'default', ds[2]!.tokenEnc, ds[2]!.tokenHash],
+      ]);
+      const listed = new Map((await all('acme', m.id)).map((d) => [d.id, d]));
+      expect(listed.get(ds[1]!.id)).toMatchObject({ state: 'queued', quotaClass: 'marketing', deviceId: null, nextAttemptAt: T0, attempts: 0 });
+    });
+
+    it('lists, counts and reports lanes with the targets still in chunks as queued', async () => {
+      const a = await send(big);
+      await claim(store, { limit: 300, now: T0 + 5 });
+      const listed = await all('acme', a.message.id);
+      expect(listed.map((d) => d.id)).toEqual(a.ids);
+      expect(listed.filter((d) => d.state === 'sending')).toHaveLength(300);
+      expect(listed.filter((d) => d.state === 'queued').every((d) => d.nextAttemptAt === T0 && d.updatedAt === T0 && d.messageId === a.message.id)).toBe(true);
+      const page = await store.listDeliveries('acme', a.message.id, a.ids[9]!, 5);
+      expect(page.map((d) => d.id)).toEqual(a.ids.slice(10, 15));
+      expect(await store.messageStateCounts('acme', [a.message.id])).toEqual(
+        expect.arrayContaining([
+          { messageId: a.message.id, state: 'sending' as DeliveryState, count: 300 },
+          { messageId: a.message.id, state: 'queued' as DeliveryState, count: big - 300 },
+        ]),
+      );
+      expect(await store.pendingCount('acme')).toBe(big);
+      expect(await store.laneStats()).toEqual([{ ...LANE, depth: big, oldestCreatedAt: T0 }]);
+      expect(await store.laneActivity('acme', T0)).toEqual([{ provider: 'huawei', queued: big - 300, sending: 300, oldestPendingAt: T0, sentSince: 0 }]);
+      expect((await store.listMessages('acme', { status: 'in_progress' }, null, 10)).map((m) => m.id)).toEqual([a.message.id]);
+    });
+
+    it('counts, lists and finds due targets of a message no claim has touched', async () => {
+      const a = await send(big, { createdAt: T0 + 7 });
+      expect(await store.nextDueAt(LANE, [])).toBe(T0 + 7);
+      expect(await store.nextDueAt(LANE, ['default'])).toBeNull();
+      expect(await counts('acme', a.message.id)).toEqual({ 'huawei:queued': big });
+      expect(await store.messageStateCounts('acme', [a.message.id])).toEqual([{ messageId: a.message.id, state: 'queued', count: big }]);
+      expect(await store.pendingCount('acme')).toBe(big);
+      expect(await store.laneActivity('acme', T0)).toEqual([{ provider: 'huawei', queued: big, sending: 0, oldestPendingAt: T0 + 7, sentSince: 0 }]);
+      expect((await store.listMessages('acme', { status: 'done' }, null, 10)).map((m) => m.id)).toEqual([]);
+      expect((await store.listDeliveries('acme', a.message.id, null, 3)).map((d) => d.id)).toEqual(a.ids.slice(0, 3));
+    });
+
+    it('cancels targets still in chunks and claimed ones not handed off, and then has nothing to claim', async () => {
+      const a = await send(big);
+      const claimed = await claim(store, { limit: 300 });
+      const canceled = await store.cancelDeliveries('acme', a.message.id, T0 + 10);
+      expect(canceled.map((c) => c.id).sort()).toEqual([...a.ids].sort());
+      expect(await store.startSending('owner-a', claimed!.deliveries.map((d) => d.id), T0 + 11)).toEqual([]);
+      expect(await claim(store, { now: T0 + 20 })).toBeNull();
+      expect(await store.nextDueAt(LANE, [])).toBeNull();
+      expect(await counts('acme', a.message.id)).toEqual({ 'huawei:canceled': big });
+    });
+
+    it('completes a message only after its last chunk was claimed and finished', async () => {
+      const events: StoreChange[] = [];
+      const writer: OutboxWriter = (c) => {
+        events.push(c);
+        return [] as NewOutboxEvent[];
+      };
+      const a = await send(CHUNK_TARGETS + 10);
+      const sent = (ids: string[]) => ids.map((id) => ({ id, state: 'sent' as const, vendorMessageId: null, attempts: 1 }));
+      const first = await claim(store);
+      await store.completeDeliveries('owner-a', sent(first!.deliveries.map((d) => d.id)), T0 + 1, writer);
+      expect(events.filter((e) => e.kind === 'message_done')).toEqual([]);
+      const second = await claim(store);
+      expect(second?.deliveries).toHaveLength(10);
+      await store.completeDeliveries('owner-a', sent(second!.deliveries.map((d) => d.id)), T0 + 2, writer);
+      expect(events.filter((e) => e.kind === 'message_done')).toEqual([{ kind: 'message_done', tenant: 'acme', messageId: a.message.id, counts: { sent: CHUNK_TARGETS + 10 } }]);
+    });
+
+    it('exports and erases a user’s deliveries that no lane has claimed yet', async () => {
+      const dev = (await store.upsertDevice(device({ userId: 'carol' }))).device;
+      const m = message();
+      const ds = [...Array.from({ length: CHUNK_TARGETS }, () => delivery()), delivery({ deviceId: dev.id, tokenEnc: dev.tokenEnc, tokenHash: dev.tokenHash, registered: true })];
+      await store.insertMessage(m, ds, null);
+      const exported = await store.exportUser('acme', 'carol');
+      expect(exported.deliveries.map((d) => [d.id, d.state])).toEqual([[ds[CHUNK_TARGETS]!.id, 'queued']]);
+      expect(await store.eraseUser('acme', 'carol')).toEqual({ devices: 1, deliveries: 1 });
+      expect(await counts('acme', m.id)).toEqual({ 'huawei:queued': CHUNK_TARGETS });
+      const claimed: string[] = [];
+      for (let b = await claim(store); b; b = await claim(store)) claimed.push(...b.deliveries.map((d) => d.id));
+      expect(claimed).not.toContain(ds[CHUNK_TARGETS]!.id);
+      expect(claimed).toHaveLength(CHUNK_TARGETS);
+    });
+
+    it('hands unclaimed targets to key rotation, and rewrites them where they are', async () => {
+      const a = await send(big);
+      const seen: string[] = [];
+      for (let page = await store.scanDeliveryTokens(null, 700); page.length; page = await store.scanDeliveryTokens(page[page.length - 1]!.id, 700)) {
+        seen.push(...page.map((t) => t.id));
+      }
+      expect(seen).toEqual(a.ids);
+      const [first] = await store.scanDeliveryTokens(null, 1);
+      expect(await store.rewriteDeliveryTokens([{ id: first!.id, fromEnc: first!.tokenEnc, tokenEnc: 'enc:rotated', tokenHash: first!.tokenHash }])).toBe(1);
+      const batch = await claim(store);
+      expect(batch?.deliveries[0]).toMatchObject({ id: first!.id, tokenEnc: 'enc:rotated' });
+    });
+
+    it('deletes the chunks of messages past retention with the messages', async () => {
+      await send(big, { createdAt: T0 });
+      expect(await store.deleteOldMessages(T0 + 1)).toBe(1);
+      expect(await store.nextDueAt(LANE, [])).toBeNull();
+      expect(await claim(store, { now: T0 + 10 })).toBeNull();
+      expect(await store.pendingCount('acme')).toBe(0);
+      expect(await store.laneStats()).toEqual([]);
+    });
+  });
+}
