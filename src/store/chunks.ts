@@ -14,8 +14,9 @@
  * registered (1/0)`, empty for null. Every field is written by pushgate itself: ids and hashes are
  * base-36/base64url, ciphertexts `v1.`/`v2.` base64url, and JSON.stringify escapes tabs and
  * newlines inside strings, so neither separator can occur inside a field (encodeChunk checks the
- * fields that are not JSON, once per target). Lines rather than a JSON array because splitting is a
- * third of JSON.parse's cost on a 1000-target chunk and the claim splits a chunk at a line.
+ * fields that are not JSON, once per target). Lines rather than a JSON array so that a claim taking
+ * part of a chunk cuts it at a newline without decoding the rest; reading costs the same either way
+ * (100,000 targets: 19 ms to split into fields, 22 ms for JSON.parse of the same as arrays).
  */
 import type { DeviceExtras, NewDelivery } from './types.js';
 
@@ -51,32 +52,36 @@ export function* chunksOf(rows: Iterable<NewDelivery>, size: number = CHUNK_TARG
   for (const c of open.values()) if (c.lines.length) yield { provider: c.provider, quotaClass: c.quotaClass, count: c.lines.length, targets: c.lines.join('\n') };
 }
 
-const SEPARATOR = /[\t\n]/;
+/** A tab or newline inside a field would shift the fields after it (String#includes: a regular expression here was a third of chunksOf). */
+const separated = (v: string) => v.includes('\t') || v.includes('\n');
 
 function targetLine(d: NewDelivery): string {
   const device = d.deviceId ?? '';
-  if (SEPARATOR.test(d.id) || SEPARATOR.test(device) || SEPARATOR.test(d.tokenEnc) || SEPARATOR.test(d.tokenHash)) {
+  if (separated(d.id) || separated(device) || separated(d.tokenEnc) || separated(d.tokenHash)) {
     throw new Error(`delivery ${JSON.stringify(d.id)}: a tab or newline in an id, token or hash cannot be stored in a chunk`);
   }
   return `${d.id}\t${device}\t${d.tokenEnc}\t${d.tokenHash}\t${d.extras === null ? '' : JSON.stringify(d.extras)}\t${d.registered ? 1 : 0}`;
 }
 
+/** Each target of an encoded chunk (or part of one) as its stored fields: the extras still JSON text, as the row stores them. */
+export function forEachTarget(
+  targets: string,
+  each: (id: string, deviceId: string | null, tokenEnc: string, tokenHash: string, extrasJson: string | null, registered: boolean) => void,
+): void {
+  if (!targets) return;
+  for (const line of targets.split('\n')) {
+    const [id = '', device = '', tokenEnc = '', tokenHash = '', extras = '', registered = '0'] = line.split('\t');
+    each(id, device === '' ? null : device, tokenEnc, tokenHash, extras === '' ? null : extras, registered === '1');
+  }
+}
+
 /** The targets of an encoded chunk (or part of one), with the chunk's provider and quota class. */
 export function decodeChunk(targets: string, provider: string, quotaClass: string): NewDelivery[] {
-  if (!targets) return [];
-  return targets.split('\n').map((line) => {
-    const [id = '', device = '', tokenEnc = '', tokenHash = '', extras = '', registered = '0'] = line.split('\t');
-    return {
-      id,
-      provider,
-      deviceId: device === '' ? null : device,
-      tokenEnc,
-      tokenHash,
-      extras: extras === '' ? null : (JSON.parse(extras) as DeviceExtras),
-      quotaClass,
-      registered: registered === '1',
-    };
+  const out: NewDelivery[] = [];
+  forEachTarget(targets, (id, deviceId, tokenEnc, tokenHash, extras, registered) => {
+    out.push({ id, provider, deviceId, tokenEnc, tokenHash, extras: extras === null ? null : (JSON.parse(extras) as DeviceExtras), quotaClass, registered });
   });
+  return out;
 }
 
 /** The first `count` targets of an encoded chunk and the rest, split at a line without decoding either. */

@@ -6,23 +6,35 @@
 import type Database from 'better-sqlite3';
 import { completionGroups } from './completions.js';
 import { CLAIMED_COLUMNS, toClaimedDelivery, toMessage, toPause, type Row } from './rows.js';
+import { sqliteClaimChunks, sqliteFirstDueChunk } from './sqlite.chunks.js';
 import { sqliteOutboxForDeliveries } from './sqlite.outbox.js';
-import { ACTIVE, inTransaction, notIn, type Stmt } from './sqlite.sql.js';
+import { ACTIVE, inTransaction, notIn, sumByKey, type Stmt } from './sqlite.sql.js';
 import type { ClaimRequest, ClaimedBatch, DeliveryUpdate, LaneKey, LanePause, LaneStats, OutboxWriter, ReceiptMatch } from './types.js';
 
 export function sqliteNextDueAt(stmt: Stmt, lane: LaneKey, excludeClasses: string[]): number | null {
-  const row = stmt(`SELECT MIN(due_at) AS due FROM deliveries WHERE tenant = ? AND provider = ? AND ${ACTIVE}${notIn(excludeClasses)}`)
-    .get(lane.tenant, lane.provider, ...excludeClasses) as Row;
+  const ex = notIn(excludeClasses);
+  const row = stmt(
+    `SELECT MIN(due) AS due FROM (
+       SELECT MIN(due_at) AS due FROM deliveries WHERE tenant = ? AND provider = ? AND ${ACTIVE}${ex}
+       UNION ALL SELECT MIN(due_at) FROM delivery_chunks WHERE tenant = ? AND provider = ?${ex})`,
+  ).get(lane.tenant, lane.provider, ...excludeClasses, lane.tenant, lane.provider, ...excludeClasses) as Row;
   return row.due === null || row.due === undefined ? null : Number(row.due);
 }
 
 export function sqliteClaimBatch(db: Database.Database, stmt: Stmt, req: ClaimRequest): ClaimedBatch | null {
   const ex = notIn(req.excludeClasses);
   return inTransaction(db, () => {
-    const first = stmt(`SELECT message_id FROM deliveries WHERE tenant = ? AND provider = ? AND ${ACTIVE} AND due_at <= ?${ex} ORDER BY due_at LIMIT 1`)
+    // The lane's earliest due work: a delivery row (a retry, a lease run out, a row from before chunks)
+    // or a chunk of targets no one has claimed (sqlite.chunks.ts); the earlier wins, rows on a tie.
+    const first = stmt(`SELECT message_id, due_at FROM deliveries WHERE tenant = ? AND provider = ? AND ${ACTIVE} AND due_at <= ?${ex} ORDER BY due_at LIMIT 1`)
       .get(req.tenant, req.provider, req.now, ...req.excludeClasses) as Row | undefined;
-    if (!first) return null;
-    const messageId = String(first.message_id);
+    const chunk = sqliteFirstDueChunk(stmt, req.tenant, req.provider, req.now, req.excludeClasses);
+    if (!first && !chunk) return null;
+    if (chunk && (!first || chunk.dueAt < Number(first.due_at))) {
+      const deliveries = sqliteClaimChunks(stmt, { ...req, messageId: chunk.messageId });
+      return { message: toMessage(stmt('SELECT * FROM messages WHERE id = ?').get(chunk.messageId) as Row), deliveries };
+    }
+    const messageId = String(first!.message_id);
     // One statement leases the whole batch (UPDATE … RETURNING): per-row round trips were the claim's cost.
     // By rowid, not id: the subquery's rows are found without a second lookup through the id index.
     const rows = stmt(
@@ -132,7 +144,14 @@ export function sqliteAllActivePauses(stmt: Stmt, now: number): LanePause[] {
 }
 
 export function sqliteLaneStats(stmt: Stmt): LaneStats[] {
-  return (
-    stmt(`SELECT tenant, provider, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE ${ACTIVE} GROUP BY tenant, provider`).all() as Row[]
-  ).map((r) => ({ tenant: String(r.tenant), provider: String(r.provider), depth: Number(r.n), oldestCreatedAt: r.oldest === null ? null : Number(r.oldest) }));
+  const rows = stmt(
+    `SELECT tenant, provider, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE ${ACTIVE} GROUP BY tenant, provider
+     UNION ALL SELECT tenant, provider, SUM(count), MIN(created_at) FROM delivery_chunks GROUP BY tenant, provider`,
+  ).all() as Row[];
+  return sumByKey(rows, (r) => `${r.tenant}\n${r.provider}`).map((r) => ({
+    tenant: String(r.tenant),
+    provider: String(r.provider),
+    depth: Number(r.n),
+    oldestCreatedAt: r.oldest === null ? null : Number(r.oldest),
+  }));
 }

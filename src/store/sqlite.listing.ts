@@ -4,7 +4,7 @@
  * descending.
  */
 import { toDelivery, toMessage, type Row } from './rows.js';
-import { ACTIVE, inChunks, marks, type Stmt } from './sqlite.sql.js';
+import { ACTIVE, inChunks, marks, sumByKey, type Stmt } from './sqlite.sql.js';
 import type { DeadLetterFilter, DeliveryFilter, DeliveryRow, DeliveryState, DeliverySummaryRow, LaneActivity, MessageFilter, MessageRow, TimeKey } from './types.js';
 
 export function sqliteListDeliveries(stmt: Stmt, tenant: string, messageId: string, after: string | null, limit: number, filter: DeliveryFilter): DeliveryRow[] {
@@ -21,16 +21,22 @@ export function sqliteListMessages(stmt: Stmt, tenant: string, filter: MessageFi
   if (filter.createdFrom !== undefined) w.add('created_at >= ?', filter.createdFrom);
   if (filter.createdTo !== undefined) w.add('created_at < ?', filter.createdTo);
   if (filter.category !== undefined) w.add('category = ?', filter.category);
-  if (filter.status) w.add(`${filter.status === 'done' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = messages.id AND d.${ACTIVE})`);
+  // In progress: a delivery queued or sending, or targets still in a chunk (sqlite.chunks.ts).
+  const pending = `(EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = messages.id AND d.${ACTIVE}) OR EXISTS (SELECT 1 FROM delivery_chunks c WHERE c.message_id = messages.id))`;
+  if (filter.status) w.add(filter.status === 'done' ? `NOT ${pending}` : pending);
   return (
     stmt(`SELECT * FROM messages WHERE ${w.sql()} ORDER BY created_at DESC, id DESC LIMIT ?`).all(...w.args, limit) as Row[]
   ).map(toMessage);
 }
 
 export function sqliteMessageStateCounts(stmt: Stmt, tenant: string, messageIds: string[]): Array<{ messageId: string; state: DeliveryState; count: number }> {
-  return inChunks(messageIds, (chunk) =>
-    stmt(`SELECT message_id, state, COUNT(*) AS n FROM deliveries WHERE tenant = ? AND message_id IN (${marks(chunk)}) GROUP BY message_id, state`).all(tenant, ...chunk) as Row[],
-  ).map((r) => ({ messageId: String(r.message_id), state: r.state as DeliveryState, count: Number(r.n) }));
+  const rows = inChunks(messageIds, (chunk) =>
+    stmt(
+      `SELECT message_id, state, COUNT(*) AS n FROM deliveries WHERE tenant = ? AND message_id IN (${marks(chunk)}) GROUP BY message_id, state
+       UNION ALL SELECT message_id, 'queued', SUM(count) FROM delivery_chunks WHERE tenant = ? AND message_id IN (${marks(chunk)}) GROUP BY message_id`,
+    ).all(tenant, ...chunk, tenant, ...chunk) as Row[],
+  );
+  return sumByKey(rows, (r) => `${r.message_id}\n${r.state}`).map((r) => ({ messageId: String(r.message_id), state: r.state as DeliveryState, count: Number(r.n) }));
 }
 
 export function sqliteListDeadLetters(stmt: Stmt, tenant: string, filter: DeadLetterFilter, after: TimeKey | null, limit: number): DeliveryRow[] {
@@ -64,6 +70,8 @@ export function sqliteDeliverySummary(stmt: Stmt, tenant: string, since: number)
  */
 export const LANE_ACTIVITY_SQL = {
   pending: `SELECT provider, state, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE tenant = ? AND ${ACTIVE} GROUP BY provider, state`,
+  /** Targets no lane has claimed yet (sqlite.chunks.ts): queued. */
+  chunks: `SELECT provider, 'queued' AS state, SUM(count) AS n, MIN(created_at) AS oldest FROM delivery_chunks WHERE tenant = ? GROUP BY provider`,
   sent: `SELECT provider, COUNT(*) AS n FROM deliveries
            WHERE tenant = ? AND state IN ('sent','delivered','failed','expired','canceled') AND updated_at >= ? AND state IN ('sent','delivered')
            GROUP BY provider`,
@@ -72,10 +80,10 @@ export const LANE_ACTIVITY_SQL = {
 export function sqliteLaneActivity(stmt: Stmt, tenant: string, sentSince: number): LaneActivity[] {
   const lanes = new Map<string, LaneActivity>();
   const lane = (provider: string) => lanes.get(provider) ?? lanes.set(provider, { provider, queued: 0, sending: 0, oldestPendingAt: null, sentSince: 0 }).get(provider)!;
-  const pending = stmt(LANE_ACTIVITY_SQL.pending).all(tenant) as Row[];
+  const pending = [...(stmt(LANE_ACTIVITY_SQL.pending).all(tenant) as Row[]), ...(stmt(LANE_ACTIVITY_SQL.chunks).all(tenant) as Row[])];
   for (const r of pending) {
     const l = lane(String(r.provider));
-    l[r.state === 'sending' ? 'sending' : 'queued'] = Number(r.n);
+    l[r.state === 'sending' ? 'sending' : 'queued'] += Number(r.n);
     const oldest = Number(r.oldest);
     l.oldestPendingAt = l.oldestPendingAt === null ? oldest : Math.min(l.oldestPendingAt, oldest);
   }
@@ -85,7 +93,9 @@ export function sqliteLaneActivity(stmt: Stmt, tenant: string, sentSince: number
 }
 
 export function sqlitePendingCount(stmt: Stmt, tenant: string): number {
-  const row = stmt(`SELECT COUNT(*) AS n FROM deliveries WHERE tenant = ? AND ${ACTIVE}`).get(tenant) as Row;
+  const row = stmt(
+    `SELECT (SELECT COUNT(*) FROM deliveries WHERE tenant = ? AND ${ACTIVE}) + (SELECT COALESCE(SUM(count), 0) FROM delivery_chunks WHERE tenant = ?) AS n`,
+  ).get(tenant, tenant) as Row;
   return Number(row.n);
 }
 

@@ -174,4 +174,24 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   DROP INDEX deliveries_token_sent;
   CREATE INDEX deliveries_message_token ON deliveries (message_id, token_hash);
   `,
+  // 11: chunk rows (src/store/chunks.ts). The targets of a message that no lane has claimed yet are
+  // one row per (provider, quota class) and up to 1000 targets; a claim inserts them as leased
+  // deliveries. The accept wrote a row and five index entries per target that the claim then
+  // rewrote (docs/performance.md). The lane index finds the next due chunk, the message index a
+  // message's chunks. Deliveries from before stay rows and are claimed as before.
+  `
+  CREATE TABLE delivery_chunks (
+    id INTEGER PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    quota_class TEXT NOT NULL,
+    due_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    targets TEXT NOT NULL
+  );
+  CREATE INDEX delivery_chunks_lane ON delivery_chunks (tenant, provider, due_at);
+  CREATE INDEX delivery_chunks_message ON delivery_chunks (message_id, provider, due_at);
+  `,
 ];

@@ -26,8 +26,9 @@ export function sqliteOutboxForDeliveries(stmt: Stmt, changed: Row[], outbox: Ou
     // completed_at guards "once": only the transaction that sets it writes the event.
     const done = stmt(
       `UPDATE messages SET completed_at = ? WHERE id = ? AND completed_at IS NULL
-       AND NOT EXISTS (SELECT 1 FROM deliveries WHERE message_id = ? AND state IN ('queued','sending'))`,
-    ).run(now, messageId, messageId).changes;
+       AND NOT EXISTS (SELECT 1 FROM deliveries WHERE message_id = ? AND state IN ('queued','sending'))
+       AND NOT EXISTS (SELECT 1 FROM delivery_chunks WHERE message_id = ?)`,
+    ).run(now, messageId, messageId, messageId).changes;
     if (!done) continue;
     const counts: Partial<Record<DeliveryState, number>> = {};
     for (const c of stmt('SELECT state, COUNT(*) AS n FROM deliveries WHERE message_id = ? GROUP BY state').all(messageId) as Row[]) counts[c.state as DeliveryState] = Number(c.n);

@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { json, RECALLED, toIdem, type Row } from './rows.js';
+import { sqliteExpandChunks } from './sqlite.chunks.js';
 import { sqliteOutboxForDeliveries } from './sqlite.outbox.js';
 import { inTransaction, type Stmt } from './sqlite.sql.js';
 import type { LaneKey, OutboxWriter, RequeueOutcome, RequeueRequest } from './types.js';
@@ -12,6 +13,8 @@ export function sqliteCancelDeliveries(db: Database.Database, stmt: Stmt, tenant
   // One writer at a time: a claim or a hand-off (startSending) is either before this, or sees `canceled`.
   // With `outbox`, a cancel that leaves nothing queued or sending completes the message (message.completed).
   const rows = inTransaction(db, () => {
+    // Targets still in chunks become rows first, so each is canceled (and reported) like any other.
+    sqliteExpandChunks(stmt, 'message_id = ? AND tenant = ?', [messageId, tenant]);
     const changed = stmt(
       `UPDATE deliveries SET state = 'canceled', lease_owner = NULL, due_at = NULL, updated_at = ?
          WHERE tenant = ? AND message_id = ? AND (state = 'queued' OR (state = 'sending' AND (handed_at IS NULL OR due_at <= ?)))

@@ -32,3 +32,21 @@ export function inTransaction<T>(db: Database.Database, f: () => T, mode: 'immed
   if (!runner) runners.set(db, (runner = db.transaction((run: () => unknown) => run())));
   return runner[mode](f) as T;
 }
+
+/**
+ * Rows of a UNION ALL of delivery counts and chunk counts (sqlite.chunks.ts) merged per key: `n` added,
+ * `oldest` (when present) the earlier. The first row of a key keeps its other columns.
+ */
+export function sumByKey(rows: Row[], key: (r: Row) => string): Row[] {
+  const merged = new Map<string, Row>();
+  for (const r of rows) {
+    const k = key(r);
+    const m = merged.get(k);
+    if (!m) merged.set(k, { ...r });
+    else {
+      m.n = Number(m.n) + Number(r.n);
+      if (r.oldest !== undefined && r.oldest !== null) m.oldest = m.oldest === null || m.oldest === undefined ? r.oldest : Math.min(Number(m.oldest), Number(r.oldest));
+    }
+  }
+  return [...merged.values()];
+}

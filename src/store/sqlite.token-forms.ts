@@ -1,6 +1,7 @@
 /** The SQLite side of the canonical-token migration (token-forms.ts); SqliteStore delegates here. */
 import type Database from 'better-sqlite3';
 import { toDevice, type Row } from './rows.js';
+import { sqliteExpandChunks } from './sqlite.chunks.js';
 import { inTransaction } from './sqlite.sql.js';
 import { mergeDevices } from './token-forms.js';
 import type { DeliveryTokenRewrite, DeviceRow, StoredDeliveryToken, TokenRewrite } from './types.js';
@@ -20,6 +21,8 @@ export function sqliteScanDevices(db: Database.Database, provider: string, after
 
 export function sqliteRewriteDeviceTokens(db: Database.Database, provider: string, rewrites: TokenRewrite[]): { rewritten: number; merged: number } {
   return inTransaction(db, () => {
+    // The provider's targets still in chunks become rows, so the deliveries of merged devices follow them.
+    sqliteExpandChunks((sql) => db.prepare(sql), 'provider = ?', [provider]);
     let rewritten = 0;
     let merged = 0;
     for (const r of rewrites) {
@@ -48,6 +51,9 @@ export function sqliteRewriteDeviceTokens(db: Database.Database, provider: strin
 }
 
 export function sqliteScanDeliveryTokens(db: Database.Database, afterId: string | null, limit: number): StoredDeliveryToken[] {
+  // Targets in chunks (sqlite.chunks.ts) become rows before each page: those accepted during a pass get
+  // later ids than the pass has reached (ids are time-ordered), so the pass still sees every one.
+  inTransaction(db, () => sqliteExpandChunks((sql) => db.prepare(sql), '1', []));
   return (db.prepare('SELECT id, provider, token_enc, token_hash FROM deliveries WHERE id > ? ORDER BY id LIMIT ?').all(afterId ?? '', limit) as Row[]).map((r) => ({
     id: String(r.id),
     provider: String(r.provider),

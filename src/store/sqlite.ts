@@ -22,6 +22,7 @@ import { sqliteCountDevices, sqliteDeleteDevice, sqliteDeleteDeviceByHash, sqlit
 import { sqliteDeliverySummary, sqliteLaneActivity, sqliteListDeadLetters, sqliteListDeliveries, sqliteListMessages, sqliteMessageStateCounts, sqlitePendingCount } from './sqlite.listing.js';
 import { sqliteGetIdempotency, sqliteGetMessage, sqliteInsertMessage, sqliteMessageCounts, type InsertOutcome } from './sqlite.messages.js';
 import { WalCheckpointer } from './sqlite.checkpoint.js';
+import { sqliteExpandChunks } from './sqlite.chunks.js';
 import { GroupCommit } from './sqlite.group.js';
 import { inTransaction } from './sqlite.sql.js';
 import { SQLITE_MIGRATIONS } from './sqlite.migrations.js';
@@ -203,7 +204,7 @@ export class SqliteStore implements Store {
   // ---- a user's data (sqlite.users.ts) ----
 
   async exportUser(tenant: string, userId: string): Promise<{ devices: DeviceRow[]; deliveries: DeliveryRow[] }> {
-    return sqliteExportUser((sql) => this.stmt(sql), tenant, userId);
+    return sqliteExportUser(this.db, (sql) => this.stmt(sql), tenant, userId);
   }
 
   async eraseUser(tenant: string, userId: string, finish?: { now: number; outbox: OutboxWriter }): Promise<{ devices: number; deliveries: number }> {
@@ -231,7 +232,10 @@ export class SqliteStore implements Store {
   // ---- listings (sqlite.listing.ts) ----
 
   async listDeliveries(tenant: string, messageId: string, after: string | null, limit: number, filter: DeliveryFilter = {}): Promise<DeliveryRow[]> {
-    return sqliteListDeliveries((sql) => this.stmt(sql), tenant, messageId, after, limit, filter);
+    const stmt = (sql: string) => this.stmt(sql);
+    // Targets still in chunks are queued: a listing that may show queued ones turns them into rows first.
+    if (!filter.states || filter.states.includes('queued')) inTransaction(this.db, () => sqliteExpandChunks(stmt, 'message_id = ? AND tenant = ?', [messageId, tenant]));
+    return sqliteListDeliveries(stmt, tenant, messageId, after, limit, filter);
   }
 
   async listMessages(tenant: string, filter: MessageFilter, after: TimeKey | null, limit: number): Promise<MessageRow[]> {
@@ -377,6 +381,7 @@ export class SqliteStore implements Store {
   async deleteOldMessages(before: number): Promise<number> {
     return inTransaction(this.db, () => {
       this.stmt('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE created_at < ?)').run(before);
+      this.stmt('DELETE FROM delivery_chunks WHERE message_id IN (SELECT id FROM messages WHERE created_at < ?)').run(before);
       this.stmt('DELETE FROM idempotency WHERE created_at < ?').run(before);
       this.stmt(`DELETE FROM webhook_outbox WHERE created_at < ? AND state <> 'pending'`).run(before);
       return this.stmt('DELETE FROM messages WHERE created_at < ?').run(before).changes;
