@@ -210,7 +210,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `,
   // 13: targets no lane has claimed yet live in chunk rows (src/store/chunks.ts, issue 11): one row per
   // (message, provider, quota class) and up to 1000 targets, instead of one deliveries row each. The accept
-  // then writes one row and two index entries per thousand targets instead of five entries per target, and a
+  // then writes one row and three index entries per thousand targets instead of five entries per target, and a
   // claim inserts its targets as deliveries rows already leased instead of rewriting rows the accept wrote.
   // (tenant, provider, due_at, id) is the lane head a claim reads, as deliveries_lane_due; (message_id) is
   // where a claim takes the rest of a message's chunks, and where listing, cancel and retention find them.
