@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { firstRow, withTransaction } from './postgres.tx.js';
 import { completionGroups, type CompletionGroup } from './completions.js';
 import { json, RECALLED, toDelivery, toIdem, toMessage, toPause, type Row } from './rows.js';
+import { CHUNK_DUE, pgClaimChunks, pgExpandChunks, toChunk } from './postgres.chunks.js';
 import { pgLockMessages, pgOutboxForDeliveries } from './postgres.outbox.js';
 import type { ClaimRequest, ClaimedBatch, DeliveryUpdate, LaneKey, LanePause, LaneStats, OutboxWriter, ReceiptMatch, RequeueOutcome, RequeueRequest } from './types.js';
 
@@ -23,26 +24,48 @@ export const ACTIVE = `state IN ('queued','sending')`;
 const SENDING = `(d.state = 'sending') IS TRUE`;
 
 export async function pgNextDueAt(pool: pg.Pool, lane: LaneKey, excludeClasses: string[]): Promise<number | null> {
+  // LEAST ignores a NULL: the earlier of the two, or whichever exists.
   const { rows } = await pool.query(
-    `SELECT MIN(due_at) AS due FROM deliveries WHERE tenant = $1 AND provider = $2 AND ${ACTIVE} AND quota_class <> ALL($3::text[])`,
+    `SELECT LEAST(
+       (SELECT MIN(due_at) FROM deliveries WHERE tenant = $1 AND provider = $2 AND ${ACTIVE} AND quota_class <> ALL($3::text[])),
+       (SELECT MIN(due_at) FROM delivery_chunks WHERE tenant = $1 AND provider = $2 AND quota_class <> ALL($3::text[]))
+     ) AS due`,
     [lane.tenant, lane.provider, excludeClasses],
   );
   const due = firstRow(rows).due;
   return due === null || due === undefined ? null : Number(due);
 }
 
+/**
+ * The lane's head: its earliest due deliveries row and its earliest due chunk, each locked (SKIP LOCKED),
+ * in one round trip. A chunk wins when it is due strictly before the row (or there is no row); only then
+ * are its targets read.
+ */
+const LANE_HEADS = `WITH row_head AS (
+    SELECT message_id, due_at FROM deliveries
+    WHERE tenant = $1 AND provider = $2 AND ${ACTIVE} AND due_at <= $3 AND quota_class <> ALL($4::text[])
+    ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED
+  ), chunk_head AS (
+    SELECT id, message_id, due_at, created_at, quota_class, count, targets FROM delivery_chunks
+    WHERE ${CHUNK_DUE}
+    ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
+  )
+  SELECT NULL::bigint AS chunk_id, message_id, due_at, NULL::bigint AS created_at, NULL::text AS quota_class, NULL::int AS count, NULL::text AS targets FROM row_head
+  UNION ALL
+  SELECT k.id, k.message_id, k.due_at, k.created_at, k.quota_class, k.count,
+    CASE WHEN NOT EXISTS (SELECT 1 FROM row_head r WHERE r.due_at <= k.due_at) THEN k.targets END
+  FROM chunk_head k`;
+
 export async function pgClaimBatch(pool: pg.Pool, req: ClaimRequest): Promise<ClaimedBatch | null> {
   return withTransaction(pool, async (c) => {
-    // SKIP LOCKED: rows another claimer is taking right now are passed over, never waited for;
-    // rows it already took fail the `due_at <= now` re-check once its transaction commits.
-    const head = await c.query(
-      `SELECT message_id FROM deliveries
-       WHERE tenant = $1 AND provider = $2 AND ${ACTIVE} AND due_at <= $3 AND quota_class <> ALL($4::text[])
-       ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-      [req.tenant, req.provider, req.now, req.excludeClasses],
-    );
-    if (!head.rows[0]) return null;
-    const messageId = String(head.rows[0].message_id);
+    // SKIP LOCKED: rows and chunks another claimer is taking right now are passed over, never waited for;
+    // rows it already took fail the `due_at <= now` re-check once its transaction commits, chunks are gone.
+    const heads = (await c.query(LANE_HEADS, [req.tenant, req.provider, req.now, req.excludeClasses])).rows as Row[];
+    const chunk = heads.find((h) => h.chunk_id !== null && h.targets !== null);
+    if (chunk) return pgClaimChunks(c, req, toChunk(chunk));
+    const head = heads.find((h) => h.chunk_id === null);
+    if (!head) return null;
+    const messageId = String(head.message_id);
     // Statistics lag a queue table (a message's 100,000 rows arrive between two autovacuum analyses): the
     // planner then took a sort of every queued row of the message as free. Without sorts it reads the
     // message's due rows in order from deliveries_message_due and stops at the limit.
@@ -109,8 +132,10 @@ export async function pgCancelDeliveries(pool: pg.Pool, tenant: string, messageI
   // claimed row not yet handed off (handed_at NULL) is canceled and the hand-off then finds it gone.
   // With `outbox`, a cancel that leaves nothing queued or sending completes the message; the message
   // row is locked first, as completeDeliveries does, so completion is seen once.
+  // The message's targets still in chunks become rows first, and are canceled with the others.
   return withTransaction(pool, async (c) => {
     if (outbox) await pgLockMessages(c, [messageId]);
+    await pgExpandChunks(c, { tenant, messageId });
     const { rows } = await c.query(
       `UPDATE deliveries SET state = 'canceled', lease_owner = NULL, due_at = NULL, updated_at = $3
        WHERE tenant = $1 AND message_id = $2 AND (state = 'queued' OR (state = 'sending' AND (handed_at IS NULL OR due_at <= $3)))
@@ -150,6 +175,8 @@ export async function pgRequeueDeliveries(pool: pg.Pool, req: RequeueRequest): P
         return { inserted: false, existing: toIdem(firstRow(rows)) };
       }
     }
+    // Only failed and expired rows change: a target gets there after a claim made it a row, so the
+    // message's chunks (targets never claimed) need no expanding and stay as they are.
     for (const e of req.expiries) await c.query('UPDATE messages SET expires_at = $1 WHERE tenant = $2 AND id = $3', [e.expiresAt, req.tenant, e.messageId]);
     const { rows } = await c.query(
       `UPDATE deliveries SET state = 'queued', attempts = 0, due_at = $1, lease_owner = NULL, handed_at = NULL, updated_at = $1
@@ -237,7 +264,14 @@ export async function pgAllActivePauses(pool: pg.Pool, now: number): Promise<Lan
 }
 
 export async function pgLaneStats(pool: pg.Pool): Promise<LaneStats[]> {
-  const { rows } = await pool.query(`SELECT tenant, provider, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE ${ACTIVE} GROUP BY tenant, provider`);
+  // Targets still in chunks are queued: their count is summed, not expanded.
+  const { rows } = await pool.query(
+    `SELECT tenant, provider, SUM(n) AS n, MIN(oldest) AS oldest FROM (
+       SELECT tenant, provider, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE ${ACTIVE} GROUP BY tenant, provider
+       UNION ALL
+       SELECT tenant, provider, SUM(count), MIN(created_at) FROM delivery_chunks GROUP BY tenant, provider
+     ) lanes GROUP BY tenant, provider`,
+  );
   return rows.map((r: Row) => ({
     tenant: String(r.tenant),
     provider: String(r.provider),

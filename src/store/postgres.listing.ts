@@ -5,6 +5,8 @@
  */
 import type pg from 'pg';
 import { ACTIVE } from './postgres.claims.js';
+import { pgExpandChunks } from './postgres.chunks.js';
+import { withTransaction } from './postgres.tx.js';
 import { toDelivery, toMessage, type Row } from './rows.js';
 import type { DeadLetterFilter, DeliveryFilter, DeliveryRow, DeliveryState, DeliverySummaryRow, LaneActivity, MessageFilter, MessageRow, TimeKey } from './types.js';
 
@@ -38,7 +40,11 @@ export async function pgListDeliveries(pool: pg.Pool, tenant: string, messageId:
   w.add(`message_id = ${w.v(messageId)}`);
   w.add(`id > ${w.v(after ?? '')}`);
   addDeliveryFilter(w, filter);
-  const { rows } = await pool.query(`SELECT * FROM deliveries WHERE ${w.sql} ORDER BY id LIMIT ${w.v(limit)}`, w.args);
+  // One by one, in id order: the message's targets still in chunks become queued rows first.
+  const rows = await withTransaction(pool, async (c) => {
+    await pgExpandChunks(c, { tenant, messageId });
+    return (await c.query(`SELECT * FROM deliveries WHERE ${w.sql} ORDER BY id LIMIT ${w.v(limit)}`, w.args)).rows as Row[];
+  });
   return rows.map(toDelivery);
 }
 
@@ -49,17 +55,24 @@ export async function pgListMessages(pool: pg.Pool, tenant: string, filter: Mess
   if (filter.createdFrom !== undefined) w.add(`created_at >= ${w.v(filter.createdFrom)}`);
   if (filter.createdTo !== undefined) w.add(`created_at < ${w.v(filter.createdTo)}`);
   if (filter.category !== undefined) w.add(`category = ${w.v(filter.category)}`);
-  if (filter.status) w.add(`${filter.status === 'done' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = messages.id AND d.${ACTIVE})`);
+  // In progress: a target queued or sending, or one still in a chunk.
+  const inProgress = `(EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = messages.id AND d.${ACTIVE}) OR EXISTS (SELECT 1 FROM delivery_chunks k WHERE k.message_id = messages.id))`;
+  if (filter.status) w.add(`${filter.status === 'done' ? 'NOT ' : ''}${inProgress}`);
   const { rows } = await pool.query(`SELECT * FROM messages WHERE ${w.sql} ORDER BY created_at DESC, id DESC LIMIT ${w.v(limit)}`, w.args);
   return rows.map(toMessage);
 }
 
 export async function pgMessageStateCounts(pool: pg.Pool, tenant: string, messageIds: string[]): Promise<Array<{ messageId: string; state: DeliveryState; count: number }>> {
   if (!messageIds.length) return [];
-  const { rows } = await pool.query('SELECT message_id, state, COUNT(*) AS n FROM deliveries WHERE tenant = $1 AND message_id = ANY($2::text[]) GROUP BY message_id, state', [
-    tenant,
-    messageIds,
-  ]);
+  // Targets still in chunks are queued: summed, not expanded.
+  const { rows } = await pool.query(
+    `SELECT message_id, state, SUM(n) AS n FROM (
+       SELECT message_id, state, COUNT(*) AS n FROM deliveries WHERE tenant = $1 AND message_id = ANY($2::text[]) GROUP BY message_id, state
+       UNION ALL
+       SELECT message_id, 'queued', SUM(count) FROM delivery_chunks WHERE tenant = $1 AND message_id = ANY($2::text[]) GROUP BY message_id
+     ) counts GROUP BY message_id, state`,
+    [tenant, messageIds],
+  );
   return rows.map((r: Row) => ({ messageId: String(r.message_id), state: r.state as DeliveryState, count: Number(r.n) }));
 }
 
@@ -91,10 +104,16 @@ export async function pgDeliverySummary(pool: pg.Pool, tenant: string, since: nu
 export async function pgLaneActivity(pool: pg.Pool, tenant: string, sentSince: number): Promise<LaneActivity[]> {
   const lanes = new Map<string, LaneActivity>();
   const lane = (provider: string) => lanes.get(provider) ?? lanes.set(provider, { provider, queued: 0, sending: 0, oldestPendingAt: null, sentSince: 0 }).get(provider)!;
-  const pending = await pool.query(`SELECT provider, state, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE tenant = $1 AND ${ACTIVE} GROUP BY provider, state`, [tenant]);
+  // Targets still in chunks are queued (a third group per provider, added to the queued rows').
+  const pending = await pool.query(
+    `SELECT provider, state, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries WHERE tenant = $1 AND ${ACTIVE} GROUP BY provider, state
+     UNION ALL
+     SELECT provider, 'queued', SUM(count), MIN(created_at) FROM delivery_chunks WHERE tenant = $1 GROUP BY provider`,
+    [tenant],
+  );
   for (const r of pending.rows as Row[]) {
     const l = lane(String(r.provider));
-    l[r.state === 'sending' ? 'sending' : 'queued'] = Number(r.n);
+    l[r.state === 'sending' ? 'sending' : 'queued'] += Number(r.n);
     const oldest = Number(r.oldest);
     l.oldestPendingAt = l.oldestPendingAt === null ? oldest : Math.min(l.oldestPendingAt, oldest);
   }

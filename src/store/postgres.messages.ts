@@ -1,14 +1,15 @@
 /**
- * Writing a message and its deliveries on PostgreSQL (PostgresStore delegates here): one
- * transaction; the idempotency key resolves concurrent requests with `ON CONFLICT`.
+ * Writing a message and its targets on PostgreSQL (PostgresStore delegates here): one transaction; the
+ * targets as chunk rows (postgres.chunks.ts); the idempotency key resolves concurrent requests with `ON CONFLICT`.
  */
 import type pg from 'pg';
 import { firstRow, withTransaction } from './postgres.tx.js';
-import { json, toIdem } from './rows.js';
+import { chunksOf } from './chunks.js';
+import { toIdem } from './rows.js';
 import type { IdempotencyRecord, MessageRow, NewDelivery } from './types.js';
 
-/** Rows per multi-row INSERT: 100k deliveries are 20 statements, each one round trip. */
-const INSERT_CHUNK = 5000;
+/** Chunk rows per multi-row INSERT: a 100,000-target message is 20 statements, each one round trip, as with 5000 rows before chunks. */
+const CHUNKS_PER_INSERT = 5;
 
 export async function pgInsertMessage(
   pool: pg.Pool,
@@ -41,34 +42,21 @@ export async function pgInsertMessage(
       message.expiresAt,
       message.category ?? null,
     ]);
-    // Pipelined: chunk k is sent, and the next chunk is built (encrypted, hashed: the caller builds rows as
-    // they are read) while PostgreSQL inserts it. Built and inserted one after the other, the gateway and
-    // PostgreSQL took turns and a 100,000-target accept cost the sum of both (bench, 2026-11-30).
-    // The transaction still commits only after every chunk is in.
+    // Targets go in as chunk rows (chunks.ts, migration 13): a claim makes them deliveries rows. Pipelined:
+    // group k is sent, and the next is built (encrypted, hashed: the caller builds rows as they are read)
+    // while PostgreSQL inserts it. Built and inserted one after the other, the gateway and PostgreSQL took
+    // turns and a 100,000-target accept cost the sum of both (bench, 2026-11-30). The transaction still
+    // commits only after every group is in.
     let inFlight: Promise<unknown> | undefined;
-    for (const chunk of chunksOf(deliveries, INSERT_CHUNK)) {
-      // One statement per chunk: the rows travel as nine parallel arrays.
+    for (const group of groupsOf(chunksOf(deliveries), CHUNKS_PER_INSERT)) {
+      // One statement per group: the chunks travel as four parallel arrays, in order (ids follow it).
       const sent = c.query(
-        `INSERT INTO deliveries (id, tenant, message_id, provider, device_id, token_enc, token_hash, extras, quota_class, registered,
-             state, attempts, due_at, created_at, updated_at)
-           SELECT u.id, $1, $2, u.provider, u.device_id, u.token_enc, u.token_hash, u.extras, u.quota_class, u.registered, 'queued', 0, $3, $3, $3
-           FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[])
-             AS u(id, provider, device_id, token_enc, token_hash, extras, quota_class, registered)`,
-        [
-          message.tenant,
-          message.id,
-          message.createdAt,
-          chunk.map((d) => d.id),
-          chunk.map((d) => d.provider),
-          chunk.map((d) => d.deviceId),
-          chunk.map((d) => d.tokenEnc),
-          chunk.map((d) => d.tokenHash),
-          chunk.map((d) => json(d.extras)),
-          chunk.map((d) => d.quotaClass),
-          chunk.map((d) => d.registered),
-        ],
+        `INSERT INTO delivery_chunks (tenant, message_id, provider, quota_class, due_at, created_at, count, targets)
+           SELECT $1, $2, u.provider, u.quota_class, $3, $3, u.count, u.targets
+           FROM unnest($4::text[], $5::text[], $6::int[], $7::text[]) AS u(provider, quota_class, count, targets)`,
+        [message.tenant, message.id, message.createdAt, group.map((k) => k.provider), group.map((k) => k.quotaClass), group.map((k) => k.count), group.map((k) => k.targets)],
       );
-      // Awaited below (or the transaction fails on an earlier chunk's error first): never unhandled.
+      // Awaited below (or the transaction fails on an earlier group's error first): never unhandled.
       sent.catch(() => undefined);
       if (inFlight) await inFlight;
       inFlight = sent;
@@ -78,15 +66,15 @@ export async function pgInsertMessage(
   });
 }
 
-/** The rows in chunks, read as they come (the caller may build each row only when it is read). */
-function* chunksOf<T>(items: Iterable<T>, size: number): Generator<T[]> {
-  let chunk: T[] = [];
+/** The items in groups of `size`, read as they come (the caller may build each row only when it is read). */
+function* groupsOf<T>(items: Iterable<T>, size: number): Generator<T[]> {
+  let group: T[] = [];
   for (const item of items) {
-    chunk.push(item);
-    if (chunk.length === size) {
-      yield chunk;
-      chunk = [];
+    group.push(item);
+    if (group.length === size) {
+      yield group;
+      group = [];
     }
   }
-  if (chunk.length) yield chunk;
+  if (group.length) yield group;
 }

@@ -202,10 +202,33 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   // (at 50) → 5.7-5.9 s (scratch script, backend CPU from /proc, same session). The cost is space: rows that
   // are only inserted take 2.4 times the pages (200,000 fresh rows: 260 MB against 108 MB at 75), and rows kept
   // after they finish stay about that sparse until pages are reused. After a fan-out the table was no bigger
-  // than at 75, whose updates spilled to new pages. Last in the list so it can be dropped alone. Only the
-  // storage parameter changes (SHARE UPDATE EXCLUSIVE lock, instant): pages already written keep their packing.
+  // than at 75, whose updates spilled to new pages. It touches nothing later migrations rely on, so it can be
+  // reverted alone (ALTER TABLE deliveries RESET (fillfactor)). Only the storage parameter changes (SHARE
+  // UPDATE EXCLUSIVE lock, instant): pages already written keep their packing.
   `
   ALTER TABLE deliveries SET (fillfactor = 33);
+  `,
+  // 13: targets no lane has claimed yet live in chunk rows (src/store/chunks.ts, issue 11): one row per
+  // (message, provider, quota class) and up to 1000 targets, instead of one deliveries row each. The accept
+  // then writes one row and three index entries per thousand targets instead of five entries per target, and a
+  // claim inserts its targets as deliveries rows already leased instead of rewriting rows the accept wrote.
+  // (tenant, provider, due_at, id) is the lane head a claim reads, as deliveries_lane_due; (message_id) is
+  // where a claim takes the rest of a message's chunks, and where listing, cancel and retention find them.
+  // message_id in the "C" collation, as everywhere it is compared with messages.id and deliveries.message_id.
+  `
+  CREATE TABLE delivery_chunks (
+    id BIGSERIAL PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    message_id TEXT COLLATE "C" NOT NULL,
+    provider TEXT NOT NULL,
+    quota_class TEXT NOT NULL,
+    due_at BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    count INTEGER NOT NULL,
+    targets TEXT NOT NULL
+  );
+  CREATE INDEX delivery_chunks_lane_due ON delivery_chunks (tenant, provider, due_at, id);
+  CREATE INDEX delivery_chunks_message ON delivery_chunks (message_id);
   `,
 ];
 

@@ -32,10 +32,13 @@ export async function pgOutboxForDeliveries(c: Exec, changed: Row[], outbox: Out
   for (const r of changed) if (r.state !== 'queued') emit(deliveryChange(r));
   const messages = new Map<string, string>();
   for (const r of changed) messages.set(String(r.message_id), String(r.tenant));
+  // Complete: nothing queued or sending, and no target left in a chunk. A claim deletes a chunk and inserts
+  // its rows in one transaction, so this statement sees one or the other, never neither.
   for (const [messageId, tenant] of messages) {
     const done = await c.query(
       `UPDATE messages SET completed_at = $1 WHERE id = $2 AND completed_at IS NULL
-       AND NOT EXISTS (SELECT 1 FROM deliveries WHERE message_id = $2 AND state IN ('queued','sending'))`,
+       AND NOT EXISTS (SELECT 1 FROM deliveries WHERE message_id = $2 AND state IN ('queued','sending'))
+       AND NOT EXISTS (SELECT 1 FROM delivery_chunks WHERE message_id = $2)`,
       [now, messageId],
     );
     if (!done.rowCount) continue;

@@ -4,6 +4,8 @@
  * turns; rows are re-read FOR UPDATE, so a registration in between is seen, not overwritten.
  */
 import type pg from 'pg';
+import { pgExpandChunks } from './postgres.chunks.js';
+import { withTransaction } from './postgres.tx.js';
 import { toDevice } from './rows.js';
 import { mergeDevices } from './token-forms.js';
 import type { DeliveryTokenRewrite, DeviceRow, StoredDeliveryToken, TokenRewrite } from './types.js';
@@ -31,6 +33,8 @@ export async function pgRewriteDeviceTokens(pool: pg.Pool, provider: string, rew
     await client.query('BEGIN');
     try {
       await client.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.pushgate_token_forms'))`);
+      // A merge moves deliveries by device_id, which targets in chunks do not expose: they become rows first.
+      if (rewrites.length) await pgExpandChunks(client, { provider });
       let rewritten = 0;
       let merged = 0;
       for (const r of rewrites) {
@@ -65,11 +69,18 @@ export async function pgRewriteDeviceTokens(pool: pg.Pool, provider: string, rew
   }
 }
 
+/**
+ * A pass starts (no `afterId`) by turning every chunk into rows, so the pass sees each stored token in id
+ * order and its rewrites find them by id. Chunks accepted after that hold current ciphertexts: the gateways
+ * encrypt with the new key before a rotation runs (README, "Rotating the encryption key", step 3), and the
+ * device pass, which comes first, has rewritten the devices whose ciphertexts an accept copies.
+ */
 export async function pgScanDeliveryTokens(pool: pg.Pool, afterId: string | null, limit: number): Promise<StoredDeliveryToken[]> {
-  const { rows } = await pool.query<{ id: string; provider: string; token_enc: string; token_hash: string }>(
-    'SELECT id, provider, token_enc, token_hash FROM deliveries WHERE id > $1 ORDER BY id LIMIT $2',
-    [afterId ?? '', limit],
-  );
+  const page = 'SELECT id, provider, token_enc, token_hash FROM deliveries WHERE id > $1 ORDER BY id LIMIT $2';
+  const rows = await withTransaction(pool, async (c) => {
+    if (afterId === null) await pgExpandChunks(c, {});
+    return (await c.query<{ id: string; provider: string; token_enc: string; token_hash: string }>(page, [afterId ?? '', limit])).rows;
+  });
   return rows.map((r) => ({ id: r.id, provider: r.provider, tokenEnc: r.token_enc, tokenHash: r.token_hash }));
 }
 

@@ -236,7 +236,15 @@ export class PostgresStore implements Store {
   }
 
   async messageCounts(tenant: string, id: string): Promise<Array<{ provider: string; state: DeliveryState; count: number }>> {
-    const { rows } = await this.pool.query('SELECT provider, state, COUNT(*) AS n FROM deliveries WHERE tenant = $1 AND message_id = $2 GROUP BY provider, state', [tenant, id]);
+    // Targets still in chunks are queued: summed, not expanded.
+    const { rows } = await this.pool.query(
+      `SELECT provider, state, SUM(n) AS n FROM (
+         SELECT provider, state, COUNT(*) AS n FROM deliveries WHERE tenant = $1 AND message_id = $2 GROUP BY provider, state
+         UNION ALL
+         SELECT provider, 'queued', SUM(count) FROM delivery_chunks WHERE tenant = $1 AND message_id = $2 GROUP BY provider
+       ) counts GROUP BY provider, state`,
+      [tenant, id],
+    );
     return rows.map((r: Row) => ({ provider: String(r.provider), state: r.state as DeliveryState, count: Number(r.n) }));
   }
 
@@ -267,7 +275,10 @@ export class PostgresStore implements Store {
   }
 
   async pendingCount(tenant: string): Promise<number> {
-    const { rows } = await this.pool.query(`SELECT COUNT(*) AS n FROM deliveries WHERE tenant = $1 AND ${ACTIVE}`, [tenant]);
+    const { rows } = await this.pool.query(
+      `SELECT (SELECT COUNT(*) FROM deliveries WHERE tenant = $1 AND ${ACTIVE}) + (SELECT COALESCE(SUM(count), 0) FROM delivery_chunks WHERE tenant = $1) AS n`,
+      [tenant],
+    );
     return Number(firstRow(rows).n);
   }
 
@@ -410,6 +421,7 @@ export class PostgresStore implements Store {
   async deleteOldMessages(before: number): Promise<number> {
     return withTransaction(this.pool, async (c) => {
       await c.query('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE created_at < $1)', [before]);
+      await c.query('DELETE FROM delivery_chunks WHERE message_id IN (SELECT id FROM messages WHERE created_at < $1)', [before]);
       await c.query('DELETE FROM idempotency WHERE created_at < $1', [before]);
       await c.query(`DELETE FROM webhook_outbox WHERE created_at < $1 AND state <> 'pending'`, [before]);
       return (await c.query('DELETE FROM messages WHERE created_at < $1', [before])).rowCount ?? 0;

@@ -7,8 +7,10 @@ import { jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import pino from 'pino';
+import { CHUNK_TARGETS } from '../../src/store/chunks.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/postgres.migrations.js';
 import { PostgresStore } from '../../src/store/postgres.js';
+import type { MessageRow, NewDelivery } from '../../src/store/types.js';
 import { requirePostgres, TEST_PG_URL, withSchema } from './services.js';
 import { describeStore } from './store.contract.js';
 
@@ -79,13 +81,15 @@ service.describe('PostgreSQL claims of one lane', () => {
     const schema = `pushgate_test_${randomBytes(6).toString('hex')}`;
     await admin((c) => c.query(`CREATE SCHEMA ${schema}`));
     const store = await PostgresStore.connect(withSchema(TEST_PG_URL, schema), { poolSize: 8, logger });
-    // Every claim is one transaction on its own pool client: the most clients held at once is the most claims at once.
+    // Every claim is one transaction on its own pool client: the most clients asked for and not yet released
+    // is the most claims at once. Counted when asked for, not when connected: a claim of a chunk is a few
+    // round trips, and could end before a second connection opened even when both claims ran at once.
     let held = 0;
     let most = 0;
     const connect = pg.Pool.prototype.connect;
     const spy = jest.spyOn(pg.Pool.prototype, 'connect').mockImplementation(async function (this: pg.Pool) {
-      const client = (await (connect as () => Promise<pg.PoolClient>).call(this)) as pg.PoolClient;
       most = Math.max(most, ++held);
+      const client = (await (connect as () => Promise<pg.PoolClient>).call(this)) as pg.PoolClient;
       const release = client.release.bind(client);
       client.release = (err?: Error | boolean) => {
         held--;
@@ -118,5 +122,72 @@ service.describe('PostgreSQL claims of one lane', () => {
       await store.close();
       await admin((c) => c.query(`DROP SCHEMA ${schema} CASCADE`));
     }
+  });
+});
+
+service.describe('PostgreSQL chunk rows', () => {
+  const T0 = 1_764_000_000_000;
+  const target = (id: string, over: Partial<NewDelivery> = {}): NewDelivery => ({
+    id,
+    provider: 'huawei',
+    deviceId: null,
+    tokenEnc: `enc:${id}`,
+    tokenHash: `hash:${id}`,
+    extras: null,
+    quotaClass: 'default',
+    registered: false,
+    ...over,
+  });
+  const message = (id: string): MessageRow => ({ id, tenant: 'acme', idempotencyKey: null, payload: '{}', createdAt: T0, expiresAt: null, category: null });
+
+  /** `n` stores on one fresh schema, closed and dropped afterwards. */
+  async function withStores(n: number, fn: (stores: PostgresStore[]) => Promise<void>): Promise<void> {
+    const schema = `pushgate_test_${randomBytes(6).toString('hex')}`;
+    await admin((c) => c.query(`CREATE SCHEMA ${schema}`));
+    const stores = await Promise.all(Array.from({ length: n }, () => PostgresStore.connect(withSchema(TEST_PG_URL, schema), { poolSize: 4, logger })));
+    try {
+      await fn(stores);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+      await admin((c) => c.query(`DROP SCHEMA ${schema} CASCADE`));
+    }
+  }
+
+  it('gives two instances claiming one message at once whole chunks or pieces of them in order, never a target twice', async () => {
+    await withStores(2, async ([a, b]) => {
+      const ids = Array.from({ length: 2 * CHUNK_TARGETS + 300 }, (_, i) => `dlv_${String(i).padStart(6, '0')}`);
+      await a!.insertMessage(message('msg_big'), ids.map((id) => target(id)), null);
+      const claim = (s: PostgresStore, owner: string, limit: number) =>
+        s.claimBatch({ tenant: 'acme', provider: 'huawei', now: T0, leaseUntil: T0 + 60_000, owner, limit, excludeClasses: [] });
+      // Both at once, a chunk each: SKIP LOCKED passes over the chunk the other holds.
+      const first = await Promise.all([claim(a!, 'a', CHUNK_TARGETS), claim(b!, 'b', CHUNK_TARGETS)]);
+      expect(first.map((x) => x!.deliveries.map((d) => d.id)).sort()).toEqual([ids.slice(0, CHUNK_TARGETS), ids.slice(CHUNK_TARGETS, 2 * CHUNK_TARGETS)]);
+      // The rest, split by claims of 120 from both: every batch is a run of consecutive targets of one chunk.
+      const batches: string[][] = [];
+      const drain = async (s: PostgresStore, owner: string) => {
+        for (let x = await claim(s, owner, 120); x; x = await claim(s, owner, 120)) batches.push(x.deliveries.map((d) => d.id));
+      };
+      await Promise.all([drain(a!, 'a'), drain(b!, 'b'), drain(a!, 'a2'), drain(b!, 'b2')]);
+      for (const batch of batches) expect(batch).toEqual(ids.slice(ids.indexOf(batch[0]!), ids.indexOf(batch[0]!) + batch.length));
+      const all = [...first.flatMap((x) => x!.deliveries.map((d) => d.id)), ...batches.flat()];
+      expect(all.sort()).toEqual(ids);
+      expect(await a!.messageCounts('acme', 'msg_big')).toEqual([{ provider: 'huawei', state: 'sending', count: ids.length }]);
+    });
+  });
+
+  it('expands a chunk in SQL into the rows its targets were, whatever their extras hold', async () => {
+    await withStores(1, async ([store]) => {
+      const extras = { apns: { topic: 'com.example\tapp', environment: 'sandbox' }, note: 'line\nbreak \\ "quoted" é 🚀', nested: [1, null, { x: '' }] };
+      const targets = [
+        target('dlv_1', { deviceId: 'dev_1', registered: true, extras }),
+        target('dlv_2', { quotaClass: 'marketing', extras: {} }),
+        target('dlv_3', { tokenEnc: 'v2.7.abc-_', tokenHash: 'h-_x' }),
+      ];
+      await store!.insertMessage(message('msg_x'), targets, null);
+      const listed = await store!.listDeliveries('acme', 'msg_x', null, 10);
+      expect(listed).toEqual(
+        targets.map((t) => ({ ...t, tenant: 'acme', messageId: 'msg_x', state: 'queued', attempts: 0, nextAttemptAt: T0, leaseUntil: null, lastError: null, vendorMessageId: null, updatedAt: T0 })),
+      );
+    });
   });
 });
