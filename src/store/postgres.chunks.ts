@@ -40,11 +40,13 @@ export function toChunk(r: Row): ChunkRow {
 /** The lane's chunks a claim may take: due, of a class not excluded. `$1` tenant, `$2` provider, `$3` now, `$4` excluded classes. */
 export const CHUNK_DUE = `tenant = $1 AND provider = $2 AND due_at <= $3 AND quota_class <> ALL($4::text[])`;
 
-/** Where expansion looks: one message, a tenant, a provider, or (no key) every chunk. */
+/** Where expansion looks: one message, a tenant, a provider, a user's devices in a tenant, or (no key) every chunk. */
 export interface ChunkScope {
   tenant?: string;
   messageId?: string;
   provider?: string;
+  /** Only chunks holding a target of one of this user's devices (with `tenant`). */
+  userId?: string;
 }
 
 /**
@@ -67,6 +69,12 @@ export async function pgExpandChunks(c: Exec, scope: ChunkScope): Promise<number
     if (value === undefined) continue;
     args.push(value);
     where.push(`${column} = $${args.length}`);
+  }
+  if (scope.userId !== undefined) {
+    // A device id appears in a chunk only as a whole tab-separated field (chunks.ts): the text search finds
+    // exactly the chunks to expand, not the tenant's whole backlog.
+    args.push(scope.userId);
+    where.push(`EXISTS (SELECT 1 FROM devices v WHERE v.tenant = delivery_chunks.tenant AND v.user_id = $${args.length} AND strpos(delivery_chunks.targets, E'\\t' || v.id || E'\\t') > 0)`);
   }
   const field = (n: number) => `split_part(t.line, E'\\t', ${n})`;
   const { rowCount } = await c.query(

@@ -8,12 +8,12 @@ import { toDelivery, toDevice, type Row } from './rows.js';
 import type { DeliveryRow, DeviceRow, OutboxWriter } from './types.js';
 
 /**
- * A user's targets may still be in chunks, which have no device index: the tenant's chunks become rows
- * first (export and erasure are rare; a tenant's next claims then read rows, as before chunks).
+ * A user's targets may still be in chunks, which have no device index: the tenant's chunks holding one of
+ * the user's devices become rows first (postgres.chunks.ts); the rest of the backlog stays in chunks.
  */
 export async function pgExportUser(pool: pg.Pool, tenant: string, userId: string): Promise<{ devices: DeviceRow[]; deliveries: DeliveryRow[] }> {
   return withTransaction(pool, async (c) => {
-    await pgExpandChunks(c, { tenant });
+    await pgExpandChunks(c, { tenant, userId });
     const devices = (await c.query('SELECT * FROM devices WHERE tenant = $1 AND user_id = $2 ORDER BY created_at, id', [tenant, userId])).rows.map(toDevice);
     const deliveries = (
       await c.query('SELECT d.* FROM deliveries d JOIN devices v ON v.id = d.device_id WHERE v.tenant = $1 AND v.user_id = $2 ORDER BY d.created_at, d.id', [tenant, userId])
@@ -24,7 +24,7 @@ export async function pgExportUser(pool: pg.Pool, tenant: string, userId: string
 
 export async function pgEraseUser(pool: pg.Pool, tenant: string, userId: string, finish?: { now: number; outbox: OutboxWriter }): Promise<{ devices: number; deliveries: number }> {
   return withTransaction(pool, async (c) => {
-    await pgExpandChunks(c, { tenant });
+    await pgExpandChunks(c, { tenant, userId });
     const mine = 'SELECT id FROM devices WHERE tenant = $1 AND user_id = $2';
     if (finish) {
       const touched = await c.query(`SELECT DISTINCT message_id FROM deliveries WHERE ${ACTIVE} AND device_id IN (${mine})`, [tenant, userId]);
