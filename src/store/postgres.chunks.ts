@@ -37,8 +37,13 @@ export function toChunk(r: Row): ChunkRow {
   };
 }
 
-/** The lane's chunks a claim may take: due, of a class not excluded. `$1` tenant, `$2` provider, `$3` now, `$4` excluded classes. */
-export const CHUNK_DUE = `tenant = $1 AND provider = $2 AND due_at <= $3 AND quota_class <> ALL($4::text[])`;
+/**
+ * The lane's chunks a claim may take: due, of a class not excluded, of a message that exists (a version
+ * without chunk rows may delete a message and leave its chunks during a rolling upgrade; retention removes
+ * them). `$1` tenant, `$2` provider, `$3` now, `$4` excluded classes.
+ */
+export const CHUNK_DUE = `tenant = $1 AND provider = $2 AND due_at <= $3 AND quota_class <> ALL($4::text[])
+  AND EXISTS (SELECT 1 FROM messages m WHERE m.id = delivery_chunks.message_id)`;
 
 /** Where expansion looks: one message, a tenant, a provider, a user's devices in a tenant, or (no key) every chunk. */
 export interface ChunkScope {

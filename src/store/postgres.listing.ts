@@ -5,9 +5,9 @@
  */
 import type pg from 'pg';
 import { ACTIVE } from './postgres.claims.js';
-import { pgExpandChunks } from './postgres.chunks.js';
+import { filterAdmitsChunks, pageWithChunks } from './chunks.js';
 import { withTransaction } from './postgres.tx.js';
-import { toDelivery, toMessage, type Row } from './rows.js';
+import { toChunkHead, toDelivery, toMessage, type Row } from './rows.js';
 import type { DeadLetterFilter, DeliveryFilter, DeliveryRow, DeliveryState, DeliverySummaryRow, LaneActivity, MessageFilter, MessageRow, TimeKey } from './types.js';
 
 /** WHERE terms joined by AND; `v(value)` binds a value and returns its placeholder. */
@@ -40,12 +40,25 @@ export async function pgListDeliveries(pool: pg.Pool, tenant: string, messageId:
   w.add(`message_id = ${w.v(messageId)}`);
   w.add(`id > ${w.v(after ?? '')}`);
   addDeliveryFilter(w, filter);
-  // One by one, in id order: the message's targets still in chunks become queued rows first.
-  const rows = await withTransaction(pool, async (c) => {
-    await pgExpandChunks(c, { tenant, messageId });
-    return (await c.query(`SELECT * FROM deliveries WHERE ${w.sql} ORDER BY id LIMIT ${w.v(limit)}`, w.args)).rows as Row[];
+  // Rows and the targets still in chunks (chunks.ts pageWithChunks), read in one snapshot: a claim that
+  // commits between the two reads would otherwise move a target out of both.
+  return withTransaction(pool, async (c) => {
+    await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const rows = ((await c.query(`SELECT * FROM deliveries WHERE ${w.sql} ORDER BY id LIMIT ${w.v(limit)}`, w.args)).rows as Row[]).map(toDelivery);
+    if (!filterAdmitsChunks(filter)) return rows;
+    const heads = await c.query(
+      `SELECT id, tenant, message_id, provider, quota_class, due_at, created_at, first_id, last_id FROM delivery_chunks
+       WHERE tenant = $1 AND message_id = $2 AND last_id > $3 AND ($4::text IS NULL OR provider = $4) ORDER BY first_id`,
+      [tenant, messageId, after ?? '', filter.provider ?? null],
+    );
+    const steps = pageWithChunks(rows, (heads.rows as Row[]).map(toChunkHead), after, limit);
+    let step = steps.next();
+    while (!step.done) {
+      const read = await c.query('SELECT targets FROM delivery_chunks WHERE id = $1', [step.value]);
+      step = steps.next(read.rows[0] ? String((read.rows[0] as Row).targets) : null);
+    }
+    return step.value;
   });
-  return rows.map(toDelivery);
 }
 
 export async function pgListMessages(pool: pg.Pool, tenant: string, filter: MessageFilter, after: TimeKey | null, limit: number): Promise<MessageRow[]> {

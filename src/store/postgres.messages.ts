@@ -49,12 +49,22 @@ export async function pgInsertMessage(
     // commits only after every group is in.
     let inFlight: Promise<unknown> | undefined;
     for (const group of groupsOf(chunksOf(deliveries), CHUNKS_PER_INSERT)) {
-      // One statement per group: the chunks travel as four parallel arrays, in order (ids follow it).
+      // One statement per group: the chunks travel as parallel arrays, in order (ids follow it).
       const sent = c.query(
-        `INSERT INTO delivery_chunks (tenant, message_id, provider, quota_class, due_at, created_at, count, targets)
-           SELECT $1, $2, u.provider, u.quota_class, $3, $3, u.count, u.targets
-           FROM unnest($4::text[], $5::text[], $6::int[], $7::text[]) AS u(provider, quota_class, count, targets)`,
-        [message.tenant, message.id, message.createdAt, group.map((k) => k.provider), group.map((k) => k.quotaClass), group.map((k) => k.count), group.map((k) => k.targets)],
+        `INSERT INTO delivery_chunks (tenant, message_id, provider, quota_class, due_at, created_at, count, targets, first_id, last_id)
+           SELECT $1, $2, u.provider, u.quota_class, $3, $3, u.count, u.targets, u.first_id, u.last_id
+           FROM unnest($4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[]) AS u(provider, quota_class, count, targets, first_id, last_id)`,
+        [
+          message.tenant,
+          message.id,
+          message.createdAt,
+          group.map((k) => k.provider),
+          group.map((k) => k.quotaClass),
+          group.map((k) => k.count),
+          group.map((k) => k.targets),
+          group.map((k) => k.firstId),
+          group.map((k) => k.lastId),
+        ],
       );
       // Awaited below (or the transaction fails on an earlier group's error first): never unhandled.
       sent.catch(() => undefined);

@@ -214,7 +214,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   // claim inserts its targets as deliveries rows already leased instead of rewriting rows the accept wrote.
   // (tenant, provider, due_at, id) is the lane head a claim reads, as deliveries_lane_due; (message_id) is
   // where a claim takes the rest of a message's chunks, and where listing, cancel and retention find them.
-  // message_id in the "C" collation, as everywhere it is compared with messages.id and deliveries.message_id.
+  // message_id in the "C" collation, as everywhere it is compared with messages.id and deliveries.message_id;
+  // first_id/last_id (the smallest and largest delivery id inside, "C" as deliveries.id) let a listing page
+  // read only the chunks its ids meet.
   `
   CREATE TABLE delivery_chunks (
     id BIGSERIAL PRIMARY KEY,
@@ -225,7 +227,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     due_at BIGINT NOT NULL,
     created_at BIGINT NOT NULL,
     count INTEGER NOT NULL,
-    targets TEXT NOT NULL
+    targets TEXT NOT NULL,
+    first_id TEXT COLLATE "C" NOT NULL,
+    last_id TEXT COLLATE "C" NOT NULL
   );
   CREATE INDEX delivery_chunks_lane_due ON delivery_chunks (tenant, provider, due_at, id);
   CREATE INDEX delivery_chunks_message ON delivery_chunks (message_id);

@@ -421,7 +421,9 @@ export class PostgresStore implements Store {
   async deleteOldMessages(before: number): Promise<number> {
     return withTransaction(this.pool, async (c) => {
       await c.query('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE created_at < $1)', [before]);
-      await c.query('DELETE FROM delivery_chunks WHERE message_id IN (SELECT id FROM messages WHERE created_at < $1)', [before]);
+      // By the chunk's own creation time (its message's): this also removes chunks whose message an instance
+      // from before chunk rows deleted during a rolling upgrade (claims already pass over those).
+      await c.query('DELETE FROM delivery_chunks WHERE created_at < $1', [before]);
       await c.query('DELETE FROM idempotency WHERE created_at < $1', [before]);
       await c.query(`DELETE FROM webhook_outbox WHERE created_at < $1 AND state <> 'pending'`, [before]);
       return (await c.query('DELETE FROM messages WHERE created_at < $1', [before])).rowCount ?? 0;

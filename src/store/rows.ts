@@ -2,6 +2,7 @@
  * Row → object mapping shared by the SQLite and PostgreSQL stores: both keep the same columns
  * (ms timestamps, JSON text for device extras and errors), so one mapping serves both.
  */
+import type { ChunkHead } from './chunks.js';
 import type { ConsoleSessionRow, DeliveryError, DeliveryRow, DeviceExtras, DeliveryState, DeviceRow, IdempotencyRecord, LanePause, MessageRow, OutboxRow, OutboxState, StoreChange } from './types.js';
 
 export type Row = Record<string, unknown>;
@@ -135,4 +136,19 @@ export function deliveryChange(r: Row): StoreChange {
 
 export function toSession(r: Row): ConsoleSessionRow {
   return { idHash: String(r.id_hash), tenant: String(r.tenant), keyTag: String(r.key_tag), createdAt: Number(r.created_at), expiresAt: Number(r.expires_at) };
+}
+
+/** A chunk row as a listing reads it (both stores select the same columns). */
+export function toChunkHead(r: Row): ChunkHead {
+  return {
+    chunkId: String(r.id),
+    tenant: String(r.tenant),
+    messageId: String(r.message_id),
+    provider: String(r.provider),
+    quotaClass: String(r.quota_class),
+    dueAt: Number(r.due_at),
+    createdAt: Number(r.created_at),
+    firstId: String(r.first_id),
+    lastId: String(r.last_id),
+  };
 }

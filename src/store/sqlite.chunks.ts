@@ -3,10 +3,11 @@
  * them into leased deliveries, and whatever needs a message's targets one by one first expands them
  * into queued deliveries. SqliteStore and its modules call these inside their own transactions.
  */
-import { chunksOf, forEachTarget, splitChunk } from './chunks.js';
-import type { Row } from './rows.js';
-import { notIn, type Stmt } from './sqlite.sql.js';
-import type { DeliveryRow, NewDelivery } from './types.js';
+import type Database from 'better-sqlite3';
+import { chunksOf, filterAdmitsChunks, forEachTarget, pageWithChunks, splitChunk } from './chunks.js';
+import { toChunkHead, type Row } from './rows.js';
+import { inTransaction, notIn, type Stmt } from './sqlite.sql.js';
+import type { DeliveryFilter, DeliveryRow, NewDelivery } from './types.js';
 
 /** Where a message's chunks go at accept: their lane, their due time (the message's creation). */
 export interface ChunkHome {
@@ -17,14 +18,22 @@ export interface ChunkHome {
 
 export function sqliteInsertChunks(stmt: Stmt, home: ChunkHome, deliveries: Iterable<NewDelivery>): void {
   const insert = stmt(
-    `INSERT INTO delivery_chunks (tenant, message_id, provider, quota_class, due_at, created_at, count, targets) VALUES (?,?,?,?,?,?,?,?)`,
+    `INSERT INTO delivery_chunks (tenant, message_id, provider, quota_class, due_at, created_at, count, targets, first_id, last_id) VALUES (?,?,?,?,?,?,?,?,?,?)`,
   );
-  for (const c of chunksOf(deliveries)) insert.run(home.tenant, home.messageId, c.provider, c.quotaClass, home.createdAt, home.createdAt, c.count, c.targets);
+  for (const c of chunksOf(deliveries)) {
+    insert.run(home.tenant, home.messageId, c.provider, c.quotaClass, home.createdAt, home.createdAt, c.count, c.targets, c.firstId, c.lastId);
+  }
 }
 
 /** The lane's earliest due chunk (what a claim compares with the earliest due delivery row). */
 export function sqliteFirstDueChunk(stmt: Stmt, tenant: string, provider: string, now: number, excludeClasses: string[]): { messageId: string; dueAt: number } | null {
-  const row = stmt(`SELECT message_id, due_at FROM delivery_chunks WHERE tenant = ? AND provider = ? AND due_at <= ?${notIn(excludeClasses)} ORDER BY due_at, id LIMIT 1`)
+  // A chunk whose message is gone (deleted by a version without chunk rows) is passed over, never claimed;
+  // retention removes it.
+  const row = stmt(
+    `SELECT message_id, due_at FROM delivery_chunks
+       WHERE tenant = ? AND provider = ? AND due_at <= ?${notIn(excludeClasses)} AND EXISTS (SELECT 1 FROM messages m WHERE m.id = delivery_chunks.message_id)
+       ORDER BY due_at, id LIMIT 1`,
+  )
     .get(tenant, provider, now, ...excludeClasses) as Row | undefined;
   return row ? { messageId: String(row.message_id), dueAt: Number(row.due_at) } : null;
 }
@@ -120,9 +129,6 @@ export function sqliteExpandChunks(stmt: Stmt, where: string, args: unknown[]): 
   return expanded;
 }
 
-/** Expand one message's chunks (listing its deliveries, cancel). */
-export const sqliteExpandMessage = (stmt: Stmt, messageId: string): number => sqliteExpandChunks(stmt, 'message_id = ?', [messageId]);
-
 /**
  * Expand the tenant's chunks holding a target of one of these devices (export, erasure). A device id
  * appears in a chunk only as a whole tab-separated field (chunks.ts), so the text search finds exactly
@@ -173,4 +179,39 @@ function insertDeliveries(rows: number): string {
     insertSql.set(rows, sql);
   }
   return sql;
+}
+
+/**
+ * A page of a message's deliveries with the targets still in its chunks (chunks.ts pageWithChunks),
+ * in one read transaction so that a claim cannot move a target between the two reads.
+ */
+export function sqliteListWithChunks(
+  db: Database.Database,
+  stmt: Stmt,
+  tenant: string,
+  messageId: string,
+  after: string | null,
+  limit: number,
+  filter: DeliveryFilter,
+  rowsPage: () => DeliveryRow[],
+): DeliveryRow[] {
+  return inTransaction(
+    db,
+    () => {
+      const rows = rowsPage();
+      if (!filterAdmitsChunks(filter)) return rows;
+      const provider = filter.provider === undefined ? '' : ' AND provider = ?';
+      const heads = (
+        stmt(`SELECT id, tenant, message_id, provider, quota_class, due_at, created_at, first_id, last_id FROM delivery_chunks
+                WHERE tenant = ? AND message_id = ? AND last_id > ?${provider} ORDER BY first_id`)
+          .all(tenant, messageId, after ?? '', ...(filter.provider === undefined ? [] : [filter.provider])) as Row[]
+      ).map(toChunkHead);
+      const read = stmt('SELECT targets FROM delivery_chunks WHERE id = ?').pluck();
+      const steps = pageWithChunks(rows, heads, after, limit);
+      let step = steps.next();
+      while (!step.done) step = steps.next((read.get(step.value) as string | undefined) ?? null);
+      return step.value;
+    },
+    'deferred',
+  );
 }

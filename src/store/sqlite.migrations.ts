@@ -178,7 +178,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   // one row per (provider, quota class) and up to 1000 targets; a claim inserts them as leased
   // deliveries. The accept wrote a row and five index entries per target that the claim then
   // rewrote (docs/performance.md). The lane index finds the next due chunk, the message index a
-  // message's chunks. Deliveries from before stay rows and are claimed as before.
+  // message's chunks; first_id/last_id (the smallest and largest delivery id inside) let a listing
+  // page read only the chunks its ids meet. Deliveries from before stay rows and are claimed as before.
   `
   CREATE TABLE delivery_chunks (
     id INTEGER PRIMARY KEY,
@@ -189,7 +190,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     due_at INTEGER NOT NULL,
     created_at INTEGER NOT NULL,
     count INTEGER NOT NULL,
-    targets TEXT NOT NULL
+    targets TEXT NOT NULL,
+    first_id TEXT NOT NULL,
+    last_id TEXT NOT NULL
   );
   CREATE INDEX delivery_chunks_lane ON delivery_chunks (tenant, provider, due_at);
   CREATE INDEX delivery_chunks_message ON delivery_chunks (message_id, provider, due_at);

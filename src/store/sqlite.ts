@@ -22,7 +22,7 @@ import { sqliteCountDevices, sqliteDeleteDevice, sqliteDeleteDeviceByHash, sqlit
 import { sqliteDeliverySummary, sqliteLaneActivity, sqliteListDeadLetters, sqliteListDeliveries, sqliteListMessages, sqliteMessageStateCounts, sqlitePendingCount } from './sqlite.listing.js';
 import { sqliteGetIdempotency, sqliteGetMessage, sqliteInsertMessage, sqliteMessageCounts, type InsertOutcome } from './sqlite.messages.js';
 import { WalCheckpointer } from './sqlite.checkpoint.js';
-import { sqliteExpandChunks } from './sqlite.chunks.js';
+import { sqliteListWithChunks } from './sqlite.chunks.js';
 import { GroupCommit } from './sqlite.group.js';
 import { inTransaction } from './sqlite.sql.js';
 import { SQLITE_MIGRATIONS } from './sqlite.migrations.js';
@@ -233,9 +233,8 @@ export class SqliteStore implements Store {
 
   async listDeliveries(tenant: string, messageId: string, after: string | null, limit: number, filter: DeliveryFilter = {}): Promise<DeliveryRow[]> {
     const stmt = (sql: string) => this.stmt(sql);
-    // Targets still in chunks are queued: a listing that may show queued ones turns them into rows first.
-    if (!filter.states || filter.states.includes('queued')) inTransaction(this.db, () => sqliteExpandChunks(stmt, 'message_id = ? AND tenant = ?', [messageId, tenant]));
-    return sqliteListDeliveries(stmt, tenant, messageId, after, limit, filter);
+    // Targets still in chunks are listed where they are (sqlite.chunks.ts), merged into the rows' page.
+    return sqliteListWithChunks(this.db, stmt, tenant, messageId, after, limit, filter, () => sqliteListDeliveries(stmt, tenant, messageId, after, limit, filter));
   }
 
   async listMessages(tenant: string, filter: MessageFilter, after: TimeKey | null, limit: number): Promise<MessageRow[]> {
@@ -381,7 +380,8 @@ export class SqliteStore implements Store {
   async deleteOldMessages(before: number): Promise<number> {
     return inTransaction(this.db, () => {
       this.stmt('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE created_at < ?)').run(before);
-      this.stmt('DELETE FROM delivery_chunks WHERE message_id IN (SELECT id FROM messages WHERE created_at < ?)').run(before);
+      // By the chunk's own creation time (its message's): this also removes chunks whose message is gone.
+      this.stmt('DELETE FROM delivery_chunks WHERE created_at < ?').run(before);
       this.stmt('DELETE FROM idempotency WHERE created_at < ?').run(before);
       this.stmt(`DELETE FROM webhook_outbox WHERE created_at < ? AND state <> 'pending'`).run(before);
       return this.stmt('DELETE FROM messages WHERE created_at < ?').run(before).changes;

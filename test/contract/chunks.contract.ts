@@ -67,6 +67,39 @@ export function describeChunks(current: () => Store): void {
       expect((await store.listMessages('acme', { status: 'in_progress' }, null, 10)).map((m) => m.id)).toEqual([a.message.id]);
     });
 
+    it('pages a message across providers and chunks in id order, each target once, while claims take chunks between pages', async () => {
+      const m = message();
+      // Interleaved providers: each chunk (one per provider) spans the whole id range of the message.
+      const ds = Array.from({ length: big }, (_, i) => delivery(i % 3 === 0 ? { provider: 'xiaomi' } : {}));
+      await store.insertMessage(m, ds, null);
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (let n = 0; ; n++) {
+        const page = await store.listDeliveries('acme', m.id, after, 250);
+        if (!page.length) break;
+        seen.push(...page.map((d) => d.id));
+        after = page[page.length - 1]!.id;
+        if (n === 1) await claim(store, { limit: 400 });
+        if (n === 3) await claim(store, { provider: 'xiaomi', limit: 700 });
+      }
+      expect(seen).toEqual(ds.map((d) => d.id).sort());
+      const states = (await all('acme', m.id)).reduce<Record<string, number>>((acc, d) => ({ ...acc, [d.state]: (acc[d.state] ?? 0) + 1 }), {});
+      expect(states).toEqual({ sending: 400 + 500, queued: big - 900 });
+    });
+
+    it('filters targets still in chunks by state, provider and error like rows', async () => {
+      const m = message();
+      const ds = [delivery(), delivery({ provider: 'xiaomi' }), delivery()];
+      await store.insertMessage(m, ds, null);
+      const ids = async (filter: Parameters<Store['listDeliveries']>[4]) => (await store.listDeliveries('acme', m.id, null, 10, filter)).map((d) => d.id);
+      expect(await ids({ states: ['queued'] })).toEqual([ds[0]!.id, ds[1]!.id, ds[2]!.id]);
+      expect(await ids({ states: ['sent', 'failed'] })).toEqual([]);
+      expect(await ids({ provider: 'xiaomi' })).toEqual([ds[1]!.id]);
+      expect(await ids({ states: ['queued'], provider: 'huawei' })).toEqual([ds[0]!.id, ds[2]!.id]);
+      expect(await ids({ errorCode: 'invalid_token' })).toEqual([]);
+      expect(await store.listDeliveries('beta', m.id, null, 10)).toEqual([]);
+    });
+
     it('counts, lists and finds due targets of a message no claim has touched', async () => {
       const a = await send(big, { createdAt: T0 + 7 });
       expect(await store.nextDueAt(LANE, [])).toBe(T0 + 7);

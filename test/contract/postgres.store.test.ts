@@ -141,12 +141,12 @@ service.describe('PostgreSQL chunk rows', () => {
   const message = (id: string): MessageRow => ({ id, tenant: 'acme', idempotencyKey: null, payload: '{}', createdAt: T0, expiresAt: null, category: null });
 
   /** `n` stores on one fresh schema, closed and dropped afterwards. */
-  async function withStores(n: number, fn: (stores: PostgresStore[]) => Promise<void>): Promise<void> {
+  async function withStores(n: number, fn: (stores: PostgresStore[], schema: string) => Promise<void>): Promise<void> {
     const schema = `pushgate_test_${randomBytes(6).toString('hex')}`;
     await admin((c) => c.query(`CREATE SCHEMA ${schema}`));
     const stores = await Promise.all(Array.from({ length: n }, () => PostgresStore.connect(withSchema(TEST_PG_URL, schema), { poolSize: 4, logger })));
     try {
-      await fn(stores);
+      await fn(stores, schema);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
       await admin((c) => c.query(`DROP SCHEMA ${schema} CASCADE`));
@@ -175,7 +175,7 @@ service.describe('PostgreSQL chunk rows', () => {
     });
   });
 
-  it('expands a chunk in SQL into the rows its targets were, whatever their extras hold', async () => {
+  it('lists a chunk read in place, then expands it in SQL (cancel) into the rows its targets were, whatever their extras hold', async () => {
     await withStores(1, async ([store]) => {
       const extras = { apns: { topic: 'com.example\tapp', environment: 'sandbox' }, note: 'line\nbreak \\ "quoted" é 🚀', nested: [1, null, { x: '' }] };
       const targets = [
@@ -184,10 +184,46 @@ service.describe('PostgreSQL chunk rows', () => {
         target('dlv_3', { tokenEnc: 'v2.7.abc-_', tokenHash: 'h-_x' }),
       ];
       await store!.insertMessage(message('msg_x'), targets, null);
-      const listed = await store!.listDeliveries('acme', 'msg_x', null, 10);
-      expect(listed).toEqual(
-        targets.map((t) => ({ ...t, tenant: 'acme', messageId: 'msg_x', state: 'queued', attempts: 0, nextAttemptAt: T0, leaseUntil: null, lastError: null, vendorMessageId: null, updatedAt: T0 })),
-      );
+      const stored = { tenant: 'acme', messageId: 'msg_x', attempts: 0, leaseUntil: null, lastError: null, vendorMessageId: null };
+      // Listed from the chunk (decoded in the gateway, chunks.ts).
+      expect(await store!.listDeliveries('acme', 'msg_x', null, 10)).toEqual(targets.map((t) => ({ ...t, ...stored, state: 'queued', nextAttemptAt: T0, updatedAt: T0 })));
+      // Expanded by PostgreSQL (postgres.chunks.ts pgExpandChunks), then canceled: the same fields.
+      expect(await store!.cancelDeliveries('acme', 'msg_x', T0 + 5)).toHaveLength(3);
+      expect(await store!.listDeliveries('acme', 'msg_x', null, 10)).toEqual(targets.map((t) => ({ ...t, ...stored, state: 'canceled', nextAttemptAt: 0, updatedAt: T0 + 5 })));
+    });
+  });
+
+  const claimAt = (s: PostgresStore, now: number) => s.claimBatch({ tenant: 'acme', provider: 'huawei', now, leaseUntil: now + 60_000, owner: 'o', limit: CHUNK_TARGETS, excludeClasses: [] });
+  const tableCounts = (schema: string) =>
+    admin(async (c) => {
+      const n = async (table: string) => Number((await c.query(`SELECT COUNT(*) AS n FROM ${schema}.${table}`)).rows[0].n);
+      return { chunks: await n('delivery_chunks'), rows: await n('deliveries') };
+    });
+
+  it('keeps an accepted message in chunks through listings and counts (they read, never expand)', async () => {
+    await withStores(1, async ([store], schema) => {
+      await store!.insertMessage(message('m1'), Array.from({ length: 2500 }, (_, i) => target(`d-${String(i).padStart(5, '0')}`)), null);
+      expect(await tableCounts(schema)).toEqual({ chunks: 3, rows: 0 });
+      await store!.listDeliveries('acme', 'm1', null, 100);
+      await store!.listDeliveries('acme', 'm1', 'd-01999', 100, { states: ['queued'] });
+      await store!.messageCounts('acme', 'm1');
+      await store!.laneStats();
+      expect(await tableCounts(schema)).toEqual({ chunks: 3, rows: 0 });
+      await claimAt(store!, T0);
+      expect(await tableCounts(schema)).toEqual({ chunks: 2, rows: 1000 });
+    });
+  });
+
+  it('passes over a chunk whose message an older version deleted, and retention removes it', async () => {
+    await withStores(1, async ([store], schema) => {
+      await store!.insertMessage(message('old'), [target('o-1'), target('o-2')], null);
+      await store!.insertMessage({ ...message('new'), createdAt: T0 + 5 }, [target('n-1')], null);
+      // What retention on a version without chunk rows does: the message goes, its chunk stays.
+      await admin((c) => c.query(`DELETE FROM ${schema}.messages WHERE id = 'old'`));
+      expect((await claimAt(store!, T0 + 10))?.message.id).toBe('new');
+      expect(await claimAt(store!, T0 + 10)).toBeNull();
+      expect(await store!.deleteOldMessages(T0 + 1)).toBe(0);
+      expect((await tableCounts(schema)).chunks).toBe(0);
     });
   });
 });

@@ -54,3 +54,58 @@ describe('SQLite query plans', () => {
     }
   });
 });
+
+describe('SQLite chunk rows', () => {
+  const T0 = 1_764_000_000_000;
+  const message = (id: string, createdAt = T0) => ({ id, tenant: 'acme', idempotencyKey: null, payload: '{}', createdAt, expiresAt: null, category: null });
+  const targets = (prefix: string, n: number) =>
+    Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${String(i).padStart(5, '0')}`, provider: 'huawei', deviceId: null, tokenEnc: `enc-${i}`, tokenHash: `h-${prefix}-${i}`, extras: null, quotaClass: 'default', registered: false }));
+  const claim = (s: SqliteStore, now = T0) => s.claimBatch({ tenant: 'acme', provider: 'huawei', now, leaseUntil: now + 60_000, owner: 'o', limit: 1000, excludeClasses: [] });
+  let dir: string;
+  let file: string;
+  let store: SqliteStore;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'pushgate-chunks-'));
+    file = path.join(dir, 'pushgate.db');
+    store = new SqliteStore(file);
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const tableCounts = () => {
+    const db = new Database(file, { readonly: true });
+    try {
+      const n = (sql: string) => Number((db.prepare(sql).get() as { n: number }).n);
+      return { chunks: n('SELECT COUNT(*) AS n FROM delivery_chunks'), rows: n('SELECT COUNT(*) AS n FROM deliveries') };
+    } finally {
+      db.close();
+    }
+  };
+
+  it('keeps an accepted message in chunks through listings and counts (they read, never expand)', async () => {
+    await store.insertMessage(message('m1'), targets('d', 2500), null);
+    expect(tableCounts()).toEqual({ chunks: 3, rows: 0 });
+    await store.listDeliveries('acme', 'm1', null, 100);
+    await store.listDeliveries('acme', 'm1', 'd-01999', 100, { states: ['queued'] });
+    await store.messageCounts('acme', 'm1');
+    await store.laneStats();
+    expect(tableCounts()).toEqual({ chunks: 3, rows: 0 });
+    await claim(store);
+    expect(tableCounts()).toEqual({ chunks: 2, rows: 1000 });
+  });
+
+  it('passes over a chunk whose message an older version deleted, and retention removes it', async () => {
+    await store.insertMessage(message('old'), targets('o', 10), null);
+    await store.insertMessage(message('new', T0 + 5), targets('n', 10), null);
+    // What retention on a version without chunk rows does: the message goes, its chunk stays.
+    const db = new Database(file);
+    db.prepare(`DELETE FROM messages WHERE id = 'old'`).run();
+    db.close();
+    const batch = await claim(store, T0 + 10);
+    expect(batch?.message.id).toBe('new');
+    expect(await claim(store, T0 + 10)).toBeNull();
+    expect(await store.deleteOldMessages(T0 + 1)).toBe(0);
+    expect(tableCounts().chunks).toBe(0);
+  });
+});
