@@ -18,7 +18,7 @@
  * part of a chunk cuts it at a newline without decoding the rest; reading costs the same either way
  * (100,000 targets: 19 ms to split into fields, 22 ms for JSON.parse of the same as arrays).
  */
-import type { DeviceExtras, NewDelivery } from './types.js';
+import type { DeliveryTokenRewrite, DeviceExtras, NewDelivery, StoredDeliveryToken } from './types.js';
 
 /** Targets per chunk row: the largest batch any vendor takes in one request (a lane claims up to its limit). */
 export const CHUNK_TARGETS = 1000;
@@ -92,4 +92,41 @@ export function splitChunk(targets: string, count: number): { head: string; rest
     if (at < 0) return { head: targets, rest: '' };
   }
   return { head: targets.slice(0, at), rest: targets.slice(at + 1) };
+}
+
+/** Key rotation: a chunk's targets as stored tokens (id, the chunk's provider, ciphertext, hash). */
+export function chunkTokens(provider: string, targets: string): StoredDeliveryToken[] {
+  const out: StoredDeliveryToken[] = [];
+  forEachTarget(targets, (id, _deviceId, tokenEnc, tokenHash) => out.push({ id, provider, tokenEnc, tokenHash }));
+  return out;
+}
+
+/**
+ * Key rotation in place (rewriteChunkTokens): the encoded targets with each target's ciphertext and
+ * hash replaced where its id has a rewrite and its ciphertext is still the rewrite's `fromEnc` (one
+ * claimed or changed since the chunk was read is not there, or differs, and is left alone); every
+ * other field and line is kept as it was, byte for byte. Answers the new text and how many changed.
+ */
+export function rewriteChunkTargets(
+  targets: string,
+  rewrites: readonly DeliveryTokenRewrite[],
+): { targets: string; rewritten: number } {
+  const byId = new Map(rewrites.map((r) => [r.id, r]));
+  let rewritten = 0;
+  const lines = targets ? targets.split('\n') : [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const r = byId.get(line.slice(0, line.indexOf('\t')));
+    if (!r) continue;
+    const fields = line.split('\t');
+    if (fields[2] !== r.fromEnc) continue;
+    if (separated(r.tokenEnc) || separated(r.tokenHash)) {
+      throw new Error(`delivery ${JSON.stringify(r.id)}: a tab or newline in a token or hash cannot be stored in a chunk`);
+    }
+    fields[2] = r.tokenEnc;
+    fields[3] = r.tokenHash;
+    lines[i] = fields.join('\t');
+    rewritten++;
+  }
+  return { targets: rewritten ? lines.join('\n') : targets, rewritten };
 }
