@@ -5,7 +5,8 @@
  * and up to CHUNK_TARGETS targets, and become per-target `deliveries` rows when a lane claims them
  * (already leased, in the same statement that would otherwise have rewritten them), or when anything
  * other than a claim needs them one by one (listing a message's deliveries, cancel, replay, erasure,
- * export, key rotation: the store expands the message's chunks first, see each store). A target's
+ * export: the store expands the message's chunks first, see each store; key rotation rewrites
+ * ciphertexts inside the chunk instead, rewriteChunkTargets). A target's
  * path is therefore per-target only from its claim on, which is where paths diverge (retries,
  * failures, receipts); the accept writes one row per thousand targets and the claim one insert per
  * target instead of an insert at accept plus a rewrite at the claim (issue 11, docs/performance.md).
