@@ -5,7 +5,8 @@
  * and up to CHUNK_TARGETS targets, and become per-target `deliveries` rows when a lane claims them
  * (already leased, in the same statement that would otherwise have rewritten them), or when something
  * that writes needs them one by one (cancel, erasure, the canonical-token migration: the store
- * expands those chunks first, see each store). Listings read them in place (pageWithChunks). A target's
+ * expands those chunks first, see each store). Listings read them in place (pageWithChunks) and key
+ * rotation rewrites ciphertexts inside the chunk (rewriteChunkTargets). A target's
  * path is therefore per-target only from its claim on, which is where paths diverge (retries,
  * failures, receipts); the accept writes one row per thousand targets and the claim one insert per
  * target instead of an insert at accept plus a rewrite at the claim (issue 11, docs/performance.md).
@@ -18,7 +19,7 @@
  * part of a chunk cuts it at a newline without decoding the rest; reading costs the same either way
  * (100,000 targets: 19 ms to split into fields, 22 ms for JSON.parse of the same as arrays).
  */
-import type { DeliveryRow, DeviceExtras, NewDelivery } from './types.js';
+import type { DeliveryRow, DeliveryTokenRewrite, DeviceExtras, NewDelivery, StoredDeliveryToken } from './types.js';
 
 /** Targets per chunk row: the largest batch any vendor takes in one request (a lane claims up to its limit). */
 export const CHUNK_TARGETS = 1000;
@@ -171,4 +172,41 @@ export function* pageWithChunks(rows: DeliveryRow[], heads: ChunkHead[], after: 
 /** Whether a delivery filter can match a target still in a chunk (queued, no error yet, of the chunk's provider). */
 export function filterAdmitsChunks(filter: { states?: string[] | undefined; errorCode?: string | undefined; vendorCode?: string | undefined }): boolean {
   return (!filter.states?.length || filter.states.includes('queued')) && filter.errorCode === undefined && filter.vendorCode === undefined;
+}
+
+/** Key rotation: a chunk's targets as stored tokens (id, the chunk's provider, ciphertext, hash). */
+export function chunkTokens(provider: string, targets: string): StoredDeliveryToken[] {
+  const out: StoredDeliveryToken[] = [];
+  forEachTarget(targets, (id, _deviceId, tokenEnc, tokenHash) => out.push({ id, provider, tokenEnc, tokenHash }));
+  return out;
+}
+
+/**
+ * Key rotation in place (rewriteChunkTokens): the encoded targets with each target's ciphertext and
+ * hash replaced where its id has a rewrite and its ciphertext is still the rewrite's `fromEnc` (one
+ * claimed or changed since the chunk was read is not there, or differs, and is left alone); every
+ * other field and line is kept as it was, byte for byte. Answers the new text and how many changed.
+ */
+export function rewriteChunkTargets(
+  targets: string,
+  rewrites: readonly DeliveryTokenRewrite[],
+): { targets: string; rewritten: number } {
+  const byId = new Map(rewrites.map((r) => [r.id, r]));
+  let rewritten = 0;
+  const lines = targets ? targets.split('\n') : [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const r = byId.get(line.slice(0, line.indexOf('\t')));
+    if (!r) continue;
+    const fields = line.split('\t');
+    if (fields[2] !== r.fromEnc) continue;
+    if (separated(r.tokenEnc) || separated(r.tokenHash)) {
+      throw new Error(`delivery ${JSON.stringify(r.id)}: a tab or newline in a token or hash cannot be stored in a chunk`);
+    }
+    fields[2] = r.tokenEnc;
+    fields[3] = r.tokenHash;
+    lines[i] = fields.join('\t');
+    rewritten++;
+  }
+  return { targets: rewritten ? lines.join('\n') : targets, rewritten };
 }

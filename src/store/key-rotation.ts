@@ -8,9 +8,13 @@
  * already under the current keys is not written, so a second run reports nothing to do.
  *
  * Devices go first: a message accepted meanwhile copies its device's ciphertext into its
- * deliveries, and the delivery pass that follows (in id order, which is time order) sees those.
+ * deliveries, and the delivery passes that follow (in id order, which is time order) see those.
+ * Deliveries come in two passes: the targets no lane has claimed yet, rewritten inside their chunk
+ * rows (one transaction per chunk, the targets stay chunks), then the delivery rows. Neither pass
+ * writes in check mode, nor turns chunks into rows.
  */
 import type { TokenCipher } from '../privacy/token-cipher.js';
+import { CHUNK_TARGETS } from './chunks.js';
 import { rewriteDevicePages, withAttempts } from './token-forms.js';
 import type { DeliveryTokenRewrite, DeviceRow, Store, TokenRewrite } from './types.js';
 
@@ -56,7 +60,7 @@ export async function rotateTokenKeys(deps: RotationDeps): Promise<RotationRepor
   const report: RotationReport = { devices: zero(), deliveries: zero(), unreadable: {} };
 
   /** The row's token under the current keys, or null when it is already there (or unreadable). */
-  const renew = (provider: string, tokenEnc: string, tokenHash: string): { tokenEnc: string; tokenHash: string } | null => {
+  const renew: Renew = (provider, tokenEnc, tokenHash) => {
     let plain: string;
     try {
       plain = cipher.decrypt(tokenEnc);
@@ -96,6 +100,8 @@ export async function rotateTokenKeys(deps: RotationDeps): Promise<RotationRepor
     report.devices = add(before, write ? done : { ...done, rewritten: wouldWrite });
   }
 
+  await rotateChunkTargets(store, renew, chunksPerPage(pageSize), write, report, deps.onProgress);
+
   let after: string | null = null;
   for (;;) {
     const page = await store.scanDeliveryTokens(after, pageSize);
@@ -116,6 +122,53 @@ export async function rotateTokenKeys(deps: RotationDeps): Promise<RotationRepor
     deps.onProgress?.({ phase: 'deliveries', counts: { ...report.deliveries } });
   }
   return report;
+}
+
+type Renew = (provider: string, tokenEnc: string, tokenHash: string) => { tokenEnc: string; tokenHash: string } | null;
+
+/**
+ * Chunks read per page: a chunk holds up to CHUNK_TARGETS targets, so a page of `pageSize / CHUNK_TARGETS`
+ * chunks decodes about as many tokens as a page of rows (the default: one chunk, a thousand targets),
+ * and never fewer than one chunk. Each chunk is still written in a transaction of its own.
+ */
+export const chunksPerPage = (pageSize: number): number => Math.max(1, Math.floor(pageSize / CHUNK_TARGETS));
+
+/**
+ * The targets no lane has claimed yet, re-encrypted where they are (src/store/chunks.ts): each chunk is
+ * rewritten in place, so a backlog stays chunk rows and `--check` reads them without writing. Runs before
+ * the row pass: a target claimed out of a chunk meanwhile is a row by then, and the row pass sees it.
+ * Counted as deliveries (the report and the command's exit code do not tell the two forms apart).
+ */
+async function rotateChunkTargets(
+  store: Store,
+  renew: Renew,
+  limit: number,
+  write: boolean,
+  report: RotationReport,
+  onProgress: RotationDeps['onProgress'],
+): Promise<void> {
+  const counts = report.deliveries;
+  let after: string | null = null;
+  for (;;) {
+    const page = await store.scanChunkTokens(after, limit);
+    if (!page.length) break;
+    after = page[page.length - 1]!.chunkId;
+    for (const chunk of page) {
+      counts.scanned += chunk.tokens.length;
+      const rewrites: DeliveryTokenRewrite[] = chunk.tokens.flatMap((d) => {
+        const next = renew(d.provider, d.tokenEnc, d.tokenHash);
+        return next ? [{ id: d.id, fromEnc: d.tokenEnc, ...next }] : [];
+      });
+      if (rewrites.length && write) {
+        const n = await withAttempts(() => store.rewriteChunkTokens(chunk.chunkId, rewrites));
+        counts.rewritten += n;
+        counts.changedMeanwhile += rewrites.length - n;
+      } else {
+        counts.rewritten += rewrites.length;
+      }
+    }
+    onProgress?.({ phase: 'deliveries', counts: { ...counts } });
+  }
 }
 
 /** Rows still needing a key that is not the current one: what must be zero before an old key goes. */

@@ -1,14 +1,15 @@
 /**
- * The PostgreSQL side of the canonical-token migration (token-forms.ts); PostgresStore delegates
- * here. Each page is one transaction under an advisory lock, so instances migrating together take
+ * The PostgreSQL side of the canonical-token migration (token-forms.ts) and of key rotation
+ * (key-rotation.ts); PostgresStore delegates here. Each migration page is one transaction under an advisory lock, so instances migrating together take
  * turns; rows are re-read FOR UPDATE, so a registration in between is seen, not overwritten.
  */
 import type pg from 'pg';
+import { chunkTokens, rewriteChunkTargets } from './chunks.js';
 import { pgExpandChunks } from './postgres.chunks.js';
 import { withTransaction } from './postgres.tx.js';
 import { toDevice } from './rows.js';
-import { mergeDevices } from './token-forms.js';
-import type { DeliveryTokenRewrite, DeviceRow, StoredDeliveryToken, TokenRewrite } from './types.js';
+import { mergeDevices, rehashesAny } from './token-forms.js';
+import type { ChunkTokens, DeliveryTokenRewrite, DeviceRow, StoredDeliveryToken, TokenRewrite } from './types.js';
 
 export async function pgTokenFormVersions(pool: pg.Pool): Promise<Map<string, number>> {
   const { rows } = await pool.query<{ provider: string; version: number }>('SELECT provider, version FROM token_forms');
@@ -33,8 +34,9 @@ export async function pgRewriteDeviceTokens(pool: pg.Pool, provider: string, rew
     await client.query('BEGIN');
     try {
       await client.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.pushgate_token_forms'))`);
-      // A merge moves deliveries by device_id, which targets in chunks do not expose: they become rows first.
-      if (rewrites.length) await pgExpandChunks(client, { provider });
+      // A merge moves deliveries by device_id, which targets in chunks do not expose: they become rows first
+      // (rehashesAny: a page that only re-encrypts leaves them to key rotation's chunk pass).
+      if (rehashesAny(rewrites)) await pgExpandChunks(client, { provider });
       let rewritten = 0;
       let merged = 0;
       for (const r of rewrites) {
@@ -69,19 +71,40 @@ export async function pgRewriteDeviceTokens(pool: pg.Pool, provider: string, rew
   }
 }
 
-/**
- * A pass starts (no `afterId`) by turning every chunk into rows, so the pass sees each stored token in id
- * order and its rewrites find them by id. Chunks accepted after that hold current ciphertexts: the gateways
- * encrypt with the new key before a rotation runs (README, "Rotating the encryption key", step 3), and the
- * device pass, which comes first, has rewritten the devices whose ciphertexts an accept copies.
- */
+/** Delivery rows only, one read-only statement (a read replica answers it): chunks are pgScanChunkTokens's. */
 export async function pgScanDeliveryTokens(pool: pg.Pool, afterId: string | null, limit: number): Promise<StoredDeliveryToken[]> {
-  const page = 'SELECT id, provider, token_enc, token_hash FROM deliveries WHERE id > $1 ORDER BY id LIMIT $2';
-  const rows = await withTransaction(pool, async (c) => {
-    if (afterId === null) await pgExpandChunks(c, {});
-    return (await c.query<{ id: string; provider: string; token_enc: string; token_hash: string }>(page, [afterId ?? '', limit])).rows;
-  });
+  const { rows } = await pool.query<{ id: string; provider: string; token_enc: string; token_hash: string }>(
+    'SELECT id, provider, token_enc, token_hash FROM deliveries WHERE id > $1 ORDER BY id LIMIT $2',
+    [afterId ?? '', limit],
+  );
   return rows.map((r) => ({ id: r.id, provider: r.provider, tokenEnc: r.token_enc, tokenHash: r.token_hash }));
+}
+
+/**
+ * Chunks in id order (BIGSERIAL: one accepted during the pass comes after it, and holds ciphertexts of
+ * the new key anyway, README step 3), decoded, one read-only statement.
+ */
+export async function pgScanChunkTokens(pool: pg.Pool, afterChunk: string | null, limit: number): Promise<ChunkTokens[]> {
+  const { rows } = await pool.query<{ id: string; provider: string; targets: string }>(
+    'SELECT id::text, provider, targets FROM delivery_chunks WHERE id > $1::bigint ORDER BY id LIMIT $2',
+    [afterChunk ?? '0', limit],
+  );
+  return rows.map((r) => ({ chunkId: r.id, tokens: chunkTokens(r.provider, r.targets) }));
+}
+
+/**
+ * The chunk re-read FOR UPDATE: a claim holding it is waited for and its cut seen (the targets it took
+ * are no longer in the text); a claim that comes after skips it (SKIP LOCKED) until this commits.
+ */
+export async function pgRewriteChunkTokens(pool: pg.Pool, chunkId: string, rewrites: DeliveryTokenRewrite[]): Promise<number> {
+  if (!rewrites.length) return 0;
+  return withTransaction(pool, async (c) => {
+    const { rows } = await c.query<{ targets: string }>('SELECT targets FROM delivery_chunks WHERE id = $1::bigint FOR UPDATE', [chunkId]);
+    if (!rows[0]) return 0; // claimed whole (or expanded) since it was read
+    const done = rewriteChunkTargets(rows[0].targets, rewrites);
+    if (done.rewritten) await c.query('UPDATE delivery_chunks SET targets = $1 WHERE id = $2::bigint', [done.targets, chunkId]);
+    return done.rewritten;
+  });
 }
 
 /** One statement for the page (a transaction of its own); each row is re-checked against the ciphertext that was read. */

@@ -39,7 +39,16 @@ import {
   pgRetryOutbox,
   pgWriteOutbox,
 } from './postgres.outbox.js';
-import { pgRewriteDeliveryTokens, pgRewriteDeviceTokens, pgScanDeliveryTokens, pgScanDevices, pgSetTokenFormVersion, pgTokenFormVersions } from './postgres.token-forms.js';
+import {
+  pgRewriteChunkTokens,
+  pgRewriteDeliveryTokens,
+  pgRewriteDeviceTokens,
+  pgScanChunkTokens,
+  pgScanDeliveryTokens,
+  pgScanDevices,
+  pgSetTokenFormVersion,
+  pgTokenFormVersions,
+} from './postgres.token-forms.js';
 import { firstRow, withTransaction } from './postgres.tx.js';
 import { pgEraseUser, pgExportUser } from './postgres.users.js';
 import { json, toDevice, toIdem, toMessage, type Row } from './rows.js';
@@ -53,6 +62,7 @@ import type {
   DeliveryRow,
   DeliverySummaryRow,
   DeliveryState,
+  ChunkTokens,
   DeliveryTokenRewrite,
   DeliveryUpdate,
   DeviceRow,
@@ -207,6 +217,14 @@ export class PostgresStore implements Store {
 
   rewriteDeliveryTokens(rewrites: DeliveryTokenRewrite[]): Promise<number> {
     return pgRewriteDeliveryTokens(this.pool, rewrites);
+  }
+
+  scanChunkTokens(afterChunk: string | null, limit: number): Promise<ChunkTokens[]> {
+    return pgScanChunkTokens(this.pool, afterChunk, limit);
+  }
+
+  rewriteChunkTokens(chunkId: string, rewrites: DeliveryTokenRewrite[]): Promise<number> {
+    return pgRewriteChunkTokens(this.pool, chunkId, rewrites);
   }
 
   // ---- a user's data (postgres.users.ts) ----

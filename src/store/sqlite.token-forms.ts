@@ -1,10 +1,11 @@
-/** The SQLite side of the canonical-token migration (token-forms.ts); SqliteStore delegates here. */
+/** The SQLite side of the canonical-token migration (token-forms.ts) and of key rotation (key-rotation.ts); SqliteStore delegates here. */
 import type Database from 'better-sqlite3';
+import { chunkTokens, rewriteChunkTargets } from './chunks.js';
 import { toDevice, type Row } from './rows.js';
 import { sqliteExpandChunks } from './sqlite.chunks.js';
 import { inTransaction } from './sqlite.sql.js';
-import { mergeDevices } from './token-forms.js';
-import type { DeliveryTokenRewrite, DeviceRow, StoredDeliveryToken, TokenRewrite } from './types.js';
+import { mergeDevices, rehashesAny } from './token-forms.js';
+import type { ChunkTokens, DeliveryTokenRewrite, DeviceRow, StoredDeliveryToken, TokenRewrite } from './types.js';
 
 export function sqliteTokenFormVersions(db: Database.Database): Map<string, number> {
   return new Map((db.prepare('SELECT provider, version FROM token_forms').all() as Row[]).map((r) => [String(r.provider), Number(r.version)]));
@@ -21,8 +22,9 @@ export function sqliteScanDevices(db: Database.Database, provider: string, after
 
 export function sqliteRewriteDeviceTokens(db: Database.Database, provider: string, rewrites: TokenRewrite[]): { rewritten: number; merged: number } {
   return inTransaction(db, () => {
-    // The provider's targets still in chunks become rows, so the deliveries of merged devices follow them.
-    sqliteExpandChunks((sql) => db.prepare(sql), 'provider = ?', [provider]);
+    // The provider's targets still in chunks become rows, so the deliveries of merged devices follow them
+    // (rehashesAny: a page that only re-encrypts leaves them to key rotation's chunk pass).
+    if (rehashesAny(rewrites)) sqliteExpandChunks((sql) => db.prepare(sql), 'provider = ?', [provider]);
     let rewritten = 0;
     let merged = 0;
     for (const r of rewrites) {
@@ -50,16 +52,35 @@ export function sqliteRewriteDeviceTokens(db: Database.Database, provider: strin
   });
 }
 
+/** Delivery rows only, read-only: targets still in chunks are the chunk pass's (sqliteScanChunkTokens). */
 export function sqliteScanDeliveryTokens(db: Database.Database, afterId: string | null, limit: number): StoredDeliveryToken[] {
-  // Targets in chunks (sqlite.chunks.ts) become rows before each page: those accepted during a pass get
-  // later ids than the pass has reached (ids are time-ordered), so the pass still sees every one.
-  inTransaction(db, () => sqliteExpandChunks((sql) => db.prepare(sql), '1', []));
   return (db.prepare('SELECT id, provider, token_enc, token_hash FROM deliveries WHERE id > ? ORDER BY id LIMIT ?').all(afterId ?? '', limit) as Row[]).map((r) => ({
     id: String(r.id),
     provider: String(r.provider),
     tokenEnc: String(r.token_enc),
     tokenHash: String(r.token_hash),
   }));
+}
+
+/**
+ * Chunks in id (rowid) order, decoded, read-only. A chunk accepted during the pass gets a later id,
+ * unless the newest chunk was claimed whole just before (SQLite reuses the largest rowid then); either
+ * way it was accepted under the new key (README, "Rotating the encryption key", step 3).
+ */
+export function sqliteScanChunkTokens(db: Database.Database, afterChunk: string | null, limit: number): ChunkTokens[] {
+  const rows = db.prepare('SELECT id, provider, targets FROM delivery_chunks WHERE id > ? ORDER BY id LIMIT ?').all(Number(afterChunk ?? 0), limit) as Row[];
+  return rows.map((r) => ({ chunkId: String(r.id), tokens: chunkTokens(String(r.provider), String(r.targets)) }));
+}
+
+/** The chunk re-read in the write transaction, so a claim that took or split it before is seen, not undone. */
+export function sqliteRewriteChunkTokens(db: Database.Database, chunkId: string, rewrites: DeliveryTokenRewrite[]): number {
+  return inTransaction(db, () => {
+    const row = db.prepare('SELECT targets FROM delivery_chunks WHERE id = ?').get(Number(chunkId)) as Row | undefined;
+    if (!row) return 0; // claimed whole (or expanded) since it was read
+    const done = rewriteChunkTargets(String(row.targets), rewrites);
+    if (done.rewritten) db.prepare('UPDATE delivery_chunks SET targets = ? WHERE id = ?').run(done.targets, Number(chunkId));
+    return done.rewritten;
+  });
 }
 
 export function sqliteRewriteDeliveryTokens(db: Database.Database, rewrites: DeliveryTokenRewrite[]): number {

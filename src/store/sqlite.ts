@@ -28,8 +28,10 @@ import { inTransaction } from './sqlite.sql.js';
 import { SQLITE_MIGRATIONS } from './sqlite.migrations.js';
 import { sqliteCancelDeliveries, sqliteMarkRecalled, sqliteRequeueDeliveries } from './sqlite.replay.js';
 import {
+  sqliteRewriteChunkTokens,
   sqliteRewriteDeliveryTokens,
   sqliteRewriteDeviceTokens,
+  sqliteScanChunkTokens,
   sqliteScanDeliveryTokens,
   sqliteScanDevices,
   sqliteSetTokenFormVersion,
@@ -55,6 +57,7 @@ import type {
   DeliveryRow,
   DeliverySummaryRow,
   DeliveryState,
+  ChunkTokens,
   DeliveryTokenRewrite,
   DeliveryUpdate,
   DeviceRow,
@@ -199,6 +202,14 @@ export class SqliteStore implements Store {
 
   async rewriteDeliveryTokens(rewrites: DeliveryTokenRewrite[]): Promise<number> {
     return sqliteRewriteDeliveryTokens(this.db, rewrites);
+  }
+
+  async scanChunkTokens(afterChunk: string | null, limit: number): Promise<ChunkTokens[]> {
+    return sqliteScanChunkTokens(this.db, afterChunk, limit);
+  }
+
+  async rewriteChunkTokens(chunkId: string, rewrites: DeliveryTokenRewrite[]): Promise<number> {
+    return sqliteRewriteChunkTokens(this.db, chunkId, rewrites);
   }
 
   // ---- a user's data (sqlite.users.ts) ----

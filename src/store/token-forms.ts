@@ -139,3 +139,13 @@ export function mergeDevices(row: DeviceRow, other: DeviceRow): { keep: DeviceRo
   const keep = row.lastSeenAt > other.lastSeenAt ? row : other;
   return { keep, drop: keep === row ? other : row, createdAt: Math.min(row.createdAt, other.createdAt) };
 }
+
+/**
+ * Whether a page of device rewrites changes a lookup hash (a new canonical form, a new lookup key):
+ * only then can devices merge, and only then must the provider's chunks become rows first so their
+ * targets follow their device. A page that only re-encrypts (key rotation) leaves chunk targets where
+ * they are; rotateTokenKeys's chunk pass re-encrypts them there.
+ */
+export function rehashesAny(rewrites: readonly TokenRewrite[]): boolean {
+  return rewrites.some((r) => r.tokenHash !== r.fromHash);
+}

@@ -54,6 +54,12 @@ export interface StoredDeliveryToken {
   tokenHash: string;
 }
 
+/** Key rotation: the targets of one chunk row (src/store/chunks.ts), which no lane has claimed yet, as stored tokens. */
+export interface ChunkTokens {
+  chunkId: string;
+  tokens: StoredDeliveryToken[];
+}
+
 /** One delivery's token re-encrypted (and re-hashed) under the current keys. */
 export interface DeliveryTokenRewrite {
   id: string;
@@ -325,8 +331,22 @@ export interface Store {
    * it (`mergeDevices`): the newest stays, the other's deliveries move to it.
    */
   rewriteDeviceTokens(provider: string, rewrites: TokenRewrite[]): Promise<{ rewritten: number; merged: number }>;
-  /** Key rotation: one page of all deliveries' stored tokens (any state, any tenant), in id order. */
+  /**
+   * Key rotation: one page of all delivery rows' stored tokens (any state, any tenant), in id order.
+   * Read-only: targets still in chunk rows are not among them (scanChunkTokens).
+   */
   scanDeliveryTokens(afterId: string | null, limit: number): Promise<StoredDeliveryToken[]>;
+  /**
+   * Key rotation: up to `limit` chunk rows after `afterChunk` (null: from the first), in chunk-id order,
+   * each with its targets' stored tokens decoded. Read-only (`rotate-keys --check`, a read replica).
+   */
+  scanChunkTokens(afterChunk: string | null, limit: number): Promise<ChunkTokens[]>;
+  /**
+   * Key rotation: in one transaction, re-read the chunk (locked) and write each target's new ciphertext
+   * and hash where the target is still in it and its ciphertext is still `fromEnc`; answers how many.
+   * The targets stay in the chunk (no rows are made); a chunk claimed whole meanwhile answers 0.
+   */
+  rewriteChunkTokens(chunkId: string, rewrites: DeliveryTokenRewrite[]): Promise<number>;
   /** Key rotation: in one transaction, write each delivery's new ciphertext and hash where its ciphertext is still `fromEnc`; answers how many. */
   rewriteDeliveryTokens(rewrites: DeliveryTokenRewrite[]): Promise<number>;
 

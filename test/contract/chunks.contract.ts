@@ -157,15 +157,37 @@ export function describeChunks(current: () => Store): void {
 
     it('hands unclaimed targets to key rotation, and rewrites them where they are', async () => {
       const a = await send(big);
-      const seen: string[] = [];
-      for (let page = await store.scanDeliveryTokens(null, 700); page.length; page = await store.scanDeliveryTokens(page[page.length - 1]!.id, 700)) {
-        seen.push(...page.map((t) => t.id));
-      }
-      expect(seen).toEqual(a.ids);
-      const [first] = await store.scanDeliveryTokens(null, 1);
-      expect(await store.rewriteDeliveryTokens([{ id: first!.id, fromEnc: first!.tokenEnc, tokenEnc: 'enc:rotated', tokenHash: first!.tokenHash }])).toBe(1);
-      const batch = await claim(store);
-      expect(batch?.deliveries[0]).toMatchObject({ id: first!.id, tokenEnc: 'enc:rotated' });
+      const rotate = (id: string, fromEnc: string) => ({ id, fromEnc, tokenEnc: `enc:rotated:${id}`, tokenHash: `hash:rotated:${id}` });
+      // Chunk by chunk in id order, read-only: no target becomes a row.
+      const [first] = await store.scanChunkTokens(null, 1);
+      const rest = await store.scanChunkTokens(first!.chunkId, 10);
+      expect([first!, ...rest].flatMap((c) => c.tokens.map((t) => t.id))).toEqual(a.ids);
+      expect(first!.tokens[0]).toEqual({ id: a.ids[0], provider: 'huawei', tokenEnc: 'enc:000002', tokenHash: 'hash:000002' });
+      expect(await store.scanDeliveryTokens(null, 10)).toEqual([]);
+
+      const [t0, t1] = first!.tokens;
+      expect(await store.rewriteChunkTokens(first!.chunkId, [rotate(t0!.id, t0!.tokenEnc), rotate(t1!.id, 'enc:stale')])).toBe(1);
+      expect(await store.scanDeliveryTokens(null, 10)).toEqual([]);
+      expect(await store.pendingCount('acme')).toBe(big);
+
+      // A claim splits the first chunk meanwhile: of the rewrites read before it, only the targets still in the chunk change.
+      const claimed = await claim(store, { limit: 400 });
+      expect(claimed?.deliveries.slice(0, 2).map((d) => [d.id, d.tokenEnc, d.tokenHash])).toEqual([
+        [t0!.id, `enc:rotated:${t0!.id}`, `hash:rotated:${t0!.id}`],
+        [t1!.id, t1!.tokenEnc, t1!.tokenHash],
+      ]);
+      const [t399, t400, t401] = first!.tokens.slice(399, 402);
+      expect(await store.rewriteChunkTokens(first!.chunkId, [t399!, t400!, t401!].map((t) => rotate(t.id, t.tokenEnc)))).toBe(2);
+      const after = await store.scanChunkTokens(null, 10);
+      expect(after.map((c) => c.chunkId)).toEqual([first!.chunkId, ...rest.map((c) => c.chunkId)]);
+      expect(after[0]!.tokens.slice(0, 3).map((t) => t.tokenEnc)).toEqual([`enc:rotated:${t400!.id}`, `enc:rotated:${t401!.id}`, first!.tokens[402]!.tokenEnc]);
+
+      const next = await claim(store, { limit: 2 });
+      expect(next?.deliveries.map((d) => [d.id, d.tokenEnc])).toEqual([t400, t401].map((t) => [t!.id, `enc:rotated:${t!.id}`]));
+      // A chunk claimed whole is gone: nothing to rewrite.
+      for (let b = await claim(store); b; b = await claim(store));
+      expect(await store.rewriteChunkTokens(rest[0]!.chunkId, [rotate(rest[0]!.tokens[0]!.id, rest[0]!.tokens[0]!.tokenEnc)])).toBe(0);
+      expect(await store.scanChunkTokens(null, 10)).toEqual([]);
     });
 
     it('deletes the chunks of messages past retention with the messages', async () => {

@@ -34,7 +34,10 @@ export function describeKeyRotation(current: () => Store): void {
         { ...base, id: 'dlv_2', deviceId: null, registered: false, tokenEnc: before.encrypt(tok(9)), tokenHash: before.hash('fcm', tok(9)) },
       ], null);
     };
-    const allDeliveries = () => store.scanDeliveryTokens(null, 1000);
+    /** msg_1's deliveries (listing turns its targets still in chunks into rows). */
+    const allDeliveries = async () => (await store.listDeliveries('acme', 'msg_1', null, 1000)).map((d) => ({ id: d.id, tokenEnc: d.tokenEnc, tokenHash: d.tokenHash }));
+    const claim = (limit: number) => store.claimBatch({ tenant: 'acme', provider: 'fcm', now: T0, leaseUntil: T0 + 60_000, owner: 'lane', limit, excludeClasses: [] });
+    const chunks = () => store.scanChunkTokens(null, 1000);
 
     it('re-encrypts devices and deliveries under the first key, keeps every lookup hash, and a second run finds nothing to do', async () => {
       for (let i = 1; i <= 5; i++) await seedDevice(`dev_${i}`, tok(i));
@@ -42,8 +45,8 @@ export function describeKeyRotation(current: () => Store): void {
 
       const report = await rotateTokenKeys({ store, cipher: during, pageSize: 2 });
       expect(report.devices).toEqual({ scanned: 5, rewritten: 5, merged: 0, changedMeanwhile: 0 });
-      // dlv_1 moved with its device; dlv_2 (no device) in the delivery pass.
-      expect(report.deliveries).toEqual({ scanned: 2, rewritten: 1, merged: 0, changedMeanwhile: 0 });
+      // Both targets are still in their chunk (no lane claimed them): rewritten there, by the chunk pass.
+      expect(report.deliveries).toEqual({ scanned: 2, rewritten: 2, merged: 0, changedMeanwhile: 0 });
       expect(report.unreadable).toEqual({});
 
       const devices = await store.findDevicesByHashes('acme', 'fcm', [1, 2, 3, 4, 5].map((i) => before.hash('fcm', tok(i))));
@@ -65,6 +68,31 @@ export function describeKeyRotation(current: () => Store): void {
       expect([report.devices.rewritten, report.deliveries.rewritten]).toEqual([1, 2]);
       expect((await allDeliveries()).map((d) => before.keyIdOf(d.tokenEnc))).toEqual([1, 1]);
       expect(before.keyIdOf((await store.getDevices('acme', ['dev_1']))[0]!.tokenEnc)).toBe(1);
+    });
+
+    it('re-encrypts targets no lane has claimed yet inside their chunks, and in check mode before that writes nothing', async () => {
+      await seedDevice('dev_1', tok(1));
+      await seedMessage();
+      const stored = await chunks();
+      expect(stored.flatMap((c) => c.tokens.map((t) => t.id))).toEqual(['dlv_1', 'dlv_2']);
+
+      const check = await rotateTokenKeys({ store, cipher: during, check: true });
+      expect(check.deliveries).toEqual({ scanned: 2, rewritten: 2, merged: 0, changedMeanwhile: 0 });
+      expect(await chunks()).toEqual(stored);
+      expect(await store.scanDeliveryTokens(null, 1000)).toEqual([]);
+      expect(await store.pendingCount('acme')).toBe(2);
+      // A lane claims one target after the check: it still carries key 1, and is a row from now on.
+      const first = await claim(1);
+      expect(first?.deliveries.map((d) => [d.id, during.keyIdOf(d.tokenEnc)])).toEqual([['dlv_1', 1]]);
+
+      const report = await rotateTokenKeys({ store, cipher: during, pageSize: 1 });
+      // dlv_2 in its chunk; dlv_1 (a row now) moved with its device, as the row pass then finds.
+      expect(report.deliveries).toEqual({ scanned: 2, rewritten: 1, merged: 0, changedMeanwhile: 0 });
+      expect((await chunks()).map((c) => c.chunkId)).toEqual(stored.map((c) => c.chunkId));
+      expect((await store.scanDeliveryTokens(null, 1000)).map((d) => [d.id, after.keyIdOf(d.tokenEnc), after.decrypt(d.tokenEnc)])).toEqual([['dlv_1', 2, tok(1)]]);
+      const rest = await claim(10);
+      expect(rest?.deliveries.map((d) => [d.id, after.keyIdOf(d.tokenEnc), after.decrypt(d.tokenEnc), d.tokenHash])).toEqual([['dlv_2', 2, tok(9), before.hash('fcm', tok(9))]]);
+      expect((await rotateTokenKeys({ store, cipher: after, check: true })).deliveries).toMatchObject({ rewritten: 0 });
     });
 
     it('leaves a row the gateway changed since it was read (its ciphertext is re-checked in the transaction)', async () => {
