@@ -1,8 +1,9 @@
 /**
  * Chunk rows on PostgreSQL (src/store/chunks.ts, migration 13): the targets no lane has claimed yet.
  * The accept writes them (postgres.messages.ts); a claim takes whole chunks or splits one and inserts
- * the targets it took as deliveries rows already leased (pgClaimChunks); anything else that needs a
- * message's targets one by one first expands its chunks into queued rows (pgExpandChunks). From the
+ * the targets it took as deliveries rows already leased (pgClaimChunks); what writes and needs targets
+ * one by one (cancel, erasure, device merges) first expands the chunks it concerns into queued rows
+ * (pgExpandChunks); listings and key rotation read them in place. From the
  * claim on a target is an ordinary deliveries row, so hand-off, completion, receipts, recall and the
  * dead-letter views never see a chunk.
  */
@@ -60,8 +61,8 @@ export interface ChunkScope {
  * deliveries, which then sees every target one by one. The DELETE waits for a claimer holding one of the
  * chunks and then sees what it left (nothing, or the rest of a split chunk); a claimer that comes after
  * skips the locked chunks and finds them gone. The text form is split in SQL, as decodeChunk splits it in
- * chunks.ts (tab-separated fields, one line per target, empty for null), so a tenant's or a key rotation's
- * expansion moves no target through the gateway and holds none of them in its memory.
+ * chunks.ts (tab-separated fields, one line per target, empty for null), so an expansion
+ * moves no target through the gateway and holds none of them in its memory.
  */
 export async function pgExpandChunks(c: Exec, scope: ChunkScope): Promise<number> {
   const args: string[] = [];
