@@ -18,6 +18,8 @@
  * fields that are not JSON, once per target). Lines rather than a JSON array so that a claim taking
  * part of a chunk cuts it at a newline without decoding the rest; reading costs the same either way
  * (100,000 targets: 19 ms to split into fields, 22 ms for JSON.parse of the same as arrays).
+ * Delivery ids are unique by construction (src/core/ids.ts): the accept no longer meets the table's
+ * primary key, the claim's insert does.
  */
 import type { DeliveryRow, DeliveryTokenRewrite, DeviceExtras, NewDelivery, StoredDeliveryToken } from './types.js';
 

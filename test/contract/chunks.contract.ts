@@ -100,6 +100,18 @@ export function describeChunks(current: () => Store): void {
       expect(await store.listDeliveries('beta', m.id, null, 10)).toEqual([]);
     });
 
+    it('takes the lane’s earliest due work whether a row or a chunk, rows first when both fall due together', async () => {
+      const retried = await send(1);
+      const first = await claim(store);
+      await store.completeDeliveries('owner-a', [{ id: retried.ids[0]!, state: 'queued', nextAttemptAt: T0 + 100, error: null, attempts: 1 }], T0 + 1);
+      const tie = await send(2, { createdAt: T0 + 100 });
+      const early = await send(2, { createdAt: T0 + 50 });
+      expect(first?.message.id).toBe(retried.message.id);
+      const order: string[] = [];
+      for (let b = await claim(store, { now: T0 + 200 }); b; b = await claim(store, { now: T0 + 200 })) order.push(b.message.id);
+      expect(order).toEqual([early.message.id, retried.message.id, tie.message.id]);
+    });
+
     it('counts, lists and finds due targets of a message no claim has touched', async () => {
       const a = await send(big, { createdAt: T0 + 7 });
       expect(await store.nextDueAt(LANE, [])).toBe(T0 + 7);

@@ -214,6 +214,24 @@ service.describe('PostgreSQL chunk rows', () => {
     });
   });
 
+  it('passes over a chunk another transaction holds instead of waiting for it (SKIP LOCKED)', async () => {
+    await withStores(1, async ([store], schema) => {
+      await store!.insertMessage(message('m1'), Array.from({ length: CHUNK_TARGETS + 5 }, (_, i) => target(`d-${String(i).padStart(5, '0')}`)), null);
+      const holder = new pg.Client({ connectionString: TEST_PG_URL });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query(`SELECT id FROM ${schema}.delivery_chunks ORDER BY id LIMIT 1 FOR UPDATE`);
+        // Without SKIP LOCKED this claim would wait for the holder, which waits for it: the test would time out.
+        const batch = await claimAt(store!, T0);
+        expect(batch?.deliveries.map((d) => d.id)).toEqual(Array.from({ length: 5 }, (_, i) => `d-${String(CHUNK_TARGETS + i).padStart(5, '0')}`));
+      } finally {
+        await holder.query('ROLLBACK');
+        await holder.end();
+      }
+    });
+  });
+
   it('passes over a chunk whose message an older version deleted, and retention removes it', async () => {
     await withStores(1, async ([store], schema) => {
       await store!.insertMessage(message('old'), [target('o-1'), target('o-2')], null);
