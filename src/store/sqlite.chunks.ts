@@ -1,7 +1,8 @@
 /**
  * Chunk rows on SQLite (src/store/chunks.ts says what they are): the accept writes them, a claim turns
- * them into leased deliveries, and whatever needs a message's targets one by one first expands them
- * into queued deliveries. SqliteStore and its modules call these inside their own transactions.
+ * them into leased deliveries, listings read them in place, and what writes targets one by one
+ * (cancel, erasure, device merges) first expands the chunks it concerns into queued deliveries.
+ * SqliteStore and its modules call these inside their own transactions.
  */
 import type Database from 'better-sqlite3';
 import { chunksOf, filterAdmitsChunks, forEachTarget, pageWithChunks, splitChunk } from './chunks.js';
@@ -102,6 +103,7 @@ function takeFromChunk(stmt: Stmt, chunk: Row, room: number): string {
     return targets;
   }
   const { head, rest } = splitChunk(targets, room);
+  // first_id stays: a lower bound of the ids left is all a listing needs (chunks.ts pageWithChunks).
   stmt('UPDATE delivery_chunks SET targets = ?, count = count - ? WHERE id = ?').run(rest, room, chunk.id);
   return head;
 }
