@@ -21,7 +21,10 @@ export function sqliteNextDueAt(stmt: Stmt, lane: LaneKey, excludeClasses: strin
   return row.due === null || row.due === undefined ? null : Number(row.due);
 }
 
-export function sqliteClaimBatch(db: Database.Database, stmt: Stmt, req: ClaimRequest): ClaimedBatch | null {
+/** A claim and where its deliveries came from: chunk targets only (never leased before), or rows. */
+export type SqliteClaim = { batch: ClaimedBatch; from: 'chunks' | 'rows' };
+
+export function sqliteClaimBatch(db: Database.Database, stmt: Stmt, req: ClaimRequest): SqliteClaim | null {
   const ex = notIn(req.excludeClasses);
   return inTransaction(db, () => {
     // The lane's earliest due work: a delivery row (a retry, a lease run out, a row from before chunks)
@@ -32,7 +35,7 @@ export function sqliteClaimBatch(db: Database.Database, stmt: Stmt, req: ClaimRe
     if (!first && !chunk) return null;
     if (chunk && (!first || chunk.dueAt < Number(first.due_at))) {
       const deliveries = sqliteClaimChunks(stmt, { ...req, messageId: chunk.messageId });
-      return { message: toMessage(stmt('SELECT * FROM messages WHERE id = ?').get(chunk.messageId) as Row), deliveries };
+      return { batch: { message: toMessage(stmt('SELECT * FROM messages WHERE id = ?').get(chunk.messageId) as Row), deliveries }, from: 'chunks' };
     }
     const messageId = String(first!.message_id);
     // One statement leases the whole batch (UPDATE … RETURNING): per-row round trips were the claim's cost.
@@ -45,10 +48,7 @@ export function sqliteClaimBatch(db: Database.Database, stmt: Stmt, req: ClaimRe
     rows.sort((a, b) => (String(a.id) < String(b.id) ? -1 : 1));
     const message = stmt('SELECT * FROM messages WHERE id = ?').get(messageId) as Row;
     const claim = { tenant: req.tenant, messageId, provider: req.provider, leaseUntil: req.leaseUntil, now: req.now };
-    return {
-      message: toMessage(message),
-      deliveries: rows.map((r) => toClaimedDelivery(r, claim)),
-    };
+    return { batch: { message: toMessage(message), deliveries: rows.map((r) => toClaimedDelivery(r, claim)) }, from: 'rows' };
   });
 }
 

@@ -167,6 +167,28 @@ export function describeChunks(current: () => Store): void {
       expect(claimed).toHaveLength(CHUNK_TARGETS);
     });
 
+    it('leaves out of a hand-off what an erasure, a release or another claimer after the lease took since the claim', async () => {
+      const dev = (await store.upsertDevice(device({ userId: 'dave' }))).device;
+      const m = message();
+      const ds = [delivery(), delivery({ deviceId: dev.id, tokenEnc: dev.tokenEnc, tokenHash: dev.tokenHash, registered: true }), delivery()];
+      await store.insertMessage(m, ds, null);
+      const ids = ds.map((d) => d.id);
+      await claim(store, { leaseUntil: T0 + 1000 });
+      expect(await store.eraseUser('acme', 'dave')).toEqual({ devices: 1, deliveries: 1 });
+      expect((await store.startSending('owner-a', ids, T0 + 1)).sort()).toEqual([ids[0], ids[2]].sort());
+      await store.completeDeliveries('owner-a', [ids[0]!, ids[2]!].map((id) => ({ id, state: 'sent', vendorMessageId: null, attempts: 1 })), T0 + 2);
+      // Past its lease, taken by another claimer: the first owner hands off nothing.
+      const late = await send(2);
+      await claim(store, { leaseUntil: T0 + 1000 });
+      await claim(store, { owner: 'owner-b', now: T0 + 1000, leaseUntil: T0 + 9000 });
+      expect(await store.startSending('owner-a', late.ids, T0 + 1001)).toEqual([]);
+      // Released on shutdown: queued again, nothing to hand off.
+      const released = await send(2);
+      await claim(store, { leaseUntil: T0 + 1000 });
+      expect(await store.releaseClaims('owner-a', T0 + 2)).toBeGreaterThanOrEqual(2);
+      expect(await store.startSending('owner-a', released.ids, T0 + 3)).toEqual([]);
+    });
+
     it('hands unclaimed targets to key rotation, and rewrites them where they are', async () => {
       const a = await send(big);
       const rotate = (id: string, fromEnc: string) => ({ id, fromEnc, tokenEnc: `enc:rotated:${id}`, tokenHash: `hash:rotated:${id}` });
