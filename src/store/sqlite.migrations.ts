@@ -197,4 +197,20 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX delivery_chunks_lane ON delivery_chunks (tenant, provider, due_at);
   CREATE INDEX delivery_chunks_message ON delivery_chunks (message_id, provider, due_at);
   `,
+  // 12: the hand-off from the claim (src/store/sqlite.handoffs.ts). lease_epoch counts the operations
+  // that may take a claimed delivery from its owner; handoffs holds, per batch handed off that way, the
+  // ids as JSON until their lease ends, for a cancel to copy onto handed_at.
+  `
+  CREATE TABLE lease_epoch (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+  INSERT INTO lease_epoch (id, n) VALUES (1, 0);
+  CREATE TABLE handoffs (
+    id INTEGER PRIMARY KEY,
+    owner TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    ids TEXT NOT NULL,
+    lease_until INTEGER NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX handoffs_message ON handoffs (message_id);
+  `,
 ];

@@ -24,7 +24,7 @@ import { sqliteGetIdempotency, sqliteGetMessage, sqliteInsertMessage, sqliteMess
 import { WalCheckpointer } from './sqlite.checkpoint.js';
 import { sqliteListWithChunks } from './sqlite.chunks.js';
 import { GroupCommit } from './sqlite.group.js';
-import { HandOffLedger } from './sqlite.handoffs.js';
+import { HandOffLedger, sqliteDisturbLeases, sqliteLeaseEpoch, sqliteRecordHandOff, sqliteWriteHandOffs } from './sqlite.handoffs.js';
 import { inTransaction } from './sqlite.sql.js';
 import { SQLITE_MIGRATIONS } from './sqlite.migrations.js';
 import { sqliteCancelDeliveries, sqliteMarkRecalled, sqliteRequeueDeliveries } from './sqlite.replay.js';
@@ -94,7 +94,7 @@ export class SqliteStore implements Store {
   private readonly perTurn: GroupCommit;
   /** Claims and hand-offs: one transaction per chain of callbacks, before any I/O (sqlite.group.ts). */
   private readonly perTick: GroupCommit;
-  /** Hand-offs answered from their claim while nothing has disturbed its leases (sqlite.handoffs.ts). */
+  /** This process's claims from chunk rows, which a hand-off may answer from (sqlite.handoffs.ts). */
   private readonly handoffs = new HandOffLedger();
   /** WAL checkpoints on a worker thread, not inside this connection's commits (sqlite.checkpoint.ts); none in memory. */
   private readonly checkpointer: WalCheckpointer | undefined;
@@ -222,8 +222,11 @@ export class SqliteStore implements Store {
   }
 
   async eraseUser(tenant: string, userId: string, finish?: { now: number; outbox: OutboxWriter }): Promise<{ devices: number; deliveries: number }> {
-    this.handoffs.disturb();
-    return sqliteEraseUser(this.db, (sql) => this.stmt(sql), tenant, userId, finish);
+    const stmt = (sql: string) => this.stmt(sql);
+    return inTransaction(this.db, () => {
+      sqliteDisturbLeases(stmt);
+      return sqliteEraseUser(this.db, stmt, tenant, userId, finish);
+    });
   }
 
   // ---- messages (sqlite.messages.ts) ----
@@ -283,14 +286,15 @@ export class SqliteStore implements Store {
   }
 
   claimBatch(req: ClaimRequest): Promise<ClaimedBatch | null> {
+    const stmt = (sql: string) => this.stmt(sql);
     return this.perTick.add(() => {
-      const claim = sqliteClaimBatch(this.db, (sql) => this.stmt(sql), req);
+      const claim = sqliteClaimBatch(this.db, stmt, req);
       if (!claim) return null;
       const { batch } = claim;
       // Recorded in the claim's own transaction, before anything else can run (sqlite.handoffs.ts). A claim
       // of rows may take rows whose lease ran out from another claim: hand-offs read the rows again.
-      if (claim.from === 'chunks') this.handoffs.claimed(req.owner, batch.message.id, batch.deliveries.map((d) => d.id), req.leaseUntil, req.now);
-      else this.handoffs.disturb();
+      if (claim.from === 'chunks') this.handoffs.claimed(req.owner, batch.message.id, batch.deliveries.map((d) => d.id), req.leaseUntil, sqliteLeaseEpoch(stmt), req.now);
+      else sqliteDisturbLeases(stmt);
       return batch;
     });
   }
@@ -301,15 +305,22 @@ export class SqliteStore implements Store {
   }
 
   startSending(owner: string, ids: string[], now: number): Promise<string[]> {
-    // From the claim when nothing can have taken its rows since (sqlite.handoffs.ts), else by reading them.
-    const handed = this.handoffs.handOff(owner, ids, now);
-    if (handed) return Promise.resolve(handed);
-    return this.perTick.add(() => sqliteStartSending((sql) => this.stmt(sql), owner, ids, now));
+    const stmt = (sql: string) => this.stmt(sql);
+    return this.perTick.add(() => {
+      // From the claim when nothing can have taken its rows since (sqlite.handoffs.ts), else by reading them.
+      const fromClaim = this.handoffs.handOff(owner, ids, now, sqliteLeaseEpoch(stmt));
+      if (!fromClaim) return sqliteStartSending(stmt, owner, ids, now);
+      sqliteRecordHandOff(stmt, owner, fromClaim, now);
+      return fromClaim.ids;
+    });
   }
 
   async releaseClaims(owner: string, now: number): Promise<number> {
-    this.handoffs.disturb();
-    return sqliteReleaseClaims((sql) => this.stmt(sql), owner, now);
+    const stmt = (sql: string) => this.stmt(sql);
+    return inTransaction(this.db, () => {
+      sqliteDisturbLeases(stmt);
+      return sqliteReleaseClaims(stmt, owner, now);
+    });
   }
 
   async setPause(p: LanePause): Promise<void> {
@@ -333,11 +344,10 @@ export class SqliteStore implements Store {
   async cancelDeliveries(tenant: string, messageId: string, now: number, outbox?: OutboxWriter): Promise<Array<LaneKey & { id: string }>> {
     const stmt = (sql: string) => this.stmt(sql);
     return inTransaction(this.db, () => {
-      // Hand-offs answered from their claim leave their mark here: written to the rows first, so the cancel
-      // leaves those deliveries to finish; the claims not handed off yet read their rows from now on.
-      for (const { owner, ids } of this.handoffs.handedOf(messageId)) sqliteStartSending(stmt, owner, ids, now);
-      this.handoffs.written(messageId);
-      this.handoffs.disturb();
+      // Hand-offs answered from their claim are marked on the rows first, so the cancel leaves those
+      // deliveries to finish; claims not handed off yet read their rows from now on (sqlite.handoffs.ts).
+      sqliteWriteHandOffs(stmt, messageId);
+      sqliteDisturbLeases(stmt);
       return sqliteCancelDeliveries(this.db, stmt, tenant, messageId, now, outbox);
     });
   }
@@ -415,8 +425,8 @@ export class SqliteStore implements Store {
   }
 
   async deleteOldMessages(before: number): Promise<number> {
-    this.handoffs.disturb();
     return inTransaction(this.db, () => {
+      sqliteDisturbLeases((sql) => this.stmt(sql));
       this.stmt('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE created_at < ?)').run(before);
       // By the chunk's own creation time (its message's): this also removes chunks whose message is gone.
       this.stmt('DELETE FROM delivery_chunks WHERE created_at < ?').run(before);

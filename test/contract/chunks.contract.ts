@@ -189,6 +189,13 @@ export function describeChunks(current: () => Store): void {
       expect(await store.startSending('owner-a', released.ids, T0 + 3)).toEqual([]);
     });
 
+    it('hands off nothing of a claim whose message retention deleted since', async () => {
+      const old = await send(2);
+      expect((await claim(store, { leaseUntil: T0 + 1000 }))?.deliveries.map((d) => d.id)).toEqual(old.ids);
+      expect(await store.deleteOldMessages(T0 + 1)).toBe(1);
+      expect(await store.startSending('owner-a', old.ids, T0 + 2)).toEqual([]);
+    });
+
     it('hands unclaimed targets to key rotation, and rewrites them where they are', async () => {
       const a = await send(big);
       const rotate = (id: string, fromEnc: string) => ({ id, fromEnc, tokenEnc: `enc:rotated:${id}`, tokenHash: `hash:rotated:${id}` });

@@ -61,6 +61,16 @@ export function describeReplayAndCancel(current: () => Store): void {
       expect(await states(message.id)).toEqual({ [ids[0]!]: 'sent', [ids[1]!]: 'sent', [ids[2]!]: 'canceled' });
     });
 
+    it('leaves a handed-off delivery to finish when the cancel lands while its completion waits to commit', async () => {
+      const { message, ids } = await send(2);
+      await claim('owner-a');
+      expect((await store.startSending('owner-a', ids, T0 + 1)).sort()).toEqual([...ids].sort());
+      const completing = store.completeDeliveries('owner-a', ids.map((id) => ({ id, state: 'sent', vendorMessageId: 'v1', attempts: 1 })), T0 + 2);
+      expect(await store.cancelDeliveries('acme', message.id, T0 + 2)).toEqual([]);
+      await completing;
+      expect(Object.values(await states(message.id))).toEqual(['sent', 'sent']);
+    });
+
     it('hands off only rows still leased by the caller', async () => {
       const { ids } = await send(2);
       await claim('owner-a');

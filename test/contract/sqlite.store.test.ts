@@ -95,6 +95,25 @@ describe('SQLite chunk rows', () => {
     expect(tableCounts()).toEqual({ chunks: 2, rows: 1000 });
   });
 
+  it('keeps a hand-off answered from its claim across processes: a cancel by another store leaves it, and a hand-off after another store’s cancel reads the rows', async () => {
+    await store.insertMessage(message('m1'), targets('a', 3), null);
+    await store.insertMessage(message('m2', T0 + 1), targets('b', 3), null);
+    const first = await claim(store, T0 + 2);
+    const second = await claim(store, T0 + 2);
+    const ids = (b: typeof first) => b!.deliveries.map((d) => d.id);
+    expect(await store.startSending('o', ids(first), T0 + 3)).toEqual(ids(first));
+    // Another process on the file (or this one after a restart) cancels both messages.
+    const other = new SqliteStore(file);
+    try {
+      expect(await other.cancelDeliveries('acme', 'm1', T0 + 4)).toEqual([]);
+      expect((await other.cancelDeliveries('acme', 'm2', T0 + 4)).map((c) => c.id).sort()).toEqual(ids(second).sort());
+    } finally {
+      await other.close();
+    }
+    // The claim of m2 was canceled elsewhere: its hand-off reads the rows and finds nothing leased.
+    expect(await store.startSending('o', ids(second), T0 + 5)).toEqual([]);
+  });
+
   it('passes over a chunk whose message an older version deleted, and retention removes it', async () => {
     await store.insertMessage(message('old'), targets('o', 10), null);
     await store.insertMessage(message('new', T0 + 5), targets('n', 10), null);
