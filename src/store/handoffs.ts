@@ -40,10 +40,21 @@ export class HandOffLedger {
 
   /** The ids as one undisturbed claim of `owner` whose lease still runs, or null: the rows must be read. */
   handOff(owner: string, ids: readonly string[], now: number, epoch: number): ClaimHandOff | null {
-    const claim = ids.length ? this.byId.get(ids[0]!) : undefined;
-    if (!claim || claim.owner !== owner || claim.epoch !== epoch || now >= claim.leaseUntil) return null;
-    for (const id of ids) if (!claim.open.has(id)) return null;
+    const claim = this.claimOf(owner, ids, now);
+    if (!claim || claim.epoch !== epoch) return null;
     return { ids: [...new Set(ids)], messageId: claim.messageId, leaseUntil: claim.leaseUntil };
+  }
+
+  /** Whether handOff could answer, whatever the count: lets a store skip reading the count when it cannot. */
+  mayHandOff(owner: string, ids: readonly string[], now: number): boolean {
+    return this.claimOf(owner, ids, now) !== null;
+  }
+
+  private claimOf(owner: string, ids: readonly string[], now: number): Claim | null {
+    const claim = ids.length ? this.byId.get(ids[0]!) : undefined;
+    if (!claim || claim.owner !== owner || now >= claim.leaseUntil) return null;
+    for (const id of ids) if (!claim.open.has(id)) return null;
+    return claim;
   }
 
   /** Deliveries completed by their owner: no longer anyone's to hand off. */
