@@ -10,6 +10,8 @@ import { completionGroups, type CompletionGroup } from './completions.js';
 import { json, RECALLED, toDelivery, toIdem, toMessage, toPause, type Row } from './rows.js';
 import { CHUNK_DUE, pgClaimChunks, pgExpandChunks, toChunk } from './postgres.chunks.js';
 import { pgLockMessages, pgOutboxForDeliveries } from './postgres.outbox.js';
+import { pgDisturbLeases, pgLeaseEpochForShare, pgRecordHandOff, pgWriteHandOffs } from './postgres.handoffs.js';
+import type { HandOffLedger } from './handoffs.js';
 import type { ClaimRequest, ClaimedBatch, DeliveryUpdate, LaneKey, LanePause, LaneStats, OutboxWriter, ReceiptMatch, RequeueOutcome, RequeueRequest } from './types.js';
 
 export const ACTIVE = `state IN ('queued','sending')`;
@@ -39,32 +41,53 @@ export async function pgNextDueAt(pool: pg.Pool, lane: LaneKey, excludeClasses: 
 /**
  * The lane's head: its earliest due deliveries row and its earliest due chunk, each locked (SKIP LOCKED),
  * in one round trip. A chunk wins when it is due strictly before the row (or there is no row); only then
- * are its targets read.
+ * are its targets read. Each head also carries `lease_epoch`, which a claim from the chunk notes for its
+ * hand-off (postgres.handoffs.ts); read before the chunk is locked, so it is never newer than the chunk.
  */
 const LANE_HEADS = `WITH row_head AS (
-    SELECT message_id, due_at FROM deliveries
+    SELECT message_id, due_at, state FROM deliveries
     WHERE tenant = $1 AND provider = $2 AND ${ACTIVE} AND due_at <= $3 AND quota_class <> ALL($4::text[])
     ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED
   ), chunk_head AS (
     SELECT id, message_id, due_at, created_at, quota_class, count, targets FROM delivery_chunks
     WHERE ${CHUNK_DUE}
     ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
-  )
-  SELECT NULL::bigint AS chunk_id, message_id, due_at, NULL::bigint AS created_at, NULL::text AS quota_class, NULL::int AS count, NULL::text AS targets FROM row_head
+  ), epoch AS (SELECT n FROM lease_epoch WHERE id = 1)
+  SELECT NULL::bigint AS chunk_id, message_id, due_at, state, NULL::bigint AS created_at, NULL::text AS quota_class, NULL::int AS count, NULL::text AS targets, NULL::bigint AS epoch FROM row_head
   UNION ALL
-  SELECT k.id, k.message_id, k.due_at, k.created_at, k.quota_class, k.count,
-    CASE WHEN NOT EXISTS (SELECT 1 FROM row_head r WHERE r.due_at <= k.due_at) THEN k.targets END
+  SELECT k.id, k.message_id, k.due_at, NULL, k.created_at, k.quota_class, k.count,
+    CASE WHEN NOT EXISTS (SELECT 1 FROM row_head r WHERE r.due_at <= k.due_at) THEN k.targets END, (SELECT n FROM epoch)
   FROM chunk_head k`;
 
-export async function pgClaimBatch(pool: pg.Pool, req: ClaimRequest): Promise<ClaimedBatch | null> {
+/** A claimed batch, and the `lease_epoch` its claim noted when it came from chunk rows (else null). */
+export interface PgClaim {
+  batch: ClaimedBatch;
+  chunkEpoch: number | null;
+}
+
+/**
+ * A claim. Taking rows whose lease ran out takes them from their owner, which must count up `lease_epoch`
+ * (postgres.handoffs.ts) before any row lock: so a claim takes only queued rows unless it counted first,
+ * and when the lane's head row is one whose lease ran out (rare: an instance died or stalled) it lets go
+ * and claims again, counting first. Claims of queued rows (retries, small messages) then never contend for
+ * the count's row across instances.
+ */
+export async function pgClaimBatch(pool: pg.Pool, req: ClaimRequest): Promise<PgClaim | null> {
+  const claim = await claimOnce(pool, req, false);
+  return claim === 'lapsed' ? ((await claimOnce(pool, req, true)) as PgClaim | null) : claim;
+}
+
+async function claimOnce(pool: pg.Pool, req: ClaimRequest, disturb: boolean): Promise<PgClaim | null | 'lapsed'> {
   return withTransaction(pool, async (c) => {
+    if (disturb) await pgDisturbLeases(c);
     // SKIP LOCKED: rows and chunks another claimer is taking right now are passed over, never waited for;
     // rows it already took fail the `due_at <= now` re-check once its transaction commits, chunks are gone.
     const heads = (await c.query(LANE_HEADS, [req.tenant, req.provider, req.now, req.excludeClasses])).rows as Row[];
     const chunk = heads.find((h) => h.chunk_id !== null && h.targets !== null);
-    if (chunk) return pgClaimChunks(c, req, toChunk(chunk));
+    if (chunk) return { batch: await pgClaimChunks(c, req, toChunk(chunk)), chunkEpoch: Number(chunk.epoch) };
     const head = heads.find((h) => h.chunk_id === null);
     if (!head) return null;
+    if (!disturb && head.state === 'sending') return 'lapsed';
     const messageId = String(head.message_id);
     // Statistics lag a queue table (a message's 100,000 rows arrive between two autovacuum analyses): the
     // planner then took a sort of every queued row of the message as free. Without sorts it reads the
@@ -73,7 +96,7 @@ export async function pgClaimBatch(pool: pg.Pool, req: ClaimRequest): Promise<Cl
     const { rows } = await c.query(
       `WITH picked AS (
          SELECT id, due_at FROM deliveries
-         WHERE message_id = $1 AND tenant = $2 AND provider = $3 AND ${ACTIVE} AND due_at <= $4 AND quota_class <> ALL($5::text[])
+         WHERE message_id = $1 AND tenant = $2 AND provider = $3 AND ${ACTIVE}${disturb ? '' : ` AND state = 'queued'`} AND due_at <= $4 AND quota_class <> ALL($5::text[])
          ORDER BY due_at, id LIMIT $6 FOR UPDATE SKIP LOCKED
        )
        UPDATE deliveries d SET state = 'sending', lease_owner = $7, due_at = $8, updated_at = $4, handed_at = NULL
@@ -84,7 +107,7 @@ export async function pgClaimBatch(pool: pg.Pool, req: ClaimRequest): Promise<Cl
     const message = await c.query('SELECT * FROM messages WHERE id = $1', [messageId]);
     // RETURNING has no order: restore the claim order (due, then id) the SQLite store gives.
     rows.sort((a: Row, b: Row) => Number(a.picked_due) - Number(b.picked_due) || (String(a.id) < String(b.id) ? -1 : 1));
-    return { message: toMessage(firstRow(message.rows)), deliveries: rows.map(toDelivery) };
+    return { batch: { message: toMessage(firstRow(message.rows)), deliveries: rows.map(toDelivery) }, chunkEpoch: null };
   });
 }
 
@@ -120,10 +143,25 @@ async function completeStatement(c: Pick<pg.PoolClient, 'query'>, owner: string,
   return rows as Row[];
 }
 
-export async function pgStartSending(pool: pg.Pool, owner: string, ids: string[], now: number): Promise<string[]> {
+/**
+ * The hand-off: from the claim (one `handoffs` row) when the ledger knows the ids as one claim from chunk
+ * rows and `lease_epoch` has not moved since, read FOR SHARE so that no cancel or other taker runs between
+ * the test and the row (postgres.handoffs.ts); otherwise the statement.
+ */
+export async function pgStartSending(pool: pg.Pool, ledger: HandOffLedger, owner: string, ids: string[], now: number): Promise<string[]> {
   if (!ids.length) return [];
+  if (!ledger.mayHandOff(owner, ids, now)) return handOffStatement(pool, owner, ids, now);
+  return withTransaction(pool, async (c) => {
+    const fromClaim = ledger.handOff(owner, ids, now, await pgLeaseEpochForShare(c));
+    if (!fromClaim) return handOffStatement(c, owner, ids, now);
+    await pgRecordHandOff(c, owner, fromClaim, now);
+    return fromClaim.ids;
+  });
+}
+
+async function handOffStatement(c: Pick<pg.PoolClient, 'query'>, owner: string, ids: string[], now: number): Promise<string[]> {
   // Row locks order this against a concurrent cancel: whichever commits second re-checks the state.
-  const { rows } = await pool.query(`UPDATE deliveries d SET handed_at = $1 WHERE d.id = ANY($2::text[]) AND d.lease_owner = $3 AND ${SENDING} RETURNING d.id`, [now, ids, owner]);
+  const { rows } = await c.query(`UPDATE deliveries d SET handed_at = $1 WHERE d.id = ANY($2::text[]) AND d.lease_owner = $3 AND ${SENDING} RETURNING d.id`, [now, ids, owner]);
   return rows.map((r: Row) => String(r.id));
 }
 
@@ -133,8 +171,13 @@ export async function pgCancelDeliveries(pool: pg.Pool, tenant: string, messageI
   // With `outbox`, a cancel that leaves nothing queued or sending completes the message; the message
   // row is locked first, as completeDeliveries does, so completion is seen once.
   // The message's targets still in chunks become rows first, and are canceled with the others.
+  // Before any of that it counts up lease_epoch (postgres.handoffs.ts), waiting for hand-offs from the claim
+  // in progress, and copies the message's handed marks onto its rows (after the message lock, the order
+  // completions take), so those are left to finish.
   return withTransaction(pool, async (c) => {
+    await pgDisturbLeases(c);
     if (outbox) await pgLockMessages(c, [messageId]);
+    await pgWriteHandOffs(c, messageId);
     await pgExpandChunks(c, { tenant, messageId });
     const { rows } = await c.query(
       `UPDATE deliveries SET state = 'canceled', lease_owner = NULL, due_at = NULL, updated_at = $3
@@ -198,11 +241,12 @@ export async function pgRequeueDeliveries(pool: pg.Pool, req: RequeueRequest): P
 }
 
 export async function pgReleaseClaims(pool: pg.Pool, owner: string, now: number): Promise<number> {
-  const res = await pool.query(`UPDATE deliveries SET state = 'queued', lease_owner = NULL, due_at = $1, updated_at = $1 WHERE lease_owner = $2 AND state = 'sending'`, [
-    now,
-    owner,
-  ]);
-  return res.rowCount ?? 0;
+  // Takes claimed rows from their owner: counted first (postgres.handoffs.ts).
+  return withTransaction(pool, async (c) => {
+    await pgDisturbLeases(c);
+    const res = await c.query(`UPDATE deliveries SET state = 'queued', lease_owner = NULL, due_at = $1, updated_at = $1 WHERE lease_owner = $2 AND state = 'sending'`, [now, owner]);
+    return res.rowCount ?? 0;
+  });
 }
 
 export async function pgMarkReceipt(pool: pg.Pool, match: ReceiptMatch, state: 'delivered', now: number, outbox?: OutboxWriter): Promise<string[]> {

@@ -234,6 +234,26 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE INDEX delivery_chunks_lane_due ON delivery_chunks (tenant, provider, due_at, id);
   CREATE INDEX delivery_chunks_message ON delivery_chunks (message_id);
   `,
+  // 14: the hand-off from the claim (src/store/postgres.handoffs.ts, issue 11), as SQLite migration 12.
+  // lease_epoch counts the operations that can take a claimed row from its owner (cancel, erasure, release,
+  // retention, a claim that takes rows whose lease ran out); its one row is also the lock that orders those
+  // against hand-offs on other instances (FOR UPDATE by them, FOR SHARE by a hand-off). handoffs holds one
+  // row per batch handed off from its claim (the ids as JSON) instead of a handed_at per delivery; a cancel
+  // copies its message's rows onto handed_at first. message_id in "C" as deliveries.message_id, where a
+  // cancel looks them up.
+  `
+  CREATE TABLE lease_epoch (id INTEGER PRIMARY KEY CHECK (id = 1), n BIGINT NOT NULL);
+  INSERT INTO lease_epoch (id, n) VALUES (1, 0);
+  CREATE TABLE handoffs (
+    id BIGSERIAL PRIMARY KEY,
+    owner TEXT NOT NULL,
+    message_id TEXT COLLATE "C" NOT NULL,
+    ids TEXT NOT NULL,
+    lease_until BIGINT NOT NULL,
+    at BIGINT NOT NULL
+  );
+  CREATE INDEX handoffs_message ON handoffs (message_id);
+  `,
 ];
 
 /**

@@ -10,6 +10,8 @@
 import PQueue from 'p-queue';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { HandOffLedger } from './handoffs.js';
+import { pgDisturbLeases } from './postgres.handoffs.js';
 import {
   ACTIVE,
   pgActivePauses,
@@ -317,25 +319,32 @@ export class PostgresStore implements Store {
    */
   private readonly claimsByLane = new Map<string, { queue: PQueue; draining: boolean }>();
 
+  /** This process's claims from chunk rows, which a hand-off may answer from (postgres.handoffs.ts). */
+  private readonly handoffs = new HandOffLedger();
+
   claimBatch(req: ClaimRequest): Promise<ClaimedBatch | null> {
     const key = `${req.tenant}\0${req.provider}`;
     const state = this.claimsByLane.get(key) ?? { queue: new PQueue(), draining: false };
     this.claimsByLane.set(key, state);
     state.queue.concurrency = state.draining ? 1 : Number.POSITIVE_INFINITY;
     return state.queue.add(async () => {
-      const batch = await pgClaimBatch(this.pool, req);
+      const claim = await pgClaimBatch(this.pool, req);
+      const batch = claim?.batch ?? null;
+      // Noted once the claim committed, before anyone has its ids to hand off (postgres.handoffs.ts).
+      if (claim && claim.chunkEpoch !== null) this.handoffs.claimed(req.owner, claim.batch.message.id, claim.batch.deliveries.map((d) => d.id), req.leaseUntil, claim.chunkEpoch, req.now);
       // A full batch: the message has more rows, and the next claims would contend for them.
       state.draining = batch !== null && batch.deliveries.length >= req.limit;
       return batch;
     }) as Promise<ClaimedBatch | null>;
   }
 
-  completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number, outbox?: OutboxWriter): Promise<void> {
-    return pgCompleteDeliveries(this.pool, owner, updates, now, outbox);
+  async completeDeliveries(owner: string, updates: DeliveryUpdate[], now: number, outbox?: OutboxWriter): Promise<void> {
+    await pgCompleteDeliveries(this.pool, owner, updates, now, outbox);
+    this.handoffs.completed(updates.map((u) => u.id));
   }
 
   startSending(owner: string, ids: string[], now: number): Promise<string[]> {
-    return pgStartSending(this.pool, owner, ids, now);
+    return pgStartSending(this.pool, this.handoffs, owner, ids, now);
   }
 
   releaseClaims(owner: string, now: number): Promise<number> {
@@ -438,6 +447,8 @@ export class PostgresStore implements Store {
 
   async deleteOldMessages(before: number): Promise<number> {
     return withTransaction(this.pool, async (c) => {
+      // Deletes claimed rows too: counted first, before any row lock (postgres.handoffs.ts).
+      await pgDisturbLeases(c);
       await c.query('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE created_at < $1)', [before]);
       // By the chunk's own creation time (its message's): this also removes chunks whose message an instance
       // from before chunk rows deleted during a rolling upgrade (claims already pass over those).

@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import { ACTIVE } from './postgres.claims.js';
 import { pgExpandChunks } from './postgres.chunks.js';
+import { pgDisturbLeases } from './postgres.handoffs.js';
 import { pgLockMessages, pgOutboxForDeliveries } from './postgres.outbox.js';
 import { withTransaction } from './postgres.tx.js';
 import { toDelivery, toDevice, type Row } from './rows.js';
@@ -24,6 +25,8 @@ export async function pgExportUser(pool: pg.Pool, tenant: string, userId: string
 
 export async function pgEraseUser(pool: pg.Pool, tenant: string, userId: string, finish?: { now: number; outbox: OutboxWriter }): Promise<{ devices: number; deliveries: number }> {
   return withTransaction(pool, async (c) => {
+    // Deletes claimed rows too: counted first, before any row lock (postgres.handoffs.ts).
+    await pgDisturbLeases(c);
     await pgExpandChunks(c, { tenant, userId });
     const mine = 'SELECT id FROM devices WHERE tenant = $1 AND user_id = $2';
     if (finish) {

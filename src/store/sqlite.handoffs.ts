@@ -14,68 +14,11 @@
  * thousand. A cancel first copies the handed marks of its message from `handoffs` onto the rows'
  * `handed_at`, then runs as before. Both live in the database, so this holds across a crash and for
  * any process on the file. Otherwise (a part of the ids not from one claim, another count, a lease
- * run out) the hand-off takes the statement path.
+ * run out) the hand-off takes the statement path. The in-memory index of claims is store-neutral
+ * (handoffs.ts, HandOffLedger); this file is the SQLite SQL around it.
  */
+import type { ClaimHandOff } from './handoffs.js';
 import type { Stmt } from './sqlite.sql.js';
-
-interface Claim {
-  owner: string;
-  messageId: string;
-  leaseUntil: number;
-  /** `lease_epoch` when the claim was made. */
-  epoch: number;
-  /** The claim's delivery ids not yet completed. */
-  open: Set<string>;
-}
-
-/** What a hand-off from the claim writes. */
-export interface ClaimHandOff {
-  ids: string[];
-  messageId: string;
-  leaseUntil: number;
-}
-
-/** This process's claims from chunk rows, by delivery id: which ids a hand-off may answer from its claim. */
-export class HandOffLedger {
-  private readonly byId = new Map<string, Claim>();
-  private readonly claims = new Set<Claim>();
-
-  /** A claim from chunk rows, in its transaction: its deliveries, leased to `owner` until `leaseUntil`. */
-  claimed(owner: string, messageId: string, ids: readonly string[], leaseUntil: number, epoch: number, now: number): void {
-    this.dropExpired(now);
-    const claim: Claim = { owner, messageId, leaseUntil, epoch, open: new Set(ids) };
-    this.claims.add(claim);
-    for (const id of ids) this.byId.set(id, claim);
-  }
-
-  /** The ids as one undisturbed claim of `owner` whose lease still runs, or null: the rows must be read. */
-  handOff(owner: string, ids: readonly string[], now: number, epoch: number): ClaimHandOff | null {
-    const claim = ids.length ? this.byId.get(ids[0]!) : undefined;
-    if (!claim || claim.owner !== owner || claim.epoch !== epoch || now >= claim.leaseUntil) return null;
-    for (const id of ids) if (!claim.open.has(id)) return null;
-    return { ids: [...new Set(ids)], messageId: claim.messageId, leaseUntil: claim.leaseUntil };
-  }
-
-  /** Deliveries completed by their owner: no longer anyone's to hand off. */
-  completed(ids: readonly string[]): void {
-    for (const id of ids) {
-      const claim = this.byId.get(id);
-      if (!claim) continue;
-      this.byId.delete(id);
-      claim.open.delete(id);
-      if (!claim.open.size) this.claims.delete(claim);
-    }
-  }
-
-  /** Claims whose lease ran out go to the statement path (their rows may be claimed again). */
-  private dropExpired(now: number): void {
-    for (const c of this.claims) {
-      if (now < c.leaseUntil) continue;
-      for (const id of c.open) if (this.byId.get(id) === c) this.byId.delete(id);
-      this.claims.delete(c);
-    }
-  }
-}
 
 /** The count of operations that may have taken claimed rows from their owner. */
 export function sqliteLeaseEpoch(stmt: Stmt): number {

@@ -24,7 +24,8 @@ import { sqliteGetIdempotency, sqliteGetMessage, sqliteInsertMessage, sqliteMess
 import { WalCheckpointer } from './sqlite.checkpoint.js';
 import { sqliteListWithChunks } from './sqlite.chunks.js';
 import { GroupCommit } from './sqlite.group.js';
-import { HandOffLedger, sqliteDisturbLeases, sqliteLeaseEpoch, sqliteRecordHandOff, sqliteWriteHandOffs } from './sqlite.handoffs.js';
+import { HandOffLedger } from './handoffs.js';
+import { sqliteDisturbLeases, sqliteLeaseEpoch, sqliteRecordHandOff, sqliteWriteHandOffs } from './sqlite.handoffs.js';
 import { inTransaction } from './sqlite.sql.js';
 import { SQLITE_MIGRATIONS } from './sqlite.migrations.js';
 import { sqliteCancelDeliveries, sqliteMarkRecalled, sqliteRequeueDeliveries } from './sqlite.replay.js';

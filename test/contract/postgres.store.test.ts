@@ -232,6 +232,62 @@ service.describe('PostgreSQL chunk rows', () => {
     });
   });
 
+  it('keeps a hand-off answered from its claim across instances: another’s cancel leaves it, and a hand-off after another’s cancel reads the rows', async () => {
+    await withStores(2, async ([a, b], schema) => {
+      await a!.insertMessage(message('m1'), [target('a-1'), target('a-2'), target('a-3')], null);
+      await a!.insertMessage({ ...message('m2'), createdAt: T0 + 1 }, [target('b-1'), target('b-2'), target('b-3')], null);
+      const first = (await claimAt(a!, T0 + 2))!.deliveries.map((d) => d.id);
+      const second = (await claimAt(a!, T0 + 2))!.deliveries.map((d) => d.id);
+      expect(await a!.startSending('o', first, T0 + 3)).toEqual(first);
+      // Answered from the claim: one handoffs row, no handed_at on the rows (postgres.handoffs.ts).
+      const handed = () => admin(async (c) => ({
+        records: Number((await c.query(`SELECT COUNT(*) AS n FROM ${schema}.handoffs`)).rows[0].n),
+        marked: Number((await c.query(`SELECT COUNT(*) AS n FROM ${schema}.deliveries WHERE handed_at IS NOT NULL`)).rows[0].n),
+      }));
+      expect(await handed()).toEqual({ records: 1, marked: 0 });
+      // The other instance's cancel copies the marks first and leaves the handed deliveries to finish.
+      expect(await b!.cancelDeliveries('acme', 'm1', T0 + 4)).toEqual([]);
+      expect(await handed()).toEqual({ records: 1, marked: 3 });
+      expect((await b!.cancelDeliveries('acme', 'm2', T0 + 4)).map((c) => c.id).sort()).toEqual([...second].sort());
+      // The claim of m2 was canceled elsewhere: the count moved, so its hand-off reads the rows and finds none leased.
+      expect(await a!.startSending('o', second, T0 + 5)).toEqual([]);
+      expect(await a!.messageCounts('acme', 'm1')).toEqual([{ provider: 'huawei', state: 'sending', count: 3 }]);
+    });
+  });
+
+  it('reads the rows at a hand-off once another instance’s claim took them over after their lease ran out', async () => {
+    await withStores(2, async ([a, b]) => {
+      await a!.insertMessage(message('m1'), [target('a-1'), target('a-2')], null);
+      const ids = (await a!.claimBatch({ tenant: 'acme', provider: 'huawei', now: T0, leaseUntil: T0 + 60_000, owner: 'a', limit: 10, excludeClasses: [] }))!.deliveries.map((d) => d.id);
+      // B's clock is past A's lease: its claim takes the rows over (counting up lease_epoch first).
+      const taken = await b!.claimBatch({ tenant: 'acme', provider: 'huawei', now: T0 + 61_000, leaseUntil: T0 + 121_000, owner: 'b', limit: 10, excludeClasses: [] });
+      expect(taken?.deliveries.map((d) => d.id).sort()).toEqual([...ids].sort());
+      // A's clock still has the lease running, but the count moved: the rows are read, and they are B's.
+      expect(await a!.startSending('a', ids, T0 + 30_000)).toEqual([]);
+      expect((await b!.startSending('b', ids, T0 + 61_001)).sort()).toEqual([...ids].sort());
+    });
+  });
+
+  it('lets hand-offs and cancels from several instances run at once without deadlocks, each delivery either handed or canceled', async () => {
+    await withStores(3, async (stores) => {
+      const messages = Array.from({ length: 6 }, (_, m) => `m${m}`);
+      for (const [m, id] of messages.entries()) await stores[0]!.insertMessage({ ...message(id), createdAt: T0 + m }, Array.from({ length: 40 }, (_, i) => target(`${id}-${i}`)), null);
+      const claims = await Promise.all(
+        messages.map((_, i) => stores[i % 3]!.claimBatch({ tenant: 'acme', provider: 'huawei', now: T0 + 10, leaseUntil: T0 + 60_000, owner: `o${i % 3}`, limit: 40, excludeClasses: [] })),
+      );
+      const results = await Promise.all([
+        ...claims.map((c, i) => stores[i % 3]!.startSending(`o${i % 3}`, c!.deliveries.map((d) => d.id), T0 + 11)),
+        ...messages.map((id, i) => stores[(i + 1) % 3]!.cancelDeliveries('acme', id, T0 + 11)),
+      ]);
+      for (const [i, c] of claims.entries()) {
+        const handed = results[i] as string[];
+        const canceled = (results[claims.length + i] as Array<{ id: string }>).map((x) => x.id);
+        // A hand-off either came first (all handed, none canceled) or after the cancel (none handed).
+        expect([...handed, ...canceled].sort()).toEqual(c!.deliveries.map((d) => d.id).sort());
+      }
+    });
+  });
+
   it('passes over a chunk whose message an older version deleted, and retention removes it', async () => {
     await withStores(1, async ([store], schema) => {
       await store!.insertMessage(message('old'), [target('o-1'), target('o-2')], null);

@@ -1,10 +1,10 @@
 /**
- * The SQLite hand-off ledger (src/store/sqlite.handoffs.ts) as data: when a hand-off may be answered from
+ * The hand-off ledger (src/store/handoffs.ts, used by both stores) as data: when a hand-off may be answered from
  * its claim. What the store writes for it and what a cancel reads back is in the conformance suite
  * (test/contract/chunks.contract.ts, replay-cancel.contract.ts) and test/contract/sqlite.store.test.ts.
  */
 import { describe, expect, it } from '@jest/globals';
-import { HandOffLedger } from '../../src/store/sqlite.handoffs.js';
+import { HandOffLedger } from '../../src/store/handoffs.js';
 
 const T0 = 1_764_000_000_000;
 
