@@ -253,6 +253,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     at BIGINT NOT NULL
   );
   CREATE INDEX handoffs_message ON handoffs (message_id);
+  CREATE INDEX handoffs_lease ON handoffs (lease_until);
   `,
 ];
 

@@ -212,5 +212,6 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     at INTEGER NOT NULL
   );
   CREATE INDEX handoffs_message ON handoffs (message_id);
+  CREATE INDEX handoffs_lease ON handoffs (lease_until);
   `,
 ];

@@ -26,8 +26,15 @@ describe('HandOffLedger', () => {
     l.completed(['d2']);
     expect(l.handOff('a', ['d2'], T0 + 1, 0)).toBeNull();
     expect(l.handOff('a', ['d1'], T0 + 1, 0)).not.toBeNull();
-    l.claimed('a', 'm2', ['d3'], T0 + 3000, 0, T0 + 2000);
+    l.claimed('a', 'm2', ['d3', 'd4'], T0 + 3000, 0, T0 + 2000);
     expect(l.handOff('a', ['d1'], T0 + 500, 0)).toBeNull();
     expect(l.handOff('a', ['d3'], T0 + 2001, 0)).not.toBeNull();
+  });
+
+  it('does not note a claim of one delivery: its hand-off is one row by statement', () => {
+    const l = new HandOffLedger();
+    l.claimed('a', 'm1', ['d1'], T0 + 1000, 0, T0);
+    expect(l.mayHandOff('a', ['d1'], T0 + 1)).toBe(false);
+    expect(l.handOff('a', ['d1'], T0 + 1, 0)).toBeNull();
   });
 });
