@@ -24,7 +24,7 @@ import { sqliteGetIdempotency, sqliteGetMessage, sqliteInsertMessage, sqliteMess
 import { WalCheckpointer } from './sqlite.checkpoint.js';
 import { sqliteListWithChunks } from './sqlite.chunks.js';
 import { GroupCommit } from './sqlite.group.js';
-import { HandOffLedger } from './handoffs.js';
+import { FROM_CLAIM_MIN, HandOffLedger } from './handoffs.js';
 import { sqliteDisturbLeases, sqliteLeaseEpoch, sqliteRecordHandOff, sqliteWriteHandOffs } from './sqlite.handoffs.js';
 import { inTransaction } from './sqlite.sql.js';
 import { SQLITE_MIGRATIONS } from './sqlite.migrations.js';
@@ -294,7 +294,9 @@ export class SqliteStore implements Store {
       const { batch } = claim;
       // Recorded in the claim's own transaction, before anything else can run (sqlite.handoffs.ts). A claim
       // of rows may take rows whose lease ran out from another claim: hand-offs read the rows again.
-      if (claim.from === 'chunks') this.handoffs.claimed(req.owner, batch.message.id, batch.deliveries.map((d) => d.id), req.leaseUntil, sqliteLeaseEpoch(stmt), req.now);
+      if (claim.from === 'chunks' && batch.deliveries.length >= FROM_CLAIM_MIN) {
+        this.handoffs.claimed(req.owner, batch.message.id, batch.deliveries.map((d) => d.id), req.leaseUntil, sqliteLeaseEpoch(stmt), req.now);
+      }
       else sqliteDisturbLeases(stmt);
       return batch;
     });
@@ -309,7 +311,7 @@ export class SqliteStore implements Store {
     const stmt = (sql: string) => this.stmt(sql);
     return this.perTick.add(() => {
       // From the claim when nothing can have taken its rows since (sqlite.handoffs.ts), else by reading them.
-      const fromClaim = this.handoffs.handOff(owner, ids, now, sqliteLeaseEpoch(stmt));
+      const fromClaim = this.handoffs.mayHandOff(owner, ids, now) ? this.handoffs.handOff(owner, ids, now, sqliteLeaseEpoch(stmt)) : null;
       if (!fromClaim) return sqliteStartSending(stmt, owner, ids, now);
       sqliteRecordHandOff(stmt, owner, fromClaim, now);
       return fromClaim.ids;
