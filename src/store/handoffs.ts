@@ -25,9 +25,10 @@ export interface ClaimHandOff {
   leaseUntil: number;
 }
 
-/** This process's claims from chunk rows, by delivery id: which ids a hand-off may answer from its claim. */
 /** Claims of fewer deliveries hand off by statement: a single-target message's one row. */
 export const FROM_CLAIM_MIN = 2;
+
+/** This process's claims from chunk rows, by delivery id: which ids a hand-off may answer from its claim. */
 
 export class HandOffLedger {
   private readonly byId = new Map<string, Claim>();
