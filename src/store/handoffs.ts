@@ -29,7 +29,6 @@ export interface ClaimHandOff {
 export const FROM_CLAIM_MIN = 2;
 
 /** This process's claims from chunk rows, by delivery id: which ids a hand-off may answer from its claim. */
-
 export class HandOffLedger {
   private readonly byId = new Map<string, Claim>();
   private readonly claims = new Set<Claim>();
