@@ -292,12 +292,13 @@ export class SqliteStore implements Store {
       const claim = sqliteClaimBatch(this.db, stmt, req);
       if (!claim) return null;
       const { batch } = claim;
-      // Recorded in the claim's own transaction, before anything else can run (sqlite.handoffs.ts). A claim
-      // of rows may take rows whose lease ran out from another claim: hand-offs read the rows again.
-      if (claim.from === 'chunks' && batch.deliveries.length >= FROM_CLAIM_MIN) {
+      // A claim of rows may take rows whose lease ran out from another claim: hand-offs read the rows again.
+      // A claim from chunks is recorded in its own transaction, before anything else can run, unless it is
+      // too small to hand off from the claim (sqlite.handoffs.ts).
+      if (claim.from === 'rows') sqliteDisturbLeases(stmt);
+      else if (batch.deliveries.length >= FROM_CLAIM_MIN) {
         this.handoffs.claimed(req.owner, batch.message.id, batch.deliveries.map((d) => d.id), req.leaseUntil, sqliteLeaseEpoch(stmt), req.now);
       }
-      else sqliteDisturbLeases(stmt);
       return batch;
     });
   }
