@@ -5,9 +5,8 @@
  * for test messages), one SendResult per target; recall through `messages:revoke`.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import type { AxiosResponse } from 'axios';
 import { CredentialCache, type FetchedCredential } from '../shared/credentials.js';
-import { createVendorHttp, transportReason, type VendorHttp } from '../shared/http.js';
+import { createVendorHttp, transportReason, type VendorHttp, type VendorResponse } from '../shared/http.js';
 import { credentialFailure, retryAfterOf, sameResult, transportRetry } from '../shared/results.js';
 import { clip, parseJsonObject } from '../shared/text.js';
 import type { DeliveryTarget, ProviderDeps, PushProvider, RecallRequest, RecallResult, SendBatch, SendOutcome, SendResult } from '../types.js';
@@ -88,7 +87,7 @@ export class HarmonyProvider implements PushProvider<HarmonyOverrides> {
     const results: RecallResult[] = [];
     for (let i = 0; i < tokens.length; i += HARMONY_MAX_TOKENS) {
       const chunk = tokens.slice(i, i + HARMONY_MAX_TOKENS);
-      let res: AxiosResponse;
+      let res: VendorResponse;
       try {
         res = await this.post(harmonyRevokePath(clientId), buildHarmonyRevokeRequest(request.message, chunk, request.overrides), HARMONY_PUSH_TYPES.ALERT);
       } catch (err) {
@@ -113,7 +112,7 @@ export class HarmonyProvider implements PushProvider<HarmonyOverrides> {
       return sameResult(targets, credentialFailure(err));
     }
     const body = buildHarmonySendRequest(batch.message, targets.map((t) => t.token), this.config, batch.callbackRef, this.deps.now(), batch.overrides);
-    let res: AxiosResponse;
+    let res: VendorResponse;
     try {
       res = await this.http.post(harmonySendPath(this.config.projectId), body, buildHarmonyHeaders(jwt, harmonyPushTypeOf(batch.message)));
     } catch (err) {
@@ -127,12 +126,12 @@ export class HarmonyProvider implements PushProvider<HarmonyOverrides> {
     return { value: signHarmonyJwt(header, claims, this.key), expiresAt: claims.exp * 1000 };
   }
 
-  private async post(path: string, body: unknown, pushType: HarmonyPushType): Promise<AxiosResponse> {
+  private async post(path: string, body: unknown, pushType: HarmonyPushType): Promise<VendorResponse> {
     const jwt = await this.jwt.get();
     return this.http.post(path, body, buildHarmonyHeaders(jwt, pushType));
   }
 
-  private interpret(res: AxiosResponse, targets: readonly DeliveryTarget[]): SendResult[] {
+  private interpret(res: VendorResponse, targets: readonly DeliveryTarget[]): SendResult[] {
     const { code, msg, requestId } = answerOf(res);
     const perToken = code === HARMONY_CODES.PARTIAL_SUCCESS || code === HARMONY_CODES.ALL_TOKENS_INVALID;
     if (perToken && res.status < 500) return this.perToken(code, msg, requestId, targets);
@@ -182,7 +181,7 @@ export class HarmonyProvider implements PushProvider<HarmonyOverrides> {
     });
   }
 
-  private interpretRevoke(res: AxiosResponse, tokens: readonly string[]): RecallResult[] {
+  private interpretRevoke(res: VendorResponse, tokens: readonly string[]): RecallResult[] {
     const { code, msg } = answerOf(res);
     if (code === HARMONY_CODES.SUCCESS && res.status < 300) return tokens.map((token) => ({ token, outcome: 'recalled' }));
     if ((code === HARMONY_CODES.PARTIAL_SUCCESS || code === HARMONY_CODES.ALL_TOKENS_INVALID) && res.status < 500) {
@@ -202,7 +201,7 @@ export class HarmonyProvider implements PushProvider<HarmonyOverrides> {
   }
 }
 
-function answerOf(res: AxiosResponse): { code: string | undefined; msg: string | undefined; requestId: string | undefined } {
+function answerOf(res: VendorResponse): { code: string | undefined; msg: string | undefined; requestId: string | undefined } {
   const data = parseJsonObject(res.data) as Partial<HarmonyResponse> | undefined;
   const code = data?.code !== undefined && data.code !== null ? String(data.code) : undefined;
   return { code, msg: typeof data?.msg === 'string' ? data.msg : undefined, requestId: typeof data?.requestId === 'string' ? data.requestId : undefined };

@@ -3,9 +3,8 @@
  * OAuth client-credentials token cached per tenant in the shared CredentialCache
  * (docs/vendors/honor.md#authentication), one send request per batch, one SendResult per target.
  */
-import type { AxiosResponse } from 'axios';
 import { CredentialCache, type FetchedCredential } from '../shared/credentials.js';
-import { createVendorHttp, type VendorHttp } from '../shared/http.js';
+import { createVendorHttp, type VendorHttp, type VendorResponse } from '../shared/http.js';
 import { fetchOAuthToken } from '../shared/oauth.js';
 import { credentialFailure, retryAfterOf, sameResult, transportRetry } from '../shared/results.js';
 import { clip, parseJsonObject } from '../shared/text.js';
@@ -49,7 +48,7 @@ export class HonorProvider implements PushProvider<HonorOverrides> {
     const tokens = targets.map((t) => t.token);
     const now = this.deps.now();
     const body = buildHonorSendRequest(batch.message, tokens, batch.callbackRef, now, batch.overrides);
-    let res: AxiosResponse;
+    let res: VendorResponse;
     try {
       res = await this.pushHttp.post(honorSendPath(this.config), body, buildHonorSendHeaders(accessToken, now));
     } catch (err) {
@@ -89,7 +88,7 @@ export class HonorProvider implements PushProvider<HonorOverrides> {
   }
 
 
-  private interpret(res: AxiosResponse, targets: readonly DeliveryTarget[], quotaClass: string): SendResult[] {
+  private interpret(res: VendorResponse, targets: readonly DeliveryTarget[], quotaClass: string): SendResult[] {
     const a = readHonorAnswer(parseJsonObject(res.data));
     const vendorCode = a.code ?? `http_${res.status}`;
     const accepted = honorAccepted(a, res.status);

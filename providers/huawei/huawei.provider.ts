@@ -3,9 +3,8 @@
  * OAuth client-credentials token cached per tenant (docs/vendors/huawei.md#authentication), one send request per
  * ≤1000 tokens, one SendResult per target.
  */
-import type { AxiosResponse } from 'axios';
 import { CredentialCache, type FetchedCredential } from '../shared/credentials.js';
-import { createVendorHttp, type VendorHttp } from '../shared/http.js';
+import { createVendorHttp, type VendorHttp, type VendorResponse } from '../shared/http.js';
 import { fetchOAuthToken } from '../shared/oauth.js';
 import { credentialFailure, retryAfterOf, sameResult, transportRetry } from '../shared/results.js';
 import { clip, parseJsonObject } from '../shared/text.js';
@@ -48,7 +47,7 @@ export class HuaweiProvider implements PushProvider<HuaweiOverrides> {
 
     const tokens = targets.map((t) => t.token);
     const body = buildHuaweiSendRequest(batch.message, tokens, this.config, batch.callbackRef, this.deps.now(), batch.overrides);
-    let res: AxiosResponse;
+    let res: VendorResponse;
     try {
       res = await this.pushHttp.post(huaweiSendPath(this.config.appId), body, buildHuaweiSendHeaders(accessToken));
     } catch (err) {
@@ -88,7 +87,7 @@ export class HuaweiProvider implements PushProvider<HuaweiOverrides> {
   }
 
 
-  private interpret(res: AxiosResponse, targets: readonly DeliveryTarget[]): SendResult[] {
+  private interpret(res: VendorResponse, targets: readonly DeliveryTarget[]): SendResult[] {
     const data = parseJsonObject(res.data) as Partial<HuaweiSendResponse> | undefined;
     const code = data?.code !== undefined && data.code !== null ? String(data.code) : undefined;
     const requestId = typeof data?.requestId === 'string' ? data.requestId : undefined;

@@ -5,8 +5,7 @@
  * `refreshCredentials()`: a signature or app error (1006, 110000, 110033) pauses the lane at once
  * instead of making the dispatcher resend.
  */
-import type { AxiosResponse } from 'axios';
-import { createVendorHttp, transportReason, type VendorHttp } from '../shared/http.js';
+import { createVendorHttp, transportReason, type VendorHttp, type VendorResponse } from '../shared/http.js';
 import { httpStatusOutcome, retryAfterOf, sameResult, transportRetry } from '../shared/results.js';
 import { clip, parseJsonObject } from '../shared/text.js';
 import type { DeliveryTarget, ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
@@ -47,7 +46,7 @@ export class MeizuProvider implements PushProvider<MeizuOverrides> {
       this.deps.logger.warn('meizu takes a receipt URL of at most 128 bytes; server.publicBaseUrl, the tenant id and receiptSecret make it longer, so Meizu messages are sent without receipts');
     }
 
-    let res: AxiosResponse;
+    let res: VendorResponse;
     try {
       res = await this.http.post(request.path, encodeMeizuForm(request.form), FORM_HEADERS);
     } catch (err) {
@@ -60,7 +59,7 @@ export class MeizuProvider implements PushProvider<MeizuOverrides> {
     this.http.close();
   }
 
-  private interpret(res: AxiosResponse, targets: DeliveryTarget[], batch: SendBatch<MeizuOverrides>): SendResult[] {
+  private interpret(res: VendorResponse, targets: DeliveryTarget[], batch: SendBatch<MeizuOverrides>): SendResult[] {
     const body = parseBody(res.data);
     const code = codeOf(body);
     const vendorMessage = describe(body, res.status);
@@ -121,7 +120,7 @@ function perTargetCodes(value: unknown): Map<string, string> {
  * The bounded error label for the provider metrics: Meizu answers its errors with HTTP 200, so the
  * code is the reason (`code_1006`; unknown codes collapse into `code_other`).
  */
-function errorReason(res: AxiosResponse): string | undefined {
+function errorReason(res: VendorResponse): string | undefined {
   if (res.status >= 400) return `http_${res.status}`;
   const body = parseBody(res.data);
   if (!body) return 'bad_body';

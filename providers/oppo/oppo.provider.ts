@@ -3,9 +3,8 @@
  * (oppo.errors.ts). Auth: `POST /server/v1/auth` → auth_token (24 h), cached and shared by
  * concurrent sends; `auth_token` goes on every send as a form field (docs/vendors/oppo.md#authentication).
  */
-import type { AxiosResponse } from 'axios';
 import { CredentialCache, type FetchedCredential } from '../shared/credentials.js';
-import { createVendorHttp, type VendorHttp } from '../shared/http.js';
+import { createVendorHttp, type VendorHttp, type VendorResponse } from '../shared/http.js';
 import { CredentialError, credentialFailure, httpStatusOutcome, retryAfterOf, sameResult, transportRetry, type TargetResult } from '../shared/results.js';
 import { parseJsonObject } from '../shared/text.js';
 import type { Outcome, ProviderDeps, PushProvider, SendBatch, SendOutcome } from '../types.js';
@@ -51,7 +50,7 @@ export class OppoProvider implements PushProvider<OppoOverrides> {
       return everyone(credentialFailure(err));
     }
 
-    let res: AxiosResponse;
+    let res: VendorResponse;
     try {
       res = await this.http.post(built.path, encodeOppoSendForm(built.form, authToken), OPPO_FORM_HEADERS);
     } catch (err) {
@@ -74,7 +73,7 @@ export class OppoProvider implements PushProvider<OppoOverrides> {
   }
 
   /** Map one send answer to a verdict per distinct token. */
-  private interpret(res: AxiosResponse, targets: readonly OppoTargetRef[], unicast: boolean, usedToken: string): Map<string, TargetResult> {
+  private interpret(res: VendorResponse, targets: readonly OppoTargetRef[], unicast: boolean, usedToken: string): Map<string, TargetResult> {
     const out = new Map<string, TargetResult>();
     const all = (v: TargetResult) => {
       for (const t of targets) out.set(t.token, v);
@@ -127,7 +126,7 @@ export class OppoProvider implements PushProvider<OppoOverrides> {
   private async fetchToken(): Promise<FetchedCredential<string>> {
     const startedAt = this.deps.now();
     const form = buildOppoAuthForm(this.config.appKey, this.config.masterSecret, startedAt);
-    let res: AxiosResponse;
+    let res: VendorResponse;
     try {
       res = await this.http.post(OPPO_PATHS.auth, encodeOppoAuthForm(form), OPPO_FORM_HEADERS);
     } catch (err) {

@@ -5,10 +5,9 @@
  * carrying the vendor's outcome, so every target of the batch gets it. Each vendor keeps its own
  * request builder, its status → outcome table and the way it words its error body.
  */
-import type { AxiosResponse } from 'axios';
 import type { Logger } from 'pino';
 import type { FetchedCredential } from './credentials.js';
-import type { VendorHttp } from './http.js';
+import type { VendorHttp, VendorResponse } from './http.js';
 import { CredentialError, retryAfterOf, transportRetry } from './results.js';
 import { clip, parseJsonObject } from './text.js';
 import type { Outcome } from '../types.js';
@@ -29,7 +28,7 @@ export interface OAuthTokenExchange {
 
 export async function fetchOAuthToken(x: OAuthTokenExchange): Promise<FetchedCredential<string>> {
   const requestedAt = x.now();
-  let res: AxiosResponse;
+  let res: VendorResponse;
   try {
     res = await x.http.post(x.request.path, x.request.body, x.request.headers);
   } catch (err) {

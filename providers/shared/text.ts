@@ -66,7 +66,7 @@ export function clip(text: string, max = 200): string {
 }
 
 /**
- * A vendor answer as a JSON object: axios hands JSON over parsed and anything else as text. Undefined for
+ * A vendor answer as a JSON object: the vendor client hands JSON over parsed and anything else as text. Undefined for
  * anything else (HTML error pages, arrays, junk). `prepare` rewrites the text before parsing (vivo quotes its
  * long numeric ids so they keep their digits).
  */

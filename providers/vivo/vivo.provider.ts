@@ -2,10 +2,9 @@
  * vivo Push adapter: a thin transport over the pure builders (vivo.request.ts) and the outcome table
  * (vivo.errors.ts). docs/vendors/vivo.md; vendor doc v2.9.2 mirror https://app.applebyme.cn/cloud/appshangjia/2017.html
  */
-import type { AxiosResponse } from 'axios';
 import type { DeliveryTarget, ProviderDeps, PushProvider, SendBatch, SendOutcome, SendResult } from '../types.js';
 import { CredentialCache, type FetchedCredential } from '../shared/credentials.js';
-import { createVendorHttp, type VendorHttp } from '../shared/http.js';
+import { createVendorHttp, type VendorHttp, type VendorResponse } from '../shared/http.js';
 import { CredentialError, credentialFailure, retryAfterOf, sameResult, transportRetry, type TargetResult } from '../shared/results.js';
 import { parseJsonObject } from '../shared/text.js';
 import { nextMidnight } from '../shared/time.js';
@@ -54,7 +53,7 @@ type Failure = TargetResult;
 
 interface Reply {
   status: number;
-  headers: AxiosResponse['headers'];
+  headers: VendorResponse['headers'];
   /** The parsed vivo JSON object, or undefined when the body was not one. */
   json: Record<string, unknown> | undefined;
   text: string;
@@ -328,7 +327,7 @@ export class VivoProvider implements PushProvider<VivoOverrides> {
    * vivo `result` code, otherwise to the Failure for the whole request (transport error, HTTP 5xx, junk body).
    */
   private async call(path: string, body: unknown, headers: Record<string, string>): Promise<(Reply & { json: Record<string, unknown> }) | Failure> {
-    let res: AxiosResponse<unknown>;
+    let res: VendorResponse<unknown>;
     try {
       res = await this.http.post(path, body, headers);
     } catch (err) {

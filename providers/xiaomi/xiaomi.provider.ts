@@ -3,8 +3,7 @@
  * The AppSecret is a static key, so there is deliberately no `refreshCredentials()`: an auth
  * error (21301/21302) pauses the lane at once instead of making the dispatcher resend.
  */
-import type { AxiosResponse } from 'axios';
-import { createVendorHttp, transportReason, type VendorHttp } from '../shared/http.js';
+import { createVendorHttp, transportReason, type VendorHttp, type VendorResponse } from '../shared/http.js';
 import { retryAfterOf, sameResult, transportRetry } from '../shared/results.js';
 import { parseJsonObject } from '../shared/text.js';
 import type { DeliveryTarget, ProviderDeps, PushProvider, QuotaReading, SendBatch, SendOutcome, SendResult } from '../types.js';
@@ -30,7 +29,7 @@ export class XiaomiProvider implements PushProvider<XiaomiOverrides> {
     const callback = batch.callbackUrl ? { url: batch.callbackUrl, ref: batch.callbackRef } : undefined;
     const request = buildXiaomiRequest(batch.message, targets.map((t) => t.token), this.config, this.deps.now(), callback, batch.overrides);
 
-    let res: AxiosResponse;
+    let res: VendorResponse;
     try {
       res = await this.http.post(request.path, encodeXiaomiForm(request.form), request.headers);
     } catch (err) {
@@ -43,7 +42,7 @@ export class XiaomiProvider implements PushProvider<XiaomiOverrides> {
     this.http.close();
   }
 
-  private interpret(res: AxiosResponse, targets: DeliveryTarget[], batch: SendBatch): SendOutcome {
+  private interpret(res: VendorResponse, targets: DeliveryTarget[], batch: SendBatch): SendOutcome {
     const body = parseBody(res.data);
     const codeValue = body?.code;
     const code = codeValue === undefined || codeValue === '' ? undefined : Number(codeValue);
@@ -90,7 +89,7 @@ function parseBody(data: unknown): XiaomiResponse | undefined {
  * The bounded error label for the provider metrics: Xiaomi answers its errors with HTTP 200, so
  * the result code is the reason (`code_21301`; unknown codes collapse into `code_other`).
  */
-function errorReason(res: AxiosResponse): string | undefined {
+function errorReason(res: VendorResponse): string | undefined {
   if (res.status >= 400) return `http_${res.status}`;
   const body = parseBody(res.data);
   if (!body) return 'bad_body';
