@@ -99,6 +99,22 @@ describe('createVendorHttp (the HTTP/1.1 vendors’ client)', () => {
     expect(observed.map(([, reason]) => reason)).toEqual(['econnreset', 'econnrefused']);
   });
 
+  it('fails a request in flight at close() as ECONNRESET, the label a destroyed keep-alive agent gave it', async () => {
+    let arrived!: () => void;
+    const inFlight = new Promise<void>((resolve) => (arrived = resolve));
+    await sim.close();
+    sim = await startHttpSimulator(() => {
+      arrived();
+      return { fault: 'hang' };
+    });
+    const http = client();
+    const pending = http.post('/x', {});
+    await inFlight;
+    http.close();
+    await expect(pending).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(observed.map(([, reason]) => reason)).toEqual(['econnreset']);
+  });
+
   it('trusts the configured CA for a TLS endpoint, and nothing else', async () => {
     const tls = testTls();
     const server = https.createServer({ key: tls.keyPem, cert: tls.certPem }, (_req, res) => res.end('{"ok":true}'));

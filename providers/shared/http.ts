@@ -147,6 +147,9 @@ const UNDICI_CODES: Record<string, string> = {
   UND_ERR_HEADERS_TIMEOUT: 'ETIMEDOUT',
   UND_ERR_BODY_TIMEOUT: 'ETIMEDOUT',
   UND_ERR_SOCKET: 'ECONNRESET',
+  // close() destroys the pool under a request in flight: the connection went away before the answer, which is what
+  // the destroyed keep-alive agent reported (and what the error explanations know).
+  UND_ERR_DESTROYED: 'ECONNRESET',
 };
 
 function transportError(err: unknown): unknown {
