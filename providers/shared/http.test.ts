@@ -36,6 +36,8 @@ describe('createVendorHttp (the HTTP/1.1 vendors’ client)', () => {
     expect(req).toMatchObject({ method: 'POST', path: '/v1/send', body: { token: ['a'], n: 1 } });
     expect(req.headers['content-type']).toBe('application/json');
     expect(req.headers['authorization']).toBe('Bearer t');
+    // axios sent one, and API gateways in front of vendors may refuse a request without it.
+    expect(req.headers['user-agent']).toMatch(/\S/);
     expect(observed).toEqual([[expect.any(Number), undefined]]);
   });
 

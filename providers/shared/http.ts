@@ -46,6 +46,7 @@ export interface VendorHttp {
 }
 
 const FORM = 'application/x-www-form-urlencoded';
+const USER_AGENT = 'pushgate';
 
 export function createVendorHttp(opts: VendorHttpOptions, deps: Pick<ProviderDeps, 'observeRequest'>): VendorHttp {
   const base = new URL(opts.baseURL);
@@ -91,7 +92,9 @@ export function createVendorHttp(opts: VendorHttpOptions, deps: Pick<ProviderDep
 
 /** The body as bytes on the wire and the headers with lower-case names; the content-type said for JSON and forms. */
 function encodeRequest(body: unknown, given: Record<string, string> = {}): { body: string | Uint8Array | undefined; headers: Record<string, string> } {
-  const headers: Record<string, string> = { accept: 'application/json, text/plain, */*' };
+  // axios sent both; undici sends neither Accept nor User-Agent, and gateways and WAFs in front of vendor APIs may
+  // refuse a request that names no client. A caller's own header of either name wins.
+  const headers: Record<string, string> = { accept: 'application/json, text/plain, */*', 'user-agent': USER_AGENT };
   for (const [name, value] of Object.entries(given)) headers[name.toLowerCase()] = value;
   if (body === undefined || body === null) return { body: undefined, headers };
   if (typeof body === 'string' || body instanceof Uint8Array) return { body, headers };
