@@ -1,6 +1,6 @@
 /**
  * Text and body helpers every adapter needs: cutting notification text to a vendor's limit with "…", and
- * reading a vendor's JSON answer whether axios parsed it or not. Each vendor keeps its own counting rule (vivo
+ * reading a vendor's JSON answer whether the vendor client parsed it or not. Each vendor keeps its own counting rule (vivo
  * counts CJK as 2) in its folder and passes it in as a width function.
  */
 
