@@ -1,5 +1,7 @@
+import { createServer, type RequestListener } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { createVendorHttp, type VendorHttp, type VendorHttpOptions } from './http.js';
 import { startHttpSimulator, type HttpSimulator, type SimResponse } from './sim-server.js';
 import { testTls } from './tls.js';
@@ -131,10 +133,42 @@ describe('createVendorHttp (the HTTP/1.1 vendors’ client)', () => {
     }
   });
 
+  it('inflates an answer compressed although nothing asked for it, and hands junk over as text', async () => {
+    const answers: Record<string, [string, Buffer]> = {
+      '/gzip': ['gzip', gzipSync('{"code":"0","via":"gzip"}')],
+      '/deflate': ['deflate', deflateSync('{"code":"0","via":"deflate"}')],
+      '/br': ['br', brotliCompressSync('{"code":"0","via":"br"}')],
+      '/junk': ['gzip', Buffer.from('not gzip at all')],
+    };
+    const server = await plainServer((req, res) => {
+      const [encoding, body] = answers[req.url ?? '']!;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': encoding }).end(body);
+    });
+    try {
+      const http = client({ baseURL: server.url });
+      for (const via of ['gzip', 'deflate', 'br']) expect((await http.post(`/${via}`, {})).data).toEqual({ code: '0', via });
+      expect((await http.post('/junk', {})).data).toBe('not gzip at all');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('sends credentials written into the base URL as HTTP Basic, unless the caller says otherwise', async () => {
+    const base = new URL(sim.url);
+    base.username = 'app';
+    base.password = 's3cr:t';
+    await client({ baseURL: base.toString() }).post('/x', {});
+    await client({ baseURL: base.toString() }).post('/x', {}, { Authorization: 'Bearer own' });
+    expect(sim.requests.map((r) => r.headers['authorization'])).toEqual([`Basic ${Buffer.from('app:s3cr:t').toString('base64')}`, 'Bearer own']);
+  });
+
   /** An HTTP server that counts the connections it was opened. */
-  async function countingServer(): Promise<{ url: string; close(): Promise<void> }> {
-    const { createServer } = await import('node:http');
-    const server = createServer((_req, res) => res.end('{}'));
+  function countingServer(): Promise<{ url: string; close(): Promise<void> }> {
+    return plainServer((_req, res) => res.end('{}'));
+  }
+
+  async function plainServer(handle: RequestListener): Promise<{ url: string; close(): Promise<void> }> {
+    const server = createServer(handle);
     server.on('connection', () => connections++);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return {

@@ -9,7 +9,8 @@
  * lower-case headers, data: the parsed JSON when the body is JSON, else its text).
  */
 import { EventEmitter } from 'node:events';
-import { Pool } from 'undici';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { Pool, type Dispatcher } from 'undici';
 import type { ProviderDeps } from '../types.js';
 
 /** A vendor's answer: `data` is the parsed JSON when the body is JSON, else its text ('' when empty). */
@@ -22,7 +23,11 @@ export interface VendorResponse<T = unknown> {
 
 export interface VendorHttpOptions {
   baseURL: string;
-  /** The whole request, from connecting to the last byte of the answer, within this long; else ETIMEDOUT. */
+  /**
+   * The whole request, from connecting to the last byte of the answer, within this long; else ETIMEDOUT. A request
+   * still waiting for one of the `maxSockets` connections when its time is up fails when undici next looks at it
+   * (within about a second), never sent.
+   */
   timeoutMs?: number;
   /** Extra CA for TLS simulators. */
   ca?: string | undefined;
@@ -50,6 +55,8 @@ const USER_AGENT = 'pushgate';
 
 export function createVendorHttp(opts: VendorHttpOptions, deps: Pick<ProviderDeps, 'observeRequest'>): VendorHttp {
   const base = new URL(opts.baseURL);
+  // Credentials in the base URL (https://user:pass@host) went out as HTTP Basic with axios: keep them, not in the path.
+  const basic = base.username || base.password ? `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64')}` : undefined;
   // axios joined baseURL and path with one slash: a base path (e.g. a regional prefix) stays in front of every path.
   const prefix = base.pathname.replace(/\/+$/, '');
   const timeout = opts.timeoutMs ?? 15_000;
@@ -67,11 +74,12 @@ export function createVendorHttp(opts: VendorHttpOptions, deps: Pick<ProviderDep
       const started = process.hrtime.bigint();
       const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
       const request = encodeRequest(body, headers);
+      if (basic) request.headers['authorization'] ??= basic;
       const deadline = new Deadline(timeout);
       let res: VendorResponse;
       try {
         const answer = await pool.request({ method: 'POST', path: `${prefix}/${path.replace(/^\/+/, '')}`, signal: deadline, ...request });
-        const text = await answer.body.text();
+        const text = await bodyText(answer);
         res = { status: answer.statusCode, headers: answer.headers, data: opts.rawText ? text : jsonOrText(text) };
       } catch (err) {
         const failure = transportError(deadline.reason ?? err);
@@ -110,6 +118,25 @@ function encodeRequest(body: unknown, given: Record<string, string> = {}): { bod
   headers['content-type'] ??= 'application/json';
   return { body: JSON.stringify(body), headers };
 }
+
+/**
+ * The answer's text. pushgate asks for no compression (no Accept-Encoding, so nothing to inflate on every answer), but
+ * an answer compressed anyway is inflated rather than read as junk and retried forever; axios inflated every answer.
+ */
+async function bodyText(answer: Dispatcher.ResponseData): Promise<string> {
+  const encoding = String(answer.headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (encoding === '' || encoding === 'identity') return answer.body.text();
+  const bytes = Buffer.from(await answer.body.arrayBuffer());
+  const inflate = INFLATE[encoding];
+  try {
+    return (inflate ? inflate(bytes) : bytes).toString('utf8');
+  } catch {
+    // Not what it says it is: the adapter gets unreadable text and decides by the status, as for any junk answer.
+    return bytes.toString('utf8');
+  }
+}
+
+const INFLATE: Record<string, (b: Buffer) => Buffer> = { gzip: gunzipSync, 'x-gzip': gunzipSync, deflate: inflateSync, br: brotliDecompressSync };
 
 /** Parsed JSON when the body is JSON (whatever the content-type says), else the text itself. */
 function jsonOrText(text: string): unknown {
