@@ -38,49 +38,94 @@ function providerJwt(info: ApnsSimInfo): string {
   return `${unsigned}.${sign('sha256', Buffer.from(unsigned), { key: info.key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
 }
 
-/** One session, ≤ `maxInFlight` streams; a refused stream (beyond the server's limit) is sent again. */
-export async function rawHttp2(info: ApnsSimInfo, tokens: string[], maxInFlight = 1000): Promise<ClientRun & { refused: number }> {
-  const started = performance.now();
-  const session = http2.connect(`https://${APPLE_HOST}:${info.port}`, {
-    createConnection: () => tls.connect({ host: '127.0.0.1', port: info.port, servername: APPLE_HOST, ca: info.caPem, ALPNProtocols: ['h2'] }),
-  });
-  session.on('error', () => {});
-  const jwt = providerJwt(info);
-  const payload = JSON.stringify({ aps: { alert: NOTIFICATION } });
-  let ok = 0;
-  let failed = 0;
-  let refused = 0;
-  let firstFailure: string | undefined;
-  const one = (token: string): Promise<void> =>
-    new Promise((resolve) => {
-      const req = session.request({ ':method': 'POST', ':path': `/3/device/${token}`, authorization: `bearer ${jwt}`, 'apns-topic': APNS_TOPIC, 'apns-push-type': 'alert', 'apns-priority': '10' });
+/**
+ * The raw client's session: one `node:http2` session to the simulator, a valid ES256 provider JWT, at most `maxInFlight`
+ * streams at once (the rest wait), the first request alone (Apple allows one stream until an authenticated answer),
+ * and a stream refused unprocessed (beyond the server's limit) sent again. Used by the raw reference below and by
+ * the APNs durable floor (bench/floor.ts), so both send exactly the same way.
+ */
+export class RawApnsSession {
+  readonly session: http2.ClientHttp2Session;
+  private readonly jwt: string;
+  private inFlight = 0;
+  private readonly waiting: Array<() => void> = [];
+  /** The first request, alone; `open` once it was answered. */
+  private first: Promise<void> | undefined;
+  private open = false;
+  ok = 0;
+  failed = 0;
+  refused = 0;
+  firstFailure: string | undefined;
+
+  constructor(info: ApnsSimInfo, private readonly maxInFlight = 1000) {
+    this.session = http2.connect(`https://${APPLE_HOST}:${info.port}`, {
+      createConnection: () => tls.connect({ host: '127.0.0.1', port: info.port, servername: APPLE_HOST, ca: info.caPem, ALPNProtocols: ['h2'] }),
+    });
+    this.session.on('error', () => {});
+    this.jwt = providerJwt(info);
+  }
+
+  /** One notification; resolves when its stream closed (counted in ok / failed). */
+  async send(token: string, payload: string): Promise<void> {
+    if (!this.open) {
+      if (!this.first) {
+        this.first = this.stream(token, payload).then(() => void (this.open = true));
+        return this.first;
+      }
+      await this.first;
+    }
+    if (this.inFlight >= this.maxInFlight) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.inFlight += 1;
+    try {
+      await this.stream(token, payload);
+    } finally {
+      this.inFlight -= 1;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private stream(token: string, payload: string): Promise<void> {
+    return new Promise((resolve) => {
+      const req = this.session.request({ ':method': 'POST', ':path': `/3/device/${token}`, authorization: `bearer ${this.jwt}`, 'apns-topic': APNS_TOPIC, 'apns-push-type': 'alert', 'apns-priority': '10' });
       let status = 0;
       req.on('response', (h) => (status = Number(h[':status'])));
       req.on('data', () => {});
       req.on('error', () => {});
       req.on('close', () => {
-        if (status === 200) ok += 1;
+        if (status === 200) this.ok += 1;
         else if (req.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM) {
-          refused += 1;
-          return void one(token).then(resolve);
+          this.refused += 1;
+          return void this.stream(token, payload).then(resolve);
         } else {
-          failed += 1;
-          firstFailure ??= `status ${status}, rst ${req.rstCode}`;
+          this.failed += 1;
+          this.firstFailure ??= `status ${status}, rst ${req.rstCode}`;
         }
         resolve();
       });
       req.end(payload);
     });
-  await one(tokens[0]!); // alone: Apple raises the stream limit after the first authenticated answer
+  }
+
+  close(): Promise<void> {
+    return new Promise<void>((resolve) => this.session.close(() => resolve()));
+  }
+}
+
+/** The raw reference: one RawApnsSession, the first token alone, then `maxInFlight` senders in a loop. */
+export async function rawHttp2(info: ApnsSimInfo, tokens: string[], maxInFlight = 1000): Promise<ClientRun & { refused: number }> {
+  const started = performance.now();
+  const s = new RawApnsSession(info, maxInFlight);
+  const payload = JSON.stringify({ aps: { alert: NOTIFICATION } });
+  await s.send(tokens[0]!, payload);
   let next = 1;
   await Promise.all(
     Array.from({ length: Math.min(maxInFlight, tokens.length) }, async () => {
-      while (next < tokens.length) await one(tokens[next++]!);
+      while (next < tokens.length) await s.send(tokens[next++]!, payload);
     }),
   );
   const ms = performance.now() - started;
-  await new Promise<void>((resolve) => session.close(() => resolve()));
-  return { ms, ok, failed, refused, ...(firstFailure ? { firstFailure } : {}) };
+  await s.close();
+  return { ms, ok: s.ok, failed: s.failed, refused: s.refused, ...(s.firstFailure ? { firstFailure: s.firstFailure } : {}) };
 }
 
 interface ParseResult {

@@ -10,6 +10,12 @@
  *   sending them with the Huawei adapter (HuaweiProvider.send: the same wire and keep-alive agent
  *   as the gateway's lane) and marking them sent in one transaction per batch.
  *
+ * With `apns` (phase "apns"), the same accept and the same claim / decrypt / mark-sent loop for raw
+ * APNs tokens, with `concurrency` workers (the APNs lane's 4) sending each batch as HTTP/2 streams
+ * through the raw reference client's own session (bench/apns-clients.ts RawApnsSession: one
+ * session, ≤ 1000 streams, the first alone). It answers what a durable gateway could reach against
+ * that raw client at best.
+ *
  * No validation beyond the shape, no idempotency, no retries, no leases, no metrics: it is the
  * reference the gateway's figures are divided by, not a product.
  */
@@ -20,16 +26,23 @@ import Database from 'better-sqlite3';
 import pino from 'pino';
 import { HuaweiProvider } from '../providers/huawei/index.js';
 import type { DeliveryTarget, OutgoingMessage, SendBatch } from '../providers/types.js';
+import { RawApnsSession } from './apns-clients.js';
 import { RssSampler, serve, type RssReading } from './ipc.js';
-import type { HuaweiSimInfo } from './sim-child.js';
+import type { ApnsSimInfo, HuaweiSimInfo } from './sim-child.js';
 
 export interface FloorOptions {
   dbPath: string;
   serverKey: string;
-  sim: HuaweiSimInfo;
+  /** The Huawei simulator (the fan-out floor), or */
+  sim?: HuaweiSimInfo;
+  /** the APNs simulator (the APNs floor): exactly one of the two. */
+  apns?: ApnsSimInfo;
   batch: number;
   concurrency: number;
 }
+
+/** Sends one claimed batch of decrypted tokens with the message's notification. */
+type Sender = (messageId: string, notification: SendRequest['notification'], targets: DeliveryTarget[]) => Promise<void>;
 
 interface SendRequest {
   to: { tokens: Array<{ provider: string; token: string }> };
@@ -43,6 +56,7 @@ const macKey = randomBytes(32);
 const rss = new RssSampler();
 let server: http.Server | undefined;
 let db: Database.Database | undefined;
+let apnsSession: RawApnsSession | undefined;
 
 function encryptAll(tokens: string[]): Array<{ enc: Buffer; hash: Buffer }> {
   const ivs = randomBytes(IV * tokens.length); // one random buffer for the message, cut in 12-byte IVs
@@ -60,7 +74,25 @@ function decrypt(enc: Buffer): string {
   return Buffer.concat([decipher.update(enc.subarray(IV + TAG)), decipher.final()]).toString('utf8');
 }
 
-function open(o: FloorOptions) {
+function huaweiSender(sim: HuaweiSimInfo): Sender {
+  const provider = new HuaweiProvider(
+    { appId: sim.appId, clientSecret: sim.clientSecret, endpoint: sim.url, authEndpoint: sim.url },
+    { now: Date.now, random: Math.random, logger: pino({ level: 'silent' }), observeRequest: () => {} },
+  );
+  return async (messageId, notification, targets) => {
+    const message: OutgoingMessage = { id: messageId, notification, data: {}, options: { priority: 'high', category: 'im' }, createdAt: Date.now() };
+    await provider.send({ message, targets, callbackRef: messageId } satisfies SendBatch);
+  };
+}
+
+function apnsSender(session: RawApnsSession): Sender {
+  return async (_messageId, notification, targets) => {
+    const payload = JSON.stringify({ aps: { alert: notification } });
+    await Promise.all(targets.map((t) => session.send(t.token, payload)));
+  };
+}
+
+function open(o: FloorOptions, provider: string) {
   const d = new Database(o.dbPath);
   d.pragma('journal_mode = WAL');
   d.pragma('synchronous = NORMAL');
@@ -74,7 +106,7 @@ function open(o: FloorOptions) {
   const insertDelivery = d.prepare("INSERT INTO deliveries (message_id, provider, token_enc, token_hash, state, due_at) VALUES (?, ?, ?, ?, 'queued', ?)");
   const accept = d.transaction((id: string, payload: string, now: number, rows: Array<{ enc: Buffer; hash: Buffer }>) => {
     insertMessage.run(id, payload, now);
-    for (const r of rows) insertDelivery.run(id, 'huawei', r.enc, r.hash, now);
+    for (const r of rows) insertDelivery.run(id, provider, r.enc, r.hash, now);
   });
   const claim = d.prepare(
     `UPDATE deliveries SET state = 'sending', attempts = attempts + 1
@@ -91,22 +123,20 @@ function open(o: FloorOptions) {
 
 serve({
   start: async (o: FloorOptions): Promise<number> => {
-    const store = open(o);
+    if (!o.sim === !o.apns) throw new Error('the floor needs exactly one of sim (Huawei) and apns');
+    const store = open(o, o.apns ? 'apns' : 'huawei');
     db = store.d;
-    const provider = new HuaweiProvider(
-      { appId: o.sim.appId, clientSecret: o.sim.clientSecret, endpoint: o.sim.url, authEndpoint: o.sim.url },
-      { now: Date.now, random: Math.random, logger: pino({ level: 'silent' }), observeRequest: () => {} },
-    );
+    apnsSession = o.apns ? new RawApnsSession(o.apns) : undefined;
+    const send = apnsSession ? apnsSender(apnsSession) : huaweiSender(o.sim!);
     let seq = 0;
     let running = 0;
 
     const worker = async () => {
       for (let rows = store.claim(o.batch); rows.length > 0; rows = store.claim(o.batch)) {
         const messageId = rows[0]!.message_id; // one message in flight at a time here
-        const body = JSON.parse(store.payloadOf(messageId)) as SendRequest['notification'];
-        const message: OutgoingMessage = { id: messageId, notification: body, data: {}, options: { priority: 'high', category: 'im' }, createdAt: Date.now() };
+        const notification = JSON.parse(store.payloadOf(messageId)) as SendRequest['notification'];
         const targets: DeliveryTarget[] = rows.map((r) => ({ deliveryId: String(r.id), token: decrypt(r.token_enc), registered: false }));
-        await provider.send({ message, targets, callbackRef: messageId } satisfies SendBatch);
+        await send(messageId, notification, targets);
         store.complete(rows.map((r) => r.id));
       }
     };
@@ -145,6 +175,7 @@ serve({
   close: async () => {
     server?.closeAllConnections();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await apnsSession?.close();
     db?.close();
     rss.stop();
     setImmediate(() => process.exit(0));

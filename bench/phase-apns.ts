@@ -4,7 +4,9 @@
  * - 20,000 APNs tokens in one POST to a gateway with only the apns definition (its defaults: lane
  *   rate, streams per session), timed until the simulator has them all, next to a raw node:http2
  *   client (median of 3) and Parse Server's adapter in sequential batches of 100 (median of 2);
- *   deliveries/s and how many were lost (sent − simulator count);
+ *   deliveries/s and how many were lost (sent − simulator count); and, as information, the APNs
+ *   durable floor (bench/floor.ts sending through the raw client's session), warmed up: how close any
+ *   durable gateway of this design could come to the raw client;
  * - 200,000 APNs tokens in one send: the API caps a request at 100,000 targets
  *   (src/http/schemas.ts MAX_TARGETS), so two 100,000-token POSTs back to back on one connection,
  *   timed until the simulator has all 200,000, with the gateway's peak RSS. Registered users were
@@ -17,6 +19,7 @@ import path from 'node:path';
 import { APNS_TOPIC, parseAdapter, rawHttp2, type ClientRun } from './apns-clients.js';
 import type { BenchRun} from './common.js';
 import { apnsToken, closeChild, endToEnd, range, sendBody, SERVER_KEY, TENANT, BODY_LIMIT, type EndToEnd } from './common.js';
+import type { FloorOptions } from './floor.js';
 import type { GatewayChildOptions } from './gateway-child.js';
 import type { Peer } from './ipc.js';
 import { fmt, mb, pct, perSecond, x, type PhaseResult } from './report.js';
@@ -71,6 +74,19 @@ export async function apns(run: BenchRun, sim: Peer, info: ApnsSimInfo): Promise
     }
   };
   const body = sendBody('apns', tokens);
+  // The APNs durable floor (bench/floor.ts with the raw client's session). Warmed up first (1,000 tokens in the same
+  // child, so its JIT and its session are warm): the most favourable set-up for the reference.
+  const floorRuns: EndToEnd[] = [];
+  const floor = run.child('./floor.js', run.gatewayArgv.filter((a) => a !== '--expose-gc'));
+  try {
+    const floorOpts: FloorOptions = { dbPath: path.join(run.dir, 'apns-floor.db'), serverKey: SERVER_KEY, apns: info, batch: 1000, concurrency: 4 };
+    const port = await floor.call<number>('start', floorOpts);
+    await endToEnd(sim, floor, port, [sendBody('apns', range(9_500_000, 1000, apnsToken))], 1000);
+    for (let i = 0; i < 2; i++) floorRuns.push(await endToEnd(sim, floor, port, [body], n));
+  } finally {
+    await closeChild(floor);
+  }
+  run.log(`APNs durable floor ${fmt(n)}: ${floorRuns.map((e) => `${fmt(e.ms)} ms`).join(', ')}`);
   const pg: Array<EndToEnd & { gatewayCpuMs: number }> = [];
   for (let i = 0; i < 2; i++) pg.push(await gateway(`apns-${i}.db`, [body], n));
   run.log(`APNs pushgate ${fmt(n)}: ${pg.map((e) => `${fmt(e.ms)} ms`).join(', ')}`);
@@ -82,6 +98,7 @@ export async function apns(run: BenchRun, sim: Peer, info: ApnsSimInfo): Promise
   const rawRate = perSecond(n, med(raw));
   const parseRate = perSecond(pct(parseSeq.map((r) => r.delivered), 50), med(parseSeq));
   const pgRate = perSecond(n, med(pg));
+  const floorRate = perSecond(n, med(floorRuns));
   const lost = (runs: Measured[]) => runs.map((r) => n - r.delivered);
   const pgLost = pg.map((e) => n - e.accepted);
   // Is the raw client bound by the simulator? Its share of one core while the raw client ran, and while pushgate
@@ -98,12 +115,14 @@ export async function apns(run: BenchRun, sim: Peer, info: ApnsSimInfo): Promise
   return {
     rows: [
       { figure: `${fmt(n)} APNs tokens in one POST, simulator with one stream per new session (deliveries/s)`, reference: `raw node:http2 ${fmt(rawRate)}/s`, pushgate: `${fmt(pgRate)}/s, lost ${Math.max(...pgLost)}`, ratio: x(pgRate / rawRate), goal: '≥ 0.8× raw, none lost', met: pgRate / rawRate >= 0.8 && Math.max(...pgLost) === 0 },
+      { figure: '(information) the same through the APNs durable floor (the fan-out floor\'s accept and rows; 4 workers claim 1000, decrypt, send through the raw client\'s session, mark sent)', reference: `raw node:http2 ${fmt(rawRate)}/s`, pushgate: `floor ${fmt(floorRate)}/s; pushgate ÷ floor ${x(pgRate / floorRate)}`, ratio: x(floorRate / rawRate), goal: '—', met: undefined },
       { figure: 'the same ÷ Parse Server\'s push adapter (node-apn, batches of 100)', reference: `Parse ${fmt(parseRate)}/s, lost ${lost(parseSeq).join(' / ')}`, pushgate: `${fmt(pgRate)}/s`, ratio: x(pgRate / parseRate), goal: 'ahead (> 1×)', met: pgRate > parseRate },
       { figure: `${fmt(big)} APNs tokens in one send (two ${fmt(big / 2)}-target POSTs: the API's cap)`, reference: `Parse, all batches at once: ${fmt(parseConc.delivered)} of ${fmt(n)} delivered`, pushgate: `${fmt(huge.accepted)} of ${fmt(big)} delivered, ${fmt(perSecond(big, huge.ms))}/s, peak RSS ${mb(huge.peakRss)}`, ratio: '', goal: 'all delivered, peak RSS reported', met: huge.accepted >= big },
     ],
     raw: [
       `- APNs simulator child: initialMaxStreams 1, then 1000 streams per session; gateway child with only the apns definition and its defaults, SQLite, a fresh child per run`,
       `- raw node:http2 (one session, first request alone, ≤ 1000 in flight): ${raw.map(describe).join('; ')}; refused streams sent again: ${raw.map((r) => (r as Measured & { refused?: number }).refused ?? 0).join(', ')}`,
+      `- APNs durable floor (bench/floor.ts child with the raw client's session, warmed up with 1,000 tokens in the same child, so its JIT and session are warm, unlike the gateway's; the ratio column is floor ÷ raw): accept ${floorRuns.map((e) => fmt(e.acceptMs)).join(', ')} ms; end to end ${floorRuns.map((e) => fmt(e.ms)).join(', ')} ms; lost ${floorRuns.map((e) => n - e.accepted).join(', ')}`,
       `- Parse adapter, sequential batches of 100: ${parseSeq.map(describe).join('; ')}`,
       `- Parse adapter, every batch at once (Parse Server's default): ${describe(parseConc)}`,
       `- pushgate ${fmt(n)}: accept ${pg.map((e) => fmt(e.acceptMs)).join(', ')} ms; end to end ${pg.map((e) => fmt(e.ms)).join(', ')} ms; delivered twice ${pg.map((e) => e.duplicates).join(', ')}; sessions opened ${pg.map((e) => e.sim.sessionsOpened).join(', ')} (cumulative), most streams in flight ${pg.map((e) => e.sim.maxStreamsInFlight).join(', ')}; peak RSS ${pg.map((e) => mb(e.peakRss)).join(', ')}`,
