@@ -1,8 +1,9 @@
 /**
- * Where the SQLite store's CPU goes on a fan-out: `node [--cpu-prof] dist/bench/store-profile.js [deliveries] [rounds]`.
+ * Where the SQLite store's CPU goes on a fan-out: `node [--cpu-prof] dist/bench/store-profile.js [deliveries] [rounds] [shared|each]`.
  * Drives SqliteStore directly (no HTTP, no crypto): per round one message of N deliveries inserted
  * through insertMessage, in token-hash order as the accept hands them over, then claimed 1,000 at a
- * time, handed off and completed as sent under one vendor request id. Prints each step's CPU
+ * time, handed off and completed as sent under one vendor request id (`each`: one id per delivery, as APNs and
+ * FCM answer). Prints each step's CPU
  * (`process.cpuUsage`, so it holds on a busy machine; it includes the checkpoint thread). The
  * figures in docs/performance.md ("store micro-bench") come from it. Not a benchmark: the fan-out
  * row of `npm run bench` measures the same path end to end against the durable floor.
@@ -17,17 +18,20 @@ import { SqliteStore } from '../src/store/sqlite.js';
 import type { NewDelivery } from '../src/store/types.js';
 
 const { positionals } = parseCommandLine({
-  usage: 'node [--cpu-prof] dist/bench/store-profile.js [deliveries] [rounds]',
+  usage: 'node [--cpu-prof] dist/bench/store-profile.js [deliveries] [rounds] [shared|each]',
   summary: "Insert, claim, hand off and complete N deliveries on a SqliteStore and print each step's CPU. Not a benchmark.",
   options: {},
   help: {},
   positionals: [
     { name: 'deliveries', help: 'deliveries per round (default 100000)' },
     { name: 'rounds', help: 'rounds on the same file (default 2)' },
+    { name: 'vendor-ids', help: 'shared: one vendor request id for the batch (Huawei); each: one per delivery (APNs, FCM). Default shared' },
   ],
 });
 const total = Number(positionals[0] ?? 100_000);
 const rounds = Number(positionals[1] ?? 2);
+const vendorIds = positionals[2] ?? 'shared';
+if (vendorIds !== 'shared' && vendorIds !== 'each') usageError(`vendor-ids is shared or each, got '${vendorIds}'`);
 if (!Number.isInteger(total) || total < 1) usageError(`deliveries must be a positive whole number, got '${positionals[0]}'`);
 if (!Number.isInteger(rounds) || rounds < 1) usageError(`rounds must be a positive whole number, got '${positionals[1]}'`);
 
@@ -64,7 +68,7 @@ for (let round = 0; round < rounds; round++) {
     if (!batch) break;
     const claimed = batch.deliveries.map((d) => d.id);
     const handed = await timed('handOff', () => store.startSending(OWNER, claimed, t));
-    await timed('complete', () => store.completeDeliveries(OWNER, handed.map((id) => ({ id, state: 'sent', vendorMessageId: 'request-0123456789', attempts: 1 })), t));
+    await timed('complete', () => store.completeDeliveries(OWNER, handed.map((id) => ({ id, state: 'sent', vendorMessageId: vendorIds === 'shared' ? 'request-0123456789' : `apns-${id}`, attempts: 1 })), t));
   }
 }
 const per = (ms: number) => ((ms * 1000) / (total * rounds)).toFixed(1);
