@@ -11,7 +11,7 @@
  *   fixed (it starts at the first job), which can let up to twice the rate through across a
  *   window boundary, so each token also takes a slot from the lane's pace kept in Redis (a GCRA:
  *   grants spaced 1/perSecond apart, one Lua call, Redis's clock); when that says "wait", the
- *   queue is rate-limited with BullMQ's `rateLimit` for every instance and the token goes back.
+ *   token waits that long where it is and asks again (see `process`).
  *
  * A run that sent something (`more`) refills all the lane's token ids. A run that found nothing
  * due (`idle`) stops its token and, when work falls due within the poll interval, leaves a
@@ -108,6 +108,8 @@ export class RedisQueueEngine implements QueueEngine {
   private watchdog: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly pending = new Set<Promise<unknown>>();
+  /** Tokens waiting for their slot of a lane's pace: stop() ends the waits (those tokens then skip). */
+  private readonly holds = new Set<() => void>();
   private lastErrorLog = 0;
 
   private constructor(
@@ -214,6 +216,7 @@ export class RedisQueueEngine implements QueueEngine {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    for (const done of [...this.holds]) done();
     clearInterval(this.pollTimer);
     clearInterval(this.watchdog);
     const workers = [...[...this.lanes.values()].map((l) => l.worker), this.control?.worker].filter((w): w is Worker => !!w);
@@ -246,16 +249,25 @@ export class RedisQueueEngine implements QueueEngine {
     for (const d of this.conn.duplicates) if (d.status !== 'end') d.disconnect();
   }
 
-  /** One token: take a slot of the lane's rate, then make one run. */
+  /**
+   * One token: take a slot of the lane's rate, then make one run. When the pace says "wait", the token waits here
+   * and asks again. It used to go back through BullMQ's `rateLimit` + RateLimitError; BullMQ then held the worker
+   * for the limiter key's remaining time, and once the few-ms limit had expired that key was the worker limiter's
+   * own 1 s window. Two tokens meeting at the pace stopped a lane for up to a second, so a lane with concurrency
+   * 2 made 11–25 runs a second whatever its rate (test/contract/queue.contract.ts, "keeps running").
+   */
   private async process(lane: Lane): Promise<Outcome> {
-    if (this.stopping || !this.run) return { kind: 'skipped' };
-    const [waitMs, kicks] = (await this.conn.eval(PACE, 2, `${this.opts.prefix}:${lane.name}:pace`, lane.kicksKey, lane.limit.max, lane.limit.windowMs)) as [number, number];
-    if (waitMs > 0) {
-      // Every instance's worker holds off, and this token goes back to the waiting list.
-      await lane.queue.rateLimit(waitMs);
-      throw Worker.RateLimitError();
+    let kicks: number;
+    for (;;) {
+      if (this.stopping || !this.run) return { kind: 'skipped' };
+      const [waitMs, counted] = (await this.conn.eval(PACE, 2, `${this.opts.prefix}:${lane.name}:pace`, lane.kicksKey, lane.limit.max, lane.limit.windowMs)) as [number, number];
+      if (waitMs <= 0) {
+        kicks = counted;
+        break;
+      }
+      await this.holdOff(waitMs);
     }
-    const running = this.run(lane.settings);
+    const running = this.run!(lane.settings);
     this.track(this.inFlight, running.catch(() => undefined));
     try {
       return { ...(await running), kicks };
@@ -263,6 +275,19 @@ export class RedisQueueEngine implements QueueEngine {
       this.opts.logger.error({ err, lane: lane.name }, 'lane run failed; retrying after the poll interval');
       return { kind: 'error' };
     }
+  }
+
+  /** Wait `ms` for a slot of the pace, or until stop(). */
+  private holdOff(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.holds.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.holds.add(done);
+    });
   }
 
   /** What a finished token leads to. */

@@ -145,6 +145,17 @@ export function describeQueueEngine(name: string, makeHarness: () => Promise<Eng
       expect(rec.starts.length).toBeGreaterThanOrEqual(16);
     });
 
+    it('reaches a fast lane’s rate: a token waiting for its slot holds back only itself', async () => {
+      const engine = await make();
+      const started = Date.now();
+      const { rec, run } = recorder(() => (Date.now() - started < 2000 ? { kind: 'more' } : { kind: 'idle', nextDueAt: null }));
+      await engine.start([lane({ perSecond: 1000, concurrency: 2 })], run);
+      await until(() => Date.now() - started > 2200 && rec.active === 0, 6000, 'the runs to finish');
+      // 1000/s allows 2,000 runs in those 2 s. The Redis engine once sent a token that met another at the pace back
+      // through BullMQ's rate limit, which then held the worker for the rest of its 1 s limiter window: about 100.
+      expect(rec.starts.length).toBeGreaterThanOrEqual(300);
+    });
+
     it('wakes an idle lane when its next delivery falls due', async () => {
       const engine = await make(10_000);
       let due = 0;

@@ -101,6 +101,27 @@ service.describe('Redis queue engine across instances', () => {
     expect(rec.starts.length).toBeGreaterThanOrEqual(20);
   });
 
+  it('stop() ends a token’s wait for its slot of the pace, and that token makes no run', async () => {
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      // The lane's pace says the next slot is 30 s away (as after a burst on a slow lane): every token waits.
+      await redis.set(`${prefix}:acme.huawei:pace`, String(Date.now() + 30_000), 'PX', 60_000);
+      const { rec, run } = recorder(() => ({ kind: 'more' }));
+      const e = await connect(prefix);
+      await e.start([lane], run);
+      // A token is taken (BullMQ's active list) and waits in the engine for its slot.
+      let holding = false;
+      const look = () => void redis.llen(`${prefix}:acme.huawei:active`).then((n) => (holding = n > 0), () => undefined);
+      await until(() => (look(), holding), 5000, 'a token waiting for its slot');
+      let stopped = false;
+      void e.stop().then(() => (stopped = true));
+      await until(() => stopped, 10_000, 'stop() while a token waits for its slot');
+      expect(rec.starts.length).toBe(0);
+    } finally {
+      await redis.quit();
+    }
+  });
+
   it('hands a dead instance’s token to another instance', async () => {
     const net = await proxy();
     let release: () => void = () => {};
