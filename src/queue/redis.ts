@@ -279,6 +279,9 @@ export class RedisQueueEngine implements QueueEngine {
 
   /** Wait `ms` for a slot of the pace, or until stop(). */
   private holdOff(ms: number): Promise<void> {
+    // stop() may have come while the pace was being asked: it released only the waits it saw, so this one would
+    // keep its token (and BullMQ's close) for the whole `ms`, past stop()'s grace, and the token would not go back.
+    if (this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);

@@ -117,6 +117,40 @@ service.describe('Redis queue engine across instances', () => {
       void e.stop().then(() => (stopped = true));
       await until(() => stopped, 10_000, 'stop() while a token waits for its slot');
       expect(rec.starts.length).toBe(0);
+      // Both tokens are back for the other instances. A wait that stop() did not end would outlast BullMQ's close
+      // (stop() gives up on it after a grace) and its token would be left active, for stalled-job recovery.
+      expect((await redis.lrange(`${prefix}:acme.huawei:wait`, 0, -1)).sort()).toEqual(['run-0', 'run-1']);
+    } finally {
+      await redis.quit();
+    }
+  });
+
+  it('stop() while a token is asking the pace: the wait it is then told ends at once', async () => {
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      await redis.set(`${prefix}:acme.huawei:pace`, String(Date.now() + 30_000), 'PX', 60_000);
+      const { rec, run } = recorder(() => ({ kind: 'more' }));
+      const e = await started();
+      // Hold the engine's pace call until stop() has begun, as a slow round trip to Redis would: its answer, a
+      // 30 s wait, then arrives after stop() has released the waits it knew of.
+      const conn = (e as unknown as { conn: { eval(...args: unknown[]): Promise<unknown> } }).conn;
+      const ask = conn.eval.bind(conn);
+      let asking = 0;
+      let answer: () => void = () => {};
+      const answered = new Promise<void>((resolve) => (answer = resolve));
+      conn.eval = async (...args: unknown[]) => {
+        asking++;
+        await answered;
+        return ask(...args);
+      };
+      await e.start([{ ...lane, concurrency: 1 }], run);
+      await until(() => asking > 0, 5000, 'a token asking the pace');
+      let stopped = false;
+      void e.stop().then(() => (stopped = true));
+      answer();
+      await until(() => stopped, 10_000, 'stop() while a token asks the pace');
+      expect(rec.starts.length).toBe(0);
+      expect(await redis.lrange(`${prefix}:acme.huawei:wait`, 0, -1)).toEqual(['run-0']);
     } finally {
       await redis.quit();
     }
