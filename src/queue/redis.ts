@@ -9,9 +9,9 @@
  * - one Worker per instance with that concurrency and BullMQ's limiter
  *   (`{ max: perSecond, duration: 1000 }`, counted in Redis for all workers). BullMQ's window is
  *   fixed (it starts at the first job), which can let up to twice the rate through across a
- *   window boundary, so each token also takes a slot from the lane's pace kept in Redis (a GCRA:
- *   grants spaced 1/perSecond apart, one Lua call, Redis's clock); when that says "wait", the
- *   token waits that long where it is and asks again (see `process`).
+ *   window boundary, so each token also reserves a slot of the lane's pace kept in Redis (a GCRA:
+ *   grants spaced 1/perSecond apart, one Lua call, Redis's clock) and waits for it where it is
+ *   (see `process`).
  *
  * A run that sent something (`more`) refills all the lane's token ids. A run that found nothing
  * due (`idle`) stops its token and, when work falls due within the poll interval, leaves a
@@ -81,19 +81,22 @@ const CLOSE_GRACE_MS = 5000;
  * `window / max` ms apart on Redis's clock, whichever instance asks. A plain sliding window let
  * `concurrency` runs start together at each window edge, and a few ms of claim latency then put
  * up to 1.4× the rate into one second as the vendor sees it (test/integration/multi-instance).
- * KEYS[1] the theoretical arrival time, KEYS[2] the lane's kick counter; ARGV max, window ms.
- * Returns {0, kicks so far} when a slot was taken, else {ms to wait, 0}.
+ * Each call reserves the next free slot, now or later, and says how long to wait for it: a token
+ * sleeps once and runs, instead of every waiting token asking again at each slot (a Lua call per
+ * waiting token per grant). A reserved slot whose token is stopped goes unused: the rate only drops.
+ * KEYS[1] the next free slot's time, KEYS[2] the lane's kick counter; ARGV max, window ms.
+ * Returns {ms until the reserved slot (0: now), kicks so far}.
  */
 const PACE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local interval = tonumber(ARGV[2]) / tonumber(ARGV[1])
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tat > now then
-  return {math.max(1, math.ceil(tat - now)), 0}
-end
-redis.call('SET', KEYS[1], tostring(now + interval), 'PX', math.ceil(interval) + 1000)
-return {0, tonumber(redis.call('GET', KEYS[2]) or '0')}
+local slot = math.max(tat, now)
+redis.call('SET', KEYS[1], tostring(slot + interval), 'PX', math.ceil(slot + interval - now) + 1000)
+local wait = 0
+if slot > now then wait = math.max(1, math.ceil(slot - now)) end
+return {wait, tonumber(redis.call('GET', KEYS[2]) or '0')}
 `;
 
 export class RedisQueueEngine implements QueueEngine {
@@ -250,22 +253,17 @@ export class RedisQueueEngine implements QueueEngine {
   }
 
   /**
-   * One token: take a slot of the lane's rate, then make one run. When the pace says "wait", the token waits here
-   * and asks again. It used to go back through BullMQ's `rateLimit` + RateLimitError; BullMQ then held the worker
+   * One token: reserve a slot of the lane's rate, wait for it here, then make one run. It used to go back through BullMQ's `rateLimit` + RateLimitError; BullMQ then held the worker
    * for the limiter key's remaining time, and once the few-ms limit had expired that key was the worker limiter's
    * own 1 s window. Two tokens meeting at the pace stopped a lane for up to a second, so a lane with concurrency
-   * 2 made 11–25 runs a second whatever its rate (test/contract/queue.contract.ts, "keeps running").
+   * 2 made 11–25 runs a second whatever its rate (test/contract/queue.contract.ts, "reaches a fast lane's rate").
    */
   private async process(lane: Lane): Promise<Outcome> {
-    let kicks: number;
-    for (;;) {
-      if (this.stopping || !this.run) return { kind: 'skipped' };
-      const [waitMs, counted] = (await this.conn.eval(PACE, 2, `${this.opts.prefix}:${lane.name}:pace`, lane.kicksKey, lane.limit.max, lane.limit.windowMs)) as [number, number];
-      if (waitMs <= 0) {
-        kicks = counted;
-        break;
-      }
+    if (this.stopping || !this.run) return { kind: 'skipped' };
+    const [waitMs, kicks] = (await this.conn.eval(PACE, 2, `${this.opts.prefix}:${lane.name}:pace`, lane.kicksKey, lane.limit.max, lane.limit.windowMs)) as [number, number];
+    if (waitMs > 0) {
       await this.holdOff(waitMs);
+      if (this.stopping) return { kind: 'skipped' };
     }
     const running = this.run!(lane.settings);
     this.track(this.inFlight, running.catch(() => undefined));

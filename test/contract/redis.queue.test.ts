@@ -156,6 +156,24 @@ service.describe('Redis queue engine across instances', () => {
     }
   });
 
+  it('asks the pace once per run: a token reserves its slot and sleeps until it, however many tokens wait', async () => {
+    const { rec, run } = recorder(() => ({ kind: 'more' }));
+    const e = await started();
+    const conn = (e as unknown as { conn: { eval(...args: unknown[]): Promise<unknown> } }).conn;
+    const ask = conn.eval.bind(conn);
+    let asked = 0;
+    conn.eval = (...args: unknown[]) => {
+      asked++;
+      return ask(...args);
+    };
+    // 20/s with 8 tokens: seven of them are waiting for a slot at any time.
+    await e.start([{ ...lane, perSecond: 20, concurrency: 8 }], run);
+    await until(() => rec.starts.length >= 20, 5000, '20 runs');
+    await e.stop();
+    // Each run took one call; tokens stopped while they waited took one each too (at most the 8 tokens).
+    expect(asked).toBeLessThanOrEqual(rec.starts.length + 8);
+  });
+
   it('hands a dead instance’s token to another instance', async () => {
     const net = await proxy();
     let release: () => void = () => {};
