@@ -16,6 +16,7 @@
  * Every client starts on a new session, so each pays Apple's one-stream start.
  */
 import path from 'node:path';
+import { apnsProvider } from '../providers/apns/index.js';
 import { APNS_TOPIC, parseAdapter, rawHttp2, type ClientRun } from './apns-clients.js';
 import type { BenchRun} from './common.js';
 import { apnsToken, closeChild, endToEnd, range, sendBody, SERVER_KEY, TENANT, BODY_LIMIT, type EndToEnd } from './common.js';
@@ -79,7 +80,9 @@ export async function apns(run: BenchRun, sim: Peer, info: ApnsSimInfo): Promise
   const floorRuns: EndToEnd[] = [];
   const floor = run.child('./floor.js', run.gatewayArgv.filter((a) => a !== '--expose-gc'));
   try {
-    const floorOpts: FloorOptions = { dbPath: path.join(run.dir, 'apns-floor.db'), serverKey: SERVER_KEY, apns: info, batch: 1000, concurrency: 4 };
+    // The APNs lane's own batch and concurrency, as the gateway uses them.
+    const { maxTargetsPerRequest: batch, defaultRate } = apnsProvider.limits;
+    const floorOpts: FloorOptions = { dbPath: path.join(run.dir, 'apns-floor.db'), serverKey: SERVER_KEY, apns: info, batch, concurrency: defaultRate.concurrency };
     const port = await floor.call<number>('start', floorOpts);
     await endToEnd(sim, floor, port, [sendBody('apns', range(9_500_000, 1000, apnsToken))], 1000);
     for (let i = 0; i < 2; i++) floorRuns.push(await endToEnd(sim, floor, port, [body], n));
