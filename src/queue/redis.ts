@@ -253,19 +253,21 @@ export class RedisQueueEngine implements QueueEngine {
   }
 
   /**
-   * One token: reserve a slot of the lane's rate, wait for it here, then make one run. It used to go back through BullMQ's `rateLimit` + RateLimitError; BullMQ then held the worker
-   * for the limiter key's remaining time, and once the few-ms limit had expired that key was the worker limiter's
-   * own 1 s window. Two tokens meeting at the pace stopped a lane for up to a second, so a lane with concurrency
-   * 2 made 11–25 runs a second whatever its rate (test/contract/queue.contract.ts, "reaches a fast lane's rate").
+   * One token: reserve a slot of the lane's rate, wait for it here, then make one run. It used to go back through
+   * BullMQ's `rateLimit` + RateLimitError; BullMQ then held the worker for the limiter key's remaining time, and once
+   * the few-ms limit had expired that key was the worker limiter's own 1 s window. Two tokens meeting at the pace
+   * stopped a lane for up to a second, so a lane with concurrency 2 made 11–25 runs a second whatever its rate
+   * (test/contract/queue.contract.ts, "reaches a fast lane's rate").
    */
   private async process(lane: Lane): Promise<Outcome> {
-    if (this.stopping || !this.run) return { kind: 'skipped' };
+    const run = this.run;
+    if (this.stopping || !run) return { kind: 'skipped' };
     const [waitMs, kicks] = (await this.conn.eval(PACE, 2, `${this.opts.prefix}:${lane.name}:pace`, lane.kicksKey, lane.limit.max, lane.limit.windowMs)) as [number, number];
     if (waitMs > 0) {
       await this.holdOff(waitMs);
       if (this.stopping) return { kind: 'skipped' };
     }
-    const running = this.run!(lane.settings);
+    const running = run(lane.settings);
     this.track(this.inFlight, running.catch(() => undefined));
     try {
       return { ...(await running), kicks };
