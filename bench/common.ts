@@ -100,9 +100,16 @@ export interface EndToEnd {
 /**
  * POST one body (or several, back to back on one connection) to a gateway or the floor (`target`
  * answers `resetRss` / `rss`), timed until the simulator has `count` different tokens. The
- * simulator is reset first; every POST must answer 202.
+ * simulator is reset first; every POST must answer 202. `auth` picks the tenant (default: the bench tenant's key).
  */
-export async function endToEnd(sim: Peer, target: Peer, port: number, bodies: string[], count: number, timeoutMs = 600_000): Promise<EndToEnd> {
+export async function endToEnd(
+  sim: Peer,
+  target: Peer,
+  port: number,
+  bodies: string[],
+  count: number,
+  { timeoutMs = 600_000, auth = AUTH }: { timeoutMs?: number; auth?: Record<string, string> } = {},
+): Promise<EndToEnd> {
   const agent = new http.Agent({ keepAlive: true });
   try {
     await sim.call('reset');
@@ -111,7 +118,7 @@ export async function endToEnd(sim: Peer, target: Peer, port: number, bodies: st
     const delivered = sim.call<SimStats>('waitFor', { count, timeoutMs, distinct: true });
     delivered.catch(() => undefined); // awaited below; a POST failing first must not leave it unhandled
     for (const body of bodies) {
-      const res = await post(agent, port, '/v1/messages', body, AUTH);
+      const res = await post(agent, port, '/v1/messages', body, auth);
       if (res.status !== 202) throw new Error(`POST /v1/messages answered ${res.status}: ${res.text.slice(0, 500)}`);
     }
     const acceptMs = performance.now() - started;

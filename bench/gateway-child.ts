@@ -23,6 +23,11 @@ export interface GatewayChildOptions {
   queue?: { driver: 'redis'; url: string; prefix: string };
   serverKey: string;
   tenant: string;
+  /**
+   * A second tenant with the same provider sections and its own server key: its own vendor sessions, so a warm-up
+   * sent through it warms the process (JIT) and leaves the measured tenant's sessions to start cold.
+   */
+  warmup?: { tenant: string; serverKey: string };
   /** The tenant's provider sections; only these definitions are loaded. */
   providers: { huawei?: Record<string, unknown>; apns?: Record<string, unknown> };
   bodyLimit: string;
@@ -67,7 +72,10 @@ serve({
         security: { encryptionKey: 'b'.repeat(64) },
         dispatch: { pollIntervalMs: 100 },
         log: { level: 'silent' },
-        tenants: [{ id: o.tenant, serverKeys: [o.serverKey], providers: o.providers }],
+        tenants: [
+          { id: o.tenant, serverKeys: [o.serverKey], providers: o.providers },
+          ...(o.warmup ? [{ id: o.warmup.tenant, serverKeys: [o.warmup.serverKey], providers: o.providers }] : []),
+        ],
       },
       {},
       providers,
