@@ -24,7 +24,7 @@ import { BenchRun, repoRoot } from './common.js';
 import { RssSampler } from './ipc.js';
 import { apns } from './phase-apns.js';
 import { backlog } from './phase-backlog.js';
-import { fanout, type FanoutFigures } from './phase-fanout.js';
+import { fanout } from './phase-fanout.js';
 import { single } from './phase-single.js';
 import { fmt, machine, mb, table, type PhaseResult } from './report.js';
 import type { ApnsSimInfo, HuaweiSimInfo } from './sim-child.js';
@@ -42,20 +42,16 @@ async function main(): Promise<void> {
     const huaweiSim = run.child('./sim-child.js', [], ['huawei']);
     const huawei = await huaweiSim.call<HuaweiSimInfo>('info');
     run.log(`Huawei simulator at ${huawei.url}; phases ${args.phases.join(', ')}${args.quick ? ' (quick)' : ''}`);
-    let fan: FanoutFigures | undefined;
     for (const phase of args.phases) {
       const began = performance.now();
-      if (phase === 'fanout') {
-        const r = await fanout(run, huaweiSim, huawei);
-        fan = r.figures;
-        results.push(r);
-      } else if (phase === 'apns') {
+      if (phase === 'fanout') results.push(await fanout(run, huaweiSim, huawei));
+      else if (phase === 'apns') {
         const apnsSim = run.child('./sim-child.js', [], ['apns']);
         results.push(await apns(run, apnsSim, await apnsSim.call<ApnsSimInfo>('info')));
         await apnsSim.call('close').catch(() => undefined);
       } else if (phase === 'single') results.push(await single(run, huaweiSim, huawei));
       else if (phase === 'backlog') results.push(await backlog(run, huawei));
-      else results.push(await cluster(run, huaweiSim, huawei, fan));
+      else results.push(await cluster(run, huaweiSim, huawei));
       run.log(`phase ${phase} took ${fmt((performance.now() - began) / 1000, 1)} s`);
     }
     await huaweiSim.call('close').catch(() => undefined);

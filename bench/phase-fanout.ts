@@ -2,7 +2,6 @@
  * Phase "fanout": one POST with 100,000 raw Huawei tokens, until the simulator has them all, for
  * pushgate (SQLite, local queue) and the durable floor (bench/floor.ts), alternating rounds in the
  * same run; plus the old plain client (HuaweiProvider.send with no store) as an information line.
- * Its pushgate figures are also the SQLite side of the PostgreSQL figure (bench/cluster.ts).
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -15,11 +14,6 @@ import type { FloorOptions } from './floor.js';
 import type { Peer } from './ipc.js';
 import { fmt, mb, pct, perSecond, x, type PhaseResult } from './report.js';
 import type { HuaweiSimInfo, SimStats } from './sim-child.js';
-
-export interface FanoutFigures {
-  targets: number;
-  pushgate: EndToEnd[];
-}
 
 /** The plain client: the Huawei adapter itself, no store, the lane's batches and concurrency. */
 async function plainClient(sim: Peer, info: HuaweiSimInfo, tokens: string[], warm: string[], repeats: number): Promise<number[]> {
@@ -53,7 +47,7 @@ async function plainClient(sim: Peer, info: HuaweiSimInfo, tokens: string[], war
   return runs;
 }
 
-export async function fanout(run: BenchRun, sim: Peer, info: HuaweiSimInfo): Promise<PhaseResult & { figures: FanoutFigures }> {
+export async function fanout(run: BenchRun, sim: Peer, info: HuaweiSimInfo): Promise<PhaseResult> {
   const n = run.quick ? 10_000 : 100_000;
   const rounds = run.quick ? 2 : 3;
   const tokens = range(0, n, huaweiToken);
@@ -93,7 +87,6 @@ export async function fanout(run: BenchRun, sim: Peer, info: HuaweiSimInfo): Pro
   const list = (runs: EndToEnd[], k: 'acceptMs' | 'ms') => runs.map((e) => fmt(e[k])).join(', ');
   const lost = (runs: EndToEnd[]) => runs.reduce((s, e) => s + Math.max(0, n - e.accepted), 0);
   return {
-    figures: { targets: n, pushgate: gwRuns },
     rows: [
       { figure: `${fmt(n)} raw Huawei tokens in one POST, until the simulator has them all (deliveries/s)`, reference: `durable floor ${fmt(floorRate)}/s`, pushgate: `${fmt(gwRate)}/s`, ratio: x(gwRate / floorRate), goal: '≥ 0.8× the floor', met: gwRate / floorRate >= 0.8 },
       { figure: 'the same POST answered 202 (accept time)', reference: `floor ${fmt(med(floorRuns, 'acceptMs'))} ms`, pushgate: `${fmt(med(gwRuns, 'acceptMs'))} ms`, ratio: x(acceptRatio), goal: '≤ 1.5× the floor\'s time', met: acceptRatio <= 1.5 },
