@@ -9,6 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -89,6 +90,24 @@ async function startMain(config: string): Promise<{ child: ChildProcess; port: n
   return { child, port };
 }
 
+interface InstancesRun {
+  ms: number;
+  requests: number;
+  /** How busy the machine's cores were during the run, 0–1 (every process on it, the bench's too). */
+  busy: number;
+}
+
+/** The machine's CPU counters now (os.cpus(): every process on it), to tell how busy it was since. */
+function machineCpu(): { total: number; idle: number; busySince(start: { total: number; idle: number }): number } {
+  let total = 0;
+  let idle = 0;
+  for (const c of os.cpus()) {
+    total += c.times.user + c.times.nice + c.times.sys + c.times.idle + c.times.irq;
+    idle += c.times.idle;
+  }
+  return { total, idle, busySince: (start) => 1 - (idle - start.idle) / Math.max(1, total - start.total) };
+}
+
 /** Messages of PER_MESSAGE tokens each instance accepts (and the cluster delivers) before the measured run. */
 const WARMUP_MESSAGES = 3;
 
@@ -96,7 +115,7 @@ const WARMUP_MESSAGES = 3;
  * `messages` × 1000 tokens round-robin over `instances` main.js processes, after a warm-up: deliveries/s. `round`
  * keeps each run's tokens apart from every other run's.
  */
-async function instancesRun(run: BenchRun, sim: Peer, info: HuaweiSimInfo, instances: number, messages: number, round: number): Promise<{ ms: number; requests: number }> {
+async function instancesRun(run: BenchRun, sim: Peer, info: HuaweiSimInfo, instances: number, messages: number, round: number): Promise<InstancesRun> {
   return isolated(async (pgUrl, prefix) => {
     const config = path.join(run.dir, `cluster-${instances}.yaml`);
     writeFileSync(
@@ -133,10 +152,11 @@ tenants:
       await postAll(warm, 40_000_000 + round * 1_000_000);
       await sim.call('waitFor', { count: warm * PER_MESSAGE, timeoutMs: 300_000, distinct: true });
       const before = (await sim.call<{ sendRequests: number }>('reset')).sendRequests;
+      const cpus = machineCpu();
       const t0 = performance.now();
       await postAll(messages, 30_000_000 + round * 1_000_000);
       const done = await sim.call<{ sendRequests: number }>('waitFor', { count: messages * PER_MESSAGE, timeoutMs: 300_000, distinct: true });
-      return { ms: performance.now() - t0, requests: done.sendRequests - before };
+      return { ms: performance.now() - t0, requests: done.sendRequests - before, busy: machineCpu().busySince(cpus) };
     } finally {
       for (const gw of gws) gw.child.kill('SIGTERM');
       await Promise.all(gws.map((gw) => new Promise((r) => (gw.child.exitCode !== null ? r(null) : gw.child.once('exit', r)))));
@@ -181,14 +201,15 @@ export async function cluster(run: BenchRun, sim: Peer, info: HuaweiSimInfo): Pr
   }
   run.log(`PostgreSQL + Redis, one instance: ${pgRuns.map((e) => `accept ${fmt(e.acceptMs)} ms, end to end ${fmt(e.ms)} ms`).join('; ')}; SQLite: ${sqlite.map((e) => `${fmt(e.ms)} ms`).join(', ')}`);
   // Alternating rounds, medians: one run each was at the mercy of whatever else the 2 cores did at the time.
-  const ones: Array<{ ms: number; requests: number }> = [];
-  const threes: Array<{ ms: number; requests: number }> = [];
+  const ones: InstancesRun[] = [];
+  const threes: InstancesRun[] = [];
   const rounds = run.quick ? 1 : INSTANCE_ROUNDS;
   for (let r = 0; r < rounds; r++) {
     ones.push(await instancesRun(run, sim, info, 1, messages, 2 * r));
     threes.push(await instancesRun(run, sim, info, 3, messages, 2 * r + 1));
   }
   run.log(`instances: 1 → ${ones.map((o) => fmt(o.ms)).join(', ')} ms, 3 → ${threes.map((o) => fmt(o.ms)).join(', ')} ms`);
+  const described = (o: InstancesRun) => `${fmt(o.ms)} ms (${o.requests} vendor requests, cores ${fmt(o.busy * 100)}% busy)`;
   const one = { ms: pct(ones.map((o) => o.ms), 50) };
   const three = { ms: pct(threes.map((o) => o.ms), 50) };
 
@@ -204,7 +225,7 @@ export async function cluster(run: BenchRun, sim: Peer, info: HuaweiSimInfo): Pr
     ],
     raw: [
       `- PostgreSQL + Redis, one gateway child (pool 8, lane ${HUAWEI_LANE.perSecond}/s × ${HUAWEI_LANE.concurrency}), ${storeRounds} round(s) alternating with a SQLite gateway child, each after a ${fmt(n / 10)}-token warm-up, medians: ${fmt(n)} tokens accepted in ${pgRuns.map((e) => fmt(e.acceptMs)).join(', ')} ms, all delivered after ${pgRuns.map((e) => fmt(e.ms)).join(', ')} ms (lost ${pgRuns.map((e) => Math.max(0, n - e.accepted)).join(', ')}), gateway peak RSS ${pgRuns.map((e) => mb(e.peakRss)).join(', ')}; SQLite: all delivered after ${sqlite.map((e) => fmt(e.ms)).join(', ')} ms`,
-      `- instances (dist/src/main.js processes, one schema, one Redis prefix, each process warmed with ${WARMUP_MESSAGES} messages of ${fmt(PER_MESSAGE)} tokens first; ${rounds} alternating round(s), medians): ${fmt(total)} deliveries, 1 → ${ones.map((o) => `${fmt(o.ms)} ms (${o.requests} vendor requests)`).join(', ')}; 3 → ${threes.map((o) => `${fmt(o.ms)} ms (${o.requests} vendor requests)`).join(', ')}. All processes share the same 2 cores, so more instances add coordination, not CPU.`,
+      `- instances (dist/src/main.js processes, one schema, one Redis prefix, each process warmed with ${WARMUP_MESSAGES} messages of ${fmt(PER_MESSAGE)} tokens first; ${rounds} alternating round(s), medians): ${fmt(total)} deliveries, 1 → ${ones.map(described).join(', ')}; 3 → ${threes.map(described).join(', ')}. All processes share the same ${os.cpus().length} cores, so more instances add coordination, not CPU: while a run lasts, the machine's cores are as busy as the figures in brackets say.`,
     ],
   };
 }
