@@ -20,7 +20,7 @@ import type { BenchRun} from './common.js';
 import { AUTH, closeChild, endToEnd, HUAWEI_LANE, huaweiToken, range, repoRoot, sendBody, SERVER_KEY, TENANT, BODY_LIMIT, type EndToEnd } from './common.js';
 import type { GatewayChildOptions } from './gateway-child.js';
 import type { Peer } from './ipc.js';
-import { fmt, mb, pct, perSecond, x, type PhaseResult } from './report.js';
+import { fmt, mb, median, perSecond, x, type PhaseResult } from './report.js';
 import type { HuaweiSimInfo } from './sim-child.js';
 
 const PG_URL = process.env.PUSHGATE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -210,11 +210,11 @@ export async function cluster(run: BenchRun, sim: Peer, info: HuaweiSimInfo): Pr
   }
   run.log(`instances: 1 → ${ones.map((o) => fmt(o.ms)).join(', ')} ms, 3 → ${threes.map((o) => fmt(o.ms)).join(', ')} ms`);
   const described = (o: InstancesRun) => `${fmt(o.ms)} ms (${o.requests} vendor requests, cores ${fmt(o.busy * 100)}% busy)`;
-  const one = { ms: pct(ones.map((o) => o.ms), 50) };
-  const three = { ms: pct(threes.map((o) => o.ms), 50) };
+  const one = { ms: median(ones.map((o) => o.ms)) };
+  const three = { ms: median(threes.map((o) => o.ms)) };
 
-  const sqliteRate = perSecond(n, pct(sqlite.map((e) => e.ms), 50));
-  const pgRate = perSecond(n, pct(pgRuns.map((e) => e.ms), 50));
+  const sqliteRate = perSecond(n, median(sqlite.map((e) => e.ms)));
+  const pgRate = perSecond(n, median(pgRuns.map((e) => e.ms)));
   const total = messages * PER_MESSAGE;
   const oneRate = perSecond(total, one.ms);
   const threeRate = perSecond(total, three.ms);

@@ -13,7 +13,8 @@
  *   not chosen: 200,000 POST /v1/devices would dominate the phase, and seeding the store behind
  *   the API would measure something else than a send. Reference: Parse's adapter on its default
  *   concurrent path (every batch of 100 at once) with 20,000.
- * Every client starts on a new session, so each pays Apple's one-stream start.
+ * pushgate, the raw client and Parse's adapter each start on a new session, so each pays Apple's one-stream start; the
+ * floor, warmed up, does not.
  */
 import path from 'node:path';
 import { apnsProvider } from '../providers/apns/index.js';
@@ -23,7 +24,7 @@ import { apnsToken, closeChild, endToEnd, range, sendBody, SERVER_KEY, TENANT, B
 import type { FloorOptions } from './floor.js';
 import type { GatewayChildOptions } from './gateway-child.js';
 import type { Peer } from './ipc.js';
-import { fmt, mb, pct, perSecond, x, type PhaseResult } from './report.js';
+import { fmt, mb, median, perSecond, x, type PhaseResult } from './report.js';
 import type { ApnsSimInfo, SimStats } from './sim-child.js';
 
 interface Measured extends ClientRun {
@@ -101,9 +102,9 @@ export async function apns(run: BenchRun, sim: Peer, info: ApnsSimInfo): Promise
   const huge = await gateway('apns-big.db', halves, big);
   run.log(`APNs pushgate ${fmt(big)}: accepted ${fmt(huge.acceptMs)} ms, all after ${fmt(huge.ms)} ms, peak RSS ${mb(huge.peakRss)}`);
 
-  const med = (runs: Array<{ ms: number }>) => pct(runs.map((r) => r.ms), 50);
+  const med = (runs: Array<{ ms: number }>) => median(runs.map((r) => r.ms));
   const rawRate = perSecond(n, med(raw));
-  const parseRate = perSecond(pct(parseSeq.map((r) => r.delivered), 50), med(parseSeq));
+  const parseRate = perSecond(median(parseSeq.map((r) => r.delivered)), med(parseSeq));
   const pgRate = perSecond(n, med(pg));
   const floorRate = perSecond(n, med(floorRuns));
   const lost = (runs: Measured[]) => runs.map((r) => n - r.delivered);
@@ -116,7 +117,7 @@ export async function apns(run: BenchRun, sim: Peer, info: ApnsSimInfo): Promise
   const rawMid = [...raw].sort((a, b) => a.ms - b.ms)[1] ?? raw[0]!;
   const pgFast = [...pg].sort((a, b) => a.ms - b.ms)[0]!;
   const pgSimCpu = (e: EndToEnd) => e.sim.cpuMs - e.simAtAccept.cpuMs;
-  const acceptMed = pct(pg.map((e) => e.acceptMs), 50);
+  const acceptMed = median(pg.map((e) => e.acceptMs));
   const simLine = `- simulator busy: raw ${raw.map((r) => busy(r.simCpuMs, r.ms)).join(', ')} / pushgate ${pg.map((e) => busy(pgSimCpu(e), e.ms - e.acceptMs)).join(', ')} of one core (pushgate: after its 202, from counters the busy simulator reports a little after it, so a low bound); simulator CPU per delivery raw ${fmt((rawMid.simCpuMs * 1000) / n)} µs / pushgate ${fmt((pgSimCpu(pgFast) * 1000) / n)} µs; raw client ${raw.map((r) => busy(r.clientCpuMs, r.ms)).join(', ')} of one core (${fmt((rawMid.clientCpuMs * 1000) / n)} µs per delivery); pushgate's gateway ${pg.map((e) => fmt((e.gatewayCpuMs * 1000) / n)).join(', ')} µs per delivery (accept and dispatch); best ratio if pushgate dispatched as fast as the raw client: raw / (accept + raw) = ${fmt(med(raw))} / (${fmt(acceptMed)} + ${fmt(med(raw))}) = ${x(med(raw) / (acceptMed + med(raw)))}`;
   const describe = (r: Measured) => `${fmt(r.ms)} ms, ${fmt(r.delivered)} delivered, client saw ${fmt(r.ok)} ok / ${fmt(r.failed)} failed${r.firstFailure ? ` (first: ${r.firstFailure})` : ''}`;
   return {

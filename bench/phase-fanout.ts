@@ -12,7 +12,7 @@ import type { BenchRun} from './common.js';
 import { BATCH, closeChild, endToEnd, HUAWEI_LANE, huaweiToken, NOTIFICATION, range, sendBody, SERVER_KEY, TENANT, BODY_LIMIT, type EndToEnd } from './common.js';
 import type { FloorOptions } from './floor.js';
 import type { Peer } from './ipc.js';
-import { fmt, mb, pct, perSecond, x, type PhaseResult } from './report.js';
+import { fmt, mb, median, perSecond, x, type PhaseResult } from './report.js';
 import type { HuaweiSimInfo, SimStats } from './sim-child.js';
 
 /** The plain client: the Huawei adapter itself, no store, the lane's batches and concurrency. */
@@ -79,10 +79,10 @@ export async function fanout(run: BenchRun, sim: Peer, info: HuaweiSimInfo): Pro
   await closeChild(floor);
   await closeChild(gw);
 
-  const med = (runs: EndToEnd[], k: 'acceptMs' | 'ms') => pct(runs.map((e) => e[k]), 50);
+  const med = (runs: EndToEnd[], k: 'acceptMs' | 'ms') => median(runs.map((e) => e[k]));
   const floorRate = perSecond(n, med(floorRuns, 'ms'));
   const gwRate = perSecond(n, med(gwRuns, 'ms'));
-  const plainRate = perSecond(n, pct(plain, 50));
+  const plainRate = perSecond(n, median(plain));
   const acceptRatio = med(gwRuns, 'acceptMs') / med(floorRuns, 'acceptMs');
   const list = (runs: EndToEnd[], k: 'acceptMs' | 'ms') => runs.map((e) => fmt(e[k])).join(', ');
   const lost = (runs: EndToEnd[]) => runs.reduce((s, e) => s + Math.max(0, n - e.accepted), 0);

@@ -42,8 +42,18 @@ export function machine(): string {
   return `node ${process.version}, ${os.platform()} ${os.release()}, ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores (availableParallelism ${os.availableParallelism()}), ${fmt(os.totalmem() / 1024 ** 3, 1)} GiB RAM`;
 }
 
-/** Median (the 50th percentile) and other nearest-rank percentiles. */
+/** Nearest-rank percentiles of a latency sample (p50, p99, max). */
 export function pct(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
+}
+
+/**
+ * The median of a few runs: the middle one, or the mean of the middle two. Nearest rank would take the faster of two
+ * runs, favouring whichever side ran twice against a side that ran three times.
+ */
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
 }
