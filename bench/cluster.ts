@@ -108,8 +108,12 @@ function machineCpu(): { total: number; idle: number; busySince(start: { total: 
   return { total, idle, busySince: (start) => 1 - (idle - start.idle) / Math.max(1, total - start.total) };
 }
 
-/** Messages of PER_MESSAGE tokens each instance accepts (and the cluster delivers) before the measured run. */
-const WARMUP_MESSAGES = 3;
+/**
+ * Messages of PER_MESSAGE tokens each instance accepts (and the cluster delivers) before the measured run. With 3, the
+ * three processes together still spent 10–30% more gateway CPU than one process on the same 50,000 deliveries (their
+ * JITs still tiering up, each on a third of the work; per-process CPU from /proc); with 10, 4–17%.
+ */
+const WARMUP_MESSAGES = 10;
 
 /**
  * `messages` × 1000 tokens round-robin over `instances` main.js processes, after a warm-up: deliveries/s. `round`
