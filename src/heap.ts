@@ -23,7 +23,10 @@ const FLAG = 'heap-growing-percent';
 /** Each full GC lets the heap grow by half of what is live before the next one. */
 const GROWING_PERCENT = 50;
 
-/** Set the heap growing step unless the operator chose one (node flag or NODE_OPTIONS). */
+/**
+ * Set the heap growing step unless the operator chose one: a node flag (`node --heap-growing-percent=20 …`). Node 20
+ * refuses the flag in NODE_OPTIONS, but a later node may take it there, so that is honoured too.
+ */
 export function applyHeapSettings(
   execArgv: readonly string[] = process.execArgv,
   nodeOptions = process.env.NODE_OPTIONS ?? '',
