@@ -10,12 +10,12 @@
  * `--optimize-for-size` gave 230 MB but cost 28% more CPU. The semi-space size would be the
  * other knob, but V8 reads it only at start-up (a flag set here changes nothing).
  *
- * 50%, not 20% (issue 11, fifth round): a step of 20% made dispatch pay for it. 1,000 APNs streams in flight keep
+ * 50%, not 20% (issue 11, sixth round): a step of 20% made dispatch pay for it. 1,000 APNs streams in flight keep
  * their objects past a scavenge, so the old generation grows by 20% of what is live within a few batches and every
  * such step is a full GC. `node --heap-growing-percent=N dist/bench/apns-profile.js gateway 60000`, three rounds:
  * median gateway CPU per delivery 144.9 µs at 20%, 137.4 at 35%, 132.0 at 50%, 128.6 at 100%, 127–164 with V8's own
  * growing; the bench's backlog row (10 × 100,000 targets accepted, lanes stopped) peaked at 217 MB at 20%, 227 at 35%,
- * 247–251 MB at 50% and 363 MB with V8's own: 50% keeps it under the 300 MB goal and gives back most of the CPU.
+ * 240–251 MB at 50% and 363 MB with V8's own: 50% keeps it under the 300 MB goal and gives back most of the CPU.
  */
 import v8 from 'node:v8';
 
